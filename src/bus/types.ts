@@ -1,0 +1,122 @@
+import type { BusStats, Gap, Message } from '../protocol/index.ts';
+
+/** What a publisher hands the bus; `from` is always the server's, from the token. */
+export interface PublishInput {
+  topic: string;
+  from: string;
+  body: string;
+  /** Idempotency key; the bus makes one when absent. */
+  id?: string;
+}
+
+export interface PublishOutcome {
+  message: Message;
+  /** True when `id` had been published to the topic before: nothing was stored. */
+  duplicate: boolean;
+}
+
+/** A slice of one topic's history after a seq. */
+export interface HistorySlice {
+  /** Messages with seq > afterSeq, oldest first, at most `limit`. */
+  messages: Message[];
+  /** The topic's last seq now (0 for a topic that never had a message). */
+  lastSeq: number;
+  /** Oldest seq still held (lastSeq + 1 when the history is empty). */
+  firstHeldSeq: number;
+}
+
+/**
+ * Storage and fan-out backend. The in-memory adapter is the embedded default;
+ * a networked one (Redis) implements the same methods so that nothing above
+ * the bus changes. Every method is asynchronous for that reason.
+ */
+export interface BusAdapter {
+  /** Identifies this history; a restarted in-memory bus gets a new one. */
+  readonly epoch: string;
+  publish(input: PublishInput): Promise<PublishOutcome>;
+  read(topic: string, afterSeq: number, limit: number): Promise<HistorySlice>;
+  lastSeq(topic: string): Promise<number>;
+  /**
+   * Called once per stored message (never for a duplicate), in seq order per
+   * topic, for messages stored by any node sharing the backend.
+   */
+  onMessage(listener: (message: Message) => void): () => void;
+  stats(): Omit<BusStats, 'subscriptions'>;
+  close(): Promise<void>;
+}
+
+/** Per-topic position: the last seq delivered. */
+export type Positions = Record<string, number>;
+
+/** What a cursor says once decoded. */
+export interface DecodedCursor {
+  epoch: string;
+  positions: Positions;
+}
+
+/** A batch read for a receiver: replay from positions, oldest first, across topics. */
+export interface CatchUp {
+  messages: Message[];
+  gaps: Gap[];
+  /** Positions after these messages and gaps. */
+  positions: Positions;
+  /** True when `limit` cut the batch short: ask again at once. */
+  more: boolean;
+}
+
+/** A message published while subscribed, with its JSON made once for every recipient. */
+export interface LiveMessage {
+  message: Message;
+  /**
+   * `JSON.stringify(message)`, computed on first use and shared by every
+   * recipient on every transport (STYLE habit 2: encode once, send to many).
+   */
+  json(): string;
+}
+
+export type LiveListener = (live: LiveMessage) => void;
+
+/** Where a receiver starts: positions to read from, and gaps to report first. */
+export interface StartPoint {
+  positions: Positions;
+  gaps: Gap[];
+}
+
+/**
+ * The bus as the transports see it (src/bus/bus.ts implements it over a BusAdapter).
+ * Topic and name validation happens before these calls (src/protocol/names.ts).
+ */
+export interface MessageBus {
+  readonly epoch: string;
+  publish(input: PublishInput): Promise<PublishOutcome>;
+  /**
+   * Turns a client's cursor (or none) into positions for `topics`:
+   * - no cursor: each topic's last seq minus `backlog` (≥ 0), i.e. "from now";
+   * - a topic the cursor does not name: from now (minus backlog);
+   * - a cursor from another epoch: position 0 and a `restarted` gap;
+   * - a position past the topic's last seq: the last seq and an `unknown` gap.
+   * Throws LabError('bad_request') for a string that is not a cursor of ours.
+   * Trimmed history is reported by `catchUp`, not here.
+   */
+  start(topics: string[], cursor: string | undefined, backlog: number): Promise<StartPoint>;
+  /**
+   * Reads what `positions` has not seen, oldest first per topic, at most `limit`
+   * messages in all; a position older than the history yields a `trimmed` gap
+   * and moves past it.
+   */
+  catchUp(positions: Positions, limit: number): Promise<CatchUp>;
+  /** An opaque cursor for positions (≤ 4 KiB for 32 topics). */
+  encodeCursor(positions: Positions): string;
+  /**
+   * Live delivery on this process: `listener` gets every message stored on any
+   * of `topics` from now on, in seq order per topic. Returns the unsubscribe.
+   * Subscribe before catching up and drop seqs ≤ position to miss nothing and
+   * deliver nothing twice.
+   */
+  subscribe(topics: string[], listener: LiveListener): () => void;
+  /** Names that ever held a session (for `unknown_user`). */
+  rememberUser(name: string): Promise<void>;
+  knowsUser(name: string): Promise<boolean>;
+  stats(): BusStats;
+  close(): Promise<void>;
+}

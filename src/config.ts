@@ -1,0 +1,99 @@
+/**
+ * Every limit and default of the server in one object (STYLE habit 4).
+ * Options are spread over it; `resolveServerOptions` rejects a bad value by name.
+ */
+export interface ServerOptions {
+  host: string;
+  /** 0 picks a free port (tests always do). */
+  port: number;
+  /** HMAC secret for session tokens; a random one when empty. */
+  secret: string;
+  /** Origins allowed besides the server's own (PROTOCOL.md § Origins). */
+  allowedOrigins: string[];
+  /** Messages kept per topic. */
+  historyPerTopic: number;
+  /** Total bytes of message bodies the in-memory history may hold across topics. */
+  historyMaxBytes: number;
+  /** Largest message body, in UTF-8 bytes. */
+  maxBodyBytes: number;
+  /** Largest HTTP request body and WebSocket frame (the envelope around a body). */
+  maxFrameBytes: number;
+  pollLimitDefault: number;
+  pollLimitMax: number;
+  longPollWaitDefaultSeconds: number;
+  longPollWaitMaxSeconds: number;
+  sseKeepAliveMs: number;
+  wsPingIntervalMs: number;
+  /** A WebSocket whose unsent bytes pass this is closed 1013 slow_consumer. */
+  wsMaxBufferedBytes: number;
+  /** Open sockets across all transports. */
+  maxConnections: number;
+  /** Long polls and event streams held at once. */
+  maxHeldRequests: number;
+  /** Publishes per second a session may sustain, and the burst it may spend at once. */
+  publishRatePerSecond: number;
+  publishBurst: number;
+  /** Serve the built web app from web/dist when present. */
+  serveWeb: boolean;
+  /** Log one line per start/stop to stderr. */
+  log: boolean;
+}
+
+export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
+  host: '127.0.0.1',
+  port: 3000,
+  secret: '',
+  allowedOrigins: [],
+  historyPerTopic: 1000,
+  historyMaxBytes: 64 * 1024 * 1024,
+  maxBodyBytes: 16 * 1024,
+  maxFrameBytes: 20 * 1024,
+  pollLimitDefault: 100,
+  pollLimitMax: 1000,
+  longPollWaitDefaultSeconds: 25,
+  longPollWaitMaxSeconds: 60,
+  sseKeepAliveMs: 15_000,
+  wsPingIntervalMs: 30_000,
+  wsMaxBufferedBytes: 1024 * 1024,
+  maxConnections: 19_000,
+  maxHeldRequests: 15_000,
+  publishRatePerSecond: 20,
+  publishBurst: 40,
+  serveWeb: true,
+  log: false,
+});
+
+/** Limits lifted for the bench: it measures transports, not our rate limiter. */
+export const BENCH_LIMITS: Partial<ServerOptions> = {
+  publishRatePerSecond: 1_000_000,
+  publishBurst: 1_000_000,
+  maxConnections: 100_000,
+  maxHeldRequests: 100_000,
+  wsMaxBufferedBytes: 64 * 1024 * 1024,
+};
+
+const POSITIVE_INTEGERS: (keyof ServerOptions)[] = [
+  'historyPerTopic', 'historyMaxBytes', 'maxBodyBytes', 'maxFrameBytes', 'pollLimitDefault',
+  'pollLimitMax', 'longPollWaitMaxSeconds', 'sseKeepAliveMs', 'wsPingIntervalMs',
+  'wsMaxBufferedBytes', 'maxConnections', 'maxHeldRequests', 'publishRatePerSecond', 'publishBurst',
+];
+
+export function resolveServerOptions(overrides: Partial<ServerOptions> = {}): ServerOptions {
+  const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...overrides };
+  for (const key of POSITIVE_INTEGERS) {
+    const value = options[key];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw new Error(`option ${key} must be a positive number, got ${String(value)}`);
+    }
+  }
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+    throw new Error(`option port must be an integer 0-65535, got ${String(options.port)}`);
+  }
+  if (options.longPollWaitDefaultSeconds < 0 || options.longPollWaitDefaultSeconds > options.longPollWaitMaxSeconds) {
+    throw new Error('option longPollWaitDefaultSeconds must be between 0 and longPollWaitMaxSeconds');
+  }
+  if (options.maxFrameBytes < options.maxBodyBytes) {
+    throw new Error('option maxFrameBytes must be at least maxBodyBytes');
+  }
+  return options;
+}
