@@ -20,10 +20,11 @@ export interface Message {
 /**
  * Why a gap happened:
  * - `trimmed`: the history no longer holds seqs `from`..`to`;
- * - `restarted`: the cursor came from another epoch (the bus restarted); the
- *   client's position for the topic restarts at 0 in the new epoch, and
- *   `from`..`to` are the new epoch's seqs that are no longer held (the range is
- *   empty, `to` = `from` - 1, when the new history is whole);
+ * - `restarted`: the cursor came from another epoch (the bus restarted), so
+ *   whatever the old epoch held after the cursor is lost; the record is
+ *   `{from: 1, to: 0}` (an empty range of the new epoch) and the client's
+ *   position restarts at 0: seqs begin again at 1. New-epoch seqs that are no
+ *   longer held follow as a separate `trimmed` gap;
  * - `unknown`: the cursor claimed seqs the topic never had; delivery resumes
  *   after the topic's real last seq.
  */

@@ -1,0 +1,45 @@
+import { LabError } from '../protocol/errors.ts';
+import type { DecodedCursor, Positions } from './types.ts';
+
+/**
+ * Cursors: `v1~<epoch>~<topic>=<seq>~<topic>=<seq>…`.
+ *
+ * Clients treat them as opaque. The format is plain text rather than base64
+ * JSON because the server builds one per recipient per delivered message (the
+ * WebSocket `cursor` field and the SSE `id:`), so it must be a cheap string
+ * concatenation. Topic names and epochs never contain `~` or `=`, and nothing
+ * in it needs escaping in JSON, an SSE field or a query string.
+ */
+const VERSION = 'v1';
+const SEPARATOR = '~';
+export const MAX_CURSOR_LENGTH = 4096;
+const EPOCH_PATTERN = /^[a-z0-9]{1,32}$/;
+
+export function encodeCursor(epoch: string, positions: Positions): string {
+  let cursor = VERSION + SEPARATOR + epoch;
+  for (const topic in positions) cursor += SEPARATOR + topic + '=' + positions[topic];
+  return cursor;
+}
+
+/** Decodes a cursor of ours; anything else is a `bad_request` (PROTOCOL.md § Errors). */
+export function decodeCursor(cursor: string): DecodedCursor {
+  if (cursor.length > MAX_CURSOR_LENGTH) throw badCursor('is longer than 4 KiB');
+  const parts = cursor.split(SEPARATOR);
+  const [version, epoch] = parts;
+  if (version !== VERSION || epoch === undefined || !EPOCH_PATTERN.test(epoch)) {
+    throw badCursor('is not a cursor this server made');
+  }
+  const positions: Positions = Object.create(null) as Positions;
+  for (const part of parts.slice(2)) {
+    const equals = part.lastIndexOf('=');
+    const topic = part.slice(0, equals);
+    const seq = Number(part.slice(equals + 1));
+    if (equals <= 0 || !Number.isSafeInteger(seq) || seq < 0) throw badCursor('has a malformed position');
+    positions[topic] = seq;
+  }
+  return { epoch, positions };
+}
+
+function badCursor(why: string): LabError {
+  return new LabError('bad_request', `cursor ${why}; drop it to start from now`);
+}
