@@ -1,0 +1,101 @@
+/**
+ * The messages between the orchestrator (bench/run) and a client worker
+ * process (bench/sim/worker.ts), over the `child_process.fork` IPC channel.
+ * Times are `process.hrtime.bigint()` nanoseconds sent as decimal strings: the
+ * clock is CLOCK_MONOTONIC, one clock for every process on the machine.
+ */
+import type { ByteSplit, TransportName } from '../../src/protocol/index.ts';
+
+/** What one simulated client does. */
+export interface ClientSpec {
+  /** Session name, unique in the server for the whole run. */
+  name: string;
+  /** Topics it receives; empty for a client that only publishes. */
+  subscribe: string[];
+  publish?: PublishSpec;
+}
+
+/** An open-loop publish schedule: message k is due at start + offsetMs + k × periodMs. */
+export interface PublishSpec {
+  /** Topics it publishes to, in turn. */
+  topics: string[];
+  periodMs: number;
+  offsetMs: number;
+  /** Messages due at each tick (the `burst` scenario); 1 otherwise. */
+  burstSize: number;
+}
+
+export interface WorkerPlan {
+  workerIndex: number;
+  transport: TransportName;
+  /** Where the clients connect: the server, or the delay proxy in front of it. */
+  baseUrl: string;
+  /** The server's own origin (for the Origin header of browser profiles). */
+  serverOrigin: string;
+  clients: ClientSpec[];
+  /** Extra request headers of the HTTP transports (a header profile). */
+  headers: Record<string, string>;
+  bodyBytes: number;
+  pollIntervalMs: number;
+  longPollWaitSeconds: number;
+  /** Give up on any single step (session, subscribe) after this long. */
+  stepTimeoutMs: number;
+}
+
+/** Orchestrator → worker. */
+export type ToWorker =
+  | { type: 'plan'; plan: WorkerPlan }
+  | { type: 'go'; startNs: string; durationMs: number }
+  | { type: 'expect'; lastSeq: Record<string, number>; drainMs: number }
+  | { type: 'close' };
+
+/** Counters a worker keeps since `go`. */
+export interface WorkerCounters {
+  deliveries: number;
+  requests: number;
+  emptyResponses: number;
+  up: ByteSplit;
+  down: ByteSplit;
+}
+
+export interface DeliveryTally {
+  expected: number;
+  received: number;
+  duplicated: number;
+  outOfOrder: number;
+  gaps: number;
+  /** Arrivals of a seq above the last one published (counted, never dropped). */
+  unexpected: number;
+}
+
+/** Per topic: the highest seq the server acknowledged, and publishes that failed. */
+export interface PublishTally {
+  attempted: number;
+  acknowledged: number;
+  failed: number;
+  lastSeq: Record<string, number>;
+}
+
+/** Worker → orchestrator. */
+export type FromWorker =
+  | { type: 'ready'; clients: number; sockets: number }
+  | { type: 'tick'; t: number; counters: WorkerCounters; latency: string }
+  | { type: 'published'; tally: PublishTally }
+  | {
+      type: 'report';
+      counters: WorkerCounters;
+      deliveries: DeliveryTally;
+      /** HDR histogram of latency in microseconds, compressed base64. */
+      latency: string;
+      cpuMicros: number;
+      errors: string[];
+    }
+  | { type: 'failed'; message: string };
+
+export function emptySplit(): ByteSplit {
+  return { headers: 0, framing: 0, bodies: 0 };
+}
+
+export function emptyCounters(): WorkerCounters {
+  return { deliveries: 0, requests: 0, emptyResponses: 0, up: emptySplit(), down: emptySplit() };
+}

@@ -1,0 +1,351 @@
+/**
+ * The results file format: `results/<run-id>.json`, written by the bench,
+ * read by the HTML report and the web dashboard (which never recompute a
+ * statistic: every figure they show is in here). STYLE habit 7: results
+ * describe themselves — context, the config used, then the figures.
+ *
+ * Units: latency in milliseconds, bytes in bytes, time in seconds unless a
+ * field's name says otherwise. Bump SCHEMA_VERSION on any breaking change.
+ */
+import type { ByteSplit, TransportName } from '../src/protocol/index.ts';
+
+export type { ByteSplit, TransportName };
+
+export const SCHEMA_VERSION = 1;
+
+/** Where and when the run happened. */
+export interface RunContext {
+  /** `process.version`, e.g. "v20.19.5". */
+  node: string;
+  /** `${os.type()} ${os.release()} ${os.arch()}`. */
+  os: string;
+  cpuModel: string;
+  cores: number;
+  /** `git rev-parse HEAD`, null outside a checkout; `dirty` when the tree had changes. */
+  commit: string | null;
+  dirty?: boolean;
+  /** ISO 8601 start time of the run. */
+  date: string;
+  /** Whether the server and client processes were pinned to cores (`--pin`). */
+  pinned: boolean;
+  /** Free text, e.g. "2 vCPU shared VM". */
+  machine?: string;
+}
+
+/** A network profile as used by the run (see src/net/profiles.ts). */
+export interface NetworkConfig {
+  name: string;
+  rttMs: number;
+  /** Bytes per second per direction per connection; absent = unlimited. */
+  bandwidthBytesPerSecond?: number;
+}
+
+/** The full configuration of the run, as resolved from defaults and flags. */
+export interface BenchConfig {
+  scenarios: string[];
+  transports: TransportName[];
+  clients: number;
+  /** Messages per second per publisher. */
+  publishRatePerSecond: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  bodyBytes: number;
+  pollIntervalMs: number;
+  longPollWaitSeconds: number;
+  network: NetworkConfig;
+  /** A header profile name of bench/headers (`minimal`, `browser`, …). */
+  headers: string;
+  quick: boolean;
+  pin: boolean;
+  clientProcesses: number;
+  /** The command line, for the record. */
+  argv: string[];
+  /** Anything else the runner wants to keep with the config. */
+  extra?: Record<string, unknown>;
+}
+
+/** What one scenario asked of every transport. */
+export interface ScenarioParams {
+  clients: number;
+  publishers: number;
+  /** Messages per second per publisher. */
+  publishRatePerSecond: number;
+  durationSeconds: number;
+  bodyBytes: number;
+  pollIntervalMs: number;
+  longPollWaitSeconds: number;
+  /** `burst`: messages published at once per burst. */
+  burstSize?: number;
+  network: NetworkConfig;
+  headers: string;
+}
+
+export interface LatencySummary {
+  /** Deliveries recorded. */
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface DeliveryCounts {
+  /** (topic, seq, recipient) triples that should have arrived. */
+  expected: number;
+  /** Distinct expected triples that did arrive. */
+  received: number;
+  lost: number;
+  /** Arrivals of a triple already received. */
+  duplicated: number;
+  /** Arrivals with a seq lower than one the recipient already had on that topic. */
+  outOfOrder: number;
+  /** Gap records the clients reported. */
+  gaps: number;
+}
+
+export interface RequestCounts {
+  /** HTTP requests made by the receive and send paths (ws: upgrades). */
+  total: number;
+  /** Receive requests answered with no message and no gap. */
+  empty: number;
+}
+
+/** Bytes moved in one direction, and how the two counts compare. */
+export interface WireDirection {
+  /** Counted on the clients' sockets. */
+  client: ByteSplit;
+  /** Counted by the server (`/api/stats`, difference of two snapshots). */
+  server: ByteSplit;
+  /** client − server, per part. */
+  difference: ByteSplit;
+  /** |total difference| ÷ client total (0 when both are 0). */
+  relativeDifference: number;
+}
+
+export interface WireFigures {
+  /** Client → server. */
+  up: WireDirection;
+  /** Server → client. */
+  down: WireDirection;
+}
+
+/** Figures divided by the messages delivered (what one delivery costs). */
+export interface PerDelivery {
+  requests: number;
+  /** Up + down, client-side counts. */
+  headers: number;
+  framing: number;
+  bodies: number;
+  total: number;
+}
+
+export interface ServerFigures {
+  connectionsPeak: number;
+  connectionsMean: number;
+  cpuSeconds: number;
+  peakRssBytes: number;
+  eventLoopDelayMs: { mean: number; p99: number; max: number };
+}
+
+export interface HarnessFigures {
+  processes: number;
+  cpuSeconds: number;
+  /** The harness's own CPU per delivery: a harness bottleneck shows here. */
+  cpuMicrosPerDelivery: number;
+}
+
+/** One second of a run (t = seconds since the measured phase began). */
+export interface SeriesPoint {
+  t: number;
+  deliveries: number;
+  requests: number;
+  bytesUp: number;
+  bytesDown: number;
+  headerBytes: number;
+  connections: number;
+  /** Server CPU over that second, in % of one core. */
+  serverCpuPercent: number;
+  serverRssBytes: number;
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+}
+
+export interface ProjectionRow {
+  clients: number;
+  bytesPerSecond: number;
+  /** Bits per second ÷ 10^6. */
+  megabitsPerSecond: number;
+  /** Bits per second ÷ 2^20 — the unit of the Quantum Leap article's table. */
+  mebibitsPerSecond: number;
+}
+
+/** Bandwidth for many clients, from the measured bytes per client per second. */
+export interface Projection {
+  bytesPerClientPerSecond: number;
+  rows: ProjectionRow[];
+}
+
+export type TheoryModel = 'short-poll' | 'long-poll' | 'push';
+
+/** What the textbook predicts for a transport's latency (RFC 6202 for long polling). */
+export interface TheoryLatency {
+  model: TheoryModel;
+  oneWayDelayMs: number;
+  pollIntervalMs?: number;
+  meanMs: number;
+  worstMs: number;
+  /** True when worstMs is a lower bound ("worst > 3d"). */
+  worstIsLowerBound: boolean;
+  formula: string;
+}
+
+export interface RunError {
+  /** Where: "server", "client-3", "proxy", "peer:socket.io", … */
+  source: string;
+  message: string;
+  /** Last lines of output, when a process died. */
+  output?: string;
+}
+
+export interface TransportResult {
+  transport: TransportName;
+  incomplete: boolean;
+  errors: RunError[];
+  /** Length of the measured phase. */
+  durationSeconds: number;
+  clients: number;
+  latency: LatencySummary;
+  deliveries: DeliveryCounts;
+  requests: RequestCounts;
+  wire: WireFigures;
+  perDelivery: PerDelivery;
+  server: ServerFigures;
+  harness: HarnessFigures;
+  series: SeriesPoint[];
+  projection: Projection;
+  theory: TheoryLatency;
+}
+
+export interface ScenarioResult {
+  name: string;
+  /** One sentence: what the workload is and what it shows. */
+  description: string;
+  params: ScenarioParams;
+  incomplete: boolean;
+  errors: RunError[];
+  transports: TransportResult[];
+}
+
+/** Our figure ÷ the reference's, per transport and metric (issue 5). */
+export interface PeerRatio {
+  transport: TransportName;
+  /** e.g. "requests/s at saturation", "RSS per held request at 10k". */
+  metric: string;
+  /** e.g. "node:http", "ws", "socket.io". */
+  reference: string;
+  ours: number | null;
+  theirs: number | null;
+  /** null with `reason` when either side did not complete with zero loss. */
+  ratio: number | null;
+  reason?: string;
+  /** The target (e.g. "≥ 0.7") and whether it was met. */
+  target?: string;
+  met?: boolean | null;
+  /** true when a higher ratio is better. */
+  higherIsBetter: boolean;
+}
+
+export interface PeersResult {
+  ratios: PeerRatio[];
+  errors: RunError[];
+}
+
+export interface BenchResults {
+  schemaVersion: typeof SCHEMA_VERSION;
+  /** e.g. "2026-11-22T02-30-00Z-quick"; the file is `results/<runId>.json`. */
+  runId: string;
+  /** True when the run was interrupted (Ctrl-C, a dead server): the figures are what was measured. */
+  incomplete: boolean;
+  context: RunContext;
+  config: BenchConfig;
+  scenarios: ScenarioResult[];
+  peers?: PeersResult;
+  errors: RunError[];
+}
+
+/** `results/latest.json`: points at the newest run's file, relative to results/. */
+export interface LatestPointer {
+  latest: string;
+  runId: string;
+  date: string;
+}
+
+export type ValidationFailure = 'missing' | 'corrupt' | 'old-schema' | 'newer-schema';
+
+export type ValidationResult =
+  | { ok: true; results: BenchResults }
+  | { ok: false; failure: ValidationFailure; reason: string };
+
+/**
+ * Tells a usable results file from a missing, corrupt or old-schema one.
+ * Accepts the parsed JSON, or a string (parsed here), or undefined/null/"" (missing).
+ */
+export function validateResults(json: unknown): ValidationResult {
+  if (json === undefined || json === null || (typeof json === 'string' && json.trim() === '')) {
+    return { ok: false, failure: 'missing', reason: 'no results: the file is missing or empty' };
+  }
+  let value: unknown = json;
+  if (typeof json === 'string') {
+    try {
+      value = JSON.parse(json);
+    } catch (error) {
+      return { ok: false, failure: 'corrupt', reason: `not JSON: ${(error as Error).message}` };
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, failure: 'corrupt', reason: 'not a results object' };
+  }
+  const version = (value as { schemaVersion?: unknown }).schemaVersion;
+  if (typeof version !== 'number') {
+    return { ok: false, failure: 'old-schema', reason: 'no schemaVersion: written before the format was versioned' };
+  }
+  if (version < SCHEMA_VERSION) {
+    return { ok: false, failure: 'old-schema', reason: `schema version ${version}; this build reads version ${SCHEMA_VERSION}: re-run the bench` };
+  }
+  if (version > SCHEMA_VERSION) {
+    return { ok: false, failure: 'newer-schema', reason: `schema version ${version} is newer than this build (${SCHEMA_VERSION}): update the lab` };
+  }
+  const problem = checkResultsShape(value);
+  if (problem) return { ok: false, failure: 'corrupt', reason: problem };
+  return { ok: true, results: value as BenchResults };
+}
+
+/** The first structural problem of a results object of the right version, or null. */
+function checkResultsShape(value: object): string | null {
+  const run = value as Partial<Record<keyof BenchResults, unknown>>;
+  if (typeof run.runId !== 'string') return 'runId is missing';
+  if (!isObject(run.context)) return 'context is missing';
+  if (!isObject(run.config)) return 'config is missing';
+  if (!Array.isArray(run.scenarios)) return 'scenarios is not a list';
+  for (const [i, scenario] of run.scenarios.entries()) {
+    if (!isObject(scenario) || typeof scenario.name !== 'string' || !Array.isArray(scenario.transports)) {
+      return `scenarios[${i}] has no name or transports`;
+    }
+    for (const [j, figures] of (scenario.transports as unknown[]).entries()) {
+      const where = `scenarios[${i}].transports[${j}]`;
+      if (!isObject(figures) || typeof figures.transport !== 'string') return `${where} has no transport`;
+      for (const part of ['latency', 'deliveries', 'requests', 'wire', 'perDelivery', 'server', 'projection', 'theory'] as const) {
+        if (!isObject(figures[part])) return `${where}.${part} is missing`;
+      }
+      if (!Array.isArray(figures.series)) return `${where}.series is not a list`;
+    }
+  }
+  return null;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

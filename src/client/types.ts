@@ -1,0 +1,86 @@
+import type { Gap, LabError, Message, PublishResult, TransportName } from '../protocol/index.ts';
+
+/**
+ * Where a client is in its life:
+ * `idle` → `connecting` → `connected` ⇄ `reconnecting` → `closed`.
+ * `reconnecting` means a network fault or a server close is being retried
+ * with backoff; `closed` is final (close() was called, or a fault that a
+ * retry cannot fix, such as a refused token).
+ */
+export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** Events of a Client (STYLE habit 9: a typed map, one line each). */
+export interface ClientEvents {
+  /** A message of a subscribed topic, each (topic, seq) once, in seq order per topic. */
+  message: (message: Message) => void;
+  /** Seqs of a topic that can no longer be delivered; delivery goes on after them. */
+  gap: (gap: Gap) => void;
+  /** A fault not tied to a pending promise (a receive request or stream the server refused). */
+  error: (error: LabError) => void;
+  /** The client's state changed. */
+  state: (state: ClientState) => void;
+}
+
+/** Options shared by every transport's client. */
+export interface ClientOptions {
+  /** The server's origin, e.g. `http://127.0.0.1:3000`; empty in a browser means the page's origin. */
+  baseUrl: string;
+  /** The name to create a session for (ignored when `token` is given); a `guest-…` name when absent. */
+  name?: string;
+  /** An existing session's token: `connect()` then creates no session. */
+  token?: string;
+  /** Short polling: time between two polls, in ms (default 1,000). */
+  pollIntervalMs?: number;
+  /** Long polling: how long the server may hold a request, in seconds (default 25). */
+  longPollWaitSeconds?: number;
+  /** Reconnection delays: exponential from minMs, capped at maxMs, with full jitter. */
+  backoff?: { minMs: number; maxMs: number };
+  /** Extra request headers for the HTTP transports (the bench's header profiles). */
+  headers?: Record<string, string>;
+}
+
+export interface SubscribeOptions {
+  /** Resume from a cursor this client (or an earlier one) reported. */
+  cursor?: string;
+  /** Without a cursor: first replay up to this many recent messages of each new topic. */
+  backlog?: number;
+}
+
+/** One interface, four transports: tests, the bench and the browser all use it. */
+export interface Client {
+  readonly transport: TransportName;
+  /** The session's name (undefined when a bare token was given). */
+  readonly name: string | undefined;
+  readonly state: ClientState;
+  /** The newest cursor the server gave; pass it to a later subscribe to resume. */
+  readonly cursor: string | undefined;
+  /** Creates the session (unless a token was given) and, for `ws`, opens the socket. */
+  connect(): Promise<void>;
+  /** Adds topics; resolves once the server accepted them, rejects with a LabError. */
+  subscribe(topics: string[], options?: SubscribeOptions): Promise<void>;
+  /** Publishes once per `id` (one is made when absent, so retries are safe). */
+  publish(topic: string, body: string, id?: string): Promise<PublishResult>;
+  /** Adds a listener; returns the function that removes it. */
+  on<E extends keyof ClientEvents>(event: E, listener: ClientEvents[E]): () => void;
+  /** Stops everything; the client cannot be used again. */
+  close(): Promise<void>;
+}
+
+export type ClientFactory = (options: ClientOptions) => Client;
+
+/** Options with every default filled in (see `resolveClientOptions`). */
+export interface ResolvedClientOptions {
+  baseUrl: string;
+  name: string | undefined;
+  token: string | undefined;
+  pollIntervalMs: number;
+  longPollWaitSeconds: number;
+  backoff: { minMs: number; maxMs: number };
+  headers: Record<string, string>;
+}
+
+export const DEFAULT_CLIENT_OPTIONS = Object.freeze({
+  pollIntervalMs: 1000,
+  longPollWaitSeconds: 25,
+  backoff: Object.freeze({ minMs: 250, maxMs: 10_000 }),
+});

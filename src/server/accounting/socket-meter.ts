@@ -1,0 +1,45 @@
+import type { Socket } from 'node:net';
+import type { Owner } from './counters.ts';
+
+/** Receives the bytes a socket moved since the last flush. */
+export type ChargeBytes = (owner: Owner, bytesIn: number, bytesOut: number) => void;
+
+/**
+ * Watches one socket's real byte counters and charges what moved to the socket's
+ * current owner. A keep-alive socket changes owner per request: the owner is set
+ * when a request arrives (its request line and headers have been read by then),
+ * so each request's bytes go to its transport. Pipelined requests would be charged
+ * to the newest one; our clients do not pipeline.
+ */
+export class SocketMeter {
+  owner: Owner = 'other';
+  #lastRead = 0;
+  #lastWritten = 0;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly charge: ChargeBytes,
+  ) {}
+
+  /** Charges what moved since the last flush; returns it for callers that split it further. */
+  flush(): { bytesIn: number; bytesOut: number } {
+    const read = this.socket.bytesRead;
+    const written = this.socket.bytesWritten;
+    const bytesIn = read - this.#lastRead;
+    const bytesOut = written - this.#lastWritten;
+    this.#lastRead = read;
+    this.#lastWritten = written;
+    if (bytesIn !== 0 || bytesOut !== 0) this.charge(this.owner, bytesIn, bytesOut);
+    return { bytesIn, bytesOut };
+  }
+
+  /**
+   * Makes `owner` the socket's owner and charges it what moved since the last
+   * flush. Called when a request (or upgrade) arrives: the bytes read since the
+   * previous response finished are this request's line and headers.
+   */
+  claim(owner: Owner): { bytesIn: number; bytesOut: number } {
+    this.owner = owner;
+    return this.flush();
+  }
+}

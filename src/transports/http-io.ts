@@ -1,0 +1,94 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LabError } from '../protocol/index.ts';
+import type { TransportCounters } from '../server/accounting/counters.ts';
+import { toLabError } from './errors.ts';
+
+/**
+ * Reads a JSON request body of at most `maxBytes`, counting its bytes as bodies.
+ * Too large → 413 payload_too_large (the rest is not read; the response closes
+ * the connection). Not JSON → 400 bad_request.
+ */
+export function readJsonBody(req: IncomingMessage, maxBytes: number, counters?: TransportCounters): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    return Promise.reject(tooLarge(maxBytes));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (counters) counters.in.bodies += chunk.length;
+      if (size > maxBytes) {
+        cleanup();
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      const text = Buffer.concat(chunks, size).toString('utf8');
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        reject(new LabError('bad_request', 'the request body is not valid JSON'));
+      }
+    };
+    const onAborted = (): void => {
+      cleanup();
+      reject(new LabError('bad_request', 'the request was aborted'));
+    };
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onAborted);
+      req.off('aborted', onAborted);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onAborted);
+    req.on('aborted', onAborted);
+  });
+}
+
+function tooLarge(maxBytes: number): LabError {
+  return new LabError('payload_too_large', `the request body is over ${maxBytes} bytes`);
+}
+
+/**
+ * Sends a complete JSON response with Content-Length (no chunked framing), its
+ * body counted as bodies of `counters`.
+ */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  json: string,
+  counters?: TransportCounters,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent || res.destroyed) return;
+  const length = Buffer.byteLength(json);
+  if (counters) counters.out.bodies += length;
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(length),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
+  res.end(json);
+}
+
+/** Answers with the HTTP form of any error: status, `{"error":{…}}`, Retry-After where waiting helps. */
+export function sendError(res: ServerResponse, error: unknown, counters?: TransportCounters): void {
+  const lab = toLabError(error);
+  const headers: Record<string, string> = {};
+  if (lab.retryAfter !== undefined) headers['Retry-After'] = String(Math.max(1, Math.ceil(lab.retryAfter)));
+  // A body we refused to read would otherwise be parsed as the next request.
+  if (lab.code === 'payload_too_large' || lab.code === 'shutting_down') headers.Connection = 'close';
+  sendJson(res, httpStatus(error, lab), JSON.stringify(lab.toBody()), counters, headers);
+}
+
+function httpStatus(original: unknown, lab: LabError): number {
+  return original === lab || original instanceof LabError ? lab.status : 500;
+}
