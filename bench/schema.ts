@@ -104,6 +104,8 @@ export interface DeliveryCounts {
   outOfOrder: number;
   /** Gap records the clients reported. */
   gaps: number;
+  /** First arrivals of a triple nobody expected (e.g. a message from before the measured phase). */
+  unexpected: number;
 }
 
 export interface RequestCounts {

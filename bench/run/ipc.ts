@@ -46,6 +46,8 @@ export interface WorkerPlan {
 export type ToWorker =
   | { type: 'plan'; plan: WorkerPlan }
   | { type: 'go'; startNs: string; durationMs: number }
+  /** Stop publishing now (Ctrl-C, a dead server): the worker answers `published` with what it sent. */
+  | { type: 'abort' }
   | { type: 'expect'; lastSeq: Record<string, number>; drainMs: number }
   | { type: 'close' };
 

@@ -9,29 +9,8 @@ import path from 'node:path';
 import type express from 'express';
 import { LabError } from '../protocol/index.ts';
 import { validateResults } from '../../bench/schema.ts';
-import type { ValidationFailure } from '../../bench/schema.ts';
 import { sendLabError } from './http.ts';
-
-/** One entry of `GET /api/lab/results`. */
-export interface ResultsFileEntry {
-  /** Relative to results/, e.g. `2026-11-22T02-30-00Z-quick.json` or `reference/x.json`. */
-  file: string;
-  bytes: number;
-  /** ISO 8601 modification time. */
-  modified: string;
-  /** True for the file `results/latest.json` points at. */
-  latest: boolean;
-  status: 'ok' | ValidationFailure;
-  /** Why a file is not usable (status ≠ ok). */
-  reason?: string;
-  runId?: string;
-  date?: string;
-  incomplete?: boolean;
-}
-
-export interface ResultsListing {
-  files: ResultsFileEntry[];
-}
+import type { ResultsFileEntry, ResultsListing } from './types.ts';
 
 /** Folders below results/ that hold runs too (the committed reference run). */
 const SUBFOLDERS = ['reference'];

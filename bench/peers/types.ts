@@ -1,0 +1,108 @@
+/**
+ * The `peers` part of the bench (issue 5): our server next to minimal
+ * reference servers, same workload, one run, figures as ratios.
+ * `PeersReport` extends the results file's `PeersResult` (bench/schema.ts),
+ * so the runner can store it as `results.peers` unchanged.
+ */
+import type { PeersResult, RunError, TransportName } from '../schema.ts';
+
+export type { PeerRatio, PeersResult, RunError } from '../schema.ts';
+
+/** Who serves: our server or one of the reference servers. */
+export type ContenderName = 'ours' | 'node:http' | 'ws' | 'sse' | 'socket.io';
+
+/** How big each measurement is. `quick` shrinks them (and the report says so). */
+export interface PeersSizes {
+  /** autocannon's -c for poll and publish. */
+  httpConnections: number;
+  /** Seconds of each saturation and each latency run of autocannon. */
+  httpSeconds: number;
+  /** Subscriber counts of the ws fan-out runs. */
+  fanoutSubscribers: number[];
+  /** Deliveries one fan-out saturation round aims at (messages = this ÷ subscribers). */
+  fanoutDeliveries: number;
+  /** Seconds of a paced fan-out latency round. */
+  fanoutLatencySeconds: number;
+  /** Message body bytes of every publish. */
+  bodyBytes: number;
+  /** Held long polls, and idle ws / sse clients, for the RSS figures. */
+  heldClients: number;
+  /** Most client connections one load process opens (fd limit is 20,000). */
+  clientsPerProcess: number;
+}
+
+export const FULL_SIZES: Readonly<PeersSizes> = Object.freeze({
+  httpConnections: 100,
+  httpSeconds: 5,
+  fanoutSubscribers: [100, 1000],
+  fanoutDeliveries: 400_000,
+  fanoutLatencySeconds: 4,
+  bodyBytes: 100,
+  heldClients: 10_000,
+  clientsPerProcess: 5_000,
+});
+
+export const QUICK_SIZES: Readonly<PeersSizes> = Object.freeze({
+  httpConnections: 100,
+  httpSeconds: 2,
+  fanoutSubscribers: [100, 1000],
+  fanoutDeliveries: 100_000,
+  fanoutLatencySeconds: 2,
+  bodyBytes: 100,
+  heldClients: 1_000,
+  clientsPerProcess: 5_000,
+});
+
+export interface PeersOptions {
+  quick: boolean;
+  pin: boolean;
+  onProgress?: (line: string) => void;
+  signal?: AbortSignal;
+  /** Overrides of the sizes (tests run tiny ones). */
+  sizes?: Partial<PeersSizes>;
+  /** Only these contenders (default all); tests use it to keep runs small. */
+  contenders?: ContenderName[];
+  /** Start our server with `node --cpu-prof` and write the profiles here. */
+  cpuProfileDir?: string;
+}
+
+/** One raw figure of one contender. `value` is null when the run did not complete. */
+export interface PeerMeasurement {
+  /** Stable id, e.g. "poll.rps", "fanout.100.deliveries", "longpoll.rssPerHeld". */
+  metric: string;
+  contender: ContenderName;
+  value: number | null;
+  unit: string;
+  /** True only when the whole workload ran with zero loss. */
+  completed: boolean;
+  reason?: string;
+  /** What the workload was, in words (rate, clients, seconds). */
+  workload: string;
+  /** The load generators' CPU per delivery or request, so a harness bottleneck shows. */
+  harnessCpuMicrosPerOperation?: number;
+}
+
+export interface PeersMachine {
+  nproc: number;
+  cpuModel: string;
+  node: string;
+  os: string;
+}
+
+export interface PeersReport extends PeersResult {
+  date: string;
+  quick: boolean;
+  /** Whether server and load were really pinned (`--pin` asked and taskset found). */
+  pinned: boolean;
+  pinRequested: boolean;
+  sizes: PeersSizes;
+  machine: PeersMachine;
+  measurements: PeerMeasurement[];
+  /** Contenders that could not start: reported and skipped, never counted as zero. */
+  skipped: { contender: ContenderName; reason: string }[];
+  durationSeconds: number;
+  /** True when the run was aborted before every measurement ran. */
+  incomplete: boolean;
+}
+
+export type { TransportName };

@@ -1,0 +1,288 @@
+/**
+ * The one chart module (issue 3 and 4): the bench's self-contained HTML report
+ * and the web dashboard both call `chartConfigsFor()` and hand each config to
+ * chart.js. Pure functions of a results file: no DOM, no chart.js at run time
+ * (types only), no statistic recomputed — every figure is read from the file.
+ */
+import type { ChartConfiguration, ChartDataset } from 'chart.js';
+import type { BenchResults, ScenarioResult, TransportName, TransportResult } from '../schema.ts';
+
+export interface ChartSpec {
+  /** Stable id, e.g. "latency"; the HTML report and the dashboard key canvases on it. */
+  id: ChartId;
+  title: string;
+  /** One sentence: what the chart shows. */
+  caption: string;
+  /** A few sentences: how to read it, and what to look for. */
+  howToRead: string;
+  config: ChartConfiguration;
+}
+
+export const CHART_IDS = [
+  'latency', 'theory', 'requests', 'bytes', 'connections', 'resources', 'series-deliveries', 'series-bytes',
+] as const;
+export type ChartId = (typeof CHART_IDS)[number];
+
+/** One colour per transport, the same everywhere in the lab. */
+export const TRANSPORT_COLORS: Record<TransportName, string> = {
+  poll: '#d62728',
+  longpoll: '#ff7f0e',
+  sse: '#1f77b4',
+  ws: '#2ca02c',
+};
+
+export const TRANSPORT_LABELS: Record<TransportName, string> = {
+  poll: 'short poll',
+  longpoll: 'long poll',
+  sse: 'SSE',
+  ws: 'WebSocket',
+};
+
+const PART_COLORS = { headers: '#9467bd', framing: '#8c564b', bodies: '#17becf' };
+const SHADES = ['#4e79a7', '#59a14f', '#f28e2b', '#e15759', '#76b7b2'];
+const MIB = 1024 * 1024;
+
+export function findScenario(results: BenchResults, scenario: string): ScenarioResult {
+  const found = results.scenarios.find((candidate) => candidate.name === scenario);
+  if (!found) {
+    throw new Error(`no scenario "${scenario}" in run ${results.runId}: it has ${results.scenarios.map((s) => s.name).join(', ')}`);
+  }
+  return found;
+}
+
+/** Every chart of one scenario, in reading order. */
+export function chartConfigsFor(results: BenchResults, scenario: string): ChartSpec[] {
+  const found = findScenario(results, scenario);
+  const rows = found.transports;
+  return [
+    latencyChart(rows),
+    theoryChart(rows),
+    requestsChart(rows),
+    bytesChart(rows),
+    connectionsChart(rows),
+    resourcesChart(rows),
+    seriesChart(rows, 'series-deliveries'),
+    seriesChart(rows, 'series-bytes'),
+  ];
+}
+
+function labels(rows: TransportResult[]): string[] {
+  return rows.map((row) => TRANSPORT_LABELS[row.transport] ?? row.transport);
+}
+
+function barOptions(yTitle: string, extra: { stacked?: boolean; logarithmic?: boolean } = {}): ChartConfiguration<'bar'>['options'] {
+  return {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    plugins: { legend: { position: 'bottom' } },
+    scales: {
+      x: { stacked: extra.stacked ?? false },
+      y: {
+        stacked: extra.stacked ?? false,
+        type: extra.logarithmic ? 'logarithmic' : 'linear',
+        beginAtZero: !extra.logarithmic,
+        title: { display: true, text: yTitle },
+      },
+    },
+  };
+}
+
+/** Log scale when the bars span more than two orders of magnitude (poll vs WebSocket latency). */
+function wantsLog(values: number[]): boolean {
+  const positive = values.filter((value) => value > 0);
+  return positive.length > 1 && Math.max(...positive) / Math.min(...positive) > 100;
+}
+
+/** A log axis cannot show 0: a sub-µs figure is drawn at 1 µs. */
+function floorForLog(value: number, log: boolean): number {
+  return log ? Math.max(value, 0.001) : value;
+}
+
+function latencyChart(rows: TransportResult[]): ChartSpec {
+  const keys = [['p50', 'p50'], ['p90', 'p90'], ['p99', 'p99'], ['p999', 'p99.9'], ['max', 'max']] as const;
+  const log = wantsLog(rows.flatMap((row) => keys.map(([key]) => row.latency[key])));
+  const datasets: ChartDataset<'bar'>[] = keys.map(([key, label], i) => ({
+    label,
+    data: rows.map((row) => floorForLog(row.latency[key], log)),
+    backgroundColor: SHADES[i],
+  }));
+  return {
+    id: 'latency',
+    title: 'Latency percentiles',
+    caption: 'How long a message took from when it should have been published to when each recipient had it, per transport.',
+    howToRead:
+      'Each group is one transport; bars are the 50th, 90th, 99th and 99.9th percentiles and the maximum, in milliseconds' +
+      (log ? ' on a logarithmic scale (each grid line is ten times the one below)' : '') +
+      '. Latency is measured from the scheduled send time, so a stalled server or client cannot hide. ' +
+      'Short polling pays on average half its interval; the push transports pay about one network transit.',
+    config: { type: 'bar', data: { labels: labels(rows), datasets }, options: barOptions('milliseconds', { logarithmic: log }) },
+  };
+}
+
+function theoryChart(rows: TransportResult[]): ChartSpec {
+  const values = rows.flatMap((row) => [row.latency.mean, row.theory.meanMs, row.latency.max, row.theory.worstMs]);
+  const log = wantsLog(values);
+  const series: [string, (row: TransportResult) => number, string][] = [
+    ['measured mean', (row) => row.latency.mean, '#4e79a7'],
+    ['theory mean', (row) => row.theory.meanMs, '#a0cbe8'],
+    ['measured max', (row) => row.latency.max, '#e15759'],
+    ['theory worst', (row) => row.theory.worstMs, '#ff9d9a'],
+  ];
+  return {
+    id: 'theory',
+    title: 'Theory vs measured latency',
+    caption: 'The textbook latency of each transport next to what was measured, for this run\'s network delay and poll interval.',
+    howToRead:
+      'Dark bars are measured, light bars are what theory predicts (short poll: mean T/2 + d, worst T + d; long poll: mean d, ' +
+      'worst over 3d; SSE and WebSocket: d, with d the one-way delay and T the poll interval). Measured bars a little above ' +
+      'theory are the server\'s and the harness\'s own time; far above means something queued.',
+    config: {
+      type: 'bar',
+      data: {
+        labels: labels(rows),
+        datasets: series.map(([label, pick, color]) => ({ label, data: rows.map((row) => floorForLog(pick(row), log)), backgroundColor: color })),
+      },
+      options: barOptions('milliseconds', { logarithmic: log }),
+    },
+  };
+}
+
+function requestsChart(rows: TransportResult[]): ChartSpec {
+  return {
+    id: 'requests',
+    title: 'HTTP requests per delivered message',
+    caption: 'How many HTTP requests each transport made for every message a client received.',
+    howToRead:
+      'Short polling asks "anything new?" on a timer, so most of its requests come back empty and this bar is tall when ' +
+      'messages are rare. Long polling needs one request per response; SSE and WebSocket open one connection and then ' +
+      'need no requests to receive (their bar counts the publishes and the initial connect).',
+    config: {
+      type: 'bar',
+      data: {
+        labels: labels(rows),
+        datasets: [{
+          label: 'requests per delivery',
+          data: rows.map((row) => row.perDelivery.requests),
+          backgroundColor: rows.map((row) => TRANSPORT_COLORS[row.transport]),
+        }],
+      },
+      options: { ...barOptions('requests'), plugins: { legend: { display: false } } },
+    },
+  };
+}
+
+function bytesChart(rows: TransportResult[]): ChartSpec {
+  const parts = ['headers', 'framing', 'bodies'] as const;
+  return {
+    id: 'bytes',
+    title: 'Bytes on the wire per delivered message',
+    caption: 'What one delivered message cost in bytes, both directions, split into HTTP headers, framing and message bodies.',
+    howToRead:
+      'Each bar is stacked: purple is HTTP headers (request and status lines included), brown is framing (chunked encoding, ' +
+      'SSE field names, WebSocket frame headers), teal is the messages themselves. The bodies are the same for every ' +
+      'transport; everything above them is the price of the transport. Counted on the clients\' sockets.',
+    config: {
+      type: 'bar',
+      data: {
+        labels: labels(rows),
+        datasets: parts.map((part) => ({
+          label: part,
+          data: rows.map((row) => row.perDelivery[part]),
+          backgroundColor: PART_COLORS[part],
+        })),
+      },
+      options: barOptions('bytes per delivery', { stacked: true }),
+    },
+  };
+}
+
+function connectionsChart(rows: TransportResult[]): ChartSpec {
+  return {
+    id: 'connections',
+    title: 'Server connections',
+    caption: 'How many sockets the server held open, at the peak and on average over the run.',
+    howToRead:
+      'WebSocket and SSE hold one connection per client for the whole run. Long polling holds one (plus one for ' +
+      'publishing) while a request waits. Short polling with keep-alive reuses its connection, but the server sees ' +
+      'a request on it every interval.',
+    config: {
+      type: 'bar',
+      data: {
+        labels: labels(rows),
+        datasets: [
+          { label: 'peak', data: rows.map((row) => row.server.connectionsPeak), backgroundColor: '#4e79a7' },
+          { label: 'mean', data: rows.map((row) => row.server.connectionsMean), backgroundColor: '#a0cbe8' },
+        ],
+      },
+      options: barOptions('open connections'),
+    },
+  };
+}
+
+function resourcesChart(rows: TransportResult[]): ChartSpec {
+  const options = barOptions('server CPU seconds');
+  return {
+    id: 'resources',
+    title: 'Server CPU and memory',
+    caption: 'The server process\'s CPU time over the run and its peak resident memory, per transport.',
+    howToRead:
+      'Left axis: CPU seconds the server spent (user + system) for the same workload; right axis: its peak RSS in MiB. ' +
+      'Every request costs CPU whether or not it carries a message, so short polling at a fast interval shows here.',
+    config: {
+      type: 'bar',
+      data: {
+        labels: labels(rows),
+        datasets: [
+          { label: 'server CPU (s)', data: rows.map((row) => row.server.cpuSeconds), backgroundColor: '#f28e2b', yAxisID: 'y' },
+          { label: 'peak RSS (MiB)', data: rows.map((row) => row.server.peakRssBytes / MIB), backgroundColor: '#76b7b2', yAxisID: 'y1' },
+        ],
+      },
+      options: {
+        ...options,
+        scales: {
+          ...options?.scales,
+          y1: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'MiB' } },
+        },
+      },
+    },
+  };
+}
+
+function seriesChart(rows: TransportResult[], id: 'series-deliveries' | 'series-bytes'): ChartSpec {
+  const deliveries = id === 'series-deliveries';
+  const datasets: ChartDataset<'line'>[] = rows.map((row) => ({
+    label: TRANSPORT_LABELS[row.transport] ?? row.transport,
+    data: row.series.map((point) => ({ x: point.t, y: deliveries ? point.deliveries : (point.bytesUp + point.bytesDown) / 1024 })),
+    borderColor: TRANSPORT_COLORS[row.transport],
+    backgroundColor: TRANSPORT_COLORS[row.transport],
+    pointRadius: 0,
+    borderWidth: 2,
+    tension: 0,
+  }));
+  return {
+    id,
+    title: deliveries ? 'Deliveries per second' : 'Wire traffic per second',
+    caption: deliveries
+      ? 'Messages received by all clients in each second of the run, per transport.'
+      : 'Kibibytes per second on the clients\' sockets, both directions, in each second of the run.',
+    howToRead: deliveries
+      ? 'A flat line at the publish rate × recipients is a transport keeping up; dips and catch-up spikes are queues forming.'
+      : 'With nothing to say, polling still costs bytes every interval while an idle WebSocket or SSE stream costs almost none.',
+    config: {
+      type: 'line',
+      data: { datasets },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        parsing: false,
+        plugins: { legend: { position: 'bottom' } },
+        scales: {
+          x: { type: 'linear', title: { display: true, text: 'seconds into the run' } },
+          y: { beginAtZero: true, title: { display: true, text: deliveries ? 'deliveries / s' : 'KiB / s' } },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * Writes the bench's report as ONE self-contained HTML page that opens from
+ * the file system with no server: chart.js is inlined (its UMD build), the
+ * results JSON is embedded, and the charts are drawn by the same chart module
+ * as the dashboard (charts.ts), bundled into the page with esbuild.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+import type { BenchResults, ScenarioResult } from '../schema.ts';
+import { chartConfigsFor } from './charts.ts';
+import { formatBytes, formatNumber } from './format.ts';
+import { peersTable, projectionTable, summaryTable, theoryTable } from './tables.ts';
+import type { Table } from './tables.ts';
+import { REPORT_CSS, READING_GUIDE } from './html-text.ts';
+
+const require = createRequire(import.meta.url);
+let pageScript: string | null = null;
+
+/** chart.js's UMD build, which defines `window.Chart` when inlined. */
+export function chartJsSource(): string {
+  // require.resolve gives dist/chart.cjs; the UMD build sits next to it.
+  return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.js'), 'utf8');
+}
+
+/** The browser script of the report (page.ts with charts.ts and schema.ts), bundled once per process. */
+export function reportPageScript(): string {
+  if (pageScript === null) {
+    const built = buildSync({
+      entryPoints: [fileURLToPath(new URL('./page.ts', import.meta.url))],
+      bundle: true,
+      write: false,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2020',
+      // chart.js is inlined on its own; the page only uses its types.
+      external: ['chart.js'],
+      logLevel: 'silent',
+    });
+    pageScript = built.outputFiles[0].text;
+  }
+  return pageScript;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/** JSON that is safe inside a <script> element: no `</script>`, no `<!--`. */
+function scriptSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+function scriptSafe(source: string): string {
+  return source.replace(/<\/(script)/gi, '<\\/$1');
+}
+
+function renderTable(table: Table): string {
+  const head = table.head.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('');
+  const rows = table.rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n');
+  return `<table><caption>${escapeHtml(table.caption)}</caption><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function renderScenario(results: BenchResults, scenario: ScenarioResult): string {
+  const p = scenario.params;
+  const params = [
+    `${formatNumber(p.clients, 0)} clients`,
+    `${formatNumber(p.publishers, 0)} publishers at ${formatNumber(p.publishRatePerSecond, 2)} msg/s each`,
+    `${formatNumber(p.durationSeconds, 0)} s`,
+    `${formatBytes(p.bodyBytes)} bodies`,
+    `poll every ${formatNumber(p.pollIntervalMs, 0)} ms`,
+    `long-poll wait ${formatNumber(p.longPollWaitSeconds, 0)} s`,
+    `network ${p.network.name} (${formatNumber(p.network.rttMs, 1)} ms RTT)`,
+    `headers ${p.headers}`,
+    ...(p.burstSize ? [`bursts of ${p.burstSize}`] : []),
+  ];
+  const figures = chartConfigsFor(results, scenario.name).map((spec) => `
+    <figure class="chart">
+      <h3>${escapeHtml(spec.title)}</h3>
+      <p class="caption">${escapeHtml(spec.caption)}</p>
+      <div class="canvas-box"><canvas data-scenario="${escapeHtml(scenario.name)}" data-chart="${spec.id}" role="img" aria-label="${escapeHtml(spec.caption)}"></canvas></div>
+      <details><summary>How to read it</summary><p>${escapeHtml(spec.howToRead)}</p></details>
+    </figure>`).join('');
+  const errors = scenario.errors.concat(scenario.transports.flatMap((row) => row.errors));
+  return `
+  <section class="scenario" id="scenario-${escapeHtml(scenario.name)}">
+    <h2>${escapeHtml(scenario.name)}${scenario.incomplete ? ' <span class="warn">incomplete</span>' : ''}</h2>
+    <p>${escapeHtml(scenario.description)}</p>
+    <p class="params">${params.map(escapeHtml).join(' · ')}</p>
+    ${renderTable(summaryTable(scenario))}
+    <div class="charts">${figures}</div>
+    ${renderTable(theoryTable(scenario))}
+    ${renderTable(projectionTable(scenario))}
+    ${errors.length > 0 ? `<h3>Errors</h3><ul class="errors">${errors.map((e) => `<li><b>${escapeHtml(e.source)}</b>: ${escapeHtml(e.message)}</li>`).join('')}</ul>` : ''}
+  </section>`;
+}
+
+/** The whole report page for one run. */
+export function renderHtmlReport(results: BenchResults): string {
+  const c = results.context;
+  const context = [
+    `Node ${c.node}`, c.os, `${c.cpuModel} × ${c.cores}`, `commit ${c.commit ? c.commit.slice(0, 12) : 'unknown'}${c.dirty ? ' (dirty)' : ''}`,
+    c.date, c.pinned ? 'processes pinned to cores' : 'processes not pinned', ...(c.machine ? [c.machine] : []),
+  ];
+  const peers = peersTable(results);
+  const runErrors = results.errors.concat(results.peers?.errors ?? []);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>transport-lab report — ${escapeHtml(results.runId)}</title>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<header>
+  <h1>transport-lab: what each transport costs</h1>
+  <p class="run">Run <code>${escapeHtml(results.runId)}</code> · ${context.map(escapeHtml).join(' · ')}</p>
+  ${results.incomplete ? '<p class="banner warn">This run was interrupted: the figures below are what was measured before it stopped.</p>' : ''}
+  <p id="report-error" class="banner warn" hidden></p>
+</header>
+<main>
+  <section class="guide">${READING_GUIDE}</section>
+  <nav>${results.scenarios.map((s) => `<a href="#scenario-${escapeHtml(s.name)}">${escapeHtml(s.name)}</a>`).join(' ')}</nav>
+  ${results.scenarios.map((scenario) => renderScenario(results, scenario)).join('\n')}
+  ${peers ? `<section class="peers"><h2>Against reference servers</h2>${renderTable(peers)}</section>` : ''}
+  ${runErrors.length > 0 ? `<section><h2>Errors</h2><ul class="errors">${runErrors.map((e) => `<li><b>${escapeHtml(e.source)}</b>: ${escapeHtml(e.message)}${e.output ? `<pre>${escapeHtml(e.output)}</pre>` : ''}</li>`).join('')}</ul></section>` : ''}
+  <details class="config"><summary>Configuration of this run</summary><pre>${escapeHtml(JSON.stringify(results.config, null, 2))}</pre></details>
+</main>
+<script>${scriptSafe(chartJsSource())}</script>
+<script type="application/json" id="results-data">${scriptSafeJson(results)}</script>
+<script>${scriptSafe(reportPageScript())}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,92 @@
+/**
+ * The report's tables as plain rows of text, shared by the HTML report, the
+ * terminal summary and the dashboard. Pure: figures are read, not recomputed.
+ */
+import type { BenchResults, ScenarioResult, TransportResult } from '../schema.ts';
+import { TRANSPORT_LABELS } from './charts.ts';
+import { formatBytes, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
+
+export interface Table {
+  caption: string;
+  head: string[];
+  rows: string[][];
+}
+
+function label(row: TransportResult): string {
+  return TRANSPORT_LABELS[row.transport] ?? row.transport;
+}
+
+/** Bandwidth for 1k / 10k / 100k clients, from the measured bytes per client per second. */
+export function projectionTable(scenario: ScenarioResult): Table {
+  const clientCounts = scenario.transports[0]?.projection.rows.map((row) => row.clients) ?? [];
+  return {
+    caption:
+      'Projected bandwidth of the whole fleet: measured bytes per client per second × clients, in Mbps of 2^20 bits ' +
+      '(the unit of the Quantum Leap article, whose 871-byte poll gives 6.6 / 66 / 665 Mbps).',
+    head: ['transport', 'bytes / client / s', ...clientCounts.map((count) => `${formatNumber(count, 0)} clients`)],
+    rows: scenario.transports.map((row) => [
+      label(row),
+      formatNumber(row.projection.bytesPerClientPerSecond, 1),
+      ...row.projection.rows.map((projected) => `${formatMbps(projected.mebibitsPerSecond)} Mbps`),
+    ]),
+  };
+}
+
+/** The textbook's latency next to the measured one. */
+export function theoryTable(scenario: ScenarioResult): Table {
+  return {
+    caption: 'What theory predicts for this network delay and poll interval, next to what was measured.',
+    head: ['transport', 'formula', 'theory mean', 'measured mean', 'theory worst', 'measured p99', 'measured max'],
+    rows: scenario.transports.map((row) => [
+      label(row),
+      row.theory.formula,
+      formatMs(row.theory.meanMs),
+      formatMs(row.latency.mean),
+      `${row.theory.worstIsLowerBound ? '> ' : ''}${formatMs(row.theory.worstMs)}`,
+      formatMs(row.latency.p99),
+      formatMs(row.latency.max),
+    ]),
+  };
+}
+
+/** The key figures of every transport of a scenario: the terminal's summary and the report's first table. */
+export function summaryTable(scenario: ScenarioResult): Table {
+  return {
+    caption: `${scenario.name}: ${scenario.description}`,
+    head: ['transport', 'p50', 'p99', 'max', 'delivered', 'lost', 'dup', 'req/msg', 'bytes/msg', 'hdr/msg', 'conns', 'CPU s', 'client≠server'],
+    rows: scenario.transports.map((row) => [
+      label(row) + (row.incomplete ? ' (incomplete)' : ''),
+      formatMs(row.latency.p50),
+      formatMs(row.latency.p99),
+      formatMs(row.latency.max),
+      formatNumber(row.deliveries.received, 0),
+      formatNumber(row.deliveries.lost, 0),
+      formatNumber(row.deliveries.duplicated, 0),
+      formatNumber(row.perDelivery.requests, 2),
+      formatBytes(row.perDelivery.total),
+      formatBytes(row.perDelivery.headers),
+      formatNumber(row.server.connectionsPeak, 0),
+      formatNumber(row.server.cpuSeconds, 2),
+      formatPercent(Math.max(row.wire.up.relativeDifference, row.wire.down.relativeDifference), 1),
+    ]),
+  };
+}
+
+/** Ours ÷ reference, with the reason where a ratio is missing (issue 5). */
+export function peersTable(results: BenchResults): Table | null {
+  if (!results.peers || results.peers.ratios.length === 0) return null;
+  return {
+    caption: 'Our figure ÷ the reference server\'s, measured side by side in this run; a ratio is shown only when both completed with zero loss.',
+    head: ['transport', 'metric', 'reference', 'ours', 'theirs', 'ratio', 'target', 'met'],
+    rows: results.peers.ratios.map((ratio) => [
+      TRANSPORT_LABELS[ratio.transport] ?? ratio.transport,
+      ratio.metric,
+      ratio.reference,
+      formatNumber(ratio.ours, 1),
+      formatNumber(ratio.theirs, 1),
+      ratio.ratio === null ? `– (${ratio.reason ?? 'missing'})` : formatNumber(ratio.ratio, 2),
+      ratio.target ?? '',
+      ratio.met === undefined || ratio.met === null ? '' : ratio.met ? 'yes' : 'no',
+    ]),
+  };
+}

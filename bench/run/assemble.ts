@@ -1,0 +1,130 @@
+/**
+ * Turns what one transport run collected (worker reports, stats snapshots,
+ * ticks) into its `TransportResult`, with the aggregate stage's math.
+ */
+import type { StatsSnapshot, TransportName } from '../../src/protocol/index.ts';
+import {
+  addSplits,
+  bytesPerClientPerSecond,
+  LatencyHistogram,
+  perDelivery,
+  projectBandwidth,
+  ratio,
+  splitTotal,
+  subtractSplits,
+  theoryLatency,
+  wireDirection,
+  zeroSplit,
+} from '../aggregate/index.ts';
+import type { DeliveryCounts, RunError, ServerFigures, TransportResult } from '../schema.ts';
+import type { WorkloadSettings } from '../scenarios/types.ts';
+import type { DeliveryTally, WorkerCounters } from './ipc.ts';
+import type { SeriesBuilder } from './series.ts';
+import type { StatsSample } from './stats-sampler.ts';
+
+export interface Collected {
+  transport: TransportName;
+  settings: WorkloadSettings;
+  clients: number;
+  workers: number;
+  startNs: bigint;
+  endNs: bigint;
+  counters: WorkerCounters[];
+  tallies: DeliveryTally[];
+  /** Encoded worker histograms; empty when the run was cut short (then the ticks' are used). */
+  latencies: string[];
+  harnessCpuMicros: number;
+  baseline: StatsSnapshot | undefined;
+  final: StatsSnapshot | undefined;
+  samples: StatsSample[];
+  series: SeriesBuilder;
+  errors: RunError[];
+  incomplete: boolean;
+}
+
+/** Connections the server holds across all transports (the stats requests are under `other`). */
+export function serverConnections(snapshot: StatsSnapshot): number {
+  return Object.values(snapshot.transports).reduce((sum, transport) => sum + transport.openConnections, 0);
+}
+
+function cpuMicros(snapshot: StatsSnapshot): number {
+  return snapshot.process.cpuUserMicros + snapshot.process.cpuSystemMicros;
+}
+
+export function assembleTransport(run: Collected): TransportResult {
+  const seconds = Math.max(0, Number(run.endNs - run.startNs) / 1e9);
+  const up = addSplits(...run.counters.map((counters) => counters.up));
+  const down = addSplits(...run.counters.map((counters) => counters.down));
+  const requests = run.counters.reduce((sum, counters) => sum + counters.requests, 0);
+  const empty = run.counters.reduce((sum, counters) => sum + counters.emptyResponses, 0);
+
+  const latency = new LatencyHistogram();
+  if (run.latencies.length > 0) for (const encoded of run.latencies) latency.merge(LatencyHistogram.decode(encoded));
+  else latency.merge(run.series.mergedLatency());
+
+  const deliveries = sumTallies(run.tallies);
+  const received = deliveries.received;
+  let serverUp = zeroSplit();
+  let serverDown = zeroSplit();
+  if (run.baseline && run.final) {
+    serverUp = subtractSplits(run.final.transports[run.transport].bytesIn, run.baseline.transports[run.transport].bytesIn);
+    serverDown = subtractSplits(run.final.transports[run.transport].bytesOut, run.baseline.transports[run.transport].bytesOut);
+  } else {
+    run.errors.push({ source: 'server', message: 'no server stats for this run: the server-side byte counts are zero' });
+  }
+  const window = run.samples.filter((sample) => sample.atNs >= run.startNs && sample.atNs <= run.endNs);
+  const totalBytes = splitTotal(up) + splitTotal(down);
+  const perClient = bytesPerClientPerSecond(totalBytes, run.clients, seconds);
+
+  return {
+    transport: run.transport,
+    incomplete: run.incomplete,
+    errors: run.errors,
+    durationSeconds: seconds,
+    clients: run.clients,
+    latency: latency.summary(),
+    deliveries,
+    requests: { total: requests, empty },
+    wire: { up: wireDirection(up, serverUp), down: wireDirection(down, serverDown) },
+    perDelivery: perDelivery(requests, up, down, received),
+    server: serverFigures(window, run.baseline, run.final),
+    harness: {
+      processes: run.workers,
+      cpuSeconds: run.harnessCpuMicros / 1e6,
+      cpuMicrosPerDelivery: ratio(run.harnessCpuMicros, received),
+    },
+    series: run.series.build(run.startNs, run.samples, (sample) => serverConnections(sample.snapshot)),
+    projection: projectBandwidth(perClient),
+    theory: theoryLatency(run.transport, run.settings.network.rttMs / 2, run.settings.pollIntervalMs),
+  };
+}
+
+function sumTallies(tallies: DeliveryTally[]): DeliveryCounts {
+  const sum = { expected: 0, received: 0, duplicated: 0, outOfOrder: 0, gaps: 0, unexpected: 0 };
+  for (const tally of tallies) {
+    sum.expected += tally.expected;
+    sum.received += tally.received;
+    sum.duplicated += tally.duplicated;
+    sum.outOfOrder += tally.outOfOrder;
+    sum.gaps += tally.gaps;
+    sum.unexpected += tally.unexpected;
+  }
+  return { ...sum, lost: sum.expected - sum.received };
+}
+
+function serverFigures(window: StatsSample[], baseline: StatsSnapshot | undefined, final: StatsSnapshot | undefined): ServerFigures {
+  const snapshots = [...window.map((sample) => sample.snapshot), ...(final ? [final] : [])];
+  const connections = snapshots.map(serverConnections);
+  const delays = snapshots.map((snapshot) => snapshot.process.eventLoopDelayMs);
+  return {
+    connectionsPeak: connections.length ? Math.max(...connections) : 0,
+    connectionsMean: connections.length ? connections.reduce((a, b) => a + b, 0) / connections.length : 0,
+    cpuSeconds: baseline && final ? (cpuMicros(final) - cpuMicros(baseline)) / 1e6 : 0,
+    peakRssBytes: snapshots.length ? Math.max(...snapshots.map((snapshot) => snapshot.process.rssBytes)) : 0,
+    eventLoopDelayMs: {
+      mean: delays.length ? delays.reduce((sum, delay) => sum + delay.mean, 0) / delays.length : 0,
+      p99: delays.length ? Math.max(...delays.map((delay) => delay.p99)) : 0,
+      max: delays.length ? Math.max(...delays.map((delay) => delay.max)) : 0,
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * The `peers` part (issue 5) belongs to bench/peers; this only calls it. It
+ * is imported lazily so that a tree without it still runs every other
+ * scenario and says "peers not available" instead of crashing.
+ */
+import type { PeersResult, RunError } from '../schema.ts';
+
+interface PeersModule {
+  runPeers(options: { quick: boolean; pin: boolean; signal?: AbortSignal; onProgress?: (line: string) => void }): Promise<PeersResult & { incomplete?: boolean }>;
+}
+
+const PEERS_MODULE = '../peers/index.ts';
+
+function isPeersModule(value: unknown): value is PeersModule {
+  return typeof value === 'object' && value !== null && typeof (value as { runPeers?: unknown }).runPeers === 'function';
+}
+
+export async function runPeersPart(
+  quick: boolean,
+  pin: boolean,
+  signal: AbortSignal,
+  onProgress?: (line: string) => void,
+): Promise<{ peers?: PeersResult; errors: RunError[]; incomplete: boolean }> {
+  let loaded: unknown;
+  try {
+    loaded = await import(PEERS_MODULE);
+  } catch (error) {
+    return { errors: [{ source: 'peers', message: `peers not available: ${(error as Error).message.split('\n')[0]}` }], incomplete: false };
+  }
+  if (!isPeersModule(loaded)) {
+    return { errors: [{ source: 'peers', message: 'peers not available: bench/peers/index.ts exports no runPeers()' }], incomplete: false };
+  }
+  try {
+    const report = await loaded.runPeers({ quick, pin, signal, onProgress });
+    return { peers: report, errors: [], incomplete: report.incomplete === true };
+  } catch (error) {
+    return { errors: [{ source: 'peers', message: `peers failed: ${(error as Error).message}` }], incomplete: true };
+  }
+}

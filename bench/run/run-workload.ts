@@ -1,0 +1,194 @@
+/**
+ * One workload scenario on one transport, start to finish: a fresh server,
+ * the delay proxies, the client workers; setup, the measured phase on an
+ * open-loop schedule, the drain until every expected delivery arrived (or a
+ * time limit), the snapshot of both sides' counters, teardown. Every wait has
+ * a time limit; Ctrl-C and a dying server cut the run short but keep what was
+ * measured.
+ */
+import type { TransportName } from '../../src/protocol/index.ts';
+import type { RunError, TransportResult } from '../schema.ts';
+import type { WorkloadScenario, WorkloadSettings } from '../scenarios/types.ts';
+import { socketsPerClient } from '../sim/index.ts';
+import { assembleTransport, type Collected } from './assemble.ts';
+import type { ClientSpec, FromWorker, WorkerPlan } from './ipc.ts';
+import { startProxyProcess, type ProxyProcess } from './proxy-process.ts';
+import { SeriesBuilder } from './series.ts';
+import { ServerFailure, startServer, type ServerProcess } from './server-process.ts';
+import { fetchStats, StatsSampler } from './stats-sampler.ts';
+import { WorkerHandle } from './worker-handle.ts';
+
+/** A worker's sockets plus the proxy's two per socket stay well under the 20,000 descriptors of a process. */
+const SOCKETS_PER_WORKER = 8000;
+const GO_LEAD_MS = 300;
+
+export interface WorkloadRunOptions {
+  scenario: WorkloadScenario;
+  settings: WorkloadSettings;
+  transport: TransportName;
+  pin: boolean;
+  /** Client worker processes; by default as few as the descriptor limit allows. */
+  clientProcesses?: number;
+  headers: (origin: string) => Record<string, string>;
+  signal: AbortSignal;
+  /** Called about every second of the measured phase with the seconds it has run. */
+  onProgress?: (seconds: number) => void;
+}
+
+export function workerCount(clients: ClientSpec[], transport: TransportName, requested?: number): number {
+  const sockets = clients.reduce((sum, spec) => sum + socketsPerClient(transport, spec.publish !== undefined), 0);
+  return Math.max(requested ?? 1, Math.ceil(sockets / SOCKETS_PER_WORKER));
+}
+
+export async function runWorkload(options: WorkloadRunOptions): Promise<TransportResult> {
+  const { settings, transport } = options;
+  const plan = options.scenario.plan(settings, 'b');
+  const errors: RunError[] = [];
+  const series = new SeriesBuilder();
+  const collected: Collected = {
+    transport,
+    settings,
+    clients: plan.clients.length,
+    workers: 0,
+    startNs: process.hrtime.bigint(),
+    endNs: process.hrtime.bigint(),
+    counters: [],
+    tallies: [],
+    latencies: [],
+    harnessCpuMicros: 0,
+    baseline: undefined,
+    final: undefined,
+    samples: [],
+    series,
+    errors,
+    incomplete: false,
+  };
+  let server: ServerProcess | undefined;
+  const proxies: ProxyProcess[] = [];
+  const workers: WorkerHandle[] = [];
+  let sampler: StatsSampler | undefined;
+  try {
+    server = await startServer({ pin: options.pin });
+    const count = workerCount(plan.clients, transport, options.clientProcesses);
+    collected.workers = count;
+    const shares: ClientSpec[][] = Array.from({ length: count }, () => []);
+    plan.clients.forEach((spec, i) => shares[i % count].push(spec));
+
+    const needsProxy = settings.network.rttMs > 0 || settings.network.bandwidthBytesPerSecond !== undefined;
+    const targets = needsProxy
+      ? (proxies.push(...(await Promise.all(shares.map(() => startProxyProcess(new URL(server!.url), settings.network, options.pin))))),
+        proxies.map((proxy) => proxy.url))
+      : shares.map(() => server!.url);
+
+    for (let i = 0; i < count; i += 1) {
+      const worker = new WorkerHandle(i, options.pin);
+      worker.onTick = (tick) => series.addTick(i, tick.t, tick.counters, tick.latency);
+      workers.push(worker);
+    }
+    const stepTimeoutMs = 10_000 + settings.network.rttMs * 20;
+    workers.forEach((worker, i) => {
+      const workerPlan: WorkerPlan = {
+        workerIndex: i,
+        transport,
+        baseUrl: targets[i],
+        serverOrigin: server!.url,
+        clients: shares[i],
+        headers: options.headers(server!.url),
+        bodyBytes: settings.bodyBytes,
+        pollIntervalMs: settings.pollIntervalMs,
+        longPollWaitSeconds: settings.longPollWaitSeconds,
+        stepTimeoutMs,
+      };
+      worker.send({ type: 'plan', plan: workerPlan });
+    });
+    const setupMs = 30_000 + plan.clients.length * 20 + settings.network.rttMs * 10;
+    await guard(server, options.signal, Promise.all(workers.map((worker) => worker.waitFor('ready', setupMs))));
+
+    sampler = new StatsSampler(server.url);
+    collected.baseline = await fetchStats(server.url);
+    sampler.start();
+    const durationMs = settings.durationSeconds * 1000;
+    collected.startNs = process.hrtime.bigint() + BigInt(GO_LEAD_MS * 1e6);
+    for (const worker of workers) worker.send({ type: 'go', startNs: String(collected.startNs), durationMs });
+    const progress = setInterval(() => options.onProgress?.(Number(process.hrtime.bigint() - collected.startNs) / 1e9), 1000);
+
+    // Publishing: until the schedule ends, Ctrl-C, or the server dies.
+    const published = Promise.all(workers.map((worker) => worker.waitFor('published', durationMs + GO_LEAD_MS + stepTimeoutMs + 10_000)));
+    const cut = await Promise.race([published.then(() => false), interruption(server, options.signal)]);
+    if (cut) {
+      collected.incomplete = true;
+      for (const worker of workers) worker.send({ type: 'abort' });
+    }
+    const tallies = (await published).map((message) => message.tally);
+    clearInterval(progress);
+    const lastSeq: Record<string, number> = {};
+    for (const tally of tallies) {
+      for (const [topic, seq] of Object.entries(tally.lastSeq)) lastSeq[topic] = Math.max(lastSeq[topic] ?? 0, seq);
+      if (tally.failed > 0) errors.push({ source: 'clients', message: `${tally.failed} of ${tally.attempted} publishes failed` });
+    }
+
+    // Drain: a poll interval and a few round trips for the last messages to arrive.
+    const drainMs = cut ? 500 : settings.pollIntervalMs + 4 * settings.network.rttMs + 2000;
+    for (const worker of workers) worker.send({ type: 'expect', lastSeq, drainMs });
+    const reports = await Promise.all(workers.map((worker) => worker.waitFor('report', drainMs + 15_000)));
+    collected.endNs = process.hrtime.bigint();
+    sampler.stop();
+    collected.final = await fetchStats(server.url).catch(() => sampler?.last()?.snapshot);
+    absorb(collected, reports);
+    if (server.death()) throw server.death();
+  } catch (error) {
+    collected.incomplete = true;
+    errors.push(runError(error));
+    if (!collected.final) collected.final = sampler?.last()?.snapshot;
+    const counters = series.lastCounters();
+    if (collected.counters.length === 0 && counters.length > 0) {
+      collected.counters = counters;
+      collected.endNs = process.hrtime.bigint();
+    }
+  } finally {
+    sampler?.stop();
+    collected.samples = sampler?.samples ?? [];
+    await Promise.all([...workers.map((worker) => worker.stop()), ...proxies.map((proxy) => proxy.stop()), server?.stop()]);
+  }
+  if (options.signal.aborted) errors.push({ source: 'bench', message: 'interrupted (Ctrl-C): figures are what was measured until then' });
+  return assembleTransport(collected);
+}
+
+function absorb(collected: Collected, reports: Extract<FromWorker, { type: 'report' }>[]): void {
+  for (const [i, report] of reports.entries()) {
+    collected.counters.push(report.counters);
+    collected.tallies.push(report.deliveries);
+    collected.latencies.push(report.latency);
+    collected.harnessCpuMicros += report.cpuMicros;
+    for (const message of report.errors) collected.errors.push({ source: `client-worker-${i}`, message });
+  }
+}
+
+function runError(error: unknown): RunError {
+  if (error instanceof ServerFailure) return { source: 'server', message: error.message, output: error.output };
+  return { source: 'bench', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Resolves true when the run must stop early: Ctrl-C, or the server died. */
+function interruption(server: ServerProcess, signal: AbortSignal): Promise<true> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(true);
+    signal.addEventListener('abort', () => resolve(true), { once: true });
+    const timer = setInterval(() => {
+      if (!server.alive()) {
+        clearInterval(timer);
+        resolve(true);
+      }
+    }, 200);
+    timer.unref();
+  });
+}
+
+/** Waits for `work` unless Ctrl-C or the server's death comes first (then throws why). */
+async function guard<T>(server: ServerProcess, signal: AbortSignal, work: Promise<T>): Promise<T> {
+  const stop = interruption(server, signal).then(() => {
+    throw server.death() ?? new Error('interrupted (Ctrl-C) during setup');
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, stop]);
+}

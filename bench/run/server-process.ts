@@ -1,0 +1,102 @@
+/**
+ * The server under test, in its own process: started with the bench limits,
+ * ready when it prints its address, and reported with its last output when it
+ * fails to start or dies — never waited on forever.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { track } from './child-processes.ts';
+import { OutputTail } from './output-tail.ts';
+import { REPO_ROOT, SERVER_ENTRY, TS_EXEC_ARGV } from './paths.ts';
+import { pinnedCommand } from './pinning.ts';
+
+const READY_LINE = /transport-lab listening on (http:\/\/\S+)/;
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 3_000;
+
+export class ServerFailure extends Error {
+  constructor(message: string, readonly output: string) {
+    super(message);
+    this.name = 'ServerFailure';
+  }
+}
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  /** Whether it still runs. */
+  alive(): boolean;
+  /** Set when the process ended before `stop()`: why, with its last output. */
+  death(): ServerFailure | undefined;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  pin: boolean;
+  /** Extra flags for src/server/main.ts. */
+  args?: string[];
+  startTimeoutMs?: number;
+}
+
+export async function startServer(options: StartServerOptions): Promise<ServerProcess> {
+  const nodeArgs = [...TS_EXEC_ARGV, SERVER_ENTRY, '--port', '0', '--host', '127.0.0.1', '--bench-limits', ...(options.args ?? [])];
+  const { command, args } = pinnedCommand(options.pin, 'server', process.execPath, nodeArgs);
+  const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+  track(child);
+  const tail = new OutputTail();
+  let stopping = false;
+  let death: ServerFailure | undefined;
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new ServerFailure(`the server did not start within ${(options.startTimeoutMs ?? START_TIMEOUT_MS) / 1000} s`, tail.text()));
+    }, options.startTimeoutMs ?? START_TIMEOUT_MS);
+    const onLine = (line: string): void => {
+      const match = READY_LINE.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1].replace(/\/$/, ''));
+      }
+    };
+    tail.follow(child.stdout, onLine);
+    tail.follow(child.stderr);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new ServerFailure(`the server could not be started: ${error.message}`, tail.text()));
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new ServerFailure(`the server exited before it was ready (${signal ?? `code ${code}`})`, tail.text()));
+    });
+  });
+
+  child.on('exit', (code, signal) => {
+    if (!stopping) death = new ServerFailure(`the server died during the run (${signal ?? `code ${code}`})`, tail.text());
+  });
+
+  return {
+    url,
+    pid: child.pid ?? -1,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    death: () => death,
+    output: () => tail.text(),
+    stop: () => {
+      stopping = true;
+      return stopChild(child, STOP_TIMEOUT_MS);
+    },
+  };
+}
+
+/** SIGTERM, then SIGKILL if it is still there after `timeoutMs`. */
+export function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

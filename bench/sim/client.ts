@@ -1,0 +1,134 @@
+/**
+ * The lean simulated client: one interface, one file per transport (STYLE:
+ * the same names as src/transports). Lean on purpose — a few hundred bytes of
+ * state each — so that one process can hold thousands of them.
+ */
+import type http from 'node:http';
+import type { Gap, Message, PublishResult, SessionResponse, TransportName } from '../../src/protocol/index.ts';
+import { clientAgent, exchange } from './http.ts';
+import { WireMeter } from './meter.ts';
+
+/** Where a client reports what it sees. */
+export interface ClientSink {
+  message(client: number, message: Message): void;
+  gap(client: number, gap: Gap): void;
+  /** One HTTP request finished (receive or send path); `empty` = a receive with nothing in it. */
+  request(empty: boolean): void;
+  error(client: number, text: string): void;
+}
+
+export interface SimClientOptions {
+  index: number;
+  name: string;
+  transport: TransportName;
+  baseUrl: URL;
+  /** Origin of the server itself: browser-profile requests carry it. */
+  serverOrigin: string;
+  topics: string[];
+  headers: Record<string, string>;
+  pollIntervalMs: number;
+  longPollWaitSeconds: number;
+  stepTimeoutMs: number;
+  sink: ClientSink;
+}
+
+export interface SimClient {
+  readonly meter: WireMeter;
+  /** Takes a session and opens the receive path; resolves once the server has it subscribed. */
+  open(): Promise<void>;
+  publish(topic: string, body: string, id: string): Promise<PublishResult>;
+  /** Stops issuing requests; resolves when only held requests remain in flight. */
+  quiesce(): Promise<void>;
+  close(): void;
+}
+
+/**
+ * What the three HTTP transports share: a session, a send path on its own
+ * keep-alive connection (as a browser opens a second one while a long poll or
+ * a stream holds the first), and `POST /api/messages?via=<transport>`.
+ */
+export abstract class HttpSimClient implements SimClient {
+  readonly meter = new WireMeter();
+  protected readonly receiveAgent: http.Agent = clientAgent(1);
+  protected readonly sendAgent: http.Agent = clientAgent(1);
+  protected token = '';
+  protected cursor: string | undefined;
+  protected stopped = false;
+  private sending = 0;
+  private idle: (() => void) | undefined;
+
+  constructor(protected readonly options: SimClientOptions) {}
+
+  abstract open(): Promise<void>;
+  abstract quiesce(): Promise<void>;
+
+  protected authHeaders(): Record<string, string> {
+    return { ...this.options.headers, authorization: `Bearer ${this.token}` };
+  }
+
+  protected async takeSession(): Promise<void> {
+    const answer = await exchange({
+      agent: this.sendAgent,
+      meter: this.meter,
+      baseUrl: this.options.baseUrl,
+      method: 'POST',
+      path: '/api/session',
+      headers: { ...this.options.headers },
+      body: JSON.stringify({ name: this.options.name }),
+      timeoutMs: this.options.stepTimeoutMs,
+    });
+    this.token = (JSON.parse(answer.body) as SessionResponse).token;
+  }
+
+  protected topicQuery(): string {
+    const cursor = this.cursor === undefined ? '' : `&cursor=${encodeURIComponent(this.cursor)}`;
+    return `topics=${encodeURIComponent(this.options.topics.join(','))}${cursor}`;
+  }
+
+  async publish(topic: string, body: string, id: string): Promise<PublishResult> {
+    this.sending += 1;
+    try {
+      const answer = await exchange({
+        agent: this.sendAgent,
+        meter: this.meter,
+        baseUrl: this.options.baseUrl,
+        method: 'POST',
+        path: `/api/messages?via=${this.options.transport}`,
+        headers: this.authHeaders(),
+        body: JSON.stringify({ topic, body, id }),
+        timeoutMs: this.options.stepTimeoutMs,
+      });
+      return JSON.parse(answer.body) as PublishResult;
+    } finally {
+      this.options.sink.request(false);
+      this.sending -= 1;
+      if (this.sending === 0) this.idle?.();
+    }
+  }
+
+  /** Resolves when no publish is in flight. */
+  protected sendsSettled(): Promise<void> {
+    if (this.sending === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idle = () => {
+        this.idle = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Delivers one poll/long-poll answer to the sink; returns whether it held anything. */
+  protected deliver(text: string): { empty: boolean; more: boolean } {
+    const answer = JSON.parse(text) as { messages: Message[]; gaps: Gap[]; cursor: string; more: boolean };
+    this.cursor = answer.cursor;
+    for (const gap of answer.gaps) this.options.sink.gap(this.options.index, gap);
+    for (const message of answer.messages) this.options.sink.message(this.options.index, message);
+    return { empty: answer.messages.length === 0 && answer.gaps.length === 0, more: answer.more };
+  }
+
+  close(): void {
+    this.stopped = true;
+    this.receiveAgent.destroy();
+    this.sendAgent.destroy();
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Long polling: `GET /api/longpoll` held until there is something to say (or
+ * `wait` seconds pass), re-issued at once with the cursor of the answer. The
+ * first request asks with `wait=0` for a cursor, so that no message published
+ * after `open()` resolves can slip between subscribing and the first hold.
+ */
+import { exchange, HttpFailure } from './http.ts';
+import { HttpSimClient } from './client.ts';
+
+const RETRY_DELAY_MS = 100;
+
+export class LongPollSimClient extends HttpSimClient {
+  private held = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  async open(): Promise<void> {
+    await this.takeSession();
+    await this.ask(0);
+    this.loop();
+  }
+
+  private loop(): void {
+    if (this.stopped) return;
+    this.held = true;
+    this.ask(this.options.longPollWaitSeconds)
+      .then(() => {
+        this.held = false;
+        this.loop();
+      })
+      .catch((error: Error) => {
+        this.held = false;
+        if (this.stopped) return;
+        this.options.sink.error(this.options.index, `longpoll: ${error.message}`);
+        this.timer = setTimeout(() => this.loop(), RETRY_DELAY_MS);
+      });
+  }
+
+  private async ask(waitSeconds: number): Promise<void> {
+    let text: string;
+    try {
+      text = (
+        await exchange({
+          agent: this.receiveAgent,
+          meter: this.meter,
+          baseUrl: this.options.baseUrl,
+          method: 'GET',
+          path: `/api/longpoll?${this.topicQuery()}&wait=${waitSeconds}`,
+          headers: this.authHeaders(),
+          timeoutMs: waitSeconds * 1000 + this.options.stepTimeoutMs,
+        })
+      ).body;
+    } catch (error) {
+      // The request was made and answered (with an error): it still counts.
+      if (error instanceof HttpFailure) this.options.sink.request(false);
+      throw error;
+    }
+    const { empty } = this.deliver(text);
+    this.options.sink.request(empty);
+  }
+
+  /** A held long poll stays out: it moves no bytes until it is answered. */
+  async quiesce(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.sendsSettled();
+  }
+
+  get holding(): boolean {
+    return this.held;
+  }
+
+  override close(): void {
+    clearTimeout(this.timer);
+    super.close();
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * A client worker process: holds a share of the simulated clients, runs their
+ * publish schedule, measures what they receive, and answers the orchestrator
+ * over IPC (bench/run/ipc.ts). It exits when its parent goes away, so that an
+ * interrupted bench leaves nothing behind.
+ */
+import type { Gap, Message } from '../../src/protocol/index.ts';
+import type { FromWorker, ToWorker, WorkerCounters, WorkerPlan } from '../run/ipc.ts';
+import { emptyCounters } from '../run/ipc.ts';
+import type { ClientSink, SimClient } from './client.ts';
+import { SIM_CLIENTS } from './index.ts';
+import { addSplit } from './meter.ts';
+import { DeliveryRecorder, encodeHistogram } from './recorder.ts';
+import { PublishSchedule } from './schedule.ts';
+
+const OPEN_CONCURRENCY = 64;
+const QUIESCE_TIMEOUT_MS = 3000;
+const MAX_ERRORS_KEPT = 20;
+
+class Worker {
+  private clients: SimClient[] = [];
+  private recorder = new DeliveryRecorder([]);
+  private schedule: PublishSchedule | undefined;
+  private measuring = false;
+  private requests = 0;
+  private emptyResponses = 0;
+  private baseline: WorkerCounters = emptyCounters();
+  private cpuBaseline: NodeJS.CpuUsage = process.cpuUsage();
+  private ticker: NodeJS.Timeout | undefined;
+  private goNs = 0n;
+  readonly errors: string[] = [];
+  private errorCount = 0;
+
+  constructor(private readonly send: (message: FromWorker) => void) {}
+
+  private readonly sink: ClientSink = {
+    message: (client: number, message: Message) => this.recorder.message(client, message, process.hrtime.bigint()),
+    gap: (client: number, gap: Gap) => this.recorder.gap(client, gap),
+    request: (empty: boolean) => {
+      if (!this.measuring) return;
+      this.requests += 1;
+      if (empty) this.emptyResponses += 1;
+    },
+    error: (client: number, text: string) => this.noteError(`client ${client}: ${text}`),
+  };
+
+  private noteError(text: string): void {
+    this.errorCount += 1;
+    if (this.errors.length < MAX_ERRORS_KEPT) this.errors.push(text);
+  }
+
+  async plan(plan: WorkerPlan): Promise<void> {
+    const baseUrl = new URL(plan.baseUrl);
+    this.recorder = new DeliveryRecorder(plan.clients.map((spec) => spec.subscribe));
+    this.clients = plan.clients.map((spec, index) =>
+      SIM_CLIENTS[plan.transport]({
+        index,
+        name: spec.name,
+        transport: plan.transport,
+        baseUrl,
+        serverOrigin: plan.serverOrigin,
+        topics: spec.subscribe,
+        headers: plan.headers,
+        pollIntervalMs: plan.pollIntervalMs,
+        longPollWaitSeconds: plan.longPollWaitSeconds,
+        stepTimeoutMs: plan.stepTimeoutMs,
+        sink: this.sink,
+      }),
+    );
+    let next = 0;
+    const opener = async (): Promise<void> => {
+      while (next < this.clients.length) {
+        const index = next++;
+        await this.clients[index].open().catch((error: Error) => {
+          throw new Error(`client ${plan.clients[index].name} could not open: ${error.message}`);
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, this.clients.length) }, opener));
+    this.schedule = new PublishSchedule(
+      plan.clients.flatMap((spec, index) => (spec.publish ? [{ name: spec.name, client: this.clients[index], spec: spec.publish }] : [])),
+      plan.bodyBytes,
+    );
+    const sockets = this.clients.reduce((sum, client) => sum + client.meter.sockets, 0);
+    this.send({ type: 'ready', clients: this.clients.length, sockets });
+  }
+
+  go(startNs: bigint, durationMs: number): void {
+    this.baseline = this.counters(true);
+    this.cpuBaseline = process.cpuUsage();
+    this.goNs = startNs;
+    this.measuring = true;
+    this.recorder.start();
+    this.ticker = setInterval(() => this.tick(), 1000);
+    const schedule = this.schedule;
+    if (!schedule) throw new Error('go before plan');
+    void schedule.run(startNs, durationMs).then((tally) => {
+      for (const text of schedule.errors) this.noteError(text);
+      this.send({ type: 'published', tally });
+    });
+  }
+
+  private tick(): void {
+    const t = Number(process.hrtime.bigint() - this.goNs) / 1e9;
+    this.send({ type: 'tick', t, counters: this.counters(), latency: this.recorder.takeSecond() });
+  }
+
+  /** Counters since `go` (or absolute, for the baseline). */
+  private counters(absolute = false): WorkerCounters {
+    const counters = emptyCounters();
+    for (const client of this.clients) {
+      const reading = client.meter.read();
+      addSplit(counters.up, reading.up);
+      addSplit(counters.down, reading.down);
+    }
+    counters.deliveries = this.recorder.deliveries;
+    counters.requests = this.requests;
+    counters.emptyResponses = this.emptyResponses;
+    if (!absolute) {
+      addSplit(counters.up, this.baseline.up, -1);
+      addSplit(counters.down, this.baseline.down, -1);
+    }
+    return counters;
+  }
+
+  async expect(lastSeq: Record<string, number>, drainMs: number): Promise<void> {
+    const deadline = Date.now() + drainMs;
+    while (!this.recorder.complete(lastSeq) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    clearInterval(this.ticker);
+    this.schedule?.stop();
+    await Promise.race([
+      Promise.all(this.clients.map((client) => client.quiesce())),
+      new Promise((resolve) => setTimeout(resolve, QUIESCE_TIMEOUT_MS)),
+    ]);
+    const counters = this.counters();
+    this.measuring = false;
+    const cpu = process.cpuUsage(this.cpuBaseline);
+    const deliveries = this.recorder.tally(lastSeq);
+    if (this.recorder.unstamped > 0) this.noteError(`${this.recorder.unstamped} deliveries carried no due time`);
+    if (this.errorCount > this.errors.length) this.errors.push(`… and ${this.errorCount - this.errors.length} more errors`);
+    this.send({
+      type: 'report',
+      counters,
+      deliveries,
+      latency: encodeHistogram(this.recorder.total),
+      cpuMicros: cpu.user + cpu.system,
+      errors: this.errors,
+    });
+  }
+
+  abort(): void {
+    this.schedule?.stop();
+  }
+
+  close(): void {
+    clearInterval(this.ticker);
+    this.schedule?.stop();
+    for (const client of this.clients) client.close();
+  }
+}
+
+function sendToParent(message: FromWorker): void {
+  if (process.connected) process.send?.(message);
+}
+
+const worker = new Worker(sendToParent);
+
+function fail(error: unknown): void {
+  sendToParent({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+}
+
+process.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'plan':
+      worker.plan(message.plan).catch(fail);
+      return;
+    case 'go':
+      try {
+        worker.go(BigInt(message.startNs), message.durationMs);
+      } catch (error) {
+        fail(error);
+      }
+      return;
+    case 'abort':
+      worker.abort();
+      return;
+    case 'expect':
+      worker.expect(message.lastSeq, message.drainMs).catch(fail);
+      return;
+    case 'close':
+      worker.close();
+      setTimeout(() => process.exit(0), 50).unref();
+      return;
+  }
+});
+
+// Orphaned (the bench was killed or interrupted): close everything and go.
+process.on('disconnect', () => {
+  worker.close();
+  process.exit(0);
+});
+process.on('SIGINT', () => undefined); // the orchestrator decides when we stop

@@ -1,0 +1,268 @@
+import { LabError } from '../protocol/index.ts';
+import type { Gap, Message, PublishResult, TransportName } from '../protocol/index.ts';
+import { Backoff, sleep } from './backoff.ts';
+import { TypedEmitter } from './emitter.ts';
+import { NetworkError, createSession, publishOverHttp } from './http.ts';
+import { DeliveryLedger } from './ledger.ts';
+import { DEFAULT_CLIENT_OPTIONS } from './types.ts';
+import type {
+  Client, ClientEvents, ClientOptions, ClientState, ResolvedClientOptions, SubscribeOptions,
+} from './types.ts';
+
+/** Codes a later attempt can get past by waiting; every other code is final for what it answered. */
+const RETRYABLE = new Set<string>(['rate_limited', 'too_many_connections', 'shutting_down', 'slow_consumer']);
+
+/** Tries of one HTTP publish before its promise gives up. */
+const PUBLISH_ATTEMPTS = 5;
+
+/** What to do after a failed attempt: wait and retry, or give up with an error. */
+export type FailureVerdict = { retryInMs: number } | { fatal: LabError };
+
+export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
+  const backoff = options.backoff ?? DEFAULT_CLIENT_OPTIONS.backoff;
+  return {
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    name: options.name,
+    token: options.token,
+    pollIntervalMs: options.pollIntervalMs ?? DEFAULT_CLIENT_OPTIONS.pollIntervalMs,
+    longPollWaitSeconds: options.longPollWaitSeconds ?? DEFAULT_CLIENT_OPTIONS.longPollWaitSeconds,
+    backoff: { minMs: backoff.minMs, maxMs: backoff.maxMs },
+    headers: { ...options.headers },
+  };
+}
+
+/**
+ * What every transport's client shares: the session, the state machine, the
+ * typed events, de-duplication per topic, the cursor, backoff and the
+ * decision of which failures are worth a retry. A transport adds how it
+ * receives (`subscribe`) and how it sends (`publish`).
+ */
+export abstract class BaseClient implements Client {
+  abstract readonly transport: TransportName;
+  protected readonly options: ResolvedClientOptions;
+  protected readonly backoff: Backoff;
+  /** Aborted by close(): every loop, sleep and request of the client ends with it. */
+  protected readonly lifetime = new AbortController();
+  /** Topics the server has accepted, in the order they were added. */
+  protected topics: string[] = [];
+  protected token: string | undefined;
+  private readonly emitter = new TypedEmitter<ClientEvents>();
+  private readonly ledger = new DeliveryLedger();
+  private sessionName: string | undefined;
+  /** True when this client made the session itself and may make it again. */
+  private readonly ownsSession: boolean;
+  private currentState: ClientState = 'idle';
+  private currentCursor: string | undefined;
+  private connecting: Promise<void> | undefined;
+  /** Why the client closed itself, so that later calls reject with the real reason. */
+  private fatal: LabError | undefined;
+  private readonly idPrefix = randomTag();
+  private idCounter = 0;
+  private renewedAt = 0;
+
+  constructor(options: ClientOptions) {
+    this.options = resolveClientOptions(options);
+    this.backoff = new Backoff(this.options.backoff);
+    this.token = this.options.token;
+    this.ownsSession = this.token === undefined;
+    this.sessionName = this.ownsSession ? (this.options.name ?? `guest-${randomTag()}`) : this.options.name;
+  }
+
+  get name(): string | undefined {
+    return this.sessionName;
+  }
+
+  get state(): ClientState {
+    return this.currentState;
+  }
+
+  get cursor(): string | undefined {
+    return this.currentCursor;
+  }
+
+  on<E extends keyof ClientEvents>(event: E, listener: ClientEvents[E]): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  connect(): Promise<void> {
+    if (this.currentState === 'closed') return Promise.reject(this.fatal ?? closedError());
+    this.connecting ??= this.connectOnce().catch((error: unknown) => {
+      this.connecting = undefined;
+      if (this.currentState !== 'closed') this.setState('idle');
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  abstract subscribe(topics: string[], options?: SubscribeOptions): Promise<void>;
+  abstract publish(topic: string, body: string, id?: string): Promise<PublishResult>;
+
+  async close(): Promise<void> {
+    if (this.currentState === 'closed') return;
+    this.lifetime.abort();
+    await this.shutdown();
+    this.setState('closed');
+    this.emitter.removeAll();
+  }
+
+  /** Opens what the transport keeps open (the WebSocket); HTTP transports have nothing to open. */
+  protected async open(): Promise<void> {}
+
+  /** Releases the transport's connections; called once by close(). */
+  protected abstract shutdown(): Promise<void>;
+
+  /** Connects first when needed; every public operation starts here. */
+  protected async ready(): Promise<void> {
+    if (this.currentState === 'closed') throw this.fatal ?? closedError();
+    await this.connect();
+  }
+
+  protected get closed(): boolean {
+    return this.lifetime.signal.aborted;
+  }
+
+  protected setState(state: ClientState): void {
+    if (state === this.currentState || this.currentState === 'closed') return;
+    this.currentState = state;
+    this.emitter.emit('state', state);
+  }
+
+  /** A receive request or stream works again. */
+  protected markConnected(): void {
+    this.backoff.reset();
+    this.setState('connected');
+  }
+
+  protected setCursor(cursor: string | undefined): void {
+    if (cursor) this.currentCursor = cursor;
+  }
+
+  /** Hands a message to the application unless it was delivered before. */
+  protected deliverMessage(message: Message): void {
+    const verdict = this.ledger.acceptMessage(message);
+    if (!verdict.deliver) return;
+    if (verdict.gap) this.emitter.emit('gap', verdict.gap);
+    this.emitter.emit('message', message);
+  }
+
+  protected deliverGap(gap: Gap): void {
+    if (this.ledger.acceptGap(gap)) this.emitter.emit('gap', gap);
+  }
+
+  protected emitError(error: LabError): void {
+    this.emitter.emit('error', error);
+  }
+
+  /** An idempotency key, so that a publish can be retried without being stored twice. */
+  protected nextId(): string {
+    this.idCounter += 1;
+    return `${this.idPrefix}-${this.idCounter}`;
+  }
+
+  /**
+   * Decides about a failed attempt. Network faults and retryable codes wait
+   * (at least Retry-After); `unauthorized` gets one new session when this
+   * client made its own (a restarted server forgot the old one); the rest is final.
+   */
+  protected async judgeFailure(error: unknown): Promise<FailureVerdict> {
+    if (error instanceof LabError) {
+      if (error.code === 'unauthorized' && (await this.renewSession())) return { retryInMs: 0 };
+      if (!RETRYABLE.has(error.code)) return { fatal: error };
+      this.emitError(error);
+      this.setState('reconnecting');
+      return { retryInMs: Math.max((error.retryAfter ?? 0) * 1000, this.backoff.next()) };
+    }
+    // NetworkError, an aborted or timed-out request, a stream that broke mid-way.
+    this.setState('reconnecting');
+    return { retryInMs: this.backoff.next() };
+  }
+
+  /**
+   * Runs `attempt` until it succeeds, waiting between tries as judgeFailure
+   * says; throws the fatal LabError, or returns false when the client closed.
+   */
+  protected async retry(attempt: () => Promise<void>, signal = this.lifetime.signal): Promise<boolean> {
+    for (;;) {
+      if (signal.aborted) return false;
+      try {
+        await attempt();
+        return true;
+      } catch (error) {
+        if (signal.aborted) return false;
+        const verdict = await this.judgeFailure(error);
+        if ('fatal' in verdict) throw verdict.fatal;
+        await sleep(verdict.retryInMs, signal);
+      }
+    }
+  }
+
+  /**
+   * Publishing over HTTP (poll, longpoll and sse send this way). A network
+   * fault or a 503 is retried a few times with the same id — the server stores
+   * it once; a 429 is the caller's pace and is returned to the caller at once.
+   */
+  protected async publishOverHttp(topic: string, body: string, id = this.nextId()): Promise<PublishResult> {
+    await this.ready();
+    const backoff = new Backoff(this.options.backoff);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await publishOverHttp(this.options.baseUrl, this.transport, this.token, { topic, body, id }, this.options.headers);
+      } catch (error) {
+        if (this.closed) throw closedError();
+        if (error instanceof LabError && error.code === 'unauthorized' && (await this.renewSession())) continue;
+        const busy = error instanceof LabError && (error.code === 'too_many_connections' || error.code === 'shutting_down');
+        if (!(busy || error instanceof NetworkError) || attempt >= PUBLISH_ATTEMPTS) throw error;
+        const retryAfterMs = error instanceof LabError ? (error.retryAfter ?? 0) * 1000 : 0;
+        await sleep(Math.max(retryAfterMs, backoff.next()), this.lifetime.signal);
+      }
+    }
+  }
+
+  /** A fault nothing can fix: report it and stop. */
+  protected fail(error: LabError): void {
+    if (this.closed) return;
+    this.fatal = error;
+    this.emitError(error);
+    void this.close();
+  }
+
+  private async connectOnce(): Promise<void> {
+    this.setState('connecting');
+    if (this.token === undefined) await this.startSession();
+    await this.open();
+    this.markConnected();
+  }
+
+  private async startSession(): Promise<void> {
+    const session = await createSession(this.options.baseUrl, this.sessionName ?? '', this.options.headers);
+    this.token = session.token;
+    this.sessionName = session.name;
+  }
+
+  private async renewSession(): Promise<boolean> {
+    // Once per few seconds at most: a server that refuses fresh tokens too must not spin us.
+    if (!this.ownsSession || this.closed || Date.now() - this.renewedAt < 5000) return false;
+    this.renewedAt = Date.now();
+    try {
+      await this.startSession();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+export function closedError(): LabError {
+  return new LabError('bad_request', 'the client is closed');
+}
+
+/** Topics already held plus the new ones, in order, without repeats. */
+export function mergeTopics(held: readonly string[], added: readonly string[]): string[] {
+  return [...new Set([...held, ...added])];
+}
+
+function randomTag(): string {
+  const bytes = new Uint8Array(4);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

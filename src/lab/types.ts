@@ -1,0 +1,96 @@
+/**
+ * What the lab's routes answer (`/api/lab/*`). The web app imports these
+ * types; nothing here touches Node, so the browser bundle can too.
+ */
+import type { TransportName } from '../protocol/index.ts';
+import type { ValidationFailure } from '../../bench/schema.ts';
+
+/** Bytes as seen on the wire, base64 so that every byte survives JSON. */
+export interface WireBytes {
+  base64: string;
+  /** Bytes that passed, including those not kept. */
+  length: number;
+  /** Bytes left out of `base64` (the middle of a long stream). */
+  omitted: number;
+}
+
+/** One HTTP request and the response to it, as the pane's proxy carried them. */
+export interface HttpExchangeView {
+  /** ms since the epoch when the request's first byte reached the proxy. */
+  at: number;
+  /** e.g. `GET /api/poll?topics=room:lab&cursor=…` */
+  requestLine: string;
+  request: WireBytes;
+  response: WireBytes;
+}
+
+export interface FrameView {
+  at: number;
+  /** `up` = client → server (masked), `down` = server → client. */
+  direction: 'up' | 'down';
+  opcode: number;
+  fin: boolean;
+  headerLength: number;
+  maskLength: number;
+  payloadLength: number;
+  /** The frame's bytes, header first. */
+  base64: string;
+  /** The payload unmasked, as text. */
+  text: string;
+}
+
+/** GET /api/lab/wire/:transport */
+export interface WireSnapshot {
+  transport: TransportName;
+  /** The newest receive request (poll, long poll, event stream) with an answer begun. */
+  receive: HttpExchangeView | null;
+  /** The newest publish (POST /api/messages) through this pane's proxy. */
+  publish: HttpExchangeView | null;
+  /** The newest WebSocket data frame each way. */
+  frames: { up: FrameView | null; down: FrameView | null };
+}
+
+/** GET and POST /api/lab/network */
+export interface NetworkState {
+  oneWayDelayMs: number;
+  /** The origin each pane loads from: a delay proxy in front of the server. */
+  panes: Record<TransportName, string>;
+}
+
+/** GET and POST /api/lab/background */
+export interface BackgroundState {
+  count: number;
+  max: number;
+  /** Background clients per transport right now. */
+  perTransport: Record<TransportName, number>;
+  /** The room they sit in. */
+  room: string;
+}
+
+/** The room the panes and the background clients share. */
+export const LAB_ROOM = 'lab';
+/** Largest one-way delay the lab's knob accepts. */
+export const MAX_LAB_DELAY_MS = 2000;
+/** Most background clients the lab will simulate (a 2-core machine runs it). */
+export const MAX_BACKGROUND_CLIENTS = 100;
+
+/** One entry of `GET /api/lab/results`. */
+export interface ResultsFileEntry {
+  /** Relative to results/, e.g. `2026-11-22T02-30-00Z-quick.json` or `reference/x.json`. */
+  file: string;
+  bytes: number;
+  /** ISO 8601 modification time. */
+  modified: string;
+  /** True for the file `results/latest.json` points at. */
+  latest: boolean;
+  status: 'ok' | ValidationFailure;
+  /** Why a file is not usable (status ≠ ok). */
+  reason?: string;
+  runId?: string;
+  date?: string;
+  incomplete?: boolean;
+}
+
+export interface ResultsListing {
+  files: ResultsFileEntry[];
+}

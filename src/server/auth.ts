@@ -1,0 +1,62 @@
+import type { IncomingMessage } from 'node:http';
+import { LabError } from '../protocol/index.ts';
+import type { Session, SessionRegistry } from './sessions.ts';
+import type { TokenSigner } from './tokens.ts';
+
+export const SESSION_COOKIE = 'lab_session';
+
+/**
+ * Who is asking, and from where. A token is taken from `Authorization: Bearer`,
+ * then `?token=`, then the cookie. Only a cookie is sent by a browser on its own,
+ * so only a cookie-authenticated request has its Origin checked (PROTOCOL.md §
+ * Origins); the WebSocket handshake is checked by the ws transport in any case.
+ */
+export class Authenticator {
+  readonly #allowedOrigins: Set<string>;
+
+  constructor(
+    private readonly signer: TokenSigner,
+    private readonly sessions: SessionRegistry,
+    allowedOrigins: string[],
+  ) {
+    this.#allowedOrigins = new Set(allowedOrigins.map((origin) => origin.replace(/\/+$/, '')));
+  }
+
+  authenticate(req: IncomingMessage, params: URLSearchParams): Session {
+    let token = bearerToken(req.headers.authorization) ?? params.get('token') ?? undefined;
+    if (!token) {
+      token = cookieValue(req.headers.cookie, SESSION_COOKIE);
+      if (token && !this.originAllowed(req)) {
+        throw new LabError('forbidden', 'a cookie from this Origin is not accepted');
+      }
+    }
+    if (!token) throw new LabError('unauthorized', 'a session token is required: POST /api/session first');
+    const claims = this.signer.verify(token);
+    if (!claims) throw new LabError('unauthorized', 'the session token is not valid');
+    return this.sessions.resume(claims);
+  }
+
+  /** No Origin (not a browser's cross-site request), our own (same host), or an allowed one. */
+  originAllowed(req: IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    if (origin === undefined) return true;
+    if (this.#allowedOrigins.has(origin)) return true;
+    const host = req.headers.host;
+    return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
+  }
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1];
+}
+
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}

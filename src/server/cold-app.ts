@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { LabError, assertName, type SessionResponse, type StatsSnapshot } from '../protocol/index.ts';
+import { readJsonBody, sendError, sendJson } from '../transports/http-io.ts';
+import { SESSION_COOKIE } from './auth.ts';
+import type { ServerContext } from './context.ts';
+import type { LabMetrics } from './metrics.ts';
+
+/** The built web app, served at `/` when present and `serveWeb` is on. */
+export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+export interface ColdAppParts {
+  context: ServerContext;
+  metrics: LabMetrics;
+  stats(): StatsSnapshot;
+  /** Lets the web engineer add lab routes before the 404 fallback. */
+  mount?: (app: express.Express) => void;
+}
+
+/**
+ * The cold routes on express 5: sessions, stats, metrics, health, the web app,
+ * and the JSON 404 for unknown `/api/*` paths. The hot paths never reach here.
+ */
+export function createColdApp({ context, metrics, stats, mount }: ColdAppParts): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.post('/api/session', async (req: Request, res: Response) => {
+    if (context.shuttingDown) throw new LabError('shutting_down', 'the server is stopping', 1);
+    const input = await readJsonBody(req, context.options.maxFrameBytes);
+    const name = assertName(typeof input === 'object' && input !== null ? (input as { name?: unknown }).name : undefined);
+    const { token } = context.sessions.create(name);
+    await context.bus.rememberUser(name);
+    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/' });
+    const body: SessionResponse = { name, token };
+    sendJson(res, 201, JSON.stringify(body));
+  });
+
+  app.get('/api/stats', (_req: Request, res: Response) => {
+    sendJson(res, 200, JSON.stringify(stats()));
+  });
+
+  app.get('/metrics', async (_req: Request, res: Response) => {
+    const text = await metrics.render(stats());
+    res.setHeader('Content-Type', metrics.contentType);
+    res.end(text);
+  });
+
+  app.get('/healthz', (_req: Request, res: Response) => {
+    res.type('text/plain').send('ok');
+  });
+
+  mount?.(app);
+
+  app.use('/api', (req: Request, res: Response) => {
+    const error = new LabError('bad_request', `no such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`);
+    sendJson(res, 404, JSON.stringify(error.toBody()));
+  });
+
+  if (context.options.serveWeb && existsSync(WEB_DIST)) {
+    app.use(express.static(WEB_DIST, { index: 'index.html' }));
+    // The app routes in the browser: any other GET that wants HTML gets the app.
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (req.method !== 'GET' || !req.accepts('html')) return next();
+      res.sendFile('index.html', { root: WEB_DIST });
+    });
+  }
+
+  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    sendError(res, error);
+  });
+  return app;
+}

@@ -1,0 +1,80 @@
+/**
+ * `npm start`: the lab's server. Prints `transport-lab listening on http://HOST:PORT`
+ * once it accepts connections (the bench waits for that line); SIGINT/SIGTERM close
+ * it gracefully.
+ */
+import { parseArgs } from 'node:util';
+import { BENCH_LIMITS, DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../config.ts';
+import { startLabServer } from './create.ts';
+
+const HELP = `Usage: npm start -- [options]
+
+Serves the transport lab: the API (poll, long poll, SSE, WebSocket), /api/stats,
+/metrics and the web app from web/dist.
+
+Options:
+  --port <n>        port to listen on (env PORT; default ${DEFAULT_SERVER_OPTIONS.port}; 0 picks a free one)
+  --host <addr>     address to listen on (env HOST; default ${DEFAULT_SERVER_OPTIONS.host})
+  --bench-limits    lift the rate and connection limits for benchmarks
+  --log             log start and stop to stderr
+  -h, --help        show this help
+
+Environment:
+  TRANSPORT_LAB_SECRET   HMAC secret for session tokens (random per start when unset)
+`;
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--port must be an integer 0-65535, got "${value}"`);
+  }
+  return port;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'bench-limits': { type: 'boolean', default: false },
+      log: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const overrides: Partial<ServerOptions> = {
+    ...(values['bench-limits'] ? BENCH_LIMITS : {}),
+    host: values.host ?? process.env.HOST ?? DEFAULT_SERVER_OPTIONS.host,
+    port: parsePort(values.port ?? process.env.PORT ?? String(DEFAULT_SERVER_OPTIONS.port)),
+    log: values.log,
+  };
+  const server = await startLabServer(overrides);
+  process.stdout.write(`transport-lab listening on ${server.url}\n`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      process.exit(1);
+    }
+    stopping = true;
+    if (values.log) console.error(`transport-lab: ${signal}, closing`);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`transport-lab: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

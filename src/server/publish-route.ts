@@ -1,0 +1,36 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LabError, type TransportName } from '../protocol/index.ts';
+import { readJsonBody, sendError, sendJson } from '../transports/http-io.ts';
+import type { ServerContext } from './context.ts';
+
+/** Transports whose clients publish over HTTP; `?via=` names one of them for the accounting. */
+export const HTTP_PUBLISH_VIA = ['poll', 'longpoll', 'sse'] as const satisfies readonly TransportName[];
+export type PublishVia = (typeof HTTP_PUBLISH_VIA)[number];
+
+/** `?via=poll|longpoll|sse` → that transport; absent → undefined (counted as other); anything else → bad_request. */
+export function parseVia(params: URLSearchParams): PublishVia | undefined {
+  const via = params.get('via');
+  if (via === null || via === '') return undefined;
+  if ((HTTP_PUBLISH_VIA as readonly string[]).includes(via)) return via as PublishVia;
+  throw new LabError('bad_request', `via must be one of ${HTTP_PUBLISH_VIA.join(', ')}`);
+}
+
+/** `POST /api/messages` → 201 `{topic, seq, id, ts}`. */
+export function handlePublish(
+  context: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: URLSearchParams,
+  via: PublishVia | undefined,
+): void {
+  const counters = via ? context.accounting.transports[via] : undefined;
+  const run = async (): Promise<void> => {
+    if (context.shuttingDown) throw new LabError('shutting_down', 'the server is stopping', 1);
+    const session = context.authenticate(req, params);
+    const input = await readJsonBody(req, context.options.maxFrameBytes, counters);
+    const result = await context.publish(session, input);
+    if (counters) counters.publishes += 1;
+    sendJson(res, 201, JSON.stringify(result), counters);
+  };
+  run().catch((error: unknown) => sendError(res, error, counters));
+}

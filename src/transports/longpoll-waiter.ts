@@ -1,0 +1,109 @@
+import type { ServerResponse } from 'node:http';
+import type { Gap, Message } from '../protocol/index.ts';
+import { sendError, sendJson } from './http-io.ts';
+import { Outbox } from './outbox.ts';
+import { pollResponseJson } from './poll-response.ts';
+import type { ReceiveQuery } from './query.ts';
+import type { TransportContext } from './types.ts';
+
+/**
+ * One held long poll. It subscribes live before catching up (so nothing slips
+ * between), answers at once when the catch-up finds something, else waits for the
+ * first live message or gap — collecting whatever else arrives in the same turn of
+ * the event loop, so a burst goes out in one answer — or for `wait` to run out.
+ * An aborted request frees its subscription, timer and held slot at once.
+ */
+export class LongPollWaiter {
+  readonly #outbox: Outbox;
+  readonly #messages: string[] = [];
+  readonly #gaps: Gap[] = [];
+  #more = false;
+  #done = false;
+  #superseded = false;
+  #timer: NodeJS.Timeout | undefined;
+  #answerScheduled = false;
+
+  constructor(
+    private readonly context: TransportContext,
+    private readonly res: ServerResponse,
+    private readonly query: ReceiveQuery,
+    private readonly onDone: () => void,
+  ) {
+    this.#outbox = new Outbox(context.bus, query.topics, {
+      message: (_message: Message, json: string) => {
+        this.#messages.push(json);
+        if (this.#messages.length >= this.query.limit) {
+          this.#more = true;
+          this.#answer();
+        } else this.#scheduleAnswer();
+      },
+      gap: (gap: Gap) => {
+        this.#gaps.push(gap);
+        this.#scheduleAnswer();
+      },
+    });
+  }
+
+  start(): void {
+    this.res.once('close', this.#onClose);
+    this.#run().catch((error: unknown) => this.fail(error));
+  }
+
+  /** Another long poll of the same session and topics replaced this one: answer now. */
+  answerEmpty(): void {
+    this.#superseded = true;
+    if (this.#timer !== undefined) this.#answer();
+  }
+
+  /** Answers with an error (e.g. shutting_down). */
+  fail(error: unknown): void {
+    if (this.#done) return;
+    this.#finish();
+    sendError(this.res, error, this.context.accounting.transports.longpoll);
+  }
+
+  async #run(): Promise<void> {
+    const startGaps = await this.#outbox.begin(this.query.cursor, this.query.backlog);
+    if (this.#done) return;
+    const batch = await this.#outbox.readBatch(this.query.limit);
+    if (this.#done) return;
+    this.#gaps.push(...startGaps, ...batch.gaps);
+    for (const message of batch.messages) this.#messages.push(JSON.stringify(message));
+    this.#more = batch.more;
+    if (this.#messages.length > 0 || this.#gaps.length > 0 || this.#superseded || this.query.waitMs === 0) {
+      this.#answer();
+      return;
+    }
+    this.#timer = setTimeout(() => this.#answer(), this.query.waitMs);
+    this.#outbox.goLive();
+  }
+
+  #scheduleAnswer(): void {
+    if (this.#answerScheduled || this.#done) return;
+    this.#answerScheduled = true;
+    setImmediate(() => this.#answer());
+  }
+
+  #answer(): void {
+    if (this.#done) return;
+    this.#finish();
+    const counters = this.context.accounting.transports.longpoll;
+    if (this.#messages.length === 0 && this.#gaps.length === 0) counters.emptyResponses += 1;
+    counters.deliveries += this.#messages.length;
+    const cursor = this.context.bus.encodeCursor(this.#outbox.positions);
+    sendJson(this.res, 200, pollResponseJson(this.#messages, this.#gaps, cursor, this.#more), counters);
+  }
+
+  #finish(): void {
+    this.#done = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#outbox.close();
+    this.res.off('close', this.#onClose);
+    this.onDone();
+  }
+
+  readonly #onClose = (): void => {
+    // The client went away before an answer: free everything, write nothing.
+    if (!this.#done) this.#finish();
+  };
+}

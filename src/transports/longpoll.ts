@@ -1,0 +1,54 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LabError } from '../protocol/index.ts';
+import type { Session } from '../server/sessions.ts';
+import { sendError } from './http-io.ts';
+import { LongPollWaiter } from './longpoll-waiter.ts';
+import { parseReceiveQuery } from './query.ts';
+import type { Transport, TransportContext } from './types.ts';
+
+/**
+ * Long polling (`GET /api/longpoll`): answers at once when the cursor has
+ * something to say, else holds the request until a message or gap arrives or
+ * `wait` runs out.
+ *
+ * A second long poll held by the same session for the same topics answers the
+ * older one at once with an empty response (its cursor unchanged), so a client
+ * that re-asks after losing track of its request never leaks a held one.
+ */
+export function createLongPollTransport(context: TransportContext): Transport {
+  const counters = context.accounting.transports.longpoll;
+  const held = new Map<string, LongPollWaiter>();
+  const all = new Set<LongPollWaiter>();
+
+  function open(req: IncomingMessage, res: ServerResponse, params: URLSearchParams): void {
+    let session: Session;
+    let waiter: LongPollWaiter;
+    try {
+      if (context.shuttingDown) throw new LabError('shutting_down', 'the server is stopping', 1);
+      session = context.authenticate(req, params);
+      const query = parseReceiveQuery(params, context.options, session.name);
+      const key = `${session.id}\n${[...query.topics].sort().join(',')}`;
+      held.get(key)?.answerEmpty();
+      const release = context.holdRequest(session, counters);
+      waiter = new LongPollWaiter(context, res, query, () => {
+        release();
+        all.delete(waiter);
+        if (held.get(key) === waiter) held.delete(key);
+      });
+      held.set(key, waiter);
+      all.add(waiter);
+    } catch (error) {
+      sendError(res, error, counters);
+      return;
+    }
+    waiter.start();
+  }
+
+  return {
+    name: 'longpoll',
+    handleRequest: open,
+    async close() {
+      for (const waiter of [...all]) waiter.fail(new LabError('shutting_down', 'the server is stopping', 1));
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import type { CatchUp, LiveMessage, MessageBus, Positions } from '../bus/types.ts';
+import type { Gap, Message } from '../protocol/index.ts';
+
+/** What a transport does with what the outbox releases, in order, each once. */
+export interface OutboxSink {
+  /** `json` is the envelope; for live messages the string shared by every recipient. */
+  message(message: Message, json: string): void;
+  gap(gap: Gap): void;
+}
+
+type State = 'new' | 'buffering' | 'live' | 'closed';
+
+/**
+ * One client's position in its topics, on top of the bus (PROTOCOL.md § Cursors):
+ * `begin` turns the cursor into positions and subscribes live (buffering), the
+ * catch-up reads what the positions have not seen, and `goLive` releases the
+ * buffer and then every live message, dropping seqs ≤ position — nothing missed,
+ * nothing twice. A hole in the live seqs (which the bus should never cause) is
+ * repaired with another catch-up rather than skipped.
+ *
+ * Live listeners sit in the bus's Set per topic, so a held long poll, a stream
+ * and a socket all join and leave in O(1), and one publish releases N waiters in O(N).
+ */
+export class Outbox {
+  positions: Positions = {};
+  #state: State = 'new';
+  #pending: LiveMessage[] = [];
+  #unsubscribe: (() => void) | undefined;
+  #limit = 100;
+
+  constructor(
+    private readonly bus: MessageBus,
+    readonly topics: string[],
+    private readonly sink: OutboxSink,
+  ) {}
+
+  get closed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  /** Resolves the cursor and subscribes live; returns the gaps the start point reports. */
+  async begin(cursor: string | undefined, backlog: number): Promise<Gap[]> {
+    if (this.#state !== 'new') return [];
+    this.#state = 'buffering';
+    // Subscribe before reading: a message stored meanwhile is buffered, not missed.
+    this.#unsubscribe = this.bus.subscribe(this.topics, this.#onLive);
+    const start = await this.bus.start(this.topics, cursor, backlog);
+    this.positions = { ...start.positions };
+    return start.gaps;
+  }
+
+  /** One catch-up read of at most `limit` messages; positions move past what it returns. */
+  async readBatch(limit: number): Promise<CatchUp> {
+    const batch = await this.bus.catchUp(this.positions, limit);
+    if (!this.closed) this.positions = { ...batch.positions };
+    return batch;
+  }
+
+  /** Streams every gap and message the positions have not seen through the sink, in batches of `limit`. */
+  async drain(limit: number): Promise<void> {
+    this.#limit = limit;
+    for (;;) {
+      const before = { ...this.positions };
+      const batch = await this.bus.catchUp(before, limit);
+      if (this.closed) return;
+      this.positions = before;
+      for (const gap of batch.gaps) {
+        this.positions[gap.topic] = Math.max(this.positions[gap.topic] ?? 0, gap.to);
+        this.sink.gap(gap);
+      }
+      for (const message of batch.messages) {
+        this.positions[message.topic] = message.seq;
+        this.sink.message(message, JSON.stringify(message));
+        if (this.closed) return;
+      }
+      this.positions = { ...batch.positions };
+      if (!batch.more) return;
+    }
+  }
+
+  /** Releases the buffered live messages, then delivers live as they come. */
+  goLive(): void {
+    if (this.closed) return;
+    const pending = this.#pending;
+    this.#pending = [];
+    this.#state = 'live';
+    for (let i = 0; i < pending.length; i++) {
+      if (!this.#accept(pending[i])) {
+        // A hole: the repair catches up first; keep the rest, in order, behind it.
+        this.#pending.push(...pending.slice(i + 1));
+        return;
+      }
+    }
+  }
+
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#pending = [];
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+
+  readonly #onLive = (live: LiveMessage): void => {
+    if (this.#state === 'buffering') this.#pending.push(live);
+    else if (this.#state === 'live') this.#accept(live);
+  };
+
+  /** Delivers one live message in order; false when a hole sent us back to catching up. */
+  #accept(live: LiveMessage): boolean {
+    const { topic, seq } = live.message;
+    const position = this.positions[topic] ?? 0;
+    if (seq <= position) return true;
+    if (seq > position + 1) {
+      this.#pending.push(live);
+      void this.#repair();
+      return false;
+    }
+    this.positions[topic] = seq;
+    this.sink.message(live.message, live.json());
+    return true;
+  }
+
+  async #repair(): Promise<void> {
+    this.#state = 'buffering';
+    try {
+      await this.drain(this.#limit);
+      this.goLive();
+    } catch (error) {
+      console.error('transport-lab: outbox repair failed', error);
+      this.close();
+    }
+  }
+}

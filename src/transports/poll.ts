@@ -1,0 +1,36 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendError, sendJson } from './http-io.ts';
+import { pollResponseJson } from './poll-response.ts';
+import { parseReceiveQuery } from './query.ts';
+import type { Transport, TransportContext } from './types.ts';
+
+/**
+ * Short polling (`GET /api/poll`): reads what the cursor has not seen and answers
+ * at once, even when empty. Holds nothing and subscribes to nothing.
+ */
+export function createPollTransport(context: TransportContext): Transport {
+  const counters = context.accounting.transports.poll;
+
+  async function answer(req: IncomingMessage, res: ServerResponse, params: URLSearchParams): Promise<void> {
+    const session = context.authenticate(req, params);
+    const query = parseReceiveQuery(params, context.options, session.name);
+    const start = await context.bus.start(query.topics, query.cursor, query.backlog);
+    const batch = await context.bus.catchUp(start.positions, query.limit);
+    const gaps = start.gaps.length === 0 ? batch.gaps : [...start.gaps, ...batch.gaps];
+    const messages = batch.messages.map((message) => JSON.stringify(message));
+    if (messages.length === 0 && gaps.length === 0) counters.emptyResponses += 1;
+    counters.deliveries += messages.length;
+    const cursor = context.bus.encodeCursor(batch.positions);
+    sendJson(res, 200, pollResponseJson(messages, gaps, cursor, batch.more), counters);
+  }
+
+  return {
+    name: 'poll',
+    handleRequest(req, res, params) {
+      answer(req, res, params).catch((error: unknown) => sendError(res, error, counters));
+    },
+    async close() {
+      // Nothing is held between requests.
+    },
+  };
+}

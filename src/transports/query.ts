@@ -1,0 +1,71 @@
+import type { ServerOptions } from '../config.ts';
+import { LabError, parseTopic, parseTopicList } from '../protocol/index.ts';
+
+/** A cursor is at most 4 KiB (PROTOCOL.md § Cursors). */
+export const MAX_CURSOR_LENGTH = 4096;
+
+/** What a receive request asks for, once checked (shared by poll, longpoll, sse and ws). */
+export interface ReceiveQuery {
+  topics: string[];
+  cursor: string | undefined;
+  backlog: number;
+  limit: number;
+  /** Long poll only: how long to hold an empty answer, in ms. */
+  waitMs: number;
+}
+
+/** Parses `topics`, `cursor`, `backlog`, `limit` and `wait` of a receive URL; 400 bad_request on bad input. */
+export function parseReceiveQuery(params: URLSearchParams, options: ServerOptions, reader: string): ReceiveQuery {
+  const topics = readableTopics(params.get('topics') ?? '', reader);
+  return {
+    topics,
+    cursor: parseCursor(params.get('cursor') ?? undefined),
+    backlog: parseBacklog(params.get('backlog'), options),
+    limit: clampedInteger(params.get('limit'), 'limit', options.pollLimitDefault, 1, options.pollLimitMax),
+    waitMs: parseWait(params.get('wait'), options),
+  };
+}
+
+/** Validates topics and refuses another user's inbox (403 forbidden). */
+export function readableTopics(input: unknown, reader: string): string[] {
+  const topics = parseTopicList(input);
+  for (const topic of topics) {
+    const { kind, name } = parseTopic(topic);
+    if (kind === 'user' && name !== reader) {
+      throw new LabError('forbidden', `only ${name} may subscribe to ${topic}`);
+    }
+  }
+  return topics;
+}
+
+export function parseCursor(cursor: unknown): string | undefined {
+  if (cursor === undefined || cursor === null || cursor === '') return undefined;
+  if (typeof cursor !== 'string' || cursor.length > MAX_CURSOR_LENGTH) {
+    throw new LabError('bad_request', `cursor must be a string of at most ${MAX_CURSOR_LENGTH} characters`);
+  }
+  return cursor;
+}
+
+/** `backlog=N`: replay up to N recent messages per topic, at most the history a topic holds. */
+export function parseBacklog(value: unknown, options: ServerOptions): number {
+  return clampedInteger(value, 'backlog', 0, 0, options.historyPerTopic);
+}
+
+function parseWait(value: string | null, options: ServerOptions): number {
+  if (value === null || value === '') return options.longPollWaitDefaultSeconds * 1000;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new LabError('bad_request', 'wait must be a number of seconds ≥ 0');
+  }
+  return Math.min(seconds, options.longPollWaitMaxSeconds) * 1000;
+}
+
+/** An integer ≥ `min`; values over `max` are lowered to it (PROTOCOL: "at most"). */
+function clampedInteger(value: unknown, what: string, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const number = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(number) || number < min) {
+    throw new LabError('bad_request', `${what} must be an integer ≥ ${min}`);
+  }
+  return Math.min(number, max);
+}

@@ -1,0 +1,108 @@
+import type { ServerResponse } from 'node:http';
+import type { Gap, Message } from '../protocol/index.ts';
+import { LAST_CHUNK_BYTES, type TransportCounters } from '../server/accounting/counters.ts';
+import { sendError } from './http-io.ts';
+import { Outbox } from './outbox.ts';
+import type { ReceiveQuery } from './query.ts';
+import type { TransportContext } from './types.ts';
+
+const KEEP_ALIVE = ':\n\n';
+
+/**
+ * One event stream. Each event is one `write` (one HTTP chunk), so its framing is
+ * known exactly: the SSE field names, separators and `id` value, plus the chunk's
+ * size line and CRLFs. The `data:` value — the envelope JSON — counts as body.
+ *
+ * It opens with `event: subscribed` carrying the start cursor (as the WebSocket's
+ * `subscribed` frame does), so a client that drops before any message still
+ * resumes from the right place.
+ */
+export class SseStream {
+  readonly #outbox: Outbox;
+  readonly #counters: TransportCounters;
+  #lastWriteAt = Date.now();
+  #done = false;
+
+  constructor(
+    private readonly context: TransportContext,
+    private readonly res: ServerResponse,
+    private readonly query: ReceiveQuery,
+    private readonly onDone: () => void,
+  ) {
+    this.#counters = context.accounting.transports.sse;
+    this.#outbox = new Outbox(context.bus, query.topics, {
+      message: (_message: Message, json: string) => {
+        this.#counters.deliveries += 1;
+        this.#event('message', json);
+      },
+      gap: (gap: Gap) => this.#event('gap', JSON.stringify(gap)),
+    });
+  }
+
+  start(): void {
+    this.res.once('close', this.#onClose);
+    this.#run().catch((error: unknown) => {
+      if (this.res.headersSent) this.end();
+      else {
+        this.#finish();
+        sendError(this.res, error, this.#counters);
+      }
+    });
+  }
+
+  /** Writes a comment when nothing was written since `idleSince` (ms since the epoch). */
+  keepAlive(idleSince: number): void {
+    if (this.#done || !this.res.headersSent || this.#lastWriteAt > idleSince) return;
+    this.#write(KEEP_ALIVE, 0);
+  }
+
+  /** Ends the stream (server shutting down, or a fault after the headers went out). */
+  end(): void {
+    if (this.#done) return;
+    this.#finish();
+    if (this.res.headersSent && this.res.chunkedEncoding) this.#counters.out.framing += LAST_CHUNK_BYTES;
+    this.res.end();
+  }
+
+  async #run(): Promise<void> {
+    const startGaps = await this.#outbox.begin(this.query.cursor, this.query.backlog);
+    if (this.#done) return;
+    this.res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Accel-Buffering': 'no',
+    });
+    const cursor = this.context.bus.encodeCursor(this.#outbox.positions);
+    this.#event('subscribed', JSON.stringify({ cursor }), cursor);
+    for (const gap of startGaps) this.#event('gap', JSON.stringify(gap));
+    await this.#outbox.drain(this.query.limit);
+    if (this.#done) return;
+    this.#outbox.goLive();
+  }
+
+  #event(name: string, data: string, id = this.context.bus.encodeCursor(this.#outbox.positions)): void {
+    if (this.#done) return;
+    const head = `event: ${name}\nid: ${id}\ndata: `;
+    this.#write(`${head}${data}\n\n`, Buffer.byteLength(data));
+  }
+
+  #write(text: string, bodyBytes: number): void {
+    const bytes = Buffer.byteLength(text);
+    this.#counters.out.bodies += bodyBytes;
+    this.#counters.out.framing += bytes - bodyBytes;
+    if (this.res.chunkedEncoding) this.#counters.chunkFraming(bytes);
+    this.#lastWriteAt = Date.now();
+    this.res.write(text);
+  }
+
+  #finish(): void {
+    this.#done = true;
+    this.#outbox.close();
+    this.res.off('close', this.#onClose);
+    this.onDone();
+  }
+
+  readonly #onClose = (): void => {
+    if (!this.#done) this.#finish();
+  };
+}

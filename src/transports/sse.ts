@@ -1,0 +1,53 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LabError } from '../protocol/index.ts';
+import { sendError } from './http-io.ts';
+import { SseStream } from './sse-stream.ts';
+import { parseReceiveQuery } from './query.ts';
+import type { Transport, TransportContext } from './types.ts';
+
+/**
+ * Server-Sent Events (`GET /api/events`): one held response that streams
+ * `event: message` / `event: gap`, each with `id: <cursor after it>`. A reconnect's
+ * `Last-Event-ID` header takes precedence over `?cursor`. Idle streams get a
+ * keep-alive comment every `sseKeepAliveMs` from one timer for all of them.
+ */
+export function createSseTransport(context: TransportContext): Transport {
+  const counters = context.accounting.transports.sse;
+  const streams = new Set<SseStream>();
+  const keepAliveMs = context.options.sseKeepAliveMs;
+  const keepAlive = setInterval(() => {
+    const idleSince = Date.now() - keepAliveMs;
+    for (const stream of streams) stream.keepAlive(idleSince);
+  }, keepAliveMs);
+  keepAlive.unref();
+
+  function open(req: IncomingMessage, res: ServerResponse, params: URLSearchParams): void {
+    let stream: SseStream;
+    try {
+      if (context.shuttingDown) throw new LabError('shutting_down', 'the server is stopping', 1);
+      const session = context.authenticate(req, params);
+      const lastEventId = req.headers['last-event-id'];
+      if (typeof lastEventId === 'string' && lastEventId !== '') params.set('cursor', lastEventId);
+      const query = parseReceiveQuery(params, context.options, session.name);
+      const release = context.holdRequest(session, counters);
+      stream = new SseStream(context, res, query, () => {
+        release();
+        streams.delete(stream);
+      });
+      streams.add(stream);
+    } catch (error) {
+      sendError(res, error, counters);
+      return;
+    }
+    stream.start();
+  }
+
+  return {
+    name: 'sse',
+    handleRequest: open,
+    async close() {
+      clearInterval(keepAlive);
+      for (const stream of [...streams]) stream.end();
+    },
+  };
+}

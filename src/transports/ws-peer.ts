@@ -1,0 +1,190 @@
+import type { RawData, WebSocket } from 'ws';
+import type { Positions } from '../bus/types.ts';
+import { LabError, parseTopicList, type Gap, type Message, type ServerFrame } from '../protocol/index.ts';
+import type { TransportCounters } from '../server/accounting/counters.ts';
+import type { Session } from '../server/sessions.ts';
+import { errorFrame, toLabError } from './errors.ts';
+import { Outbox } from './outbox.ts';
+import { parseBacklog, parseCursor, readableTopics } from './query.ts';
+import type { TransportContext } from './types.ts';
+
+/** How long a closing socket may take to flush its close frame before it is cut. */
+const CLOSE_GRACE_MS = 5_000;
+const MAX_REF_LENGTH = 128;
+
+/**
+ * One WebSocket client: its frames in, its subscriptions (one Outbox per
+ * `subscribe` frame), and what goes out. Message frames reuse the shared envelope
+ * JSON; only the cursor after the message is written per recipient.
+ *
+ * A `subscribe` naming topics this socket already has ignores those topics; an
+ * `unsubscribe` is answered with `subscribed` and the cursor of what remains.
+ */
+export class WsPeer {
+  readonly #counters: TransportCounters;
+  #outboxes: Outbox[] = [];
+  #missedPongs = 0;
+  #closed = false;
+  readonly #releaseSession: () => void;
+
+  constructor(
+    private readonly context: TransportContext,
+    private readonly ws: WebSocket,
+    private readonly session: Session,
+    private readonly onClose: () => void,
+  ) {
+    this.#counters = context.accounting.transports.ws;
+    this.#releaseSession = context.holdConnection(session);
+    ws.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
+    ws.on('pong', () => {
+      this.#missedPongs = 0;
+    });
+    // `ws` reports protocol faults (e.g. a frame over maxPayload → 1009) here, then closes.
+    ws.on('error', () => undefined);
+    ws.once('close', () => this.#cleanUp());
+  }
+
+  /** Called every wsPingIntervalMs: pings, and drops a peer that missed two pongs. */
+  heartbeat(): void {
+    if (this.#closed) return;
+    if (this.#missedPongs >= 2) {
+      this.ws.terminate();
+      return;
+    }
+    this.#missedPongs += 1;
+    this.ws.ping();
+  }
+
+  /** Closes 1001 shutting_down; resolves when the socket is gone. */
+  shutDown(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.ws.once('close', () => resolve());
+      this.#close(1001, 'shutting_down');
+    });
+  }
+
+  #onFrame(data: RawData, isBinary: boolean): void {
+    const bytes = Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : data.byteLength;
+    this.#counters.in.bodies += bytes;
+    let frame: unknown;
+    try {
+      if (isBinary) throw new LabError('bad_request', 'frames are JSON text');
+      frame = JSON.parse(data.toString());
+    } catch (error) {
+      this.#sendError(error instanceof LabError ? error : new LabError('bad_request', 'the frame is not valid JSON'));
+      return;
+    }
+    const op = typeof frame === 'object' && frame !== null ? (frame as { op?: unknown }).op : undefined;
+    const fields = (typeof frame === 'object' && frame !== null ? frame : {}) as Record<string, unknown>;
+    const ref = typeof fields.ref === 'string' && fields.ref.length <= MAX_REF_LENGTH ? fields.ref : undefined;
+    const done = (error: unknown): void => this.#sendError(toLabError(error), ref);
+    switch (op) {
+      case 'subscribe':
+        this.#subscribe(fields, ref).catch(done);
+        break;
+      case 'unsubscribe':
+        this.#unsubscribe(fields, ref).catch(done);
+        break;
+      case 'publish':
+        this.#publish(fields, ref).catch(done);
+        break;
+      default:
+        done(new LabError('bad_request', 'op must be "subscribe", "unsubscribe" or "publish"'));
+    }
+  }
+
+  async #subscribe(frame: Record<string, unknown>, ref: string | undefined): Promise<void> {
+    const topics = readableTopics(frame.topics, this.session.name);
+    const cursor = parseCursor(frame.cursor);
+    const backlog = parseBacklog(frame.backlog, this.context.options);
+    const held = new Set(this.#outboxes.flatMap((outbox) => outbox.topics));
+    await this.#open(topics.filter((topic) => !held.has(topic)), cursor, backlog, ref);
+  }
+
+  async #unsubscribe(frame: Record<string, unknown>, ref: string | undefined): Promise<void> {
+    const leaving = new Set(parseTopicList(frame.topics));
+    const reopen: Positions = {};
+    for (const outbox of this.#outboxes.filter((o) => o.topics.some((topic) => leaving.has(topic)))) {
+      outbox.close();
+      for (const topic of outbox.topics) if (!leaving.has(topic)) reopen[topic] = outbox.positions[topic] ?? 0;
+    }
+    this.#outboxes = this.#outboxes.filter((outbox) => !outbox.closed);
+    const remaining = Object.keys(reopen);
+    // Topics that shared an outbox with a leaving one resume from where they were.
+    await this.#open(remaining, remaining.length > 0 ? this.context.bus.encodeCursor(reopen) : undefined, 0, ref);
+  }
+
+  async #open(topics: string[], cursor: string | undefined, backlog: number, ref: string | undefined): Promise<void> {
+    if (topics.length === 0) {
+      this.#send({ op: 'subscribed', ...(ref === undefined ? {} : { ref }), cursor: this.#cursor() });
+      return;
+    }
+    const outbox = new Outbox(this.context.bus, topics, {
+      message: (_message: Message, json: string) => this.#sendMessage(json),
+      gap: (gap: Gap) => this.#send({ op: 'gap', ...gap }),
+    });
+    this.#outboxes.push(outbox);
+    if (this.#closed) outbox.close();
+    const startGaps = await outbox.begin(cursor, backlog);
+    if (outbox.closed) return;
+    this.#send({ op: 'subscribed', ...(ref === undefined ? {} : { ref }), cursor: this.#cursor() });
+    for (const gap of startGaps) this.#send({ op: 'gap', ...gap });
+    await outbox.drain(this.context.options.pollLimitMax);
+    outbox.goLive();
+  }
+
+  async #publish(frame: Record<string, unknown>, ref: string | undefined): Promise<void> {
+    const result = await this.context.publish(this.session, frame);
+    this.#counters.publishes += 1;
+    this.#send({ op: 'ack', ...(ref === undefined ? {} : { ref }), ...result });
+  }
+
+  /** The cursor over every topic this socket follows. */
+  #cursor(): string {
+    if (this.#outboxes.length === 1) return this.context.bus.encodeCursor(this.#outboxes[0].positions);
+    const positions: Positions = {};
+    for (const outbox of this.#outboxes) Object.assign(positions, outbox.positions);
+    return this.context.bus.encodeCursor(positions);
+  }
+
+  #sendMessage(envelopeJson: string): void {
+    this.#counters.deliveries += 1;
+    this.#write(`{"op":"message",${envelopeJson.slice(1, -1)},"cursor":${JSON.stringify(this.#cursor())}}`);
+  }
+
+  #send(frame: ServerFrame): void {
+    this.#write(JSON.stringify(frame));
+  }
+
+  #sendError(error: LabError, ref?: string): void {
+    this.#send(errorFrame(error, ref));
+  }
+
+  #write(text: string): void {
+    if (this.#closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.#counters.out.bodies += Buffer.byteLength(text);
+    this.ws.send(text);
+    if (this.ws.bufferedAmount > this.context.options.wsMaxBufferedBytes) {
+      // A client that stopped reading: bounded memory, then 1013 (PROTOCOL.md § Errors).
+      this.#close(1013, 'slow_consumer');
+    }
+  }
+
+  #close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#cleanUp();
+    this.ws.close(code, reason);
+    // The close frame waits behind unsent data; a peer that never reads is cut.
+    setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  #cleanUp(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const outbox of this.#outboxes) outbox.close();
+    this.#outboxes = [];
+    this.#releaseSession();
+    this.onClose();
+  }
+}
