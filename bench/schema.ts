@@ -144,6 +144,18 @@ export interface PerDelivery {
   total: number;
 }
 
+/**
+ * Figures per client per second: the cost of simply being connected, which is
+ * what matters where nothing is delivered (the idle scenario).
+ */
+export interface PerClientPerSecond {
+  requests: number;
+  headers: number;
+  framing: number;
+  bodies: number;
+  total: number;
+}
+
 export interface ServerFigures {
   connectionsPeak: number;
   connectionsMean: number;
@@ -224,6 +236,8 @@ export interface TransportResult {
   requests: RequestCounts;
   wire: WireFigures;
   perDelivery: PerDelivery;
+  /** Optional for files written before it existed; the charts fall back to perDelivery. */
+  perClientPerSecond?: PerClientPerSecond;
   server: ServerFigures;
   harness: HarnessFigures;
   series: SeriesPoint[];

@@ -5,4 +5,4 @@ export { DeliveryLedger, accountDeliveries } from './deliveries.ts';
 export type { DeliveryKey, GapReport } from './deliveries.ts';
 export { projectBandwidth, bytesPerClientPerSecond, PROJECTION_CLIENTS } from './projection.ts';
 export { theoryLatency } from './theory.ts';
-export { wireDirection, perDelivery, addSplits, subtractSplits, splitTotal, zeroSplit } from './wire.ts';
+export { wireDirection, perDelivery, perClientPerSecond, addSplits, subtractSplits, splitTotal, zeroSplit } from './wire.ts';

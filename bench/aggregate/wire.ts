@@ -2,7 +2,7 @@
  * Wire bytes: the clients' count next to the server's, and what one delivery
  * costs. The two counts must agree; the difference is reported, not hidden.
  */
-import type { ByteSplit, PerDelivery, WireDirection } from '../schema.ts';
+import type { ByteSplit, PerClientPerSecond, PerDelivery, WireDirection } from '../schema.ts';
 import { ratio } from './stats.ts';
 
 export function zeroSplit(): ByteSplit {
@@ -50,5 +50,20 @@ export function perDelivery(requests: number, up: ByteSplit, down: ByteSplit, de
     framing: ratio(both.framing, delivered),
     bodies: ratio(both.bodies, delivered),
     total: ratio(splitTotal(both), delivered),
+  };
+}
+
+/** What one client cost per second of the run, on the clients' sockets, both directions. */
+export function perClientPerSecond(
+  requests: number, up: ByteSplit, down: ByteSplit, clients: number, seconds: number,
+): PerClientPerSecond {
+  const both = addSplits(up, down);
+  const clientSeconds = clients * seconds;
+  return {
+    requests: ratio(requests, clientSeconds),
+    headers: ratio(both.headers, clientSeconds),
+    framing: ratio(both.framing, clientSeconds),
+    bodies: ratio(both.bodies, clientSeconds),
+    total: ratio(splitTotal(both), clientSeconds),
   };
 }

@@ -5,7 +5,7 @@
  * (types only), no statistic recomputed — every figure is read from the file.
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import type { BenchResults, ScenarioResult, TransportName, TransportResult } from '../schema.ts';
+import type { BenchResults, PerDelivery, ScenarioResult, SeriesPoint, TransportName, TransportResult } from '../schema.ts';
 
 export interface ChartSpec {
   /** Stable id, e.g. "latency"; the HTML report and the dashboard key canvases on it. */
@@ -19,7 +19,7 @@ export interface ChartSpec {
 }
 
 export const CHART_IDS = [
-  'latency', 'theory', 'requests', 'bytes', 'connections', 'resources', 'series-deliveries', 'series-bytes',
+  'latency', 'theory', 'requests', 'bytes', 'connections', 'resources', 'series-deliveries', 'series-latency', 'series-bytes',
 ] as const;
 export type ChartId = (typeof CHART_IDS)[number];
 
@@ -62,8 +62,26 @@ export function chartConfigsFor(results: BenchResults, scenario: string): ChartS
     connectionsChart(rows),
     resourcesChart(rows),
     seriesChart(rows, 'series-deliveries'),
+    seriesChart(rows, 'series-latency'),
     seriesChart(rows, 'series-bytes'),
   ];
+}
+
+/**
+ * Per delivered message, unless nothing was delivered (the idle scenario):
+ * then per client per second, the cost of waiting.
+ */
+type Basis = { kind: 'delivery'; unit: string } | { kind: 'client-second'; unit: string };
+
+function basisOf(rows: TransportResult[]): Basis {
+  const nothingDelivered = rows.every((row) => row.deliveries.received === 0);
+  return nothingDelivered && rows.every((row) => row.perClientPerSecond !== undefined)
+    ? { kind: 'client-second', unit: 'per client per second' }
+    : { kind: 'delivery', unit: 'per delivered message' };
+}
+
+function costOf(row: TransportResult, basis: Basis): PerDelivery {
+  return basis.kind === 'client-second' && row.perClientPerSecond ? row.perClientPerSecond : row.perDelivery;
 }
 
 function labels(rows: TransportResult[]): string[] {
@@ -88,10 +106,10 @@ function barOptions(yTitle: string, extra: { stacked?: boolean; logarithmic?: bo
   };
 }
 
-/** Log scale when the bars span more than two orders of magnitude (poll vs WebSocket latency). */
+/** Log scale when the tallest bar is over 20 × the shortest (poll vs WebSocket latency): linear would flatten the short ones. */
 function wantsLog(values: number[]): boolean {
   const positive = values.filter((value) => value > 0);
-  return positive.length > 1 && Math.max(...positive) / Math.min(...positive) > 100;
+  return positive.length > 1 && Math.max(...positive) / Math.min(...positive) > 20;
 }
 
 /** A log axis cannot show 0: a sub-µs figure is drawn at 1 µs. */
@@ -149,21 +167,27 @@ function theoryChart(rows: TransportResult[]): ChartSpec {
 }
 
 function requestsChart(rows: TransportResult[]): ChartSpec {
+  const basis = basisOf(rows);
+  const perDelivery = basis.kind === 'delivery';
   return {
     id: 'requests',
-    title: 'HTTP requests per delivered message',
-    caption: 'How many HTTP requests each transport made for every message a client received.',
-    howToRead:
-      'Short polling asks "anything new?" on a timer, so most of its requests come back empty and this bar is tall when ' +
-      'messages are rare. Long polling needs one request per response; SSE and WebSocket open one connection and then ' +
-      'need no requests to receive (their bar counts the publishes and the initial connect).',
+    title: `HTTP requests ${basis.unit}`,
+    caption: perDelivery
+      ? 'How many HTTP requests each transport made for every message a client received.'
+      : 'How many HTTP requests each client made per second while nothing was published.',
+    howToRead: perDelivery
+      ? 'Short polling asks "anything new?" on a timer, so many of its requests come back empty and this bar is tall when ' +
+        'messages are rare. Long polling needs one request per response; SSE and WebSocket open one connection and then ' +
+        'need no requests to receive (their bar counts the publishes and the initial connect).'
+      : 'Nothing was delivered, so this is the pure cost of waiting: short polling still asks once per interval, long ' +
+        'polling once per wait timeout, SSE and WebSocket not at all after connecting.',
     config: {
       type: 'bar',
       data: {
         labels: labels(rows),
         datasets: [{
-          label: 'requests per delivery',
-          data: rows.map((row) => row.perDelivery.requests),
+          label: `requests ${basis.unit}`,
+          data: rows.map((row) => costOf(row, basis).requests),
           backgroundColor: rows.map((row) => TRANSPORT_COLORS[row.transport]),
         }],
       },
@@ -174,25 +198,29 @@ function requestsChart(rows: TransportResult[]): ChartSpec {
 
 function bytesChart(rows: TransportResult[]): ChartSpec {
   const parts = ['headers', 'framing', 'bodies'] as const;
+  const basis = basisOf(rows);
   return {
     id: 'bytes',
-    title: 'Bytes on the wire per delivered message',
-    caption: 'What one delivered message cost in bytes, both directions, split into HTTP headers, framing and message bodies.',
+    title: `Bytes on the wire ${basis.unit}`,
+    caption: basis.kind === 'delivery'
+      ? 'What one delivered message cost in bytes, both directions, split into HTTP headers, framing and message bodies.'
+      : 'What one waiting client cost in bytes per second, both directions, split into HTTP headers, framing and bodies.',
     howToRead:
       'Each bar is stacked: purple is HTTP headers (request and status lines included), brown is framing (chunked encoding, ' +
-      'SSE field names, WebSocket frame headers), teal is the messages themselves. The bodies are the same for every ' +
-      'transport; everything above them is the price of the transport. Counted on the clients\' sockets.',
+      'SSE field names, WebSocket frame headers), teal is message bodies (for an empty poll, its empty JSON answer). ' +
+      'The messages are the same for every transport; everything above them is the price of the transport. ' +
+      'Counted on the clients\' sockets.',
     config: {
       type: 'bar',
       data: {
         labels: labels(rows),
         datasets: parts.map((part) => ({
           label: part,
-          data: rows.map((row) => row.perDelivery[part]),
+          data: rows.map((row) => costOf(row, basis)[part]),
           backgroundColor: PART_COLORS[part],
         })),
       },
-      options: barOptions('bytes per delivery', { stacked: true }),
+      options: barOptions(`bytes ${basis.unit}`, { stacked: true }),
     },
   };
 }
@@ -249,26 +277,57 @@ function resourcesChart(rows: TransportResult[]): ChartSpec {
   };
 }
 
-function seriesChart(rows: TransportResult[], id: 'series-deliveries' | 'series-bytes'): ChartSpec {
-  const deliveries = id === 'series-deliveries';
+type SeriesId = 'series-deliveries' | 'series-latency' | 'series-bytes';
+
+const SERIES: Record<SeriesId, {
+  title: string;
+  caption: string;
+  howToRead: string;
+  yTitle: string;
+  pick: (point: SeriesPoint) => number | null;
+}> = {
+  'series-deliveries': {
+    title: 'Deliveries per second',
+    caption: 'Messages received by all clients in each second of the run, per transport.',
+    howToRead: 'A flat line at the publish rate × recipients is a transport keeping up; dips and catch-up spikes are queues forming.',
+    yTitle: 'deliveries / s',
+    pick: (point) => point.deliveries,
+  },
+  'series-latency': {
+    title: '99th-percentile latency per second',
+    caption: 'The latency that 99 % of the messages of each second stayed under, per transport.',
+    howToRead:
+      'A line that climbs during the run is a backlog growing; a flat one is a transport in a steady state. ' +
+      'Seconds with no delivery have no point.',
+    yTitle: 'p99 latency (ms)',
+    pick: (point) => point.latencyP99Ms,
+  },
+  'series-bytes': {
+    title: 'Wire traffic per second',
+    caption: 'Kibibytes per second on the clients\' sockets, both directions, in each second of the run.',
+    howToRead: 'With nothing to say, polling still costs bytes every interval while an idle WebSocket or SSE stream costs almost none.',
+    yTitle: 'KiB / s',
+    pick: (point) => (point.bytesUp + point.bytesDown) / 1024,
+  },
+};
+
+function seriesChart(rows: TransportResult[], id: SeriesId): ChartSpec {
+  const series = SERIES[id];
   const datasets: ChartDataset<'line'>[] = rows.map((row) => ({
     label: TRANSPORT_LABELS[row.transport] ?? row.transport,
-    data: row.series.map((point) => ({ x: point.t, y: deliveries ? point.deliveries : (point.bytesUp + point.bytesDown) / 1024 })),
+    data: row.series.map((point) => ({ x: point.t, y: series.pick(point) })),
     borderColor: TRANSPORT_COLORS[row.transport],
     backgroundColor: TRANSPORT_COLORS[row.transport],
     pointRadius: 0,
     borderWidth: 2,
     tension: 0,
+    spanGaps: false,
   }));
   return {
     id,
-    title: deliveries ? 'Deliveries per second' : 'Wire traffic per second',
-    caption: deliveries
-      ? 'Messages received by all clients in each second of the run, per transport.'
-      : 'Kibibytes per second on the clients\' sockets, both directions, in each second of the run.',
-    howToRead: deliveries
-      ? 'A flat line at the publish rate × recipients is a transport keeping up; dips and catch-up spikes are queues forming.'
-      : 'With nothing to say, polling still costs bytes every interval while an idle WebSocket or SSE stream costs almost none.',
+    title: series.title,
+    caption: series.caption,
+    howToRead: series.howToRead,
     config: {
       type: 'line',
       data: { datasets },
@@ -280,7 +339,7 @@ function seriesChart(rows: TransportResult[], id: 'series-deliveries' | 'series-
         plugins: { legend: { position: 'bottom' } },
         scales: {
           x: { type: 'linear', title: { display: true, text: 'seconds into the run' } },
-          y: { beginAtZero: true, title: { display: true, text: deliveries ? 'deliveries / s' : 'KiB / s' } },
+          y: { beginAtZero: true, title: { display: true, text: series.yTitle } },
         },
       },
     },

@@ -56,9 +56,8 @@ export function summaryTable(scenario: ScenarioResult): Table {
     head: ['transport', 'p50', 'p99', 'max', 'delivered', 'lost', 'dup', 'req/msg', 'bytes/msg', 'hdr/msg', 'conns', 'CPU s', 'client≠server'],
     rows: scenario.transports.map((row) => [
       label(row) + (row.incomplete ? ' (incomplete)' : ''),
-      formatMs(row.latency.p50),
-      formatMs(row.latency.p99),
-      formatMs(row.latency.max),
+      // No delivery (the idle scenario): no latency to show, rather than a misleading 0.
+      ...(row.latency.count === 0 ? ['–', '–', '–'] : [formatMs(row.latency.p50), formatMs(row.latency.p99), formatMs(row.latency.max)]),
       formatNumber(row.deliveries.received, 0),
       formatNumber(row.deliveries.lost, 0),
       formatNumber(row.deliveries.duplicated, 0),

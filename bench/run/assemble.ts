@@ -19,7 +19,8 @@ import {
 import type { DeliveryCounts, RunError, ServerFigures, TransportResult } from '../schema.ts';
 import type { WorkloadSettings } from '../scenarios/types.ts';
 import type { DeliveryTally, WorkerCounters } from './ipc.ts';
-import type { SeriesBuilder } from './series.ts';
+import { SeriesBuilder } from './series.ts';
+import { ServerFailure } from './server-process.ts';
 import type { StatsSample } from './stats-sampler.ts';
 
 export interface Collected {
@@ -127,4 +128,31 @@ function serverFigures(window: StatsSample[], baseline: StatsSnapshot | undefine
       max: delays.length ? Math.max(...delays.map((delay) => delay.max)) : 0,
     },
   };
+}
+
+/** The result of a transport run that could not start (the server or a worker failed): zeros, marked incomplete, and why. */
+export function failedTransport(transport: TransportName, settings: WorkloadSettings, clients: number, error: unknown): TransportResult {
+  const now = process.hrtime.bigint();
+  const reason: RunError =
+    error instanceof ServerFailure
+      ? { source: 'server', message: error.message, output: error.output }
+      : { source: 'bench', message: error instanceof Error ? error.message : String(error) };
+  return assembleTransport({
+    transport,
+    settings,
+    clients,
+    workers: 0,
+    startNs: now,
+    endNs: now,
+    counters: [],
+    tallies: [],
+    latencies: [],
+    harnessCpuMicros: 0,
+    baseline: undefined,
+    final: undefined,
+    samples: [],
+    series: new SeriesBuilder(),
+    errors: [reason],
+    incomplete: true,
+  });
 }

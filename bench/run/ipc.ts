@@ -49,6 +49,8 @@ export type ToWorker =
   /** Stop publishing now (Ctrl-C, a dead server): the worker answers `published` with what it sent. */
   | { type: 'abort' }
   | { type: 'expect'; lastSeq: Record<string, number>; drainMs: number }
+  /** Close every client and forget the turn; answered with `hello`. */
+  | { type: 'reset' }
   | { type: 'close' };
 
 /** Counters a worker keeps since `go`. */
@@ -80,6 +82,8 @@ export interface PublishTally {
 
 /** Worker → orchestrator. */
 export type FromWorker =
+  /** Sent once the worker listens (IPC messages sent before could be lost), and after each `reset`. */
+  | { type: 'hello' }
   | { type: 'ready'; clients: number; sockets: number }
   | { type: 'tick'; t: number; counters: WorkerCounters; latency: string }
   | { type: 'published'; tally: PublishTally }

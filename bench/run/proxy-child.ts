@@ -28,3 +28,5 @@ process.once('message', (request: ProxyRequest) => {
     });
 });
 process.on('SIGINT', () => undefined); // the orchestrator decides when we stop
+// Messages sent before this process listened could be lost: say when it does.
+process.send?.({ hello: true });

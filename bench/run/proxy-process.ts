@@ -1,37 +1,57 @@
-/** Starts a delay proxy child (proxy-child.ts) and waits for its address. */
+/**
+ * A delay proxy child (proxy-child.ts): forked early, while the server is
+ * still starting, and pointed at the server once its address is known.
+ */
+import type { ChildProcess } from 'node:child_process';
 import type { NetworkConfig } from '../schema.ts';
 import { forkTs } from './child-processes.ts';
+import type { OutputTail } from './output-tail.ts';
 import { PROXY_ENTRY } from './paths.ts';
 import { stopChild } from './server-process.ts';
 
-const START_TIMEOUT_MS = 20_000;
+const START_TIMEOUT_MS = 30_000;
 
 export interface ProxyProcess {
   url: string;
   stop(): Promise<void>;
 }
 
-export function startProxyProcess(target: URL, network: NetworkConfig, pin: boolean): Promise<ProxyProcess> {
-  const { child, tail } = forkTs(PROXY_ENTRY, 'proxy', pin);
-  return new Promise<ProxyProcess>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the delay proxy did not start within ${START_TIMEOUT_MS / 1000} s\n${tail.text()}`));
-    }, START_TIMEOUT_MS);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the delay proxy exited (code ${code})\n${tail.text()}`));
+export class ProxyChild {
+  private readonly child: ChildProcess;
+  private readonly tail: OutputTail;
+  private readonly listening: Promise<void>;
+
+  constructor(pin: boolean) {
+    ({ child: this.child, tail: this.tail } = forkTs(PROXY_ENTRY, 'proxy', pin));
+    this.listening = new Promise<void>((resolve) => {
+      this.child.once('message', () => resolve());
     });
-    child.once('message', (answer: { url?: string; error?: string }) => {
-      clearTimeout(timer);
-      if (!answer.url) return reject(new Error(`the delay proxy failed: ${answer.error ?? 'no address'}`));
-      resolve({ url: answer.url, stop: () => stopChild(child, 2000) });
+    this.listening.catch(() => undefined);
+  }
+
+  /** Points the proxy at `target`; resolves with its address. */
+  async start(target: URL, network: NetworkConfig): Promise<ProxyProcess> {
+    const exited = new Promise<never>((_, reject) => {
+      this.child.once('exit', (code) => reject(new Error(`the delay proxy exited (code ${code})\n${this.tail.text()}`)));
     });
-    child.send({
+    exited.catch(() => undefined);
+    const timeout = new Promise<never>((_, reject) => {
+      setTimeout(() => reject(new Error(`the delay proxy did not start within ${START_TIMEOUT_MS / 1000} s\n${this.tail.text()}`)), START_TIMEOUT_MS).unref();
+    });
+    await Promise.race([this.listening, exited, timeout]);
+    const answer = new Promise<{ url?: string; error?: string }>((resolve) => this.child.once('message', resolve));
+    this.child.send({
       targetHost: target.hostname,
       targetPort: Number(target.port),
       oneWayDelayMs: network.rttMs / 2,
       ...(network.bandwidthBytesPerSecond ? { bandwidthBytesPerSecond: network.bandwidthBytesPerSecond } : {}),
     });
-  });
+    const reply = await Promise.race([answer, exited, timeout]);
+    if (!reply.url) throw new Error(`the delay proxy failed: ${reply.error ?? 'no address'}`);
+    return { url: reply.url, stop: () => this.stop() };
+  }
+
+  stop(): Promise<void> {
+    return stopChild(this.child, 2000);
+  }
 }

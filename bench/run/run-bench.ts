@@ -6,14 +6,16 @@
  */
 import type { TransportName } from '../../src/protocol/index.ts';
 import { extraHeadersFor } from '../headers/index.ts';
-import type { BenchConfig, BenchResults, RunError, ScenarioResult } from '../schema.ts';
+import type { BenchConfig, BenchResults, RunError, ScenarioResult, TransportResult } from '../schema.ts';
 import { SCHEMA_VERSION } from '../schema.ts';
 import { settingsFor, type Scenario, type WorkloadSettings } from '../scenarios/index.ts';
 import { runContext } from './context.ts';
 import { tasksetAvailable } from './pinning.ts';
 import { runCeiling } from './run-ceiling.ts';
 import { runPeersPart } from './run-peers.ts';
-import { runWorkload } from './run-workload.ts';
+import { failedTransport } from './assemble.ts';
+import { Rig } from './rig.ts';
+import { runWorkload, workerCount } from './run-workload.ts';
 
 export interface BenchPlan {
   runId: string;
@@ -118,26 +120,42 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<Benc
       result.errors.push(...ceiling.errors);
       result.incomplete = ceiling.incomplete;
     } else {
-      result.params.publishers = scenario.plan(settings, 'b').publishers;
-      for (const transport of plan.transports) {
-        if (hooks.signal.aborted) {
-          result.incomplete = true;
-          break;
+      const workload = scenario.plan(settings, 'x.');
+      result.params.publishers = workload.publishers;
+      const workers = workerCount(workload.clients, plan.transports, plan.clientProcesses);
+      let rig: Rig | undefined;
+      try {
+        for (const transport of plan.transports) {
+          if (hooks.signal.aborted) {
+            result.incomplete = true;
+            break;
+          }
+          hooks.onUnit?.(`${scenario.name} × ${transport}`, estimateSeconds(scenario, settings, plan.quick));
+          if (rig && !rig.usable()) {
+            await rig.stop();
+            rig = undefined;
+          }
+          let measured: TransportResult;
+          try {
+            rig ??= await Rig.start(workers, settings.network, plan.pin);
+            measured = await runWorkload({
+              scenario,
+              settings,
+              transport,
+              rig,
+              headers: (origin) => extraHeadersFor(settings.headers, { origin }),
+              signal: hooks.signal,
+              onProgress: hooks.onProgress,
+            });
+          } catch (error) {
+            measured = failedTransport(transport, settings, workload.clients.length, error);
+          }
+          result.transports.push(measured);
+          if (measured.incomplete) result.incomplete = true;
+          hooks.onPartial?.(results);
         }
-        hooks.onUnit?.(`${scenario.name} × ${transport}`, estimateSeconds(scenario, settings, plan.quick));
-        const measured = await runWorkload({
-          scenario,
-          settings,
-          transport,
-          pin: plan.pin,
-          clientProcesses: plan.clientProcesses,
-          headers: (origin) => extraHeadersFor(settings.headers, { origin }),
-          signal: hooks.signal,
-          onProgress: hooks.onProgress,
-        });
-        result.transports.push(measured);
-        if (measured.incomplete) result.incomplete = true;
-        hooks.onPartial?.(results);
+      } finally {
+        await rig?.stop();
       }
     }
     if (result.incomplete) results.incomplete = true;

@@ -12,11 +12,10 @@ import type { WorkloadScenario, WorkloadSettings } from '../scenarios/types.ts';
 import { socketsPerClient } from '../sim/index.ts';
 import { assembleTransport, type Collected } from './assemble.ts';
 import type { ClientSpec, FromWorker, WorkerPlan } from './ipc.ts';
-import { startProxyProcess, type ProxyProcess } from './proxy-process.ts';
+import type { Rig } from './rig.ts';
 import { SeriesBuilder } from './series.ts';
-import { ServerFailure, startServer, type ServerProcess } from './server-process.ts';
+import { ServerFailure, type ServerProcess } from './server-process.ts';
 import { fetchStats, StatsSampler } from './stats-sampler.ts';
-import { WorkerHandle } from './worker-handle.ts';
 
 /** A worker's sockets plus the proxy's two per socket stay well under the 20,000 descriptors of a process. */
 const SOCKETS_PER_WORKER = 8000;
@@ -26,23 +25,35 @@ export interface WorkloadRunOptions {
   scenario: WorkloadScenario;
   settings: WorkloadSettings;
   transport: TransportName;
-  pin: boolean;
-  /** Client worker processes; by default as few as the descriptor limit allows. */
-  clientProcesses?: number;
+  /** The scenario's processes (rig.ts); this run takes its turn on them. */
+  rig: Rig;
   headers: (origin: string) => Record<string, string>;
   signal: AbortSignal;
   /** Called about every second of the measured phase with the seconds it has run. */
   onProgress?: (seconds: number) => void;
 }
 
-export function workerCount(clients: ClientSpec[], transport: TransportName, requested?: number): number {
-  const sockets = clients.reduce((sum, spec) => sum + socketsPerClient(transport, spec.publish !== undefined), 0);
+/** Worker processes for these clients on any of these transports: enough that none passes the descriptor limit. */
+export function workerCount(clients: ClientSpec[], transports: TransportName[], requested?: number): number {
+  const sockets = Math.max(
+    ...transports.map((transport) => clients.reduce((sum, spec) => sum + socketsPerClient(transport, spec.publish !== undefined), 0)),
+  );
   return Math.max(requested ?? 1, Math.ceil(sockets / SOCKETS_PER_WORKER));
 }
 
+/** `BENCH_TRACE=1` prints when each phase of a unit begins (to find where the time goes). */
+const trace = process.env.BENCH_TRACE
+  ? (() => {
+      const t0 = Date.now();
+      return (what: string): void => void process.stderr.write(`[bench +${Date.now() - t0} ms] ${what}\n`);
+    })()
+  : (): void => undefined;
+
 export async function runWorkload(options: WorkloadRunOptions): Promise<TransportResult> {
+  trace(`${options.scenario.name} × ${options.transport}: start`);
   const { settings, transport } = options;
-  const plan = options.scenario.plan(settings, 'b');
+  // Names and topics of their own: the transports of a scenario share one server.
+  const plan = options.scenario.plan(settings, `${transport}.`);
   const errors: RunError[] = [];
   const series = new SeriesBuilder();
   const collected: Collected = {
@@ -63,37 +74,28 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
     errors,
     incomplete: false,
   };
-  let server: ServerProcess | undefined;
-  const proxies: ProxyProcess[] = [];
-  const workers: WorkerHandle[] = [];
+  const { rig } = options;
+  const { server, workers } = rig;
+  collected.workers = workers.length;
   let sampler: StatsSampler | undefined;
   try {
-    server = await startServer({ pin: options.pin });
-    const count = workerCount(plan.clients, transport, options.clientProcesses);
-    collected.workers = count;
-    const shares: ClientSpec[][] = Array.from({ length: count }, () => []);
-    plan.clients.forEach((spec, i) => shares[i % count].push(spec));
-
-    const needsProxy = settings.network.rttMs > 0 || settings.network.bandwidthBytesPerSecond !== undefined;
-    const targets = needsProxy
-      ? (proxies.push(...(await Promise.all(shares.map(() => startProxyProcess(new URL(server!.url), settings.network, options.pin))))),
-        proxies.map((proxy) => proxy.url))
-      : shares.map(() => server!.url);
-
-    for (let i = 0; i < count; i += 1) {
-      const worker = new WorkerHandle(i, options.pin);
+    await guard(server, options.signal, rig.reset());
+    workers.forEach((worker, i) => {
       worker.onTick = (tick) => series.addTick(i, tick.t, tick.counters, tick.latency);
-      workers.push(worker);
-    }
+    });
+    const shares: ClientSpec[][] = workers.map(() => []);
+    plan.clients.forEach((spec, i) => shares[i % workers.length].push(spec));
+    const serverUrl = server.url;
+    const targets = rig.targets;
     const stepTimeoutMs = 10_000 + settings.network.rttMs * 20;
     workers.forEach((worker, i) => {
       const workerPlan: WorkerPlan = {
         workerIndex: i,
         transport,
         baseUrl: targets[i],
-        serverOrigin: server!.url,
+        serverOrigin: serverUrl,
         clients: shares[i],
-        headers: options.headers(server!.url),
+        headers: options.headers(serverUrl),
         bodyBytes: settings.bodyBytes,
         pollIntervalMs: settings.pollIntervalMs,
         longPollWaitSeconds: settings.longPollWaitSeconds,
@@ -104,6 +106,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
     const setupMs = 30_000 + plan.clients.length * 20 + settings.network.rttMs * 10;
     await guard(server, options.signal, Promise.all(workers.map((worker) => worker.waitFor('ready', setupMs))));
 
+    trace('clients ready');
     sampler = new StatsSampler(server.url);
     collected.baseline = await fetchStats(server.url);
     sampler.start();
@@ -119,6 +122,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
       collected.incomplete = true;
       for (const worker of workers) worker.send({ type: 'abort' });
     }
+    trace('publish awaited');
     const tallies = (await published).map((message) => message.tally);
     clearInterval(progress);
     const lastSeq: Record<string, number> = {};
@@ -134,8 +138,10 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
     collected.endNs = process.hrtime.bigint();
     sampler.stop();
     collected.final = await fetchStats(server.url).catch(() => sampler?.last()?.snapshot);
+    trace('reports in');
     absorb(collected, reports);
-    if (server.death()) throw server.death();
+    const death = server.death();
+    if (death) throw death;
   } catch (error) {
     collected.incomplete = true;
     errors.push(runError(error));
@@ -148,8 +154,9 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
   } finally {
     sampler?.stop();
     collected.samples = sampler?.samples ?? [];
-    await Promise.all([...workers.map((worker) => worker.stop()), ...proxies.map((proxy) => proxy.stop()), server?.stop()]);
+    for (const worker of workers) worker.onTick = undefined;
   }
+  trace('torn down');
   if (options.signal.aborted) errors.push({ source: 'bench', message: 'interrupted (Ctrl-C): figures are what was measured until then' });
   return assembleTransport(collected);
 }
@@ -173,12 +180,14 @@ function runError(error: unknown): RunError {
 function interruption(server: ServerProcess, signal: AbortSignal): Promise<true> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve(true);
-    signal.addEventListener('abort', () => resolve(true), { once: true });
+    const done = (): void => {
+      clearInterval(timer);
+      signal.removeEventListener('abort', done);
+      resolve(true);
+    };
+    signal.addEventListener('abort', done, { once: true });
     const timer = setInterval(() => {
-      if (!server.alive()) {
-        clearInterval(timer);
-        resolve(true);
-      }
+      if (!server.alive()) done();
     }, 200);
     timer.unref();
   });

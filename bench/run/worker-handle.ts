@@ -25,6 +25,8 @@ export class WorkerHandle {
   private readonly waiters = new Set<Waiter>();
   private dead: Error | undefined;
   onTick: ((message: Answer<'tick'>) => void) | undefined;
+  /** Resolves once the worker listens for messages (see `hello` in ipc.ts). */
+  readonly listening: Promise<unknown>;
 
   constructor(readonly index: number, pin: boolean) {
     ({ child: this.child, tail: this.tail } = forkTs(WORKER_ENTRY, 'clients', pin));
@@ -37,6 +39,12 @@ export class WorkerHandle {
       }
       this.waiters.clear();
     });
+    this.listening = this.waitFor('hello', 60_000);
+    this.listening.catch(() => undefined);
+  }
+
+  alive(): boolean {
+    return this.dead === undefined;
   }
 
   get pid(): number | undefined {

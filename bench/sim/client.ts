@@ -50,7 +50,8 @@ export interface SimClient {
 export abstract class HttpSimClient implements SimClient {
   readonly meter = new WireMeter();
   protected readonly receiveAgent: http.Agent = clientAgent(1);
-  protected readonly sendAgent: http.Agent = clientAgent(1);
+  /** Up to six sockets for publishing, a browser's limit per host: a burst is not queued behind one connection. */
+  protected readonly sendAgent: http.Agent = clientAgent(6);
   protected token = '';
   protected cursor: string | undefined;
   protected stopped = false;

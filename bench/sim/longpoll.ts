@@ -15,6 +15,8 @@ export class LongPollSimClient extends HttpSimClient {
 
   async open(): Promise<void> {
     await this.takeSession();
+    // A client that only publishes (fanout's ticker) opens no receive path.
+    if (this.options.topics.length === 0) return;
     await this.ask(0);
     this.loop();
   }

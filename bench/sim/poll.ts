@@ -9,9 +9,13 @@ import { HttpSimClient } from './client.ts';
 export class PollSimClient extends HttpSimClient {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
+  /** The last answer said `more`: ask again at once. */
+  private more = false;
 
   async open(): Promise<void> {
     await this.takeSession();
+    // A client that only publishes (fanout's ticker) opens no receive path.
+    if (this.options.topics.length === 0) return;
     await this.pollOnce();
     // A random phase so that N clients do not poll in lock step.
     this.schedule(Math.random() * this.options.pollIntervalMs);
@@ -32,8 +36,6 @@ export class PollSimClient extends HttpSimClient {
         this.schedule(this.more ? 0 : next);
       });
   }
-
-  private more = false;
 
   private async pollOnce(): Promise<void> {
     const answer = await exchange({

@@ -20,6 +20,8 @@ export class SseSimClient extends HttpSimClient {
 
   async open(): Promise<void> {
     await this.takeSession();
+    // A client that only publishes (fanout's ticker) opens no receive path.
+    if (this.options.topics.length === 0) return;
     const first = await exchange({
       agent: this.sendAgent,
       meter: this.meter,

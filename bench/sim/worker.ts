@@ -165,7 +165,7 @@ function sendToParent(message: FromWorker): void {
   if (process.connected) process.send?.(message);
 }
 
-const worker = new Worker(sendToParent);
+let worker = new Worker(sendToParent);
 
 function fail(error: unknown): void {
   sendToParent({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
@@ -189,6 +189,11 @@ process.on('message', (message: ToWorker) => {
     case 'expect':
       worker.expect(message.lastSeq, message.drainMs).catch(fail);
       return;
+    case 'reset':
+      worker.close();
+      worker = new Worker(sendToParent);
+      sendToParent({ type: 'hello' });
+      return;
     case 'close':
       worker.close();
       setTimeout(() => process.exit(0), 50).unref();
@@ -202,3 +207,4 @@ process.on('disconnect', () => {
   process.exit(0);
 });
 process.on('SIGINT', () => undefined); // the orchestrator decides when we stop
+sendToParent({ type: 'hello' });

@@ -28,6 +28,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     longPollWaitSeconds: options.longPollWaitSeconds ?? DEFAULT_CLIENT_OPTIONS.longPollWaitSeconds,
     backoff: { minMs: backoff.minMs, maxMs: backoff.maxMs },
     headers: { ...options.headers },
+    fetch: options.fetch,
   };
 }
 
@@ -206,7 +207,7 @@ export abstract class BaseClient implements Client {
     const backoff = new Backoff(this.options.backoff);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await publishOverHttp(this.options.baseUrl, this.transport, this.token, { topic, body, id }, this.options.headers);
+        return await publishOverHttp(this.options, this.transport, this.token, { topic, body, id });
       } catch (error) {
         if (this.closed) throw closedError();
         if (error instanceof LabError && error.code === 'unauthorized' && (await this.renewSession())) continue;
@@ -234,7 +235,7 @@ export abstract class BaseClient implements Client {
   }
 
   private async startSession(): Promise<void> {
-    const session = await createSession(this.options.baseUrl, this.sessionName ?? '', this.options.headers);
+    const session = await createSession(this.options, this.sessionName ?? '');
     this.token = session.token;
     this.sessionName = session.name;
   }

@@ -65,6 +65,13 @@ function codeForStatus(status: number): ErrorCode {
   }
 }
 
+/** Where and how a client speaks HTTP (a subset of its resolved options). */
+export interface HttpSettings {
+  baseUrl: string;
+  headers: Record<string, string>;
+  fetch: typeof globalThis.fetch | undefined;
+}
+
 export interface JsonRequest {
   method: 'GET' | 'POST';
   url: URL;
@@ -72,6 +79,8 @@ export interface JsonRequest {
   headers?: Record<string, string>;
   body?: unknown;
   signal?: AbortSignal;
+  /** Default: globalThis.fetch, looked up at call time. */
+  fetch?: typeof globalThis.fetch;
 }
 
 /** Sends a request and parses a JSON answer; throws LabError (server) or NetworkError (no answer). */
@@ -81,7 +90,8 @@ export async function requestJson<T>(request: JsonRequest): Promise<T> {
   if (request.body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
-    response = await globalThis.fetch(request.url, {
+    const fetch = request.fetch ?? globalThis.fetch;
+    response = await fetch(request.url, {
       method: request.method,
       headers,
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
@@ -101,23 +111,25 @@ export async function requestJson<T>(request: JsonRequest): Promise<T> {
   }
 }
 
-export function createSession(baseUrl: string, name: string, headers?: Record<string, string>): Promise<SessionResponse> {
-  return requestJson<SessionResponse>({ method: 'POST', url: buildUrl(baseUrl, '/api/session'), headers, body: { name } });
+export function createSession(http: HttpSettings, name: string): Promise<SessionResponse> {
+  return requestJson<SessionResponse>({
+    method: 'POST', url: buildUrl(http.baseUrl, '/api/session'), headers: http.headers, fetch: http.fetch, body: { name },
+  });
 }
 
 /** POST /api/messages?via=<transport>: `via` lets the server count the bytes to the right transport. */
 export function publishOverHttp(
-  baseUrl: string,
+  http: HttpSettings,
   via: TransportName,
   token: string | undefined,
   publish: PublishRequest,
-  headers?: Record<string, string>,
 ): Promise<PublishResult> {
   return requestJson<PublishResult>({
     method: 'POST',
-    url: buildUrl(baseUrl, '/api/messages', { via }),
+    url: buildUrl(http.baseUrl, '/api/messages', { via }),
     token,
-    headers,
+    headers: http.headers,
+    fetch: http.fetch,
     body: publish,
   });
 }

@@ -116,7 +116,9 @@ export interface OpenedStream {
  * us, so we add headers and read a refusal's JSON body. A browser's
  * EventSource shows neither: we ask the same URL once more with fetch to learn why.
  */
-export async function openEventStream(url: string, headers: Record<string, string>): Promise<OpenedStream> {
+export async function openEventStream(
+  url: string, headers: Record<string, string>, fetch = globalThis.fetch,
+): Promise<OpenedStream> {
   if (typeof globalThis.EventSource === 'function') {
     const stream: EventStream = new globalThis.EventSource(url);
     return { stream, refusal: () => probeRefusal(url) };
@@ -125,7 +127,7 @@ export async function openEventStream(url: string, headers: Record<string, strin
   let refused: LabError | undefined;
   const stream = new NodeEventSource(url, {
     fetch: async (input, init) => {
-      const response = await globalThis.fetch(input, { ...init, headers: { ...headers, ...init.headers } });
+      const response = await fetch(input, { ...init, headers: { ...headers, ...init.headers } });
       if (!response.ok) refused = await errorFromResponse(response.clone());
       return response;
     },

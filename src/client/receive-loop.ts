@@ -130,7 +130,7 @@ export abstract class RequestLoopClient extends BaseClient {
         topics: topics.join(','), cursor, backlog, ...this.spec.query(first),
       });
       return await requestJson<PollResponse>({
-        method: 'GET', url, token: this.token, headers: this.options.headers, signal: timeout.signal,
+        method: 'GET', url, token: this.token, headers: this.options.headers, fetch: this.options.fetch, signal: timeout.signal,
       });
     } finally {
       clearTimeout(timer);

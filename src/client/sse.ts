@@ -67,7 +67,7 @@ export class SseClient extends BaseClient {
     const url = buildUrl(this.options.baseUrl, '/api/events', {
       topics: topics.join(','), cursor, backlog, token: this.token,
     });
-    const { stream, refusal } = await openEventStream(url.href, this.options.headers);
+    const { stream, refusal } = await openEventStream(url.href, this.options.headers, this.options.fetch);
     if (signal.aborted) {
       stream.close();
       throw closedError();

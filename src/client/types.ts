@@ -37,6 +37,8 @@ export interface ClientOptions {
   backoff?: { minMs: number; maxMs: number };
   /** Extra request headers for the HTTP transports (the bench's header profiles). */
   headers?: Record<string, string>;
+  /** The fetch for HTTP requests and (in Node) the event stream; default `globalThis.fetch`. The bench passes one on its own keep-alive agent. */
+  fetch?: typeof globalThis.fetch;
 }
 
 export interface SubscribeOptions {
@@ -77,6 +79,7 @@ export interface ResolvedClientOptions {
   longPollWaitSeconds: number;
   backoff: { minMs: number; maxMs: number };
   headers: Record<string, string>;
+  fetch: typeof globalThis.fetch | undefined;
 }
 
 export const DEFAULT_CLIENT_OPTIONS = Object.freeze({

@@ -46,8 +46,8 @@ export interface WireSnapshot {
   receive: HttpExchangeView | null;
   /** The newest publish (POST /api/messages) through this pane's proxy. */
   publish: HttpExchangeView | null;
-  /** The newest WebSocket data frame each way. */
-  frames: { up: FrameView | null; down: FrameView | null };
+  /** The newest WebSocket data frames, both ways, oldest first (at most RECENT_FRAMES). */
+  frames: FrameView[];
 }
 
 /** GET and POST /api/lab/network */
@@ -66,6 +66,9 @@ export interface BackgroundState {
   /** The room they sit in. */
   room: string;
 }
+
+/** WebSocket data frames the wire inspector keeps per pane. */
+export const RECENT_FRAMES = 6;
 
 /** The room the panes and the background clients share. */
 export const LAB_ROOM = 'lab';

@@ -8,6 +8,7 @@
 import type { ProxyDirection } from '../net/delay-proxy.ts';
 import type { TransportName } from '../protocol/index.ts';
 import type { FrameView, HttpExchangeView, WireBytes, WireSnapshot } from './types.ts';
+import { RECENT_FRAMES } from './types.ts';
 import { FrameReader } from './ws-frames.ts';
 import type { WireFrame } from './ws-frames.ts';
 
@@ -81,7 +82,7 @@ export class WireTap {
   private readonly connections = new Map<number, ConnectionState>();
   private receive: Exchange | null = null;
   private publish: Exchange | null = null;
-  private readonly lastFrame: Record<ProxyDirection, FrameView | null> = { up: null, down: null };
+  private readonly frames: FrameView[] = [];
 
   constructor(readonly transport: TransportName) {}
 
@@ -114,7 +115,7 @@ export class WireTap {
       transport: this.transport,
       receive: this.receive?.view() ?? null,
       publish: this.publish?.view() ?? null,
-      frames: { ...this.lastFrame },
+      frames: [...this.frames],
     };
   }
 
@@ -141,7 +142,7 @@ export class WireTap {
   private keepFrame(direction: ProxyDirection, frame: WireFrame): void {
     // Pings, pongs and closes are bookkeeping; the inspector shows the data frames.
     if (frame.opcode !== 1 && frame.opcode !== 2) return;
-    this.lastFrame[direction] = {
+    this.frames.push({
       at: Date.now(),
       direction,
       opcode: frame.opcode,
@@ -151,6 +152,7 @@ export class WireTap {
       payloadLength: frame.payloadLength,
       base64: frame.bytes.toString('base64'),
       text: frame.text,
-    };
+    });
+    if (this.frames.length > RECENT_FRAMES) this.frames.shift();
   }
 }

@@ -3,6 +3,12 @@
  * to `target` no sooner than `delayMs` after they arrived, in order, optionally
  * at no more than `bandwidthBytesPerSecond`. A FIN from the source becomes an
  * `end()` on the target after the last byte before it (TCP half-close kept).
+ *
+ * Resolution: a byte is never released before its due time. Timers fire on
+ * whole milliseconds and often a millisecond late, which would add up to
+ * ~1 ms per direction (3× the `lan` profile's delay); so the timer is set a
+ * little early and the last sub-millisecond is waited with setImmediate. With
+ * a delay of 0, bytes pass straight through with no timer at all.
  */
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -22,11 +28,13 @@ export interface DelayLineOptions {
 
 /** Queued bytes past which the source is paused: a delay line is not a bottomless buffer. */
 const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+/** How early the timer is set, to absorb Node timers' millisecond granularity. */
+const TIMER_SLACK_MS = 1;
 
 export class DelayLine {
   private readonly queue: Pending[] = [];
   private queuedBytes = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   /** When the last queued byte leaves: due times never go backwards, so order holds. */
   private lastDueAt = 0;
   /** When the emulated link finishes sending what it has (bandwidth cap). */
@@ -48,14 +56,17 @@ export class DelayLine {
 
   /** Stops all pending writes (the connection is being torn down). */
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.cancelTimer();
     this.queue.length = 0;
     this.queuedBytes = 0;
   }
 
   private accept(chunk: Buffer): void {
-    this.options.onChunk?.(chunk);
+    try {
+      this.options.onChunk?.(chunk);
+    } catch {
+      // An observer (the wire inspector) that fails must not break the connection it watches.
+    }
     this.enqueue(chunk, chunk.length);
   }
 
@@ -83,9 +94,11 @@ export class DelayLine {
   private schedule(): void {
     if (this.timer || this.queue.length === 0) return;
     const wait = this.queue[0].dueAt - performance.now();
-    // Timers have whole-millisecond resolution and may fire a little early:
-    // flush() re-checks against the clock, so a byte is never released early.
-    this.timer = setTimeout(() => this.flush(), Math.max(0, Math.ceil(wait)));
+    // flush() re-checks against the clock, so firing early is safe; the
+    // sub-millisecond tail is polled once per event-loop turn (I/O still runs).
+    this.timer = wait < TIMER_SLACK_MS
+      ? setImmediate(() => this.flush())
+      : setTimeout(() => this.flush(), Math.floor(wait - TIMER_SLACK_MS));
   }
 
   private flush(): void {
@@ -98,6 +111,14 @@ export class DelayLine {
     }
     this.resumeIfRoom();
     this.schedule();
+  }
+
+  private cancelTimer(): void {
+    if (this.timer) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+    }
+    this.timer = null;
   }
 
   private write(pending: Pending): void {

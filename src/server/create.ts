@@ -39,7 +39,12 @@ export type StartOptions = Partial<ServerOptions> & {
 };
 
 const SESSION_SWEEP_MS = 10_000;
-const CLOSE_DEADLINE_MS = 2_000;
+/**
+ * How long answers written at shutdown get to leave before every socket is cut.
+ * (http.Server's closeIdleConnections misses some keep-alive sockets, e.g. after
+ * an aborted request, so waiting for them to close by themselves can take seconds.)
+ */
+const CLOSE_DEADLINE_MS = 250;
 
 /**
  * Starts the lab's one http.Server: the hot paths on bare node:http, `/ws` on
@@ -78,7 +83,8 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     if (accounting.openSockets > options.maxConnections) overLimit.add(socket);
   });
 
-  let app: express.Express | undefined;
+  // Express is built once the server's URL is known (mount() receives the LabServer).
+  const cold: { app?: express.Express } = {};
   httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const { pathname, params } = splitUrl(req.url);
     const route = hotRoutes.get(`${req.method} ${pathname}`);
@@ -97,8 +103,8 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
       sendError(res, new LabError('shutting_down', 'the server is stopping', 1), counters);
     } else if (route) {
       route.handle(req, res, params);
-    } else if (app) {
-      app(req, res);
+    } else if (cold.app) {
+      cold.app(req, res);
     } else {
       sendError(res, new LabError('shutting_down', 'the server is not ready', 1));
     }
@@ -156,7 +162,7 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     if (!givenBus) await bus.close();
   }
 
-  app = createColdApp({ context, metrics, stats, mount: mount ? (expressApp) => mount(expressApp, server) : undefined });
+  cold.app = createColdApp({ context, metrics, stats, mount: mount ? (expressApp) => mount(expressApp, server) : undefined });
   if (options.log) console.error(`transport-lab: listening on ${server.url}`);
   return server;
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LabError } from '../protocol/index.ts';
+import { LabError, type ErrorCode } from '../protocol/index.ts';
 import type { TransportCounters } from '../server/accounting/counters.ts';
 import { toLabError } from './errors.ts';
 
@@ -84,10 +84,13 @@ export function sendError(res: ServerResponse, error: unknown, counters?: Transp
   const lab = toLabError(error);
   const headers: Record<string, string> = {};
   if (lab.retryAfter !== undefined) headers['Retry-After'] = String(Math.max(1, Math.ceil(lab.retryAfter)));
-  // A body we refused to read would otherwise be parsed as the next request.
-  if (lab.code === 'payload_too_large' || lab.code === 'shutting_down') headers.Connection = 'close';
+  // A body we refused to read would otherwise be parsed as the next request; a
+  // stopping or full server wants the socket back.
+  if (CLOSES_CONNECTION.has(lab.code)) headers.Connection = 'close';
   sendJson(res, httpStatus(error, lab), JSON.stringify(lab.toBody()), counters, headers);
 }
+
+const CLOSES_CONNECTION = new Set<ErrorCode>(['payload_too_large', 'shutting_down', 'too_many_connections']);
 
 function httpStatus(original: unknown, lab: LabError): number {
   return original === lab || original instanceof LabError ? lab.status : 500;

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Gap, Message } from '../protocol/index.ts';
 import { LAST_CHUNK_BYTES, type TransportCounters } from '../server/accounting/counters.ts';
+import { envelopeByteLength } from './byte-length.ts';
 import { sendError } from './http-io.ts';
 import { Outbox } from './outbox.ts';
 import type { ReceiveQuery } from './query.ts';
@@ -31,9 +32,9 @@ export class SseStream {
   ) {
     this.#counters = context.accounting.transports.sse;
     this.#outbox = new Outbox(context.bus, query.topics, {
-      message: (_message: Message, json: string) => {
+      message: (message: Message, json: string) => {
         this.#counters.deliveries += 1;
-        this.#event('message', json);
+        this.#event('message', json, envelopeByteLength(message, json));
       },
       gap: (gap: Gap) => this.#event('gap', JSON.stringify(gap)),
     });
@@ -73,21 +74,26 @@ export class SseStream {
       'X-Accel-Buffering': 'no',
     });
     const cursor = this.context.bus.encodeCursor(this.#outbox.positions);
-    this.#event('subscribed', JSON.stringify({ cursor }), cursor);
+    this.#event('subscribed', JSON.stringify({ cursor }), undefined, cursor);
     for (const gap of startGaps) this.#event('gap', JSON.stringify(gap));
     await this.#outbox.drain(this.query.limit);
     if (this.#done) return;
     this.#outbox.goLive();
   }
 
-  #event(name: string, data: string, id = this.context.bus.encodeCursor(this.#outbox.positions)): void {
+  #event(
+    name: string,
+    data: string,
+    dataBytes = Buffer.byteLength(data),
+    id = this.context.bus.encodeCursor(this.#outbox.positions),
+  ): void {
     if (this.#done) return;
+    // Event names and cursors are ASCII: the event's size is known without re-measuring the data.
     const head = `event: ${name}\nid: ${id}\ndata: `;
-    this.#write(`${head}${data}\n\n`, Buffer.byteLength(data));
+    this.#write(`${head}${data}\n\n`, dataBytes, head.length + dataBytes + 2);
   }
 
-  #write(text: string, bodyBytes: number): void {
-    const bytes = Buffer.byteLength(text);
+  #write(text: string, bodyBytes: number, bytes = Buffer.byteLength(text)): void {
     this.#counters.out.bodies += bodyBytes;
     this.#counters.out.framing += bytes - bodyBytes;
     if (this.res.chunkedEncoding) this.#counters.chunkFraming(bytes);

@@ -3,6 +3,7 @@ import type { Positions } from '../bus/types.ts';
 import { LabError, parseTopicList, type Gap, type Message, type ServerFrame } from '../protocol/index.ts';
 import type { TransportCounters } from '../server/accounting/counters.ts';
 import type { Session } from '../server/sessions.ts';
+import { envelopeByteLength } from './byte-length.ts';
 import { errorFrame, toLabError } from './errors.ts';
 import { Outbox } from './outbox.ts';
 import { parseBacklog, parseCursor, readableTopics } from './query.ts';
@@ -121,7 +122,7 @@ export class WsPeer {
       return;
     }
     const outbox = new Outbox(this.context.bus, topics, {
-      message: (_message: Message, json: string) => this.#sendMessage(json),
+      message: (message: Message, json: string) => this.#sendMessage(message, json),
       gap: (gap: Gap) => this.#send({ op: 'gap', ...gap }),
     });
     this.#outboxes.push(outbox);
@@ -148,9 +149,14 @@ export class WsPeer {
     return this.context.bus.encodeCursor(positions);
   }
 
-  #sendMessage(envelopeJson: string): void {
+  #sendMessage(message: Message, envelopeJson: string): void {
+    if (this.#closed) return;
+    const cursor = this.#cursor();
     this.#counters.deliveries += 1;
-    this.#write(`{"op":"message",${envelopeJson.slice(1, -1)},"cursor":${JSON.stringify(this.#cursor())}}`);
+    // Cursors are plain ASCII that needs no JSON escaping (src/bus/cursor.ts).
+    // `{"op":"message",` (16) + envelope without its braces + `,"cursor":"` (11) + cursor + `"}` (2).
+    const bytes = envelopeByteLength(message, envelopeJson) - 2 + 29 + cursor.length;
+    this.#write(`{"op":"message",${envelopeJson.slice(1, -1)},"cursor":"${cursor}"}`, bytes);
   }
 
   #send(frame: ServerFrame): void {
@@ -161,9 +167,9 @@ export class WsPeer {
     this.#send(errorFrame(error, ref));
   }
 
-  #write(text: string): void {
+  #write(text: string, bytes = Buffer.byteLength(text)): void {
     if (this.#closed || this.ws.readyState !== this.ws.OPEN) return;
-    this.#counters.out.bodies += Buffer.byteLength(text);
+    this.#counters.out.bodies += bytes;
     this.ws.send(text);
     if (this.ws.bufferedAmount > this.context.options.wsMaxBufferedBytes) {
       // A client that stopped reading: bounded memory, then 1013 (PROTOCOL.md § Errors).

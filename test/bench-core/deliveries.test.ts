@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeliveryLedger, accountDeliveries, perDelivery, wireDirection } from '../../bench/aggregate/index.ts';
+import { DeliveryLedger, accountDeliveries, perClientPerSecond, perDelivery, wireDirection } from '../../bench/aggregate/index.ts';
 import type { DeliveryKey } from '../../bench/aggregate/index.ts';
 
 const keys = (recipient: string, topic: string, seqs: number[]): DeliveryKey[] =>
@@ -69,5 +69,10 @@ describe('wire figures', () => {
     const cost = perDelivery(40, { headers: 400, framing: 0, bodies: 100 }, { headers: 300, framing: 40, bodies: 100 }, 10);
     expect(cost).toEqual({ requests: 4, headers: 70, framing: 4, bodies: 20, total: 94 });
     expect(perDelivery(5, { headers: 1, framing: 0, bodies: 0 }, { headers: 1, framing: 0, bodies: 0 }, 0).total).toBe(0);
+  });
+
+  it('divides requests and bytes by client-seconds', () => {
+    const cost = perClientPerSecond(200, { headers: 1000, framing: 0, bodies: 0 }, { headers: 600, framing: 0, bodies: 400 }, 10, 2);
+    expect(cost).toEqual({ requests: 10, headers: 80, framing: 0, bodies: 20, total: 100 });
   });
 });

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { SCHEMA_VERSION } from '../../bench/schema.ts';
 import type { BenchResults, ByteSplit, ScenarioResult, SeriesPoint, TransportName, TransportResult } from '../../bench/schema.ts';
 import {
-  bytesPerClientPerSecond, perDelivery, projectBandwidth, splitTotal, summarize, theoryLatency, wireDirection,
+  bytesPerClientPerSecond, perClientPerSecond, perDelivery, projectBandwidth, splitTotal, summarize, theoryLatency, wireDirection,
 } from '../../bench/aggregate/index.ts';
 
 /** Deterministic pseudo-random numbers (mulberry32), so the fixture is the same every time. */
@@ -72,6 +72,7 @@ function transportResult(shape: Shape, clients: number, delivered: number, seed:
     requests: { total: shape.requests, empty: shape.empty },
     wire: { up: wireDirection(shape.up, server(shape.up)), down: wireDirection(shape.down, shape.down) },
     perDelivery: perDelivery(shape.requests, shape.up, shape.down, delivered),
+    perClientPerSecond: perClientPerSecond(shape.requests, shape.up, shape.down, clients, DURATION),
     server: {
       connectionsPeak: shape.connectionsPeak,
       connectionsMean: shape.connectionsPeak * 0.96,

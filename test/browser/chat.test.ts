@@ -116,6 +116,15 @@ describe('chat in Chromium', () => {
     expect([...fay.dialogs, ...gus.dialogs]).toEqual([]);
   });
 
+  it('says so when a message is too long, and keeps the draft', async () => {
+    const ida = await join('ida', 'ws');
+    const long = 'x'.repeat(server.options.maxBodyBytes + 1);
+    await say(ida, long);
+    await expect.poll(() => ida.page.textContent('[data-test=chat-error]').catch(() => ''), { timeout: 10_000 })
+      .toContain('too long');
+    expect(await ida.page.inputValue('[data-test=draft]')).toBe(long);
+  });
+
   it('says so when a name is taken', async () => {
     await join('hal', 'ws');
     const context = await browser.newContext();

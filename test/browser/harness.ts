@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startLabServer } from '../../src/server/create.ts';
 import type { LabServer } from '../../src/server/create.ts';
 import { createLabMount } from '../../src/lab/mount.ts';
+import type { ServerOptions } from '../../src/config.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -60,8 +61,8 @@ export async function ensureWebBuild(): Promise<void> {
   }
 }
 
-export async function startServer(resultsDir?: string): Promise<LabServer> {
-  return startLabServer({ port: 0, host: '127.0.0.1', log: false, mount: createLabMount({ resultsDir }) });
+export async function startServer(resultsDir?: string, options: Partial<ServerOptions> = {}): Promise<LabServer> {
+  return startLabServer({ port: 0, host: '127.0.0.1', log: false, ...options, mount: createLabMount({ resultsDir }) });
 }
 
 /** Fails the test on any error the page throws (a broken bundle, a Vue warning that throws). */

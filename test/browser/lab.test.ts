@@ -81,10 +81,10 @@ describe('live lab in Chromium', () => {
 
     await page.selectOption('[data-test=wire-transport]', 'ws');
     await sendAndWait('a frame to inspect');
-    await expect.poll(() => page.textContent('[data-frame-direction=down]').catch(() => ''), { timeout: 10_000 })
-      .toContain('a frame to inspect');
+    const frame = '[data-frame-direction=down]:has-text("a frame to inspect")';
+    await page.waitForSelector(frame, { timeout: 10_000 });
     // A server → client text frame under 126 bytes of payload has a 2-byte header; longer ones 4.
-    const headerBytes = await page.$$eval('[data-frame-direction=down] .hex .header', (nodes) => nodes.map((n) => n.textContent));
+    const headerBytes = await page.$$eval(`${frame} .hex .header`, (nodes) => nodes.map((n) => n.textContent));
     expect(headerBytes.length === 2 || headerBytes.length === 4).toBe(true);
     expect(headerBytes[0]).toBe('81');
   });

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { ErrorCode, Message, PollResponse } from '../../../src/protocol/index.ts';
 import { ERRORS } from '../../../src/protocol/index.ts';
 import { MiniBus, decodeCursor, encodeCursor, type CursorPositions } from './mini-bus.ts';
-import { listenAndAnnounce, splitTarget, tokenOf } from './listen.ts';
+import { answerSession, listenAndAnnounce, splitTarget, tokenOf } from './listen.ts';
 
 const MAX_BODY_BYTES = 20 * 1024;
 const POLL_LIMIT = 100;
@@ -130,23 +130,9 @@ function publish(req: IncomingMessage, res: ServerResponse, from: string): void 
   });
 }
 
-function createSession(req: IncomingMessage, res: ServerResponse): void {
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    try {
-      const { name } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { name?: unknown };
-      if (typeof name !== 'string' || name.length === 0) return sendError(res, 'bad_request', 'name is required');
-      sendJson(res, 201, JSON.stringify({ name, token: name }));
-    } catch {
-      sendError(res, 'bad_request', 'malformed JSON');
-    }
-  });
-}
-
 const server = createServer((req, res) => {
   const { path, query } = splitTarget(req.url ?? '/');
-  if (req.method === 'POST' && path === '/api/session') return createSession(req, res);
+  if (req.method === 'POST' && path === '/api/session') return answerSession(req, res);
   if (path === '/healthz') return sendJson(res, 200, '"ok"');
   if (path === '/api/stats') return sendJson(res, 200, JSON.stringify({ held: heldCount, connections: openSockets }));
   const token = tokenOf(req.headers.authorization, query);

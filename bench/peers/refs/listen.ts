@@ -3,7 +3,7 @@
  * that tells the bench where it listens, and a clean stop on SIGTERM/SIGINT.
  * Each reference runs as its own process so that its RSS is its own.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 export interface ListenArgs {
   host: string;
@@ -52,4 +52,25 @@ export function splitTarget(target: string): { path: string; query: URLSearchPar
   const mark = target.indexOf('?');
   if (mark === -1) return { path: target, query: new URLSearchParams() };
   return { path: target.slice(0, mark), query: new URLSearchParams(target.slice(mark + 1)) };
+}
+
+/**
+ * `POST /api/session`: the references sign nothing, so the token is the name.
+ * Enough for the load to run unchanged against them and against our server.
+ */
+export function answerSession(req: IncomingMessage, res: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    let name: unknown;
+    try {
+      name = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { name?: unknown }).name;
+    } catch {
+      name = undefined;
+    }
+    const ok = typeof name === 'string' && name.length > 0;
+    const json = ok ? JSON.stringify({ name, token: name }) : JSON.stringify({ error: { code: 'bad_request', message: 'name is required' } });
+    res.writeHead(ok ? 201 : 400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
+    res.end(json);
+  });
 }

@@ -10,7 +10,7 @@
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
 import { MiniBus, encodeCursor } from './mini-bus.ts';
-import { listenAndAnnounce, splitTarget } from './listen.ts';
+import { answerSession, listenAndAnnounce, splitTarget } from './listen.ts';
 
 type Ack = (answer: unknown) => void;
 
@@ -23,6 +23,7 @@ const server = createServer((req, res) => {
     res.end(JSON.stringify({ held: 0, connections: io.engine.clientsCount }));
     return;
   }
+  if (req.method === 'POST' && path === '/api/session') return answerSession(req, res);
   if (path.startsWith('/socket.io/')) return; // engine.io answers these
   res.writeHead(404).end();
 });

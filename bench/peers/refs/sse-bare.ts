@@ -7,7 +7,7 @@
  */
 import { createServer, type ServerResponse } from 'node:http';
 import { MiniBus, encodeCursor } from './mini-bus.ts';
-import { listenAndAnnounce, splitTarget, tokenOf } from './listen.ts';
+import { answerSession, listenAndAnnounce, splitTarget, tokenOf } from './listen.ts';
 
 const bus = new MiniBus();
 const streams = new Map<string, Set<ServerResponse>>();
@@ -36,15 +36,7 @@ function writeJson(res: ServerResponse, status: number, json: string): void {
 const server = createServer((req, res) => {
   const { path, query } = splitTarget(req.url ?? '/');
   if (path === '/api/stats') return writeJson(res, 200, JSON.stringify({ held: openStreams, connections: openStreams }));
-  const chunks: Buffer[] = [];
-  if (req.method === 'POST' && path === '/api/session') {
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const { name } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { name?: string };
-      writeJson(res, 201, JSON.stringify({ name, token: name }));
-    });
-    return;
-  }
+  if (req.method === 'POST' && path === '/api/session') return answerSession(req, res);
   const token = tokenOf(req.headers.authorization, query);
   if (!token) return writeJson(res, 401, JSON.stringify({ error: { code: 'unauthorized', message: 'no token' } }));
   if (req.method === 'GET' && path === '/api/events') {
@@ -53,6 +45,7 @@ const server = createServer((req, res) => {
     return openStream(res, topics);
   }
   if (req.method === 'POST' && path === '/api/messages') {
+    const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       let request: { topic?: unknown; body?: unknown; id?: unknown };

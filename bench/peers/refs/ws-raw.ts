@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientFrame } from '../../../src/protocol/index.ts';
 import { MiniBus, encodeCursor } from './mini-bus.ts';
-import { listenAndAnnounce, splitTarget, tokenOf } from './listen.ts';
+import { answerSession, listenAndAnnounce, splitTarget, tokenOf } from './listen.ts';
 
 const bus = new MiniBus();
 const subscribers = new Map<string, Set<WebSocket>>();
@@ -68,16 +68,7 @@ const server = createServer((req, res) => {
     res.end(JSON.stringify({ held: 0, connections: wss.clients.size }));
     return;
   }
-  if (req.method === 'POST' && path === '/api/session') {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const { name } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { name?: string };
-      res.writeHead(201, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ name, token: name }));
-    });
-    return;
-  }
+  if (req.method === 'POST' && path === '/api/session') return answerSession(req, res);
   res.writeHead(404).end();
 });
 

@@ -12,10 +12,11 @@ import type { Gap, Message, TransportName } from '../../../src/protocol/index.ts
 import { describeError } from '../errors.ts';
 
 export interface ChatLine {
-  /** Unique within a conversation: the topic's seq, or the DM's direction and id. */
+  /**
+   * Unique within a conversation: the message's id (its idempotency key).
+   * Not its seq: seqs start again at 1 when the server restarts (a `restarted` gap).
+   */
   key: string;
-  /** Sort key: the seq in a room; the server's time in a DM (two inboxes, two seq lines). */
-  order: number;
   from: string;
   body: string;
   ts: number;
@@ -44,11 +45,8 @@ export function createChatSession() {
 
   function add(key: ConversationKey, line: ChatLine): void {
     const list = (state.lines[key] ??= []);
-    if (list.some((existing) => existing.key === line.key)) return;
-    // Keep seq order even if an echo and a local line race each other.
-    const at = list.findIndex((existing) => existing.order > line.order);
-    if (at < 0) list.push(line);
-    else list.splice(at, 0, line);
+    // The client delivers each message once, in seq order per topic: arrival order is the room's order.
+    if (!list.some((existing) => existing.key === line.key)) list.push(line);
   }
 
   function onMessage(message: Message): void {
@@ -56,7 +54,7 @@ export function createChatSession() {
       add(message.topic as ConversationKey, toLine(message));
     } else if (message.topic === inboxTopic(state.me)) {
       addPeer(message.from);
-      add(`dm:${message.from}`, { ...toLine(message), key: `in-${message.seq}`, order: message.ts });
+      add(`dm:${message.from}`, { ...toLine(message), key: `in-${message.id}` });
     }
   }
 
@@ -128,7 +126,7 @@ export function createChatSession() {
     const peer = key.slice('dm:'.length);
     try {
       const result = await active.publish(isRoom ? key : inboxTopic(peer), body);
-      if (!isRoom) add(key, { key: `out-${result.id}`, order: result.ts, from: state.me, body, ts: result.ts });
+      if (!isRoom) add(key, { key: `out-${result.id}`, from: state.me, body, ts: result.ts });
       return true;
     } catch (error) {
       state.error = describeError(error);
@@ -142,5 +140,5 @@ export function createChatSession() {
 export type ChatSession = ReturnType<typeof createChatSession>;
 
 function toLine(message: Message): ChatLine {
-  return { key: String(message.seq), order: message.seq, from: message.from, body: message.body, ts: message.ts };
+  return { key: message.id, from: message.from, body: message.body, ts: message.ts };
 }

@@ -123,7 +123,11 @@ export function createLabSession() {
     }
   }
 
-  async function send(body: string): Promise<boolean> {
+  /**
+   * Publishes `count` messages at once (a burst of 3 shows long polling's
+   * extra round trips: RFC 6202 § 2.2, worst case over 3 network transits).
+   */
+  async function send(body: string, count = 1): Promise<boolean> {
     state.error = '';
     try {
       if (!sender.value) {
@@ -131,10 +135,16 @@ export function createLabSession() {
         await client.connect();
         sender.value = client;
       }
-      const id = `lab-${prefix}-${++counter}`;
-      state.sent.unshift({ id, body, at: now() });
+      const client = sender.value;
+      const publishes: Promise<unknown>[] = [];
+      for (let i = 1; i <= count; i++) {
+        const id = `lab-${prefix}-${++counter}`;
+        const text = count === 1 ? body : `${body} (${i}/${count})`;
+        state.sent.unshift({ id, body: text, at: now() });
+        publishes.push(client.publish(roomTopic(LAB_ROOM), text, id));
+      }
       state.sent.splice(KEEP);
-      await sender.value.publish(roomTopic(LAB_ROOM), body, id);
+      await Promise.all(publishes);
       return true;
     } catch (error) {
       state.error = describeError(error);

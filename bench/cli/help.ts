@@ -1,0 +1,41 @@
+/** `npm run bench -- --help` */
+import { HEADER_PROFILE_NAMES } from '../headers/index.ts';
+import { TRANSPORT_NAMES } from '../../src/protocol/index.ts';
+import { DEFAULT_SCENARIOS, DEFAULT_SETTINGS, NETWORK_NAMES, QUICK_SCENARIOS, QUICK_SETTINGS, SCENARIOS } from '../scenarios/index.ts';
+
+export function helpText(): string {
+  const scenarios = SCENARIOS.map((scenario) => `  ${scenario.name.padEnd(13)} ${scenario.description}`).join('\n');
+  return `Usage: npm run bench -- [options]
+
+Runs simulated clients through every transport (short poll, long poll, SSE,
+WebSocket) against a fresh server process, measures latency, deliveries,
+requests, wire bytes and server cost, prints a summary and writes
+results/<run-id>.json, results/<run-id>.html and results/latest.json.
+
+Scenarios:
+${scenarios}
+
+Options:
+  --scenario <a,b>      scenarios to run (default: ${DEFAULT_SCENARIOS.join(',')})
+  --transports <a,b>    transports to compare (default: ${TRANSPORT_NAMES.join(',')})
+  --clients <n>         simulated clients per scenario (default ${DEFAULT_SETTINGS.clients})
+  --rate <n>            messages per second per publisher (bursts per second for burst; default ${DEFAULT_SETTINGS.publishRatePerSecond}, fanout 10)
+  --duration <s>        seconds of the measured phase per transport (default ${DEFAULT_SETTINGS.durationSeconds})
+  --body-size <bytes>   message body size (default ${DEFAULT_SETTINGS.bodyBytes})
+  --burst-size <k>      messages per burst in the burst scenario (default 10)
+  --poll-interval <ms>  short-poll interval T (default ${DEFAULT_SETTINGS.pollIntervalMs})
+  --longpoll-wait <s>   long-poll hold time (default ${DEFAULT_SETTINGS.longPollWaitSeconds}; idle uses 3 unless given)
+  --network <profile>   ${NETWORK_NAMES.join(', ')}, or a round trip such as 50ms (default ${DEFAULT_SETTINGS.network.name})
+  --headers <profile>   HTTP header profile: ${HEADER_PROFILE_NAMES.join(', ')} (default ${DEFAULT_SETTINGS.headers})
+  --processes <n>       client worker processes (default: as few as the descriptor limit allows)
+  --out <dir>           where results go (default results/)
+  --quick               ${QUICK_SCENARIOS.join(' and ')} only, ${QUICK_SETTINGS.clients} clients, ${QUICK_SETTINGS.durationSeconds} s, ${QUICK_SETTINGS.network?.name} network: under a minute
+  --pin                 pin the server and the clients to different cores with taskset
+  -h, --help            show this help
+
+Examples:
+  npm run bench -- --quick
+  npm run bench -- --scenario fanout --clients 1000 --transports sse,ws
+  npm run bench -- --scenario chat --network mobile --headers browser-cookies
+`;
+}

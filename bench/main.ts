@@ -1,0 +1,98 @@
+/**
+ * `npm run bench`: parse the command line, run scenarios × transports, print
+ * the summary, write the results. Ctrl-C stops cleanly: the unit under way is
+ * cut short, what was measured is written marked incomplete, and no child
+ * process is left behind (a second Ctrl-C kills everything at once).
+ */
+import { helpText } from './cli/help.ts';
+import { parseCli, UsageError, type CliOptions } from './cli/args.ts';
+import { writeRun } from './cli/output.ts';
+import { RunProgress } from './cli/progress.ts';
+import { summaryText } from './cli/summary.ts';
+import { killAll, reapAll } from './run/child-processes.ts';
+import { runIdFor } from './run/context.ts';
+import { estimateSeconds, runBench } from './run/run-bench.ts';
+import { settingsFor } from './scenarios/index.ts';
+
+const EXIT_USAGE = 2;
+const EXIT_INTERRUPTED = 130;
+
+async function main(argv: string[]): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseCli(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`npm run bench: ${error.message}\nRun with --help for usage.\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  if (options.help) {
+    process.stdout.write(helpText());
+    return 0;
+  }
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      process.stderr.write('\nInterrupted: stopping the current run and writing what was measured (Ctrl-C again to quit at once)\n');
+      controller.abort();
+    } else {
+      killAll();
+      process.exit(EXIT_INTERRUPTED);
+    }
+  });
+  process.on('SIGTERM', () => controller.abort());
+
+  const date = new Date();
+  const runId = runIdFor(date, options.quick);
+  const total = options.scenarios.reduce((sum, scenario) => {
+    const settings = settingsFor(scenario, options.quick, options.flags);
+    const units = scenario.kind === 'workload' ? options.transports.length : 1;
+    return sum + units * estimateSeconds(scenario, settings, options.quick);
+  }, 0);
+  process.stdout.write(
+    `transport-lab bench ${runId}: ${options.scenarios.map((s) => s.name).join(', ')} × ${options.transports.join(', ')} ` +
+      `(about ${Math.round(total)} s)\n`,
+  );
+  const progress = new RunProgress(total);
+  const results = await runBench(
+    {
+      runId,
+      date,
+      scenarios: options.scenarios,
+      transports: options.transports,
+      flags: options.flags,
+      quick: options.quick,
+      pin: options.pin,
+      clientProcesses: options.clientProcesses,
+      argv,
+    },
+    {
+      signal: controller.signal,
+      onUnit: (label, seconds) => progress.unit(label, seconds),
+      onProgress: (seconds) => progress.advance(seconds),
+    },
+  );
+  progress.finish();
+  await reapAll(3000);
+
+  process.stdout.write(`\n${summaryText(results)}\n\n`);
+  const files = await writeRun(results, options.outDir);
+  process.stdout.write(`results: ${files.json}\n`);
+  if (files.html) process.stdout.write(`report:  ${files.html}\n`);
+  process.stdout.write(`latest:  ${files.latest}\n`);
+  return results.incomplete && controller.signal.aborted ? EXIT_INTERRUPTED : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`npm run bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    killAll();
+    process.exit(1);
+  },
+);

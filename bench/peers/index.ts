@@ -1,0 +1,159 @@
+/**
+ * The `peers` part of the bench (issue 5): our server next to minimal
+ * reference servers, the same load on both, in one run; every figure is
+ * reported as ours ÷ the reference's, next to its target.
+ *
+ *   const report = await runPeers({ quick: false, pin: true, onProgress: console.log });
+ *   console.log(formatPeersTable(report));
+ *
+ * Throughput figures share one running instance per server; each memory
+ * figure gets a freshly started server, so that earlier load does not hide
+ * in its baseline.
+ */
+import { cpus, release, type as osType } from 'node:os';
+import type { RunError } from '../schema.ts';
+import { measureFanout } from './measure/fanout.ts';
+import { measureHttpEndpoint } from './measure/http.ts';
+import { MEMORY_METRICS, RELEASE_METRIC, measureMemory, type IdleKind } from './measure/memory.ts';
+import { guarded, missingFigure, throwIfAborted, type Contender, type MeasureContext } from './measure/common.ts';
+import { ServerProcess, SERVER_SPECS } from './proc/server-process.ts';
+import { canPin } from './proc/spawn-node.ts';
+import { computeRatios, ratioSpecs } from './ratios.ts';
+import { FULL_SIZES, QUICK_SIZES, type ContenderName, type PeerMeasurement, type PeersOptions, type PeersReport } from './types.ts';
+
+export { formatPeersTable } from './format.ts';
+export type { PeersReport, PeersOptions, PeerMeasurement, PeersSizes, ContenderName } from './types.ts';
+
+const ALL_CONTENDERS: ContenderName[] = ['ours', 'node:http', 'ws', 'sse', 'socket.io'];
+const THROUGHPUT_SERVERS: ContenderName[] = ['ours', 'node:http', 'ws', 'socket.io'];
+const MEMORY_RUNS: { kind: IdleKind; contenders: ContenderName[] }[] = [
+  { kind: 'longpoll', contenders: ['ours', 'node:http'] },
+  { kind: 'ws', contenders: ['ours', 'ws', 'socket.io'] },
+  { kind: 'sse', contenders: ['ours', 'sse'] },
+];
+
+/** Starts servers, remembers which are running (to stop them on abort) and which failed. */
+class ServerPool {
+  readonly running = new Set<ServerProcess>();
+  readonly skipped = new Map<ContenderName, string>();
+  readonly errors: RunError[] = [];
+
+  constructor(private readonly options: PeersOptions, private readonly pin: boolean) {}
+
+  async start(name: ContenderName): Promise<Contender> {
+    const nodeFlags = name === 'ours' && this.options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${this.options.cpuProfileDir}`] : undefined;
+    try {
+      const server = await ServerProcess.start(SERVER_SPECS[name], { pin: this.pin, nodeFlags });
+      this.running.add(server);
+      return { name, server };
+    } catch (error) {
+      const message = (error as Error).message;
+      if (!this.skipped.has(name)) {
+        this.skipped.set(name, message);
+        const [first, ...rest] = message.split('\n');
+        this.errors.push({ source: name === 'ours' ? 'server' : `peer:${name}`, message: first, output: rest.join('\n') || undefined });
+      }
+      return { name, server: null, reason: `server did not start: ${message.split('\n')[0]}` };
+    }
+  }
+
+  async stop(contenders: Contender[]): Promise<void> {
+    await Promise.all(contenders.map(async (contender) => {
+      if (!contender.server) return;
+      if (!contender.server.alive) {
+        this.errors.push({ source: contender.name === 'ours' ? 'server' : `peer:${contender.name}`, message: 'exited during the run', output: contender.server.output() });
+      }
+      await contender.server.stop();
+      this.running.delete(contender.server);
+    }));
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running].map((server) => server.stop(1000)));
+    this.running.clear();
+  }
+}
+
+function pick(contenders: Contender[], names: ContenderName[]): Contender[] {
+  return contenders.filter((contender) => names.includes(contender.name));
+}
+
+async function runThroughput(pool: ServerPool, wanted: ContenderName[], context: MeasureContext): Promise<PeerMeasurement[]> {
+  const contenders = await Promise.all(THROUGHPUT_SERVERS.filter((name) => wanted.includes(name)).map((name) => pool.start(name)));
+  const measurements: PeerMeasurement[] = [];
+  try {
+    const http = pick(contenders, ['ours', 'node:http']);
+    measurements.push(...(await measureHttpEndpoint('poll', http, context)));
+    measurements.push(...(await measureHttpEndpoint('publish', http, context)));
+    for (const subscribers of context.sizes.fanoutSubscribers) {
+      measurements.push(...(await measureFanout(subscribers, pick(contenders, ['ours', 'ws', 'socket.io']), context)));
+    }
+  } finally {
+    await pool.stop(contenders);
+  }
+  return measurements;
+}
+
+async function runMemory(pool: ServerPool, wanted: ContenderName[], context: MeasureContext): Promise<PeerMeasurement[]> {
+  const measurements: PeerMeasurement[] = [];
+  for (const { kind, contenders } of MEMORY_RUNS) {
+    for (const name of contenders.filter((contender) => wanted.includes(contender))) {
+      throwIfAborted(context.signal);
+      const metrics = [{ metric: MEMORY_METRICS[kind], unit: 'bytes' }, ...(kind === 'longpoll' ? [{ metric: RELEASE_METRIC, unit: 'ms' }] : [])];
+      const workload = `${context.sizes.heldClients} ${kind} clients`;
+      const contender = await pool.start(name);
+      if (!contender.server) {
+        measurements.push(...metrics.map(({ metric, unit }) => missingFigure(metric, name, unit, workload, contender.reason)));
+        continue;
+      }
+      context.progress(`${kind}: ${context.sizes.heldClients} clients on ${name}`);
+      const server = contender.server;
+      try {
+        measurements.push(...(await guarded(metrics, name, workload, () => measureMemory(kind, name, server, context))));
+      } finally {
+        await pool.stop([contender]);
+      }
+    }
+  }
+  return measurements;
+}
+
+export async function runPeers(options: PeersOptions): Promise<PeersReport> {
+  const startedAt = Date.now();
+  const sizes = { ...(options.quick ? QUICK_SIZES : FULL_SIZES), ...options.sizes };
+  const pinned = options.pin && canPin();
+  const progress = options.onProgress ?? (() => undefined);
+  const context: MeasureContext = { sizes, pin: pinned, signal: options.signal, progress: (line) => progress(`peers: ${line}`) };
+  const wanted = options.contenders ?? ALL_CONTENDERS;
+  const pool = new ServerPool(options, pinned);
+  const onAbort = (): void => void pool.stopAll();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const measurements: PeerMeasurement[] = [];
+  let incomplete = false;
+  try {
+    measurements.push(...(await runThroughput(pool, wanted, context)));
+    measurements.push(...(await runMemory(pool, wanted, context)));
+  } catch (error) {
+    incomplete = true;
+    if (!options.signal?.aborted) pool.errors.push({ source: 'peers', message: (error as Error).message });
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await pool.stopAll();
+  }
+  if (options.signal?.aborted) incomplete = true;
+  const cpu = cpus();
+  return {
+    ratios: computeRatios(ratioSpecs(sizes), measurements),
+    errors: pool.errors,
+    date: new Date(startedAt).toISOString(),
+    quick: options.quick,
+    pinned,
+    pinRequested: options.pin,
+    sizes,
+    machine: { nproc: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', node: process.version, os: `${osType()} ${release()}` },
+    measurements,
+    skipped: [...pool.skipped].map(([contender, reason]) => ({ contender, reason })),
+    durationSeconds: (Date.now() - startedAt) / 1000,
+    incomplete,
+  };
+}

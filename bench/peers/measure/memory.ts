@@ -1,0 +1,119 @@
+/**
+ * Server RSS per idle subscribed client (ws, sse) or per held long poll, at
+ * `heldClients` clients, on a freshly started server: VmRSS of the server
+ * process before and after, divided by the clients. For long polls, then the
+ * time from one publish until every held request has its answer.
+ */
+import { nowMicros } from '../load/dialects.ts';
+import type { WorkerConfig } from '../load/messages.ts';
+import { LoadProcess } from '../proc/load-process.ts';
+import type { ServerProcess } from '../proc/server-process.ts';
+import type { ContenderName, PeerMeasurement } from '../types.ts';
+import { completedFigure, createSession, formatCount, missingFigure, sleep, type MeasureContext } from './common.ts';
+
+export type IdleKind = 'ws' | 'sse' | 'longpoll';
+
+export const MEMORY_METRICS: Record<IdleKind, string> = {
+  ws: 'ws.idleRssPerConnection',
+  sse: 'sse.idleRssPerConnection',
+  longpoll: 'longpoll.rssPerHeld',
+};
+export const RELEASE_METRIC = 'longpoll.release';
+
+const TOPIC = 'room:peers-idle';
+const SETTLE_MS = 1500;
+
+function workerConfig(kind: IdleKind, contender: ContenderName, server: ServerProcess, token: string, count: number): WorkerConfig {
+  const target = { host: server.host, port: server.port, token, topic: TOPIC };
+  if (kind === 'ws') return { ...target, role: 'subscribers', dialect: contender === 'socket.io' ? 'socket.io' : 'lab', count, concurrency: 100 };
+  return { ...target, role: 'held', kind, count, concurrency: 100, waitSeconds: 60 };
+}
+
+/** Opens `count` clients over as many load processes as the descriptor limit asks; all or an error. */
+async function openClients(kind: IdleKind, contender: ContenderName, server: ServerProcess, token: string, count: number, context: MeasureContext): Promise<LoadProcess[]> {
+  const processes = Math.max(1, Math.ceil(count / context.sizes.clientsPerProcess));
+  const loads: LoadProcess[] = [];
+  for (let i = 0; i < processes; i += 1) {
+    const share = Math.floor(count / processes) + (i < count % processes ? 1 : 0);
+    loads.push(new LoadProcess(`${kind}-${i}`, workerConfig(kind, contender, server, token, share), context.pin));
+  }
+  try {
+    const readies = await Promise.all(loads.map((load) => load.next('ready', 120_000)));
+    const failed = readies.reduce((sum, ready) => sum + ready.failed, 0);
+    if (failed > 0) throw new Error(`${formatCount(failed)} of ${formatCount(count)} clients failed: ${readies.find((ready) => ready.error)?.error ?? 'unknown'}`);
+    return loads;
+  } catch (error) {
+    await Promise.all(loads.map((load) => load.stop()));
+    throw error;
+  }
+}
+
+/** Requests held right now, from our `/api/stats` or a reference's `{held}`. */
+async function heldNow(server: ServerProcess, token: string, kind: IdleKind): Promise<number> {
+  const response = await fetch(`${server.url}/api/stats`, { headers: { authorization: `Bearer ${token}` } });
+  const stats = (await response.json()) as { held?: number; transports?: Record<string, { heldRequests?: number }> };
+  return stats.transports?.[kind]?.heldRequests ?? stats.held ?? 0;
+}
+
+async function waitUntilHeld(server: ServerProcess, token: string, kind: IdleKind, count: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let held = 0;
+  while (Date.now() < deadline) {
+    held = await heldNow(server, token, kind);
+    if (held >= count) return;
+    await sleep(200);
+  }
+  throw new Error(`only ${formatCount(held)} of ${formatCount(count)} requests held after 30 s`);
+}
+
+/** One fresh server's RSS per client of `kind`, and for long polls the release time. */
+export async function measureMemory(kind: IdleKind, contender: ContenderName, server: ServerProcess, context: MeasureContext): Promise<PeerMeasurement[]> {
+  const count = context.sizes.heldClients;
+  const rssMetric = MEMORY_METRICS[kind];
+  const workload = `${formatCount(count)} ${kind === 'longpoll' ? 'held long polls' : `idle subscribed ${kind} clients`}, ${Math.ceil(count / context.sizes.clientsPerProcess)} load process(es)`;
+  const token = await createSession(server, `peers-${kind}`);
+  // Warm the code path first so that lazily loaded code is not counted per client.
+  const warm = await openClients(kind, contender, server, token, Math.min(20, count), context);
+  await Promise.all(warm.map((load) => load.stop()));
+  await sleep(SETTLE_MS);
+  const before = server.rssBytes();
+  const loads = await openClients(kind, contender, server, token, count, context);
+  try {
+    if (kind !== 'ws') await waitUntilHeld(server, token, kind, count);
+    await sleep(SETTLE_MS);
+    const after = server.rssBytes();
+    if (before === null || after === null) throw new Error('could not read the server RSS from /proc');
+    const results = [completedFigure(rssMetric, contender, (after - before) / count, 'bytes', workload)];
+    if (kind === 'longpoll') results.push(await measureRelease(contender, server, token, loads, count));
+    return results;
+  } finally {
+    await Promise.all(loads.map((load) => load.stop()));
+  }
+}
+
+async function measureRelease(contender: ContenderName, server: ServerProcess, token: string, loads: LoadProcess[], count: number): Promise<PeerMeasurement> {
+  const workload = `one publish releasing ${formatCount(count)} held long polls`;
+  const startedAt = nowMicros();
+  const response = await fetch(`${server.url}/api/messages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ topic: TOPIC, body: 'release' }),
+  });
+  if (response.status !== 201) return missingFigure(RELEASE_METRIC, contender, 'ms', workload, `publish answered ${response.status}`);
+  const released = await Promise.all(loads.map(async (load) => {
+    try {
+      return await load.next('released', 60_000);
+    } catch {
+      load.send({ type: 'report', round: 0 });
+      return load.next('released', 5000);
+    }
+  }));
+  const received = released.reduce((sum, report) => sum + report.received, 0);
+  const seconds = (Math.max(...released.map((report) => report.lastAt)) - startedAt) / 1e6;
+  const cpuMicros = released.reduce((sum, report) => sum + report.cpuMicros, 0);
+  if (received < count) {
+    const error = released.find((report) => report.error)?.error;
+    return missingFigure(RELEASE_METRIC, contender, 'ms', workload, `${formatCount(count - received)} of ${formatCount(count)} long polls not released${error ? `: ${error}` : ''}`);
+  }
+  return completedFigure(RELEASE_METRIC, contender, seconds * 1000, 'ms', workload, cpuMicros / count);
+}

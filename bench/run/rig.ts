@@ -1,0 +1,65 @@
+/**
+ * The processes of one scenario: a fresh server, one client worker per
+ * descriptor share, and (for a network profile with delay) one delay proxy per
+ * worker. The transports of a scenario take turns on the same rig: each turn
+ * uses its own topics and session names, and the workers drop every client
+ * between turns. Starting a TypeScript process takes seconds on a busy
+ * two-core machine; doing it once per scenario is what keeps the default run
+ * under five minutes.
+ */
+import type { NetworkConfig } from '../schema.ts';
+import { ProxyChild } from './proxy-process.ts';
+import { startServer, type ServerProcess } from './server-process.ts';
+import { WorkerHandle } from './worker-handle.ts';
+
+const LISTEN_TIMEOUT_MS = 60_000;
+
+export class Rig {
+  private constructor(
+    readonly server: ServerProcess,
+    readonly workers: WorkerHandle[],
+    private readonly proxies: ProxyChild[],
+    /** Where worker i's clients connect. */
+    readonly targets: string[],
+  ) {}
+
+  static async start(workerCount: number, network: NetworkConfig, pin: boolean): Promise<Rig> {
+    // Everything forks at once, so the slow starts overlap.
+    const needsProxy = network.rttMs > 0 || network.bandwidthBytesPerSecond !== undefined;
+    const proxies = needsProxy ? Array.from({ length: workerCount }, () => new ProxyChild(pin)) : [];
+    const workers = Array.from({ length: workerCount }, (_, i) => new WorkerHandle(i, pin));
+    let server: ServerProcess | undefined;
+    try {
+      server = await startServer({ pin });
+      const url = new URL(server.url);
+      const targets = needsProxy
+        ? (await Promise.all(proxies.map((proxy) => proxy.start(url, network)))).map((proxy) => proxy.url)
+        : workers.map(() => server!.url);
+      await Promise.all(workers.map((worker) => worker.listening));
+      return new Rig(server, workers, proxies, targets);
+    } catch (error) {
+      await Promise.all([...workers.map((worker) => worker.stop()), ...proxies.map((proxy) => proxy.stop()), server?.stop()]);
+      throw error;
+    }
+  }
+
+  /** The server still runs and no worker died: the next transport can use this rig. */
+  usable(): boolean {
+    return this.server.alive() && this.workers.every((worker) => worker.alive());
+  }
+
+  /** Drops every client of the last turn; resolves when the workers are clean. */
+  async reset(): Promise<void> {
+    await Promise.all(
+      this.workers.map((worker) => {
+        const clean = worker.waitFor('hello', LISTEN_TIMEOUT_MS);
+        worker.send({ type: 'reset' });
+        return clean;
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.workers.map((worker) => worker.stop()), ...this.proxies.map((proxy) => proxy.stop()), this.server.stop()]);
+  }
+}

@@ -1,0 +1,3 @@
+import { runTest } from './suite.ts';
+
+runTest({ transport: 'longpoll' });

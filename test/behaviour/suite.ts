@@ -1,0 +1,345 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LabError } from '../../src/protocol/index.ts';
+import type { TransportName } from '../../src/protocol/index.ts';
+import type { LabServer } from '../../src/server/create.ts';
+import {
+  ClientPool, Recorder, createSessionRaw, eventually, publishRaw, range, startServer,
+} from './harness.ts';
+import { startDroppingProxy } from './proxy.ts';
+
+/**
+ * The one behaviour suite (STYLE habit 1, after hono's common.case.test.ts):
+ * every transport runs the same cases through its client against a real
+ * server. A transport that skips a case names it in `skip` with the reason.
+ *
+ * Codes of PROTOCOL.md that no well-behaved client can provoke are tested by
+ * the server's own tests instead: `slow_consumer` (a client that stops
+ * reading) and a frame over the WebSocket frame limit (our client only sends
+ * what it was given; a body over maxBodyBytes is covered here).
+ */
+export interface RunTestOptions {
+  transport: TransportName;
+  /** Case name → why this transport skips it. */
+  skip?: Record<string, string>;
+}
+
+/** The error a promise rejected with, as a LabError (fails the test otherwise). */
+async function rejection(promise: Promise<unknown>): Promise<LabError> {
+  const outcome = await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (!(outcome instanceof LabError)) {
+    throw new Error(`expected a LabError, got ${outcome === undefined ? 'success' : String(outcome)}`);
+  }
+  return outcome;
+}
+
+export function runTest({ transport, skip = {} }: RunTestOptions): void {
+  /** `it`, or `it.skip` with the reason in the title when this transport skips the case. */
+  const test = (name: string, body: () => Promise<void>, timeoutMs?: number): void => {
+    const reason = skip[name];
+    if (reason) it.skip(`${name} — skipped: ${reason}`, body);
+    else it(name, body, timeoutMs);
+  };
+
+  describe(`behaviour over ${transport}`, () => {
+    let server: LabServer;
+    const pool = new ClientPool(transport);
+
+    beforeAll(async () => {
+      // A small answer limit, so that catching up takes several answers (`more`).
+      server = await startServer({ pollLimitDefault: 10 });
+    });
+    afterEach(async () => {
+      await pool.closeAll();
+    });
+    afterAll(async () => {
+      await server.close();
+    });
+
+    const room = (): string => `room:${pool.name('r')}`;
+
+    test('broadcasts a room to every member in seq order', async () => {
+      const topic = room();
+      const members = [
+        await pool.join(server.url, 'alice', [topic]),
+        await pool.join(server.url, 'bob', [topic]),
+        await pool.join(server.url, 'carol', [topic]),
+      ];
+      const [alice, bob] = members;
+      const sent = await Promise.all(
+        range(1, 6).flatMap((i) => [
+          alice.client.publish(topic, `a${i}`),
+          bob.client.publish(topic, `b${i}`),
+        ]),
+      );
+      const fromBySeq = new Map(sent.map((result, i) => [result.seq, i % 2 === 0 ? alice.client.name : bob.client.name]));
+      for (const member of members) {
+        await eventually(() => member.of(topic).length >= 12, `${member.client.name} to get 12 messages`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const member of members) {
+        expect(member.seqs(topic)).toEqual(range(1, 12));
+        expect(member.of(topic).map((m) => m.from)).toEqual(range(1, 12).map((seq) => fromBySeq.get(seq)));
+        expect(member.gaps).toEqual([]);
+      }
+    });
+
+    test('delivers a direct message only to its recipient', async () => {
+      const alice = await pool.join(server.url, 'alice');
+      const bob = await pool.join(server.url, 'bob');
+      const carol = await pool.join(server.url, 'carol');
+      for (const member of [alice, bob, carol]) await member.client.subscribe([`user:${member.client.name}`]);
+      await alice.client.publish(`user:${bob.client.name}`, 'for bob only');
+      await alice.client.publish(`user:${carol.client.name}`, 'for carol');
+      await eventually(() => bob.messages.length >= 1 && carol.messages.length >= 1, 'both inboxes');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(bob.messages.map((m) => [m.topic, m.body, m.from])).toEqual([[`user:${bob.client.name}`, 'for bob only', alice.client.name]]);
+      expect(carol.messages.map((m) => m.body)).toEqual(['for carol']);
+      expect(alice.messages).toEqual([]);
+    });
+
+    test('sets from from the session, never from the client', async () => {
+      const topic = room();
+      const reader = await pool.join(server.url, 'reader', [topic]);
+      const mallory = await createSessionRaw(server.url, pool.name('mallory'));
+      const forged = await publishRaw(transport, server.url, mallory.token, { topic, body: 'forged', from: 'alice' });
+      const honest = await pool.join(server.url, 'honest');
+      await honest.client.publish(topic, 'honest');
+      await eventually(() => reader.bodies(topic).includes('honest'), 'the honest message');
+      const received = reader.of(topic).map((m) => [m.body, m.from]);
+      // Refusing the extra field would be as good as ignoring it; taking it would not.
+      if (forged.ok) expect(received).toEqual([['forged', mallory.name], ['honest', honest.client.name]]);
+      else expect(received).toEqual([['honest', honest.client.name]]);
+    });
+
+    test('resumes after dropped connections with nothing lost and nothing twice', async () => {
+      const topic = room();
+      const proxy = await startDroppingProxy(server.port);
+      try {
+        const reader = await pool.join(proxy.url, 'reader', [topic]);
+        const writer = await pool.join(server.url, 'writer');
+        const total = 45;
+        let acceptedBeforeDrops = 0;
+        for (let i = 1; i <= total; i += 1) {
+          await writer.client.publish(topic, `m${i}`);
+          if (i === 15) acceptedBeforeDrops = proxy.accepted;
+          if (i % 15 === 0 && i < total) proxy.dropAll();
+          await new Promise((resolve) => setTimeout(resolve, 8));
+        }
+        await eventually(() => reader.bodies(topic).includes(`m${total}`), 'the last message through the drops', 20_000);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        expect(reader.seqs(topic)).toEqual(range(1, total));
+        expect(reader.bodies(topic)).toEqual(range(1, total).map((i) => `m${i}`));
+        expect(reader.gaps).toEqual([]);
+        expect(proxy.accepted).toBeGreaterThan(acceptedBeforeDrops);
+        expect(reader.client.state).toBe('connected');
+      } finally {
+        await proxy.close();
+      }
+    }, 30_000);
+
+    test('resumes from a cursor given to subscribe', async () => {
+      const topic = room();
+      const writer = await pool.join(server.url, 'writer');
+      const first = await pool.join(server.url, 'first', [topic]);
+      for (const body of ['one', 'two', 'three']) await writer.client.publish(topic, body);
+      await eventually(() => first.of(topic).length === 3, 'three messages');
+      const cursor = first.client.cursor;
+      expect(cursor).toEqual(expect.any(String));
+      await first.client.close();
+      for (const body of ['four', 'five']) await writer.client.publish(topic, body);
+      const second = await pool.join(server.url, 'second');
+      await second.client.subscribe([topic], { cursor });
+      await eventually(() => second.of(topic).length >= 2, 'the two missed messages');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(second.bodies(topic)).toEqual(['four', 'five']);
+      expect(second.seqs(topic)).toEqual([4, 5]);
+    });
+
+    test('replays a backlog when asked, then goes live', async () => {
+      const topic = room();
+      const writer = await pool.join(server.url, 'writer');
+      for (const i of range(1, 5)) await writer.client.publish(topic, `old${i}`);
+      const reader = await pool.join(server.url, 'reader');
+      await reader.client.subscribe([topic], { backlog: 2 });
+      await writer.client.publish(topic, 'new');
+      await eventually(() => reader.of(topic).length >= 3, 'backlog and the new message');
+      expect(reader.bodies(topic)).toEqual(['old4', 'old5', 'new']);
+    });
+
+    test('catches up on more than one answer holds, in order', async () => {
+      const topic = room();
+      const writer = await pool.join(server.url, 'writer');
+      const total = server.options.pollLimitDefault * 3 + 4;
+      for (const i of range(1, total)) await writer.client.publish(topic, `m${i}`);
+      const reader = await pool.join(server.url, 'reader');
+      await reader.client.subscribe([topic], { backlog: total });
+      await eventually(() => reader.bodies(topic).includes(`m${total}`), 'the whole backlog');
+      expect(reader.seqs(topic)).toEqual(range(1, total));
+    });
+
+    test('recovers when the server restarts, reporting the lost history as a gap', async () => {
+      const first = await startServer();
+      const port = first.port;
+      let second: LabServer | undefined;
+      try {
+        const topic = room();
+        const reader = await pool.join(first.url, 'reader', [topic]);
+        const writer = await pool.join(first.url, 'writer');
+        await writer.client.publish(topic, 'before');
+        await eventually(() => reader.bodies(topic).includes('before'), 'the message before the restart');
+        await first.close();
+        await eventually(() => reader.states.includes('reconnecting'), 'the client to notice the server is gone');
+        // A new process on the same port: new bus epoch, new token secret, no sessions.
+        second = await startServer({ port });
+        await eventually(() => reader.client.state === 'connected', 'the client to come back', 15_000);
+        const newWriter = await pool.join(second.url, 'writer2');
+        await newWriter.client.publish(topic, 'after');
+        await eventually(() => reader.bodies(topic).includes('after'), 'the message after the restart', 15_000);
+        expect(reader.bodies(topic)).toEqual(['before', 'after']);
+        expect(reader.gaps.map((gap) => gap.reason)).toContain('restarted');
+      } finally {
+        await pool.closeAll();
+        await first.close();
+        await second?.close();
+      }
+    }, 30_000);
+
+    test('reports a trimmed history as a gap with the exact missing range', async () => {
+      const small = await startServer({ historyPerTopic: 5 });
+      try {
+        const topic = room();
+        const writer = await pool.join(small.url, 'writer');
+        const first = await pool.join(small.url, 'first', [topic]);
+        await writer.client.publish(topic, 'seen');
+        await eventually(() => first.of(topic).length === 1, 'the first message');
+        const cursor = first.client.cursor;
+        await first.client.close();
+        for (const i of range(2, 21)) await writer.client.publish(topic, `m${i}`);
+        const second = await pool.join(small.url, 'second');
+        await second.client.subscribe([topic], { cursor });
+        await eventually(() => second.of(topic).length >= 5, 'the five messages still held');
+        expect(second.gaps).toEqual([{ topic, from: 2, to: 16, reason: 'trimmed' }]);
+        expect(second.seqs(topic)).toEqual(range(17, 21));
+      } finally {
+        await pool.closeAll();
+        await small.close();
+      }
+    });
+
+    test('stores and delivers a publish repeated with the same id once', async () => {
+      const topic = room();
+      const reader = await pool.join(server.url, 'reader', [topic]);
+      const writer = await pool.join(server.url, 'writer');
+      const first = await writer.client.publish(topic, 'once', 'dup-1');
+      const again = await writer.client.publish(topic, 'once', 'dup-1');
+      const next = await writer.client.publish(topic, 'after');
+      expect(again.seq).toBe(first.seq);
+      expect(again.id).toBe('dup-1');
+      expect(next.seq).toBe(first.seq + 1);
+      await eventually(() => reader.bodies(topic).includes('after'), 'the message after the duplicate');
+      expect(reader.bodies(topic)).toEqual(['once', 'after']);
+    });
+
+    describe('errors', () => {
+      test('bad_request: a malformed topic', async () => {
+        const alice = await pool.join(server.url, 'alice');
+        expect((await rejection(alice.client.subscribe(['room:bad topic!']))).code).toBe('bad_request');
+        expect((await rejection(alice.client.publish('nowhere', 'x'))).code).toBe('bad_request');
+        // The client is still usable.
+        const topic = room();
+        await alice.client.subscribe([topic]);
+        await alice.client.publish(topic, 'still here');
+        await eventually(() => alice.bodies(topic).includes('still here'), 'the client to keep working');
+      });
+
+      test('unauthorized: a token that fails its signature', async () => {
+        const session = await createSessionRaw(server.url, pool.name('victim'));
+        const forgedToken = `${session.token.slice(0, -2)}${session.token.endsWith('AA') ? 'BB' : 'AA'}`;
+        const client = pool.create(server.url, { token: forgedToken });
+        const recorder = new Recorder(client);
+        const error = await rejection(client.connect().then(() => client.subscribe([room()])));
+        expect(error.code).toBe('unauthorized');
+        expect((await rejection(client.publish(room(), 'x'))).code).toBe('unauthorized');
+        expect(recorder.messages).toEqual([]);
+      });
+
+      test("forbidden: another user's inbox", async () => {
+        const bob = await pool.join(server.url, 'bob');
+        const alice = await pool.join(server.url, 'alice');
+        expect((await rejection(alice.client.subscribe([`user:${bob.client.name}`]))).code).toBe('forbidden');
+      });
+
+      test('unknown_user: a direct message to a name that never had a session', async () => {
+        const alice = await pool.join(server.url, 'alice');
+        expect((await rejection(alice.client.publish('user:nobody-ever-here', 'hello?'))).code).toBe('unknown_user');
+        // The server stays up (the origin tutorial crashed here).
+        const health = await fetch(`${server.url}/healthz`);
+        expect(health.status).toBe(200);
+      });
+
+      test('name_taken: a name held by a live session', async () => {
+        const alice = await pool.join(server.url, 'alice');
+        const twin = pool.create(server.url, { name: alice.client.name });
+        expect((await rejection(twin.connect())).code).toBe('name_taken');
+      });
+
+      test('payload_too_large: a body over maxBodyBytes', async () => {
+        const topic = room();
+        const alice = await pool.join(server.url, 'alice', [topic]);
+        const tooBig = 'x'.repeat(server.options.maxBodyBytes + 1);
+        expect((await rejection(alice.client.publish(topic, tooBig))).code).toBe('payload_too_large');
+        await alice.client.publish(topic, 'small');
+        await eventually(() => alice.bodies(topic).includes('small'), 'a normal publish after it');
+        expect(alice.bodies(topic)).toEqual(['small']);
+      });
+
+      test('rate_limited: publishing faster than the allowance', async () => {
+        const strict = await startServer({ publishRatePerSecond: 1, publishBurst: 3 });
+        try {
+          const topic = room();
+          const alice = await pool.join(strict.url, 'alice');
+          const outcomes: string[] = [];
+          for (const i of range(1, 6)) {
+            outcomes.push(await alice.client.publish(topic, `m${i}`).then(() => 'ok', (error: LabError) => error.code));
+          }
+          expect(outcomes.slice(0, 3)).toEqual(['ok', 'ok', 'ok']);
+          expect(outcomes.slice(3)).toContain('rate_limited');
+        } finally {
+          await pool.closeAll();
+          await strict.close();
+        }
+      });
+
+      test('too_many_connections: over the held-request limit, then recovers', async () => {
+        const tight = await startServer({ maxHeldRequests: 1, longPollWaitDefaultSeconds: 1 });
+        try {
+          const topic = room();
+          const holder = await pool.join(tight.url, 'holder', [topic]);
+          const waiter = await pool.join(tight.url, 'waiter');
+          const subscribed = waiter.client.subscribe([topic]);
+          await eventually(() => waiter.errors.some((e) => e.code === 'too_many_connections'), 'a too_many_connections error event');
+          await holder.client.close();
+          await subscribed;
+          const writer = await pool.join(tight.url, 'writer');
+          await writer.client.publish(topic, 'through');
+          await eventually(() => waiter.bodies(topic).includes('through'), 'delivery once a slot is free', 15_000);
+        } finally {
+          await pool.closeAll();
+          await tight.close();
+        }
+      }, 30_000);
+
+      test('shutting_down: the client reconnects when the server stops', async () => {
+        const doomed = await startServer();
+        const topic = room();
+        const reader = await pool.join(doomed.url, 'reader', [topic]);
+        await doomed.close();
+        await eventually(() => reader.states.includes('reconnecting'), 'the client to notice', 10_000);
+        expect(reader.client.state).not.toBe('closed');
+      });
+    });
+  });
+}

@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(TSX, ['src/server/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const listening = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', () => {
+      const match = /transport-lab listening on (http:\/\/\S+)/.exec(stdout);
+      if (match) resolve(match[1]);
+    });
+    void exited.then(() => reject(new Error(`exited before listening: ${stdout}${stderr}`)));
+  });
+  // Runs that are not meant to listen never read this promise.
+  listening.catch(() => undefined);
+  return { child, listening, exited, output: () => stdout + stderr };
+}
+
+describe('npm start (src/server/main.ts)', () => {
+  it('prints the URL it listens on (PORT/HOST from the environment, --port wins) and stops on SIGTERM', { timeout: 60_000 }, async () => {
+    const server = run(['--port', '0', '--bench-limits'], { PORT: '1', HOST: '127.0.0.1' });
+    const url = await server.listening;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(url).not.toBe('http://127.0.0.1:1');
+    expect(await (await fetch(`${url}/healthz`)).text()).toBe('ok');
+    server.child.kill('SIGTERM');
+    const [code] = await server.exited;
+    expect(code).toBe(0);
+  });
+
+  it('prints help, and refuses a bad port by name', { timeout: 60_000 }, async () => {
+    const help = run(['--help']);
+    expect((await help.exited)[0]).toBe(0);
+    expect(help.output()).toContain('--port');
+    const bad = run(['--port', 'eighty']);
+    expect((await bad.exited)[0]).toBe(1);
+    expect(bad.output()).toContain('--port');
+  });
+});
