@@ -6,10 +6,10 @@
  */
 import { helpText } from './cli/help.ts';
 import { parseCli, UsageError, type CliOptions } from './cli/args.ts';
-import { writeRun } from './cli/output.ts';
 import { RunProgress } from './cli/progress.ts';
 import { summaryText } from './cli/summary.ts';
 import { killAll, reapAll } from './run/child-processes.ts';
+import { writeResults } from './report/write.ts';
 import { runIdFor } from './run/context.ts';
 import { estimateSeconds, runBench } from './run/run-bench.ts';
 import { settingsFor } from './scenarios/index.ts';
@@ -81,10 +81,15 @@ async function main(argv: string[]): Promise<number> {
   await reapAll(3000);
 
   process.stdout.write(`\n${summaryText(results)}\n\n`);
-  const files = await writeRun(results, options.outDir);
-  process.stdout.write(`results: ${files.json}\n`);
-  if (files.html) process.stdout.write(`report:  ${files.html}\n`);
-  process.stdout.write(`latest:  ${files.latest}\n`);
+  let files;
+  try {
+    files = writeResults(results, { dir: options.outDir });
+  } catch (error) {
+    // The figures matter more than the page: keep the JSON even when the HTML report fails.
+    process.stderr.write(`could not write the HTML report: ${(error as Error).message}\n`);
+    files = writeResults(results, { dir: options.outDir, html: false });
+  }
+  process.stdout.write(`results: ${files.json}\nreport:  ${files.html}\nlatest:  ${files.latest}\n`);
   return results.incomplete && controller.signal.aborted ? EXIT_INTERRUPTED : 0;
 }
 

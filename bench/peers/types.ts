@@ -29,6 +29,8 @@ export interface PeersSizes {
   heldClients: number;
   /** Most client connections one load process opens (fd limit is 20,000). */
   clientsPerProcess: number;
+  /** Pause before each RSS reading, so that the server's heap settles. */
+  settleMs: number;
 }
 
 export const FULL_SIZES: Readonly<PeersSizes> = Object.freeze({
@@ -40,6 +42,7 @@ export const FULL_SIZES: Readonly<PeersSizes> = Object.freeze({
   bodyBytes: 100,
   heldClients: 10_000,
   clientsPerProcess: 5_000,
+  settleMs: 1500,
 });
 
 export const QUICK_SIZES: Readonly<PeersSizes> = Object.freeze({
@@ -51,6 +54,7 @@ export const QUICK_SIZES: Readonly<PeersSizes> = Object.freeze({
   bodyBytes: 100,
   heldClients: 1_000,
   clientsPerProcess: 5_000,
+  settleMs: 1000,
 });
 
 export interface PeersOptions {

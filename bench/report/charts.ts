@@ -3,6 +3,7 @@
  * and the web dashboard both call `chartConfigsFor()` and hand each config to
  * chart.js. Pure functions of a results file: no DOM, no chart.js at run time
  * (types only), no statistic recomputed — every figure is read from the file.
+ * Configs are plain data (no callbacks), so they survive structuredClone and JSON.
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { BenchResults, PerDelivery, ScenarioResult, SeriesPoint, TransportName, TransportResult } from '../schema.ts';
@@ -71,7 +72,10 @@ export function chartConfigsFor(results: BenchResults, scenario: string): ChartS
  * Per delivered message, unless nothing was delivered (the idle scenario):
  * then per client per second, the cost of waiting.
  */
-type Basis = { kind: 'delivery'; unit: string } | { kind: 'client-second'; unit: string };
+interface Basis {
+  kind: 'delivery' | 'client-second';
+  unit: string;
+}
 
 function basisOf(rows: TransportResult[]): Basis {
   const nothingDelivered = rows.every((row) => row.deliveries.received === 0);
@@ -131,7 +135,7 @@ function latencyChart(rows: TransportResult[]): ChartSpec {
     caption: 'How long a message took from when it should have been published to when each recipient had it, per transport.',
     howToRead:
       'Each group is one transport; bars are the 50th, 90th, 99th and 99.9th percentiles and the maximum, in milliseconds' +
-      (log ? ' on a logarithmic scale (each grid line is ten times the one below)' : '') +
+      (log ? ' on a logarithmic scale (equal steps up the axis are equal ratios, so 1 → 10 ms looks as tall as 100 → 1,000 ms)' : '') +
       '. Latency is measured from the scheduled send time, so a stalled server or client cannot hide. ' +
       'Short polling pays on average half its interval; the push transports pay about one network transit.',
     config: { type: 'bar', data: { labels: labels(rows), datasets }, options: barOptions('milliseconds', { logarithmic: log }) },

@@ -45,6 +45,8 @@ export interface WorkerPlan {
 /** Orchestrator → worker. */
 export type ToWorker =
   | { type: 'plan'; plan: WorkerPlan }
+  /** Zero the counters now (the orchestrator then reads the server's): answered with `marked`. */
+  | { type: 'mark' }
   | { type: 'go'; startNs: string; durationMs: number }
   /** Stop publishing now (Ctrl-C, a dead server): the worker answers `published` with what it sent. */
   | { type: 'abort' }
@@ -85,6 +87,7 @@ export type FromWorker =
   /** Sent once the worker listens (IPC messages sent before could be lost), and after each `reset`. */
   | { type: 'hello' }
   | { type: 'ready'; clients: number; sockets: number }
+  | { type: 'marked' }
   | { type: 'tick'; t: number; counters: WorkerCounters; latency: string }
   | { type: 'published'; tally: PublishTally }
   | {

@@ -63,3 +63,30 @@ export class Rig {
     await Promise.all([...this.workers.map((worker) => worker.stop()), ...this.proxies.map((proxy) => proxy.stop()), this.server.stop()]);
   }
 }
+
+/**
+ * Hands out a rig for a network and a number of workers, reusing the last
+ * one when it fits and still works (so a run starts its server once, not once
+ * per scenario × transport).
+ */
+export class RigPool {
+  private rig: Rig | undefined;
+  private key = '';
+
+  constructor(private readonly pin: boolean) {}
+
+  async acquire(network: NetworkConfig, workers: number): Promise<Rig> {
+    const key = `${network.name}/${network.rttMs}/${network.bandwidthBytesPerSecond ?? '-'}/${workers}`;
+    if (this.rig && (this.key !== key || !this.rig.usable())) await this.release();
+    this.rig ??= await Rig.start(workers, network, this.pin);
+    this.key = key;
+    return this.rig;
+  }
+
+  /** Stops the rig (before a part that brings its own servers, and at the end). */
+  async release(): Promise<void> {
+    const rig = this.rig;
+    this.rig = undefined;
+    await rig?.stop();
+  }
+}

@@ -20,6 +20,7 @@ import { fetchStats, StatsSampler } from './stats-sampler.ts';
 /** A worker's sockets plus the proxy's two per socket stay well under the 20,000 descriptors of a process. */
 const SOCKETS_PER_WORKER = 8000;
 const GO_LEAD_MS = 300;
+const SETTLE_MS = 150;
 
 export interface WorkloadRunOptions {
   scenario: WorkloadScenario;
@@ -53,7 +54,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
   trace(`${options.scenario.name} × ${options.transport}: start`);
   const { settings, transport } = options;
   // Names and topics of their own: the transports of a scenario share one server.
-  const plan = options.scenario.plan(settings, `${transport}.`);
+  const plan = options.scenario.plan(settings, `${options.scenario.name}.${transport}.`);
   const errors: RunError[] = [];
   const series = new SeriesBuilder();
   const collected: Collected = {
@@ -107,6 +108,10 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
     await guard(server, options.signal, Promise.all(workers.map((worker) => worker.waitFor('ready', setupMs))));
 
     trace('clients ready');
+    // Let the last setup requests land, zero the clients' counters, then read the server's.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + settings.network.rttMs));
+    for (const worker of workers) worker.send({ type: 'mark' });
+    await guard(server, options.signal, Promise.all(workers.map((worker) => worker.waitFor('marked', 10_000))));
     sampler = new StatsSampler(server.url);
     collected.baseline = await fetchStats(server.url);
     sampler.start();
@@ -117,7 +122,9 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
 
     // Publishing: until the schedule ends, Ctrl-C, or the server dies.
     const published = Promise.all(workers.map((worker) => worker.waitFor('published', durationMs + GO_LEAD_MS + stepTimeoutMs + 10_000)));
-    const cut = await Promise.race([published.then(() => false), interruption(server, options.signal)]);
+    const watch = interruption(server, options.signal);
+    const cut = await Promise.race([published.then(() => false), watch.stopped]);
+    watch.cancel();
     if (cut) {
       collected.incomplete = true;
       for (const worker of workers) worker.send({ type: 'abort' });
@@ -176,28 +183,37 @@ function runError(error: unknown): RunError {
   return { source: 'bench', message: error instanceof Error ? error.message : String(error) };
 }
 
-/** Resolves true when the run must stop early: Ctrl-C, or the server died. */
-function interruption(server: ServerProcess, signal: AbortSignal): Promise<true> {
-  return new Promise((resolve) => {
+/** Resolves true when the run must stop early: Ctrl-C, or the server died. `cancel` stops watching. */
+function interruption(server: ServerProcess, signal: AbortSignal): { stopped: Promise<true>; cancel(): void } {
+  let cancel = (): void => undefined;
+  const stopped = new Promise<true>((resolve) => {
     if (signal.aborted) return resolve(true);
     const done = (): void => {
-      clearInterval(timer);
-      signal.removeEventListener('abort', done);
+      cancel();
       resolve(true);
     };
-    signal.addEventListener('abort', done, { once: true });
     const timer = setInterval(() => {
       if (!server.alive()) done();
     }, 200);
-    timer.unref();
+    cancel = () => {
+      clearInterval(timer);
+      signal.removeEventListener('abort', done);
+    };
+    signal.addEventListener('abort', done, { once: true });
   });
+  return { stopped, cancel: () => cancel() };
 }
 
 /** Waits for `work` unless Ctrl-C or the server's death comes first (then throws why). */
 async function guard<T>(server: ServerProcess, signal: AbortSignal, work: Promise<T>): Promise<T> {
-  const stop = interruption(server, signal).then(() => {
+  const watch = interruption(server, signal);
+  const stop = watch.stopped.then(() => {
     throw server.death() ?? new Error('interrupted (Ctrl-C) during setup');
   });
   work.catch(() => undefined);
-  return Promise.race([work, stop]);
+  try {
+    return await Promise.race([work, stop]);
+  } finally {
+    watch.cancel();
+  }
 }

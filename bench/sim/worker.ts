@@ -85,12 +85,17 @@ class Worker {
     this.send({ type: 'ready', clients: this.clients.length, sockets });
   }
 
-  go(startNs: bigint, durationMs: number): void {
+  /** From here on everything counts: the orchestrator reads the server's counters right after. */
+  mark(): void {
     this.baseline = this.counters(true);
     this.cpuBaseline = process.cpuUsage();
-    this.goNs = startNs;
     this.measuring = true;
     this.recorder.start();
+  }
+
+  go(startNs: bigint, durationMs: number): void {
+    if (!this.measuring) this.mark();
+    this.goNs = startNs;
     this.ticker = setInterval(() => this.tick(), 1000);
     const schedule = this.schedule;
     if (!schedule) throw new Error('go before plan');
@@ -175,6 +180,10 @@ process.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'plan':
       worker.plan(message.plan).catch(fail);
+      return;
+    case 'mark':
+      worker.mark();
+      sendToParent({ type: 'marked' });
       return;
     case 'go':
       try {

@@ -150,6 +150,16 @@ export abstract class BaseClient implements Client {
     if (this.ledger.acceptGap(gap)) this.emitter.emit('gap', gap);
   }
 
+  /** Parses what the server sent; a malformed frame or event is reported, not thrown into a socket handler. */
+  protected parseServerJson<T>(text: string): T | undefined {
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      this.emitError(new LabError('bad_request', `the server sent something that is not JSON: ${text.slice(0, 80)}`));
+      return undefined;
+    }
+  }
+
   protected emitError(error: LabError): void {
     this.emitter.emit('error', error);
   }
@@ -184,12 +194,12 @@ export abstract class BaseClient implements Client {
    */
   protected async retry(attempt: () => Promise<void>, signal = this.lifetime.signal): Promise<boolean> {
     for (;;) {
-      if (signal.aborted) return false;
+      if (signal.aborted || this.closed) return false;
       try {
         await attempt();
         return true;
       } catch (error) {
-        if (signal.aborted) return false;
+        if (signal.aborted || this.closed) return false;
         const verdict = await this.judgeFailure(error);
         if ('fatal' in verdict) throw verdict.fatal;
         await sleep(verdict.retryInMs, signal);

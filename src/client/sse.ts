@@ -91,12 +91,16 @@ export class SseClient extends BaseClient {
       });
       stream.addEventListener('message', (event) => {
         if (!current()) return;
+        const message = this.parseServerJson<Message>(event.data);
+        if (!message) return;
         this.setCursor(event.lastEventId);
-        this.deliverMessage(JSON.parse(event.data) as Message);
+        this.deliverMessage(message);
       });
       stream.addEventListener('gap', (event) => {
         if (!current()) return;
-        this.deliverGap(JSON.parse(event.data) as Gap);
+        const gap = this.parseServerJson<Gap>(event.data);
+        if (!gap) return;
+        this.deliverGap(gap);
         this.setCursor(event.lastEventId);
       });
       stream.onerror = () => {

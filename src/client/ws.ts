@@ -102,7 +102,8 @@ export class WsClient extends BaseClient {
   }
 
   private receive(text: string): void {
-    const frame = JSON.parse(text) as ServerFrame;
+    const frame = this.parseServerJson<ServerFrame>(text);
+    if (!frame) return;
     this.backoff.reset();
     switch (frame.op) {
       case 'message': {

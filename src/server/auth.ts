@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { LabError } from '../protocol/index.ts';
 import type { Session, SessionRegistry } from './sessions.ts';
-import type { TokenSigner } from './tokens.ts';
+import type { TokenClaims, TokenSigner } from './tokens.ts';
 
 export const SESSION_COOKIE = 'lab_session';
 
@@ -23,17 +23,31 @@ export class Authenticator {
   }
 
   authenticate(req: IncomingMessage, params: URLSearchParams): Session {
-    let token = bearerToken(req.headers.authorization) ?? params.get('token') ?? undefined;
-    if (!token) {
-      token = cookieValue(req.headers.cookie, SESSION_COOKIE);
-      if (token && !this.originAllowed(req)) {
-        throw new LabError('forbidden', 'a cookie from this Origin is not accepted');
-      }
-    }
+    const token = this.#token(req, params);
     if (!token) throw new LabError('unauthorized', 'a session token is required: POST /api/session first');
     const claims = this.signer.verify(token);
     if (!claims) throw new LabError('unauthorized', 'the session token is not valid');
     return this.sessions.resume(claims);
+  }
+
+  /** The claims of a valid token the request presents, if any (never throws). */
+  presented(req: IncomingMessage, params: URLSearchParams): TokenClaims | undefined {
+    try {
+      const token = this.#token(req, params);
+      return token ? this.signer.verify(token) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  #token(req: IncomingMessage, params: URLSearchParams): string | undefined {
+    const token = bearerToken(req.headers.authorization) ?? params.get('token') ?? undefined;
+    if (token) return token;
+    const cookie = cookieValue(req.headers.cookie, SESSION_COOKIE);
+    if (cookie && !this.originAllowed(req)) {
+      throw new LabError('forbidden', 'a cookie from this Origin is not accepted');
+    }
+    return cookie;
   }
 
   /** No Origin (not a browser's cross-site request), our own (same host), or an allowed one. */

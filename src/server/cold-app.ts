@@ -5,14 +5,13 @@ import { LabError, assertName, type SessionResponse, type StatsSnapshot } from '
 import { readJsonBody, sendError, sendJson } from '../transports/http-io.ts';
 import { SESSION_COOKIE } from './auth.ts';
 import type { ServerContext } from './context.ts';
-import type { LabMetrics } from './metrics.ts';
+import { LabMetrics } from './metrics.ts';
 
 /** The built web app, served at `/` when present and `serveWeb` is on. */
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export interface ColdAppParts {
   context: ServerContext;
-  metrics: LabMetrics;
   stats(): StatsSnapshot;
   /** Lets the web engineer add lab routes before the 404 fallback. */
   mount?: (app: express.Express) => void;
@@ -22,8 +21,11 @@ export interface ColdAppParts {
  * The cold routes on express 5: sessions, stats, metrics, health, the web app,
  * and the JSON 404 for unknown `/api/*` paths. The hot paths never reach here.
  */
-export function createColdApp({ context, metrics, stats, mount }: ColdAppParts): express.Express {
+export function createColdApp({ context, stats, mount }: ColdAppParts): express.Express {
   const app = express();
+  // Made on the first scrape: prom-client's default metrics install process-wide
+  // observers, which a test run that starts many servers should not pile up.
+  let metrics: LabMetrics | undefined;
   app.disable('x-powered-by');
   app.set('etag', false);
 
@@ -31,7 +33,8 @@ export function createColdApp({ context, metrics, stats, mount }: ColdAppParts):
     if (context.shuttingDown) throw new LabError('shutting_down', 'the server is stopping', 1);
     const input = await readJsonBody(req, context.options.maxFrameBytes);
     const name = assertName(typeof input === 'object' && input !== null ? (input as { name?: unknown }).name : undefined);
-    const { token } = context.sessions.create(name);
+    const presented = context.presentedClaims(req, new URLSearchParams(req.url.split('?')[1] ?? ''));
+    const { token } = context.sessions.create(name, presented);
     await context.bus.rememberUser(name);
     res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/' });
     const body: SessionResponse = { name, token };
@@ -43,6 +46,7 @@ export function createColdApp({ context, metrics, stats, mount }: ColdAppParts):
   });
 
   app.get('/metrics', async (_req: Request, res: Response) => {
+    metrics ??= new LabMetrics();
     const text = await metrics.render(stats());
     res.setHeader('Content-Type', metrics.contentType);
     res.end(text);

@@ -8,6 +8,7 @@ import type { TransportCounters } from './accounting/counters.ts';
 import type { Authenticator } from './auth.ts';
 import type { Publisher } from './publisher.ts';
 import type { Session, SessionRegistry } from './sessions.ts';
+import type { TokenClaims } from './tokens.ts';
 
 /** The server's side of TransportContext: shared auth, limits, publishing and accounting. */
 export class ServerContext implements TransportContext {
@@ -26,6 +27,11 @@ export class ServerContext implements TransportContext {
 
   authenticate(req: IncomingMessage, params: URLSearchParams): Session {
     return this.authenticator.authenticate(req, params);
+  }
+
+  /** The valid token a request presents, if any: lets POST /api/session give a holder its session back. */
+  presentedClaims(req: IncomingMessage, params: URLSearchParams): TokenClaims | undefined {
+    return this.authenticator.presented(req, params);
   }
 
   originAllowed(req: IncomingMessage): boolean {

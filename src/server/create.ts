@@ -13,7 +13,6 @@ import { Authenticator } from './auth.ts';
 import { createColdApp } from './cold-app.ts';
 import { ServerContext } from './context.ts';
 import { createHotRoutes, splitUrl } from './hot-router.ts';
-import { LabMetrics } from './metrics.ts';
 import { Publisher } from './publisher.ts';
 import { SessionRegistry } from './sessions.ts';
 import { TokenSigner } from './tokens.ts';
@@ -64,7 +63,6 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
   ) as Record<TransportName, Transport>;
   const hotRoutes = createHotRoutes(context, transports);
   const monitor = new ProcessMonitor();
-  const metrics = new LabMetrics();
   const sweep = setInterval(() => sessions.sweep(), SESSION_SWEEP_MS);
   sweep.unref();
 
@@ -120,13 +118,22 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     transports.ws.handleUpgrade?.(req, socket, head, params);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port, options.host, () => {
-      httpServer.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(options.port, options.host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // e.g. EADDRINUSE: leave nothing running behind the failure.
+    clearInterval(sweep);
+    monitor.close();
+    await Promise.all(Object.values(transports).map((transport) => transport.close()));
+    if (!givenBus) await bus.close();
+    throw error;
+  }
 
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
@@ -160,9 +167,10 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     clearInterval(idleSweep);
     monitor.close();
     if (!givenBus) await bus.close();
+    if (options.log) console.error('transport-lab: closed');
   }
 
-  cold.app = createColdApp({ context, metrics, stats, mount: mount ? (expressApp) => mount(expressApp, server) : undefined });
+  cold.app = createColdApp({ context, stats, mount: mount ? (expressApp) => mount(expressApp, server) : undefined });
   if (options.log) console.error(`transport-lab: listening on ${server.url}`);
   return server;
 }

@@ -58,8 +58,17 @@ export class SessionRegistry {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Creates a session for `name` and its token; 409 name_taken while another live session holds it. */
-  create(name: string): { session: Session; token: string } {
+  /**
+   * Creates a session for `name` and its token; 409 name_taken while another live
+   * session holds it. A request that presents the holder's own token (a page
+   * reloaded, a client signing in again) gets that session back instead.
+   */
+  create(name: string, presented?: TokenClaims): { session: Session; token: string } {
+    if (presented?.name === name) {
+      const holder = this.#byName.get(name);
+      const own = holder === undefined || holder.id === presented.sessionId || !holder.isLive(this.#now(), this.#idleMs);
+      if (own) return { session: this.resume(presented), token: this.signer.sign(presented) };
+    }
     const now = this.#now();
     const holder = this.#byName.get(name);
     if (holder && holder.isLive(now, this.#idleMs)) {

@@ -22,6 +22,15 @@ describe('chartConfigsFor', () => {
     }
   });
 
+  it('configs are plain data (no functions), so they survive structuredClone and JSON', () => {
+    for (const scenario of results.scenarios) {
+      for (const spec of chartConfigsFor(results, scenario.name)) {
+        expect(JSON.parse(JSON.stringify(spec.config))).toEqual(spec.config);
+        expect(structuredClone(spec.config)).toEqual(spec.config);
+      }
+    }
+  });
+
   it('reads figures from the results, never recomputes them', () => {
     const chat = results.scenarios[0];
     expect(dataset('latency', 'p99').data).toEqual(chat.transports.map((row) => row.latency.p99));

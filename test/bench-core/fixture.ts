@@ -57,8 +57,8 @@ function transportResult(shape: Shape, clients: number, delivered: number, seed:
     connections: shape.connectionsPeak,
     serverCpuPercent: (shape.cpuSeconds / DURATION) * 100 * (0.8 + 0.4 * next()),
     serverRssBytes: shape.rssMiB * 1024 * 1024,
-    latencyP50Ms: latency.p50,
-    latencyP99Ms: latency.p99,
+    latencyP50Ms: delivered > 0 ? latency.p50 : null,
+    latencyP99Ms: delivered > 0 ? latency.p99 : null,
   }));
   const totalBytes = splitTotal(shape.up) + splitTotal(shape.down);
   return {

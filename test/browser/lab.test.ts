@@ -21,7 +21,7 @@ beforeAll(async () => {
   errors = collectPageErrors(page);
   await page.goto(`${server.url}/#/lab`);
   for (const transport of TRANSPORT_NAMES) {
-    await page.waitForSelector(`[data-pane=${transport}] [data-test=connection-state].connected`, { timeout: 15_000 });
+    await page.waitForSelector(`[data-pane=${transport}][data-ready=true] [data-test=connection-state].connected`, { timeout: 15_000 });
   }
 }, 180_000);
 
@@ -38,7 +38,13 @@ async function sendAndWait(text: string): Promise<void> {
   await page.fill('[data-test=lab-draft]', text);
   await page.click('[data-test=lab-send]');
   for (const transport of TRANSPORT_NAMES) {
-    await expect.poll(() => arrivals(transport), { timeout: 10_000 }).toContain(text);
+    // On failure, say what the pane and the page showed: a state, an error, a gap.
+    const shown = (): Promise<string> => page.evaluate((name) =>
+      `${document.querySelector(`[data-pane=${name}]`)?.textContent} / ${document.querySelector('[data-test=lab-error]')?.textContent ?? ''}`, transport);
+    await expect.poll(() => arrivals(transport), { timeout: 10_000, message: `${transport} pane` }).toContain(text)
+      .catch(async (error: Error) => {
+        throw new Error(`${error.message}; the page showed: ${await shown()}`);
+      });
   }
 }
 
@@ -87,6 +93,16 @@ describe('live lab in Chromium', () => {
     const headerBytes = await page.$$eval(`${frame} .hex .header`, (nodes) => nodes.map((n) => n.textContent));
     expect(headerBytes.length === 2 || headerBytes.length === 4).toBe(true);
     expect(headerBytes[0]).toBe('81');
+  });
+
+  it('sends a burst of three that every pane receives in order', async () => {
+    await page.fill('[data-test=lab-draft]', 'burst');
+    await page.click('[data-test=lab-burst]');
+    const burst = ['burst (1/3)', 'burst (2/3)', 'burst (3/3)'];
+    for (const transport of TRANSPORT_NAMES) {
+      // Newest first in a pane's list.
+      await expect.poll(async () => (await arrivals(transport)).slice(0, 3).reverse(), { timeout: 10_000 }).toEqual(burst);
+    }
   });
 
   it('recovers every pane after all connections are cut', async () => {

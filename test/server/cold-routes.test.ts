@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import net from 'node:net';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WEB_DIST } from '../../src/server/cold-app.ts';
 import { closeAll, eventually, startServer } from './helpers.ts';
 
 afterEach(closeAll);
@@ -52,5 +55,32 @@ describe('cold routes (express)', () => {
     const server = await startServer();
     await server.close();
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+  });
+});
+
+// The app is built by `npm run build` of web/ (another part of the project); without it there is nothing to serve.
+describe.runIf(existsSync(join(WEB_DIST, 'index.html')))('the web app from web/dist', () => {
+  it('serves index.html at / and for the app\'s own routes, never for /api', async () => {
+    const server = await startServer({ serveWeb: true });
+    const root = await fetch(`${server.url}/`);
+    expect(root.status).toBe(200);
+    expect(root.headers.get('content-type')).toMatch(/text\/html/);
+    const deep = await fetch(`${server.url}/some/app/route`, { headers: { accept: 'text/html' } });
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toBe(await (await fetch(`${server.url}/index.html`)).text());
+    expect((await fetch(`${server.url}/api/nothing`, { headers: { accept: 'text/html' } })).status).toBe(404);
+  });
+
+  it('serves nothing from web/dist when serveWeb is off', async () => {
+    const server = await startServer({ serveWeb: false });
+    expect((await fetch(`${server.url}/`)).status).toBe(404);
+  });
+});
+
+describe('startLabServer', () => {
+  it('fails with the listen error (port in use) and rejects bad options by name', async () => {
+    const server = await startServer();
+    await expect(startServer({ port: server.port })).rejects.toThrow(/EADDRINUSE/);
+    await expect(startServer({ maxBodyBytes: -1 })).rejects.toThrow(/maxBodyBytes/);
   });
 });

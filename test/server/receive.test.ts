@@ -65,6 +65,25 @@ describe('receiving: GET /api/poll, cursors and gaps', () => {
     expect(res).toMatchObject({ status: 400, json: { error: { code: 'bad_request' } } });
   });
 
+  it.each(['/api/longpoll', '/api/events'])('answers an undecodable cursor on %s with 400 bad_request', async (path) => {
+    const server = await startServer();
+    const alice = await createSession(server, 'alice');
+    const res = await getJson(server, `${path}?topics=room:lobby&cursor=not-ours`, alice.auth);
+    expect(res).toMatchObject({ status: 400, json: { error: { code: 'bad_request' } } });
+    expect(server.stats().transports.longpoll.heldRequests + server.stats().transports.sse.heldRequests).toBe(0);
+  });
+
+  it('answers an event stream over maxHeldRequests with 503 too_many_connections', async () => {
+    const server = await startServer({ maxHeldRequests: 1 });
+    const alice = await createSession(server, 'alice');
+    const controller = new AbortController();
+    const first = await fetch(`${server.url}/api/events?topics=room:lobby`, { headers: alice.auth, signal: controller.signal });
+    expect(first.status).toBe(200);
+    const second = await getJson(server, '/api/events?topics=room:lobby', alice.auth);
+    expect(second).toMatchObject({ status: 503, json: { error: { code: 'too_many_connections' } } });
+    controller.abort();
+  });
+
   it('answers a cursor from another epoch with a restarted gap, then delivers the new history', async () => {
     const oldServer = await startServer();
     const alice = await createSession(oldServer, 'alice');

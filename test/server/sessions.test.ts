@@ -26,6 +26,27 @@ describe('sessions', () => {
     expect(await res.json()).toMatchObject({ error: { code: 'name_taken' } });
   });
 
+  it('gives the holder its own session back when it presents its token (a reloaded page), nobody else', async () => {
+    const server = await startServer();
+    const alice = await createSession(server, 'alice');
+    const viaCookie = await fetch(`${server.url}/api/session`, {
+      method: 'POST',
+      headers: { cookie: alice.cookie },
+      body: JSON.stringify({ name: 'alice' }),
+    });
+    expect(viaCookie.status).toBe(201);
+    const again = (await viaCookie.json()) as { token: string };
+    expect((await getJson(server, '/api/poll?topics=user:alice', { authorization: `Bearer ${again.token}` })).status).toBe(200);
+    const bob = await createSession(server, 'bob');
+    const withOtherToken = await fetch(`${server.url}/api/session`, {
+      method: 'POST',
+      headers: bob.auth,
+      body: JSON.stringify({ name: 'alice' }),
+    });
+    expect(withOtherToken.status).toBe(409);
+    expect(server.stats().sessions).toBe(2);
+  });
+
   it.each([
     ['missing name', {}],
     ['empty name', { name: '' }],

@@ -45,11 +45,13 @@ export class HeldRole {
     return this.config.kind === 'sse' ? `/api/events?topics=${topics}` : `/api/longpoll?topics=${topics}&wait=${this.config.waitSeconds}`;
   }
 
-  async start(): Promise<void> {
-    const request =
-      `GET ${this.path()} HTTP/1.1\r\nHost: ${this.config.host}:${this.config.port}\r\n` +
-      `Authorization: Bearer ${this.config.token}\r\nAccept: ${this.config.kind === 'sse' ? 'text/event-stream' : 'application/json'}\r\n\r\n`;
-    const result = await openAll(this.config.count, this.config.concurrency, () => this.openOne(request));
+  private request(token: string): string {
+    return `GET ${this.path()} HTTP/1.1\r\nHost: ${this.config.host}:${this.config.port}\r\n` +
+      `Authorization: Bearer ${token}\r\nAccept: ${this.config.kind === 'sse' ? 'text/event-stream' : 'application/json'}\r\n\r\n`;
+  }
+
+  async start(tokens: string[]): Promise<void> {
+    const result = await openAll(this.config.count, this.config.concurrency, (index) => this.openOne(this.request(tokens[index] ?? this.config.token)));
     this.ready = true;
     this.cpuSince = process.cpuUsage();
     this.report({ type: 'ready', ...result });

@@ -20,6 +20,8 @@ export type WorkerConfig =
   | (Target & { role: 'held'; kind: 'longpoll' | 'sse'; count: number; concurrency: number; waitSeconds: number });
 
 export type WorkerCommand =
+  /** Begin: open the clients. `tokens[i]` is client i's session; the config's token otherwise. */
+  | { type: 'start'; tokens?: string[] }
   /** Subscribers: reset counters; report when each subscriber has `expectPerSubscriber`. */
   | { type: 'round'; round: number; expectPerSubscriber: number; recordLatency: boolean }
   /** Publisher: `count` messages, at most `window` unacknowledged, or paced at `ratePerSecond`. */

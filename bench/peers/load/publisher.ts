@@ -27,9 +27,10 @@ export class PublisherRole {
     this.dialect = WS_DIALECTS[config.dialect];
   }
 
-  async start(): Promise<void> {
+  async start(tokens: string[]): Promise<void> {
     try {
-      this.socket = await openWsSession(this.config, this.dialect, null, (payload, ws) => this.onPayload(payload, ws));
+      const target = { host: this.config.host, port: this.config.port, token: tokens[0] ?? this.config.token };
+      this.socket = await openWsSession(target, this.dialect, null, (payload, ws) => this.onPayload(payload, ws));
       this.report({ type: 'ready', opened: 1, failed: 0 });
     } catch (error) {
       this.report({ type: 'ready', opened: 0, failed: 1, error: (error as Error).message });

@@ -32,11 +32,12 @@ export class SubscribersRole {
     this.counts = new Uint32Array(config.count);
   }
 
-  async start(): Promise<void> {
+  async start(tokens: string[]): Promise<void> {
     const dialect = WS_DIALECTS[this.config.dialect];
     const marker = dialect.deliveryMarker;
     const result = await openAll(this.config.count, this.config.concurrency, async (index) => {
-      const socket = await openWsSession(this.config, dialect, this.config.topic, (payload, ws) => {
+      const target = { host: this.config.host, port: this.config.port, token: tokens[index] ?? this.config.token };
+      const socket = await openWsSession(target, dialect, this.config.topic, (payload, ws) => {
         if (payload.indexOf(marker) !== -1) return this.onDelivery(index, payload);
         const reply = dialect.autoReply(payload);
         if (reply !== null) ws.send(reply);

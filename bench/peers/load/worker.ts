@@ -9,7 +9,7 @@ import { PublisherRole } from './publisher.ts';
 import { SubscribersRole } from './subscribers.ts';
 
 interface Role {
-  start(): Promise<void>;
+  start(tokens: string[]): Promise<void>;
   handle(command: WorkerCommand): void;
   close(): void;
 }
@@ -31,10 +31,12 @@ function roleFor(config: WorkerConfig): Role {
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
 const role = roleFor(config);
-process.on('message', (command: WorkerCommand) => role.handle(command));
+process.on('message', (command: WorkerCommand) => {
+  if (command.type === 'start') role.start(command.tokens ?? []).catch((error: Error) => send({ type: 'fatal', message: error.message }));
+  else role.handle(command);
+});
 // The parent going away (or closing the channel) ends the worker.
 process.on('disconnect', () => {
   role.close();
   process.exit(0);
 });
-role.start().catch((error: Error) => send({ type: 'fatal', message: error.message }));

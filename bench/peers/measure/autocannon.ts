@@ -45,7 +45,7 @@ export function runAutocannon(run: AutocannonRun): Promise<AutocannonFigures> {
   if (run.body !== undefined) args.push('-b', run.body);
   if (run.rate !== null) args.push('-R', String(Math.max(1, Math.round(run.rate))));
   args.push(run.url);
-  const child = spawnNode({ script: 'node_modules/autocannon/autocannon.js', args, pinTo: run.pin ? 'load' : undefined });
+  const child = spawnNode({ script: 'node_modules/autocannon/autocannon.js', typescript: false, args, pinTo: run.pin ? 'load' : undefined });
   return new Promise((resolve, reject) => {
     // /proc/<pid> is gone after exit: sample the harness's CPU while it runs.
     let harnessCpuSeconds = 0;

@@ -68,3 +68,18 @@ export async function guarded(
 export function formatCount(value: number): string {
   return value.toLocaleString('en-US');
 }
+
+/** `count` sessions, `concurrency` requests at a time: one per simulated client, as real users have. */
+export async function createSessions(server: ServerProcess, prefix: string, count: number, concurrency = 32): Promise<string[]> {
+  const tokens: string[] = new Array<string>(count);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) {
+      const index = next;
+      next += 1;
+      tokens[index] = await createSession(server, prefix);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+  return tokens;
+}

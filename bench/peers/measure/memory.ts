@@ -9,7 +9,7 @@ import type { WorkerConfig } from '../load/messages.ts';
 import { LoadProcess } from '../proc/load-process.ts';
 import type { ServerProcess } from '../proc/server-process.ts';
 import type { ContenderName, PeerMeasurement } from '../types.ts';
-import { completedFigure, createSession, formatCount, missingFigure, sleep, type MeasureContext } from './common.ts';
+import { completedFigure, createSession, createSessions, formatCount, missingFigure, sleep, type MeasureContext } from './common.ts';
 
 export type IdleKind = 'ws' | 'sse' | 'longpoll';
 
@@ -21,7 +21,6 @@ export const MEMORY_METRICS: Record<IdleKind, string> = {
 export const RELEASE_METRIC = 'longpoll.release';
 
 const TOPIC = 'room:peers-idle';
-const SETTLE_MS = 1500;
 
 function workerConfig(kind: IdleKind, contender: ContenderName, server: ServerProcess, token: string, count: number): WorkerConfig {
   const target = { host: server.host, port: server.port, token, topic: TOPIC };
@@ -30,12 +29,16 @@ function workerConfig(kind: IdleKind, contender: ContenderName, server: ServerPr
 }
 
 /** Opens `count` clients over as many load processes as the descriptor limit asks; all or an error. */
-async function openClients(kind: IdleKind, contender: ContenderName, server: ServerProcess, token: string, count: number, context: MeasureContext): Promise<LoadProcess[]> {
+async function openClients(kind: IdleKind, contender: ContenderName, server: ServerProcess, tokens: string[], context: MeasureContext): Promise<LoadProcess[]> {
+  const count = tokens.length;
   const processes = Math.max(1, Math.ceil(count / context.sizes.clientsPerProcess));
   const loads: LoadProcess[] = [];
+  let first = 0;
   for (let i = 0; i < processes; i += 1) {
     const share = Math.floor(count / processes) + (i < count % processes ? 1 : 0);
-    loads.push(new LoadProcess(`${kind}-${i}`, workerConfig(kind, contender, server, token, share), context.pin));
+    const mine = tokens.slice(first, first + share);
+    first += share;
+    loads.push(new LoadProcess(`${kind}-${i}`, workerConfig(kind, contender, server, mine[0], share), context.pin, mine));
   }
   try {
     const readies = await Promise.all(loads.map((load) => load.next('ready', 120_000)));
@@ -71,16 +74,19 @@ export async function measureMemory(kind: IdleKind, contender: ContenderName, se
   const count = context.sizes.heldClients;
   const rssMetric = MEMORY_METRICS[kind];
   const workload = `${formatCount(count)} ${kind === 'longpoll' ? 'held long polls' : `idle subscribed ${kind} clients`}, ${Math.ceil(count / context.sizes.clientsPerProcess)} load process(es)`;
+  // One session per client, as real users have (ours answers a second long poll
+  // of one session at once); made before the baseline, so not counted per client.
   const token = await createSession(server, `peers-${kind}`);
+  const tokens = await createSessions(server, `peers-${kind}`, count);
   // Warm the code path first so that lazily loaded code is not counted per client.
-  const warm = await openClients(kind, contender, server, token, Math.min(20, count), context);
+  const warm = await openClients(kind, contender, server, tokens.slice(0, Math.min(20, count)), context);
   await Promise.all(warm.map((load) => load.stop()));
-  await sleep(SETTLE_MS);
+  await sleep(context.sizes.settleMs);
   const before = server.rssBytes();
-  const loads = await openClients(kind, contender, server, token, count, context);
+  const loads = await openClients(kind, contender, server, tokens, context);
   try {
     if (kind !== 'ws') await waitUntilHeld(server, token, kind, count);
-    await sleep(SETTLE_MS);
+    await sleep(context.sizes.settleMs);
     const after = server.rssBytes();
     if (before === null || after === null) throw new Error('could not read the server RSS from /proc');
     const results = [completedFigure(rssMetric, contender, (after - before) / count, 'bytes', workload)];

@@ -23,7 +23,8 @@ export class LoadProcess {
   private readonly waiters: Waiter[] = [];
   private exited = false;
 
-  constructor(readonly name: string, config: WorkerConfig, pin: boolean) {
+  /** Spawns the process and tells it to start; `tokens` gives each client its own session. */
+  constructor(readonly name: string, config: WorkerConfig, pin: boolean, tokens?: string[]) {
     this.child = spawnNode({
       script: 'bench/peers/load/worker.ts',
       args: [JSON.stringify(config)],
@@ -33,6 +34,7 @@ export class LoadProcess {
     this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.tail.push(chunk));
     this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.tail.push(chunk));
     this.child.on('message', (report: WorkerReport) => this.deliver(report));
+    this.send({ type: 'start', tokens });
     this.child.once('exit', (code, signal) => {
       this.exited = true;
       const error = new Error(`load process ${name} exited (code ${String(code)}, signal ${String(signal)})${this.output() ? `: ${this.output()}` : ''}`);

@@ -28,6 +28,8 @@ export function canPin(): boolean {
 export interface SpawnNodeOptions {
   /** Path relative to the repository root. */
   script: string;
+  /** Load TypeScript through tsx (default); false for a plain JavaScript entry point. */
+  typescript?: boolean;
   args?: string[];
   nodeFlags?: string[];
   pinTo?: CoreRole;
@@ -36,7 +38,8 @@ export interface SpawnNodeOptions {
 }
 
 export function spawnNode(options: SpawnNodeOptions): ChildProcess {
-  const nodeArgs = [...(options.nodeFlags ?? []), '--import', 'tsx', options.script, ...(options.args ?? [])];
+  const loader = options.typescript === false ? [] : ['--import', 'tsx'];
+  const nodeArgs = [...(options.nodeFlags ?? []), ...loader, options.script, ...(options.args ?? [])];
   const pinned = options.pinTo !== undefined && canPin();
   const command = pinned ? 'taskset' : process.execPath;
   const args = pinned ? ['-c', options.pinTo === 'server' ? '0' : '1', process.execPath, ...nodeArgs] : nodeArgs;

@@ -28,6 +28,8 @@ export interface Arrival {
 
 export interface PaneState {
   state: ClientState;
+  /** Subscribed: a message sent from now on reaches this pane. */
+  ready: boolean;
   arrivals: Arrival[];
   error: string;
   gaps: number;
@@ -45,7 +47,7 @@ const STATS_INTERVAL_MS = 1000;
 
 export function createLabSession() {
   const initial = {} as Record<TransportName, PaneState>;
-  for (const name of TRANSPORT_NAMES) initial[name] = { state: 'idle', arrivals: [], error: '', gaps: 0 };
+  for (const name of TRANSPORT_NAMES) initial[name] = { state: 'idle', ready: false, arrivals: [], error: '', gaps: 0 };
   const panes = reactive(initial);
   const state = reactive({
     network: null as NetworkState | null,
@@ -75,6 +77,7 @@ export function createLabSession() {
     const pane = panes[event.transport];
     if (!pane) return;
     if (event.kind === 'pane-state') pane.state = event.state;
+    else if (event.kind === 'pane-ready') pane.ready = true;
     else if (event.kind === 'pane-error') pane.error = event.text;
     else if (event.kind === 'pane-gap') pane.gaps++;
     else {
@@ -128,6 +131,7 @@ export function createLabSession() {
    * extra round trips: RFC 6202 § 2.2, worst case over 3 network transits).
    */
   async function send(body: string, count = 1): Promise<boolean> {
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${count}`);
     state.error = '';
     try {
       if (!sender.value) {

@@ -8,6 +8,8 @@ import type { Gap, Message, TransportName } from '../../../src/protocol/index.ts
 
 export type PaneEvent =
   | { kind: 'pane-state'; transport: TransportName; state: ClientState }
+  /** The server accepted the pane's subscription: from here on it misses nothing. */
+  | { kind: 'pane-ready'; transport: TransportName }
   | { kind: 'pane-arrival'; transport: TransportName; message: Message; at: number }
   | { kind: 'pane-gap'; transport: TransportName; gap: Gap }
   | { kind: 'pane-error'; transport: TransportName; text: string };
@@ -19,7 +21,7 @@ export function now(): number {
 export function isPaneEvent(data: unknown): data is PaneEvent {
   if (typeof data !== 'object' || data === null) return false;
   const kind = (data as { kind?: unknown }).kind;
-  return kind === 'pane-state' || kind === 'pane-arrival' || kind === 'pane-gap' || kind === 'pane-error';
+  return kind === 'pane-state' || kind === 'pane-ready' || kind === 'pane-arrival' || kind === 'pane-gap' || kind === 'pane-error';
 }
 
 /** The query a pane's iframe is loaded with (`#/pane?…`). */
