@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
   const total = options.scenarios.reduce((sum, scenario) => {
     const settings = settingsFor(scenario, options.quick, options.flags);
     const units = scenario.kind === 'workload' ? options.transports.length : 1;
-    return sum + units * estimateSeconds(scenario, settings, options.quick);
+    return sum + units * estimateSeconds(scenario, settings, options.quick, options.scenariosChosen);
   }, 0);
   process.stdout.write(
     `transport-lab bench ${runId}: ${options.scenarios.map((s) => s.name).join(', ')} × ${options.transports.join(', ')} ` +
@@ -69,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       quick: options.quick,
       pin: options.pin,
       clientProcesses: options.clientProcesses,
+      scenariosChosen: options.scenariosChosen,
       argv,
     },
     {

@@ -26,6 +26,8 @@ export class UsageError extends Error {
 export interface CliOptions {
   help: boolean;
   scenarios: Scenario[];
+  /** `--scenario` was given. */
+  scenariosChosen: boolean;
   transports: TransportName[];
   flags: Partial<WorkloadSettings>;
   quick: boolean;
@@ -120,6 +122,7 @@ export function parseCli(argv: string[]): CliOptions {
   return {
     help: values.help === true,
     scenarios,
+    scenariosChosen: values.scenario !== undefined,
     transports: transports as TransportName[],
     flags,
     quick,

@@ -92,7 +92,10 @@ function labels(rows: TransportResult[]): string[] {
   return rows.map((row) => TRANSPORT_LABELS[row.transport] ?? row.transport);
 }
 
-function barOptions(yTitle: string, extra: { stacked?: boolean; logarithmic?: boolean } = {}): ChartConfiguration<'bar'>['options'] {
+function barOptions(
+  yTitle: string,
+  extra: { stacked?: boolean; logarithmic?: boolean; min?: number } = {},
+): ChartConfiguration<'bar'>['options'] {
   return {
     animation: false,
     responsive: true,
@@ -104,6 +107,7 @@ function barOptions(yTitle: string, extra: { stacked?: boolean; logarithmic?: bo
         stacked: extra.stacked ?? false,
         type: extra.logarithmic ? 'logarithmic' : 'linear',
         beginAtZero: !extra.logarithmic,
+        ...(extra.min === undefined ? {} : { min: extra.min }),
         title: { display: true, text: yTitle },
       },
     },
@@ -114,6 +118,16 @@ function barOptions(yTitle: string, extra: { stacked?: boolean; logarithmic?: bo
 function wantsLog(values: number[]): boolean {
   const positive = values.filter((value) => value > 0);
   return positive.length > 1 && Math.max(...positive) / Math.min(...positive) > 20;
+}
+
+/**
+ * Where a log axis starts: the power of ten at or below the smallest bar, so
+ * that every bar rises from the axis (chart.js's automatic minimum can sit
+ * above the shortest bar and hide it).
+ */
+function logAxisMin(values: number[]): number {
+  const smallest = Math.min(...values.map((value) => Math.max(value, 0.001)));
+  return 10 ** Math.floor(Math.log10(smallest));
 }
 
 /** A log axis cannot show 0: a sub-µs figure is drawn at 1 µs. */
@@ -138,7 +152,11 @@ function latencyChart(rows: TransportResult[]): ChartSpec {
       (log ? ' on a logarithmic scale (equal steps up the axis are equal ratios, so 1 → 10 ms looks as tall as 100 → 1,000 ms)' : '') +
       '. Latency is measured from the scheduled send time, so a stalled server or client cannot hide. ' +
       'Short polling pays on average half its interval; the push transports pay about one network transit.',
-    config: { type: 'bar', data: { labels: labels(rows), datasets }, options: barOptions('milliseconds', { logarithmic: log }) },
+    config: {
+      type: 'bar',
+      data: { labels: labels(rows), datasets },
+      options: barOptions('milliseconds', log ? { logarithmic: true, min: logAxisMin(datasets.flatMap((d) => d.data as number[])) } : {}),
+    },
   };
 }
 
@@ -165,7 +183,7 @@ function theoryChart(rows: TransportResult[]): ChartSpec {
         labels: labels(rows),
         datasets: series.map(([label, pick, color]) => ({ label, data: rows.map((row) => floorForLog(pick(row), log)), backgroundColor: color })),
       },
-      options: barOptions('milliseconds', { logarithmic: log }),
+      options: barOptions('milliseconds', log ? { logarithmic: true, min: logAxisMin(values) } : {}),
     },
   };
 }

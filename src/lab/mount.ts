@@ -46,7 +46,16 @@ export function createLabMount(options: LabMountOptions = {}): (app: express.Exp
       await Promise.all([background.close(), network.close()]);
     });
 
-    const json = express.json({ limit: '4kb' });
+    const parseJson = express.json({ limit: '4kb' });
+    // Only JSON is accepted: a browser cannot send it cross-origin without a CORS preflight,
+    // which this server never grants, so another site cannot turn the knobs.
+    const json: express.RequestHandler = (req, res, next) => {
+      if (!req.is('application/json')) {
+        sendLabError(res, new LabError('bad_request', 'send the knob as JSON (Content-Type: application/json)'));
+        return;
+      }
+      parseJson(req, res, next);
+    };
     const route = (handler: Handler): express.RequestHandler => (req, res) => {
       handler(req, res).then((body) => res.json(body), (error: unknown) => sendLabError(res, error));
     };
@@ -57,7 +66,7 @@ export function createLabMount(options: LabMountOptions = {}): (app: express.Exp
       if (delay === undefined) throw new LabError('bad_request', 'oneWayDelayMs is required');
       return network.setDelay(delay);
     }));
-    app.post('/api/lab/network/drop', route(async () => {
+    app.post('/api/lab/network/drop', json, route(async () => {
       await network.dropAll();
       return network.state();
     }));

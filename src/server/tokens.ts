@@ -3,9 +3,16 @@ import { isValidName } from '../protocol/index.ts';
 
 /** What a session token names: its holder and the session it belongs to. */
 export interface TokenClaims {
-  name: string;
-  sessionId: string;
+  readonly name: string;
+  readonly sessionId: string;
 }
+
+/**
+ * Tokens already verified, so that a poll client's every request does not pay
+ * for an HMAC again (~7 µs, half of what a bare node:http request costs). Only
+ * tokens we signed get in; the oldest leaves first once it is full.
+ */
+const VERIFIED_CACHE_SIZE = 50_000;
 
 /**
  * Signs and verifies session tokens: `<base64url(JSON claims)>.<base64url(HMAC-SHA256)>`.
@@ -14,6 +21,7 @@ export interface TokenClaims {
  */
 export class TokenSigner {
   readonly #key: Buffer;
+  readonly #verified = new Map<string, TokenClaims>();
 
   constructor(secret: string) {
     this.#key = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
@@ -30,6 +38,17 @@ export class TokenSigner {
 
   /** The claims of a well-signed token, or undefined for anything else. */
   verify(token: string): TokenClaims | undefined {
+    const known = this.#verified.get(token);
+    if (known) return known;
+    const claims = this.#check(token);
+    if (claims) {
+      if (this.#verified.size >= VERIFIED_CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value as string);
+      this.#verified.set(token, claims);
+    }
+    return claims;
+  }
+
+  #check(token: string): TokenClaims | undefined {
     const dot = token.indexOf('.');
     if (dot <= 0 || token.length > 512) return undefined;
     const payload = token.slice(0, dot);

@@ -44,9 +44,15 @@ export class Outbox {
     this.#state = 'buffering';
     // Subscribe before reading: a message stored meanwhile is buffered, not missed.
     this.#unsubscribe = this.bus.subscribe(this.topics, this.#onLive);
-    const start = await this.bus.start(this.topics, cursor, backlog);
-    this.positions = { ...start.positions };
-    return start.gaps;
+    try {
+      const start = await this.bus.start(this.topics, cursor, backlog);
+      this.positions = { ...start.positions };
+      return start.gaps;
+    } catch (error) {
+      // A cursor that is not ours: nothing was started, so nothing stays subscribed.
+      this.close();
+      throw error;
+    }
   }
 
   /** One catch-up read of at most `limit` messages; positions move past what it returns. */

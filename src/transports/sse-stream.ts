@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Gap, Message } from '../protocol/index.ts';
-import { LAST_CHUNK_BYTES, type TransportCounters } from '../server/accounting/counters.ts';
+import type { TransportCounters } from '../server/accounting/counters.ts';
 import { envelopeByteLength } from './byte-length.ts';
 import { sendError } from './http-io.ts';
 import { Outbox } from './outbox.ts';
@@ -8,6 +8,8 @@ import type { ReceiveQuery } from './query.ts';
 import type { TransportContext } from './types.ts';
 
 const KEEP_ALIVE = ':\n\n';
+/** The terminating chunk `0\r\n\r\n` of a chunked response. */
+const LAST_CHUNK_BYTES = 5;
 
 /**
  * One event stream. Each event is one `write` (one HTTP chunk), so its framing is

@@ -56,13 +56,9 @@ export class WsPeer {
     this.ws.ping();
   }
 
-  /** Closes 1001 shutting_down; resolves when the socket is gone. */
-  shutDown(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.ws.once('close', () => resolve());
-      this.#close(1001, 'shutting_down');
-    });
+  /** Closes 1001 shutting_down. */
+  shutDown(): void {
+    this.#close(1001, 'shutting_down');
   }
 
   #onFrame(data: RawData, isBinary: boolean): void {
@@ -127,12 +123,18 @@ export class WsPeer {
     });
     this.#outboxes.push(outbox);
     if (this.#closed) outbox.close();
-    const startGaps = await outbox.begin(cursor, backlog);
-    if (outbox.closed) return;
-    this.#send({ op: 'subscribed', ...(ref === undefined ? {} : { ref }), cursor: this.#cursor() });
-    for (const gap of startGaps) this.#send({ op: 'gap', ...gap });
-    await outbox.drain(this.context.options.pollLimitMax);
-    outbox.goLive();
+    try {
+      const startGaps = await outbox.begin(cursor, backlog);
+      if (outbox.closed) return;
+      this.#send({ op: 'subscribed', ...(ref === undefined ? {} : { ref }), cursor: this.#cursor() });
+      for (const gap of startGaps) this.#send({ op: 'gap', ...gap });
+      await outbox.drain(this.context.options.pollLimitMax);
+      outbox.goLive();
+    } catch (error) {
+      outbox.close();
+      this.#outboxes = this.#outboxes.filter((o) => o !== outbox);
+      throw error;
+    }
   }
 
   async #publish(frame: Record<string, unknown>, ref: string | undefined): Promise<void> {

@@ -17,6 +17,9 @@ import type { Transport, TransportContext } from './types.ts';
  * complete the upgrade and close with their code (1008, 1013, 1001), because a
  * browser's WebSocket cannot read the status of a refused handshake.
  */
+/** How long a closing server waits for WebSocket peers to answer its close frame. */
+const SHUTDOWN_GRACE_MS = 1_000;
+
 export function createWsTransport(context: TransportContext): Transport {
   const counters = context.accounting.transports.ws;
   const wss = new WebSocketServer({
@@ -26,6 +29,8 @@ export function createWsTransport(context: TransportContext): Transport {
     clientTracking: false,
   });
   const peers = new Set<WsPeer>();
+  /** Every upgraded socket until it is gone, including those closing (a slow consumer's grace). */
+  const sockets = new Set<WebSocket>();
   const heartbeat = setInterval(() => {
     for (const peer of peers) peer.heartbeat();
   }, context.options.wsPingIntervalMs);
@@ -53,6 +58,8 @@ export function createWsTransport(context: TransportContext): Transport {
     }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       counters.out.headers += meter ? meter.flush().bytesOut : 0;
+      sockets.add(ws);
+      ws.once('close', () => sockets.delete(ws));
       if (fault || !session) {
         closeWith(ws, fault ?? new LabError('unauthorized', 'no session'));
         return;
@@ -83,7 +90,14 @@ export function createWsTransport(context: TransportContext): Transport {
     handleUpgrade: upgrade,
     async close() {
       clearInterval(heartbeat);
-      await Promise.all([...peers].map((peer) => peer.shutDown()));
+      for (const peer of [...peers]) peer.shutDown();
+      // Peers that answer the close go at once; one that stopped reading is cut after a grace.
+      const gone = [...sockets].map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
+      const cut = setTimeout(() => {
+        for (const ws of sockets) ws.terminate();
+      }, SHUTDOWN_GRACE_MS);
+      await Promise.all(gone);
+      clearTimeout(cut);
       wss.close();
     },
   };

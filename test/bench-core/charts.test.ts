@@ -44,6 +44,11 @@ describe('chartConfigsFor', () => {
     const latency = chartConfigsFor(results, 'chat')[0];
     const y = (latency.config.options?.scales as Record<string, { type?: string }>).y;
     expect(y.type).toBe('logarithmic');
+    // Every bar rises from the axis: its minimum is at or below the shortest bar.
+    const min = (latency.config.options?.scales as Record<string, { min?: number }>).y.min as number;
+    const shortest = Math.min(...latency.config.data.datasets.flatMap((d) => d.data as number[]));
+    expect(min).toBeLessThanOrEqual(shortest);
+    expect(min).toBeGreaterThan(shortest / 10);
     // In the idle scenario nothing was delivered: no log scale over zeros.
     const idle = chartConfigsFor(results, 'idle')[0];
     expect((idle.config.options?.scales as Record<string, { type?: string }>).y.type).toBe('linear');

@@ -4,7 +4,7 @@
  * routes mounted. Chromium missing is a failure with the fix, never a skip.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -18,6 +18,8 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const DIST_INDEX = path.join(REPO, 'web/dist/index.html');
 const BUILD_LOCK = path.join(REPO, 'web/.build-lock');
+/** A lock older than this was left by a killed run. */
+const STALE_LOCK_MS = 180_000;
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
@@ -39,6 +41,8 @@ export async function launchChromium(): Promise<Browser> {
 export async function ensureWebBuild(): Promise<void> {
   if (existsSync(DIST_INDEX)) return;
   let owner = false;
+  const lock = statSync(BUILD_LOCK, { throwIfNoEntry: false });
+  if (lock && Date.now() - lock.mtimeMs > STALE_LOCK_MS) rmSync(BUILD_LOCK, { recursive: true, force: true });
   try {
     mkdirSync(BUILD_LOCK);
     owner = true;

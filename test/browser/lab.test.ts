@@ -63,7 +63,6 @@ describe('live lab in Chromium', () => {
     await expect.poll(async () => Number(await page.textContent('[data-counter=poll] [data-test=requests-since-open]')),
       { timeout: 10_000 }).toBeGreaterThan(0);
     await expect.poll(() => page.$$eval('[data-test=timeline] .mark', (nodes) => nodes.length)).toBeGreaterThanOrEqual(4);
-    await page.screenshot({ path: screenshotPath('lab'), fullPage: true });
     expect(errors).toEqual([]);
   });
 
@@ -84,6 +83,7 @@ describe('live lab in Chromium', () => {
     await expect.poll(() => page.textContent('[data-test=wire-request]').catch(() => ''), { timeout: 10_000 })
       .toContain('GET /api/poll?');
     expect(await page.textContent('[data-test=wire-response]')).toContain('HTTP/1.1 200');
+    await page.screenshot({ path: screenshotPath('lab'), fullPage: true });
 
     await page.selectOption('[data-test=wire-transport]', 'ws');
     await sendAndWait('a frame to inspect');
@@ -109,5 +109,16 @@ describe('live lab in Chromium', () => {
     await page.click('[data-knob=drop]');
     await sendAndWait('after the cut');
     expect(errors).toEqual([]);
+  });
+
+  it('reloads only the poll pane with a new interval, clamped to the allowed range', async () => {
+    const longpollSrc = await page.getAttribute('[data-frame=longpoll]', 'src');
+    await page.fill('[data-knob=poll-interval]', '5');
+    await page.dispatchEvent('[data-knob=poll-interval]', 'change');
+    await expect.poll(() => page.getAttribute('[data-frame=poll]', 'src')).toContain('pollIntervalMs=100');
+    expect(await page.inputValue('[data-knob=poll-interval]')).toBe('100');
+    expect(await page.getAttribute('[data-frame=longpoll]', 'src')).toBe(longpollSrc);
+    await page.waitForSelector('[data-pane=poll][data-ready=true] [data-test=connection-state].connected', { timeout: 15_000 });
+    await sendAndWait('after the reload');
   });
 });

@@ -117,4 +117,12 @@ describe('Outbox', () => {
     await publishAll(bus, 1, 1);
     expect(seqs).toEqual([]);
   });
+
+  it('leaves nothing subscribed when the cursor is not ours', async () => {
+    const bus = createMemoryBus();
+    const outbox = new Outbox(bus, ['room:t'], collector().sink);
+    await expect(outbox.begin('not-a-cursor', 0)).rejects.toMatchObject({ code: 'bad_request' });
+    expect(outbox.closed).toBe(true);
+    expect(bus.stats().subscriptions).toBe(0);
+  });
 });

@@ -60,6 +60,8 @@ describe('ws transport', () => {
     const socket = await TestSocket.open(server, alice);
     socket.send(frame);
     expect(await socket.next((f) => f.op === 'error')).toMatchObject({ op: 'error', code: 'bad_request' });
+    // Nothing half-made stays subscribed.
+    expect(server.bus.stats().subscriptions).toBe(0);
     socket.send({ op: 'subscribe', topics: ['room:lobby'], ref: 'still-here' });
     expect(await socket.next((f) => f.op === 'subscribed')).toMatchObject({ ref: 'still-here' });
   });
@@ -200,5 +202,16 @@ describe('ws transport', () => {
     const closed = socket.closed();
     await server.close();
     expect((await closed).code).toBe(1001);
+  });
+
+  it('closes, on shutdown, a peer that stopped reading too', async () => {
+    const server = await startServer();
+    const alice = await createSession(server, 'alice');
+    const raw = await RawWebSocket.open(server.url, `/ws?token=${encodeURIComponent(alice.token)}`);
+    raw.socket.pause();
+    const ended = new Promise((resolve) => raw.socket.once('close', resolve));
+    await server.close();
+    raw.socket.resume();
+    await ended;
   });
 });

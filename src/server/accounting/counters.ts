@@ -61,6 +61,3 @@ export class TransportCounters {
     };
   }
 }
-
-/** The terminating chunk `0\r\n\r\n` of a chunked response. */
-export const LAST_CHUNK_BYTES = 5;

@@ -55,6 +55,8 @@ export function createLabSession() {
     pollIntervalMs: 1000,
     longPollWaitSeconds: 25,
     error: '',
+    /** Set while /api/stats does not answer (the server went away); cleared when it does. */
+    countersError: '',
     sent: [] as Sent[],
     rates: null as Record<TransportName, TransportRates> | null,
     /** Requests per transport since the lab opened (server counts). */
@@ -121,8 +123,9 @@ export function createLabSession() {
         TRANSPORT_NAMES.map((name) => [name, next.transports[name].requests - first!.transports[name].requests]),
       ) as Record<TransportName, number>;
       last = next;
+      state.countersError = '';
     } catch (error) {
-      state.error = `Counters unavailable: ${describeError(error)}`;
+      state.countersError = `The server is not answering (${describeError(error)}): the panes keep retrying.`;
     }
   }
 
@@ -154,6 +157,19 @@ export function createLabSession() {
       state.error = describeError(error);
       return false;
     }
+  }
+
+  /** Poll interval 100 ms–10 s and long-poll wait 1–60 s (the server's maximum); the pane reloads. */
+  function setPaneKnobs(pollIntervalMs: number, longPollWaitSeconds: number): void {
+    const clamp = (value: number, min: number, max: number, fallback: number): number =>
+      Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
+    const poll = clamp(pollIntervalMs, 100, 10_000, state.pollIntervalMs);
+    const wait = clamp(longPollWaitSeconds, 1, 60, state.longPollWaitSeconds);
+    // A pane whose address changes reloads: it is not listening until its new client says so.
+    if (poll !== state.pollIntervalMs) Object.assign(panes.poll, { state: 'connecting', ready: false });
+    if (wait !== state.longPollWaitSeconds) Object.assign(panes.longpoll, { state: 'connecting', ready: false });
+    state.pollIntervalMs = poll;
+    state.longPollWaitSeconds = wait;
   }
 
   async function setDelay(oneWayDelayMs: number): Promise<void> {
@@ -188,7 +204,7 @@ export function createLabSession() {
     return `${origin}/#/pane?${query.toString()}`;
   }
 
-  return { panes, state, start, stop, send, setDelay, dropConnections, setBackground, paneUrl };
+  return { panes, state, start, stop, send, setPaneKnobs, setDelay, dropConnections, setBackground, paneUrl };
 }
 
 export type LabSession = ReturnType<typeof createLabSession>;
