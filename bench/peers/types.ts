@@ -4,7 +4,7 @@
  * `PeersReport` extends the results file's `PeersResult` (bench/schema.ts),
  * so the runner can store it as `results.peers` unchanged.
  */
-import type { PeersResult, RunError, TransportName } from '../schema.ts';
+import type { PeersResult, TransportName } from '../schema.ts';
 
 export type { PeerRatio, PeersResult, RunError } from '../schema.ts';
 
@@ -31,6 +31,8 @@ export interface PeersSizes {
   clientsPerProcess: number;
   /** Pause before each RSS reading, so that the server's heap settles. */
   settleMs: number;
+  /** Saturation runs per contender, alternated; the best counts (a shared machine is noisy). */
+  repeats: number;
 }
 
 export const FULL_SIZES: Readonly<PeersSizes> = Object.freeze({
@@ -43,6 +45,7 @@ export const FULL_SIZES: Readonly<PeersSizes> = Object.freeze({
   heldClients: 10_000,
   clientsPerProcess: 5_000,
   settleMs: 1500,
+  repeats: 2,
 });
 
 export const QUICK_SIZES: Readonly<PeersSizes> = Object.freeze({
@@ -55,6 +58,7 @@ export const QUICK_SIZES: Readonly<PeersSizes> = Object.freeze({
   heldClients: 1_000,
   clientsPerProcess: 5_000,
   settleMs: 1000,
+  repeats: 1,
 });
 
 export interface PeersOptions {

@@ -2,7 +2,8 @@
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const SERVER_ENTRY = fileURLToPath(new URL('../../src/server/main.ts', import.meta.url));
+/** src/server/main.ts behind a wrapper that exits with the bench (server-child.ts). */
+export const SERVER_ENTRY = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 export const WORKER_ENTRY = fileURLToPath(new URL('../sim/worker.ts', import.meta.url));
 export const PROXY_ENTRY = fileURLToPath(new URL('./proxy-child.ts', import.meta.url));
 

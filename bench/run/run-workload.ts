@@ -37,7 +37,7 @@ export interface WorkloadRunOptions {
 /** Worker processes for these clients on any of these transports: enough that none passes the descriptor limit. */
 export function workerCount(clients: ClientSpec[], transports: TransportName[], requested?: number): number {
   const sockets = Math.max(
-    ...transports.map((transport) => clients.reduce((sum, spec) => sum + socketsPerClient(transport, spec.publish !== undefined), 0)),
+    ...transports.map((transport) => clients.reduce((sum, spec) => sum + socketsPerClient(transport, spec.subscribe.length > 0, spec.publish !== undefined), 0)),
   );
   return Math.max(requested ?? 1, Math.ceil(sockets / SOCKETS_PER_WORKER));
 }

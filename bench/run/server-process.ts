@@ -41,7 +41,7 @@ export interface StartServerOptions {
 export async function startServer(options: StartServerOptions): Promise<ServerProcess> {
   const nodeArgs = [...TS_EXEC_ARGV, SERVER_ENTRY, '--port', '0', '--host', '127.0.0.1', '--bench-limits', ...(options.args ?? [])];
   const { command, args } = pinnedCommand(options.pin, 'server', process.execPath, nodeArgs);
-  const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+  const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, NODE_ENV: 'production' } });
   track(child);
   const tail = new OutputTail();
   let stopping = false;

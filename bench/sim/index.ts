@@ -15,8 +15,8 @@ export const SIM_CLIENTS: Record<TransportName, (options: SimClientOptions) => S
   ws: (options) => new WsSimClient(options),
 };
 
-/** Sockets one client holds: receive + send for HTTP transports, one for ws. */
-export function socketsPerClient(transport: TransportName, publishes: boolean): number {
+/** Sockets one client usually holds: one for ws; for HTTP one to receive (when it subscribes) and one to publish. */
+export function socketsPerClient(transport: TransportName, subscribes: boolean, publishes: boolean): number {
   if (transport === 'ws') return 1;
-  return publishes || transport === 'sse' ? 2 : 1;
+  return (subscribes ? 1 : 0) + (publishes ? 1 : 0);
 }

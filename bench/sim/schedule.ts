@@ -18,6 +18,8 @@ export class PublishSchedule {
   readonly tally: PublishTally = { attempted: 0, acknowledged: 0, failed: 0, lastSeq: {} };
   readonly errors: string[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Ends each publisher's wait for its next due time (on stop). */
+  private readonly finishers = new Set<() => void>();
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
 
@@ -29,7 +31,8 @@ export class PublishSchedule {
   /** Runs the schedule from `startNs` for `durationMs`; resolves when every publish has an answer. */
   async run(startNs: bigint, durationMs: number): Promise<PublishTally> {
     const endNs = startNs + BigInt(Math.round(durationMs * 1e6));
-    await Promise.all(this.publishers.map((publisher) => this.runOne(publisher, startNs, endNs)));
+    // The schedule lasts its whole duration even with nobody publishing (the idle scenario).
+    await Promise.all([...this.publishers.map((publisher) => this.runOne(publisher, startNs, endNs)), this.until(endNs)]);
     await Promise.all([...this.inFlight]);
     return this.tally;
   }
@@ -38,12 +41,33 @@ export class PublishSchedule {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    for (const finish of this.finishers) finish();
+    this.finishers.clear();
+  }
+
+  /** Resolves at `endNs`, or at once on stop. */
+  private until(endNs: bigint): Promise<void> {
+    return new Promise<void>((done) => {
+      const finish = (): void => {
+        this.finishers.delete(finish);
+        clearTimeout(timer);
+        done();
+      };
+      const timer = setTimeout(finish, Math.max(0, Number(endNs - process.hrtime.bigint()) / 1e6));
+      this.finishers.add(finish);
+      if (this.stopped) finish();
+    });
   }
 
   private runOne(publisher: Publisher, startNs: bigint, endNs: bigint): Promise<void> {
     const { spec } = publisher;
     const periodNs = BigInt(Math.round(spec.periodMs * 1e6));
-    return new Promise<void>((resolve) => {
+    return new Promise<void>((done) => {
+      const resolve = (): void => {
+        this.finishers.delete(resolve);
+        done();
+      };
+      this.finishers.add(resolve);
       let k = 0;
       const next = (): void => {
         if (this.stopped) return resolve();

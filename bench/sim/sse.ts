@@ -22,8 +22,9 @@ export class SseSimClient extends HttpSimClient {
     await this.takeSession();
     // A client that only publishes (fanout's ticker) opens no receive path.
     if (this.options.topics.length === 0) return;
+    // On the receive connection, which the stream then reuses: one socket per subscriber.
     const first = await exchange({
-      agent: this.sendAgent,
+      agent: this.receiveAgent,
       meter: this.meter,
       baseUrl: this.options.baseUrl,
       method: 'GET',

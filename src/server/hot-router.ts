@@ -3,8 +3,7 @@ import type { TransportName } from '../protocol/index.ts';
 import type { Transport } from '../transports/types.ts';
 import type { Owner } from './accounting/counters.ts';
 import type { ServerContext } from './context.ts';
-import { handlePublish, parseVia } from './publish-route.ts';
-import { sendError } from '../transports/http-io.ts';
+import { handlePublish, publishOwner } from './publish-route.ts';
 
 /** A hot path: who its bytes are charged to, and what answers it. */
 interface HotRoute {
@@ -25,31 +24,8 @@ export function createHotRoutes(context: ServerContext, transports: Record<Trans
     ['GET /api/poll', receive('poll')],
     ['GET /api/longpoll', receive('longpoll')],
     ['GET /api/events', receive('sse')],
-    [
-      'POST /api/messages',
-      {
-        owner: (params) => safeVia(params) ?? 'other',
-        handle: (req, res, params) => {
-          let via;
-          try {
-            via = parseVia(params);
-          } catch (error) {
-            sendError(res, error);
-            return;
-          }
-          handlePublish(context, req, res, params, via);
-        },
-      },
-    ],
+    ['POST /api/messages', { owner: publishOwner, handle: (req, res, params) => handlePublish(context, req, res, params) }],
   ]);
-}
-
-function safeVia(params: URLSearchParams): Owner | undefined {
-  try {
-    return parseVia(params);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Splits `req.url` without building a URL object (the hot path's one parse). */

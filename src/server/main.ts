@@ -5,12 +5,13 @@
  */
 import { parseArgs } from 'node:util';
 import { BENCH_LIMITS, DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../config.ts';
+import { mountLab } from '../lab/mount.ts';
 import { startLabServer } from './create.ts';
 
 const HELP = `Usage: npm start -- [options]
 
 Serves the transport lab: the API (poll, long poll, SSE, WebSocket), /api/stats,
-/metrics and the web app from web/dist.
+/metrics, the live lab's routes (/api/lab/*) and the web app from web/dist.
 
 Options:
   --port <n>        port to listen on (env PORT; default ${DEFAULT_SERVER_OPTIONS.port}; 0 picks a free one)
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
     port: parsePort(values.port ?? process.env.PORT ?? String(DEFAULT_SERVER_OPTIONS.port)),
     log: values.log,
   };
-  const server = await startLabServer(overrides);
+  const server = await startLabServer({ ...overrides, mount: mountLab });
   process.stdout.write(`transport-lab listening on ${server.url}\n`);
 
   let stopping = false;

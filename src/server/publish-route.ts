@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LabError, type TransportName } from '../protocol/index.ts';
 import { readJsonBody, sendError, sendJson } from '../transports/http-io.ts';
+import type { Owner } from './accounting/counters.ts';
 import type { ServerContext } from './context.ts';
 
 /** Transports whose clients publish over HTTP; `?via=` names one of them for the accounting. */
@@ -15,14 +16,24 @@ export function parseVia(params: URLSearchParams): PublishVia | undefined {
   throw new LabError('bad_request', `via must be one of ${HTTP_PUBLISH_VIA.join(', ')}`);
 }
 
+/** Who a publish request's bytes are charged to: its `via`, else (absent or bad) other. */
+export function publishOwner(params: URLSearchParams): Owner {
+  try {
+    return parseVia(params) ?? 'other';
+  } catch {
+    return 'other';
+  }
+}
+
 /** `POST /api/messages` → 201 `{topic, seq, id, ts}`. */
-export function handlePublish(
-  context: ServerContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  params: URLSearchParams,
-  via: PublishVia | undefined,
-): void {
+export function handlePublish(context: ServerContext, req: IncomingMessage, res: ServerResponse, params: URLSearchParams): void {
+  let via: PublishVia | undefined;
+  try {
+    via = parseVia(params);
+  } catch (error) {
+    sendError(res, error);
+    return;
+  }
   const counters = via ? context.accounting.transports[via] : undefined;
   const run = async (): Promise<void> => {
     if (context.shuttingDown) throw new LabError('shutting_down', 'the server is stopping', 1);

@@ -8,14 +8,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateResults, type BenchResults, type LatestPointer } from '../../bench/schema.ts';
-import { startBench } from './helpers.ts';
+import { startBench, type BenchProcess } from './helpers.ts';
 
 const out = mkdtempSync(path.join(tmpdir(), 'bench-run-'));
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+let run: BenchProcess | undefined;
+afterAll(() => {
+  // A failed test must not leave the bench running (its children exit with it).
+  run?.child.kill('SIGKILL');
+  rmSync(out, { recursive: true, force: true });
+});
 
 describe('npm run bench (a small real run)', () => {
   it('writes valid results with zero loss, and short polling costs more requests and header bytes than ws', { timeout: 90_000 }, async () => {
-    const run = startBench([
+    run = startBench([
       '--scenario', 'chat',
       '--transports', 'poll,longpoll,sse,ws',
       '--clients', '3',

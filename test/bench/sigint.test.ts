@@ -7,14 +7,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateResults, type LatestPointer } from '../../bench/schema.ts';
-import { descendantsOf, isAlive, startBench, waitForOutput } from './helpers.ts';
+import { descendantsOf, isAlive, startBench, waitForOutput, type BenchProcess } from './helpers.ts';
 
 const out = mkdtempSync(path.join(tmpdir(), 'bench-sigint-'));
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+let run: BenchProcess | undefined;
+afterAll(() => {
+  // A failed test must not leave the bench running (its children exit with it).
+  run?.child.kill('SIGKILL');
+  rmSync(out, { recursive: true, force: true });
+});
 
 describe('Ctrl-C during a run', () => {
   it('writes an incomplete results file and leaves no child process', { timeout: 90_000 }, async () => {
-    const run = startBench(
+    run = startBench(
       ['--scenario', 'chat', '--transports', 'sse,ws', '--clients', '3', '--duration', '60', '--network', 'lan', '--out', out],
       { BENCH_TRACE: '1' },
     );

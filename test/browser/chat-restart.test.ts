@@ -1,8 +1,10 @@
 /**
  * A server that goes away and comes back: the chat shows it reconnecting,
- * then connected again, and messages flow with nothing doubled.
+ * then connected again, and messages flow with nothing doubled; the live lab
+ * says the server is gone and picks up the new server's panes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRANSPORT_NAMES } from '../../src/protocol/index.ts';
 import type { Browser, Page } from 'playwright-core';
 import type { LabServer } from '../../src/server/create.ts';
 import { collectPageErrors, ensureWebBuild, launchChromium, startServer } from './harness.ts';
@@ -59,6 +61,29 @@ describe('chat across a server restart', () => {
     await ws.click('[data-test=send]');
     for (const page of [sse, ws]) {
       await expect.poll(() => bodies(page), { timeout: 10_000 }).toEqual(['before the restart', 'after the restart']);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('tells the lab the server went away, then reloads its panes on the new server', async () => {
+    const page = await (await browser.newContext()).newPage();
+    const errors = collectPageErrors(page);
+    await page.goto(`${server.url}/#/lab`);
+    const ready = async (): Promise<void> => {
+      for (const t of TRANSPORT_NAMES) await page.waitForSelector(`[data-pane=${t}][data-ready=true]`, { timeout: 20_000 });
+    };
+    await ready();
+    const port = server.port;
+    await server.close();
+    await page.waitForSelector('[data-test=lab-server-down]', { timeout: 10_000 });
+    server = await startServer(undefined, { secret: SECRET, port });
+    await page.waitForSelector('[data-test=lab-server-down]', { state: 'detached', timeout: 10_000 });
+    await ready();
+    await page.fill('[data-test=lab-draft]', 'after the lab restart');
+    await page.click('[data-test=lab-send]');
+    for (const t of TRANSPORT_NAMES) {
+      await expect.poll(() => page.textContent(`[data-pane=${t}] [data-test=arrivals]`), { timeout: 10_000 })
+        .toContain('after the lab restart');
     }
     expect(errors).toEqual([]);
   });

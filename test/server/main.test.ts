@@ -32,6 +32,8 @@ describe('npm start (src/server/main.ts)', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(url).not.toBe('http://127.0.0.1:1');
     expect(await (await fetch(`${url}/healthz`)).text()).toBe('ok');
+    // The live lab's routes are mounted (an unknown /api path would be the JSON 404).
+    expect((await fetch(`${url}/api/lab/results`)).status).not.toBe(404);
     server.child.kill('SIGTERM');
     const [code] = await server.exited;
     expect(code).toBe(0);

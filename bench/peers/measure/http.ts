@@ -30,32 +30,50 @@ function lossOf(figures: AutocannonFigures): string | null {
 export async function measureHttpEndpoint(endpoint: HttpEndpoint, contenders: Contender[], context: MeasureContext): Promise<PeerMeasurement[]> {
   const { sizes } = context;
   const rpsMetric = `${endpoint}.rps`;
-  const saturation = `autocannon -c ${sizes.httpConnections}, ${sizes.httpSeconds} s, ${endpoint === 'publish' ? `${sizes.bodyBytes}-byte bodies` : 'empty answers'}`;
+  const saturation = `autocannon -c ${sizes.httpConnections}, ${sizes.httpSeconds} s, best of ${sizes.repeats}, ${endpoint === 'publish' ? `${sizes.bodyBytes}-byte bodies` : 'empty answers'}`;
   const results: PeerMeasurement[] = [];
   const tokens = new Map<Contender['name'], string>();
   const saturations = new Map<Contender['name'], number>();
 
-  for (const contender of contenders) {
-    throwIfAborted(context.signal);
-    if (!contender.server) {
-      results.push(missingFigure(rpsMetric, contender.name, 'req/s', saturation, contender.reason));
-      continue;
+  // Alternate the contenders, `repeats` times, and keep each one's best run:
+  // on a shared machine a neighbour's burst then hurts one run, not a side.
+  const best = new Map<Contender['name'], AutocannonFigures>();
+  const failures = new Map<Contender['name'], PeerMeasurement>();
+  for (let repeat = 0; repeat < sizes.repeats; repeat += 1) {
+    for (const contender of contenders) {
+      throwIfAborted(context.signal);
+      if (!contender.server || failures.has(contender.name)) continue;
+      const server = contender.server;
+      context.progress(`${endpoint}: saturating ${contender.name} (${repeat + 1}/${sizes.repeats})`);
+      const [failure] = await guarded([{ metric: rpsMetric, unit: 'req/s' }], contender.name, saturation, async () => {
+        let token = tokens.get(contender.name);
+        if (token === undefined) {
+          token = await createSession(server, `peers-${endpoint}`);
+          tokens.set(contender.name, token);
+        }
+        const request = requestOf(endpoint, server.url, token, sizes.bodyBytes);
+        const base = { ...request, connections: sizes.httpConnections, pin: context.pin, signal: context.signal };
+        if (repeat === 0) await runAutocannon({ ...base, seconds: 1, rate: null }); // warm-up: JIT and sockets
+        const figures = await runAutocannon({ ...base, seconds: sizes.httpSeconds, rate: null });
+        const loss = lossOf(figures);
+        if (loss) return [missingFigure(rpsMetric, contender.name, 'req/s', saturation, loss, figures.requestsPerSecond)];
+        const previous = best.get(contender.name);
+        if (!previous || figures.requestsPerSecond > previous.requestsPerSecond) best.set(contender.name, figures);
+        return [];
+      });
+      if (failure) failures.set(contender.name, failure);
     }
-    const server = contender.server;
-    context.progress(`${endpoint}: saturating ${contender.name}`);
-    results.push(...(await guarded([{ metric: rpsMetric, unit: 'req/s' }], contender.name, saturation, async () => {
-      const token = await createSession(server, `peers-${endpoint}`);
-      tokens.set(contender.name, token);
-      const request = requestOf(endpoint, server.url, token, sizes.bodyBytes);
-      const base = { ...request, connections: sizes.httpConnections, pin: context.pin, signal: context.signal };
-      await runAutocannon({ ...base, seconds: 1, rate: null }); // warm-up: JIT and sockets
-      const figures = await runAutocannon({ ...base, seconds: sizes.httpSeconds, rate: null });
-      const loss = lossOf(figures);
-      if (loss) return [missingFigure(rpsMetric, contender.name, 'req/s', saturation, loss, figures.requestsPerSecond)];
+  }
+  for (const contender of contenders) {
+    const figures = best.get(contender.name);
+    const failure = failures.get(contender.name);
+    if (!contender.server) results.push(missingFigure(rpsMetric, contender.name, 'req/s', saturation, contender.reason));
+    else if (failure) results.push(failure);
+    else if (figures) {
       saturations.set(contender.name, figures.requestsPerSecond);
       const cpuPerRequest = (figures.harnessCpuSeconds * 1e6) / figures.completed;
-      return [completedFigure(rpsMetric, contender.name, figures.requestsPerSecond, 'req/s', saturation, cpuPerRequest)];
-    })));
+      results.push(completedFigure(rpsMetric, contender.name, figures.requestsPerSecond, 'req/s', saturation, cpuPerRequest));
+    }
   }
 
   const measured = [...saturations.values()];

@@ -27,6 +27,8 @@ export interface Arrival {
 }
 
 export interface PaneState {
+  /** Load number of the pane's page; bumped when its address changes. */
+  instance: number;
   state: ClientState;
   /** Subscribed: a message sent from now on reaches this pane. */
   ready: boolean;
@@ -47,7 +49,7 @@ const STATS_INTERVAL_MS = 1000;
 
 export function createLabSession() {
   const initial = {} as Record<TransportName, PaneState>;
-  for (const name of TRANSPORT_NAMES) initial[name] = { state: 'idle', ready: false, arrivals: [], error: '', gaps: 0 };
+  for (const name of TRANSPORT_NAMES) initial[name] = { instance: 1, state: 'idle', ready: false, arrivals: [], error: '', gaps: 0 };
   const panes = reactive(initial);
   const state = reactive({
     network: null as NetworkState | null,
@@ -69,6 +71,18 @@ export function createLabSession() {
   let counter = 0;
   const prefix = Math.random().toString(36).slice(2, 8);
 
+  /** A pane whose address changes reloads: it is not listening until its new page says so. */
+  function reload(pane: PaneState): void {
+    Object.assign(pane, { instance: pane.instance + 1, state: 'connecting', ready: false, error: '' });
+  }
+
+  /** Takes the network's state; a pane whose proxy moved (a restarted server) reloads. */
+  function adoptNetwork(network: NetworkState): void {
+    const before = state.network;
+    for (const name of TRANSPORT_NAMES) if (before && before.panes[name] !== network.panes[name]) reload(panes[name]);
+    state.network = network;
+  }
+
   function onPaneEvent(event: MessageEvent): void {
     const origins = Object.values(state.network?.panes ?? {});
     if (!origins.includes(event.origin) || !isPaneEvent(event.data)) return;
@@ -77,7 +91,7 @@ export function createLabSession() {
 
   function apply(event: PaneEvent): void {
     const pane = panes[event.transport];
-    if (!pane) return;
+    if (!pane || event.instance !== pane.instance) return;
     if (event.kind === 'pane-state') pane.state = event.state;
     else if (event.kind === 'pane-ready') pane.ready = true;
     else if (event.kind === 'pane-error') pane.error = event.text;
@@ -98,7 +112,7 @@ export function createLabSession() {
   async function start(): Promise<void> {
     window.addEventListener('message', onPaneEvent);
     try {
-      state.network = await getJson<NetworkState>('/api/lab/network');
+      adoptNetwork(await getJson<NetworkState>('/api/lab/network'));
       state.background = await getJson<BackgroundState>('/api/lab/background');
     } catch (error) {
       state.error = describeError(error);
@@ -117,6 +131,13 @@ export function createLabSession() {
   async function refreshStats(): Promise<void> {
     try {
       const next = await getJson<StatsSnapshot>('/api/stats');
+      if (last && (last.bus.epoch !== next.bus.epoch || next.process.uptimeSeconds < last.process.uptimeSeconds)) {
+        // The server restarted: its counters began again, and its pane proxies are new ones.
+        first = null;
+        last = null;
+        adoptNetwork(await getJson<NetworkState>('/api/lab/network'));
+        state.background = await getJson<BackgroundState>('/api/lab/background');
+      }
       first ??= next;
       if (last) state.rates = ratesBetween(last, next);
       state.requestsSinceOpen = Object.fromEntries(
@@ -165,19 +186,18 @@ export function createLabSession() {
       Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
     const poll = clamp(pollIntervalMs, 100, 10_000, state.pollIntervalMs);
     const wait = clamp(longPollWaitSeconds, 1, 60, state.longPollWaitSeconds);
-    // A pane whose address changes reloads: it is not listening until its new client says so.
-    if (poll !== state.pollIntervalMs) Object.assign(panes.poll, { state: 'connecting', ready: false });
-    if (wait !== state.longPollWaitSeconds) Object.assign(panes.longpoll, { state: 'connecting', ready: false });
+    if (poll !== state.pollIntervalMs) reload(panes.poll);
+    if (wait !== state.longPollWaitSeconds) reload(panes.longpoll);
     state.pollIntervalMs = poll;
     state.longPollWaitSeconds = wait;
   }
 
   async function setDelay(oneWayDelayMs: number): Promise<void> {
-    await act(async () => (state.network = await postJson<NetworkState>('/api/lab/network', { oneWayDelayMs })));
+    await act(async () => adoptNetwork(await postJson<NetworkState>('/api/lab/network', { oneWayDelayMs })));
   }
 
   async function dropConnections(): Promise<void> {
-    await act(async () => (state.network = await postJson<NetworkState>('/api/lab/network/drop', {})));
+    await act(async () => adoptNetwork(await postJson<NetworkState>('/api/lab/network/drop', {})));
   }
 
   async function setBackground(count: number): Promise<void> {
@@ -198,10 +218,11 @@ export function createLabSession() {
     const origin = state.network?.panes[transport];
     if (!origin) return null;
     // Each pane's address holds only its own knob, so moving one knob reloads one pane.
-    const query = new URLSearchParams({ transport, parent: window.location.origin });
+    const query = new URLSearchParams({ transport, parent: window.location.origin, instance: String(panes[transport].instance) });
     if (transport === 'poll') query.set('pollIntervalMs', String(state.pollIntervalMs));
     if (transport === 'longpoll') query.set('longPollWaitSeconds', String(state.longPollWaitSeconds));
-    return `${origin}/#/pane?${query.toString()}`;
+    // The instance also goes before the `#`: a change in the fragment alone would not reload the page.
+    return `${origin}/?pane=${transport}-${panes[transport].instance}#/pane?${query.toString()}`;
   }
 
   return { panes, state, start, stop, send, setPaneKnobs, setDelay, dropConnections, setBackground, paneUrl };

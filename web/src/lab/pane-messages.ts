@@ -6,13 +6,20 @@
 import type { ClientState } from '../../../src/client/types.ts';
 import type { Gap, Message, TransportName } from '../../../src/protocol/index.ts';
 
-export type PaneEvent =
-  | { kind: 'pane-state'; transport: TransportName; state: ClientState }
+/** `instance` is the pane page's load number: events of a page being replaced are dropped. */
+export type PaneEvent = { transport: TransportName; instance: number } & (
+  | { kind: 'pane-state'; state: ClientState }
   /** The server accepted the pane's subscription: from here on it misses nothing. */
-  | { kind: 'pane-ready'; transport: TransportName }
-  | { kind: 'pane-arrival'; transport: TransportName; message: Message; at: number }
-  | { kind: 'pane-gap'; transport: TransportName; gap: Gap }
-  | { kind: 'pane-error'; transport: TransportName; text: string };
+  | { kind: 'pane-ready' }
+  | { kind: 'pane-arrival'; message: Message; at: number }
+  | { kind: 'pane-gap'; gap: Gap }
+  | { kind: 'pane-error'; text: string }
+);
+
+/** Omit applied to each member of a union (plain Omit would merge the members). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** What a pane page reports; it adds its transport and instance itself. */
+export type PaneReport = DistributiveOmit<PaneEvent, 'transport' | 'instance'>;
 
 export function now(): number {
   return performance.timeOrigin + performance.now();
@@ -31,4 +38,5 @@ export interface PaneQuery {
   parent: string;
   pollIntervalMs: number;
   longPollWaitSeconds: number;
+  instance: number;
 }
