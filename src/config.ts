@@ -30,6 +30,8 @@ export interface ServerOptions {
   maxConnections: number;
   /** Long polls and event streams held at once. */
   maxHeldRequests: number;
+  /** A session with no open connection and no request for this long is let go, and its name with it. */
+  sessionIdleMs: number;
   /** Publishes per second a session may sustain, and the burst it may spend at once. */
   publishRatePerSecond: number;
   publishBurst: number;
@@ -57,6 +59,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   wsMaxBufferedBytes: 1024 * 1024,
   maxConnections: 19_000,
   maxHeldRequests: 15_000,
+  sessionIdleMs: 90_000,
   publishRatePerSecond: 20,
   publishBurst: 40,
   serveWeb: true,
@@ -75,7 +78,7 @@ export const BENCH_LIMITS: Partial<ServerOptions> = {
 const POSITIVE_INTEGERS: (keyof ServerOptions)[] = [
   'historyPerTopic', 'historyMaxBytes', 'maxBodyBytes', 'maxFrameBytes', 'pollLimitDefault',
   'pollLimitMax', 'longPollWaitMaxSeconds', 'sseKeepAliveMs', 'wsPingIntervalMs',
-  'wsMaxBufferedBytes', 'maxConnections', 'maxHeldRequests', 'publishRatePerSecond', 'publishBurst',
+  'wsMaxBufferedBytes', 'sessionIdleMs', 'maxConnections', 'maxHeldRequests', 'publishRatePerSecond', 'publishBurst',
 ];
 
 export function resolveServerOptions(overrides: Partial<ServerOptions> = {}): ServerOptions {

@@ -36,7 +36,7 @@ export class Session {
 export interface SessionRegistryOptions {
   publishRatePerSecond: number;
   publishBurst: number;
-  idleMs?: number;
+  sessionIdleMs?: number;
   now?: () => number;
 }
 
@@ -54,7 +54,7 @@ export class SessionRegistry {
     private readonly signer: TokenSigner,
     private readonly options: SessionRegistryOptions,
   ) {
-    this.#idleMs = options.idleMs ?? SESSION_IDLE_MS;
+    this.#idleMs = options.sessionIdleMs ?? SESSION_IDLE_MS;
     this.#now = options.now ?? Date.now;
   }
 

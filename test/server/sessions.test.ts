@@ -132,7 +132,7 @@ describe('SessionRegistry', () => {
     new SessionRegistry(new TokenSigner('secret'), {
       publishRatePerSecond: 1,
       publishBurst: 1,
-      idleMs: 1_000,
+      sessionIdleMs: 1_000,
       now: () => clock.now,
     });
 
