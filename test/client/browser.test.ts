@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabServer } from '../../src/server/create.ts';
 import { TRANSPORT_NAMES } from '../../src/protocol/index.ts';
 import { startServer } from '../behaviour/harness.ts';
+import { launchChromium } from '../browser/harness.ts';
 import type { BrowserRun } from './browser-entry.ts';
 
 /**
@@ -14,7 +13,6 @@ import type { BrowserRun } from './browser-entry.ts';
  * run in Debian's Chromium on the browser's own WebSocket and EventSource
  * (no `ws`, no `eventsource` package), against the page's own origin.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 async function bundleEntry(): Promise<string> {
@@ -40,7 +38,7 @@ async function bundleEntry(): Promise<string> {
   throw new Error('vite produced no chunk');
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('clients in Chromium', () => {
+describe('clients in Chromium', () => {
   let server: LabServer;
   let browser: Browser;
 
@@ -56,7 +54,7 @@ describe.skipIf(!existsSync(CHROMIUM))('clients in Chromium', () => {
         });
       },
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
