@@ -11,7 +11,7 @@ import { summaryText } from './cli/summary.ts';
 import { killAll, reapAll } from './run/child-processes.ts';
 import { writeResults } from './report/write.ts';
 import { runIdFor } from './run/context.ts';
-import { estimateSeconds, runBench } from './run/run-bench.ts';
+import { estimateSeconds, rigSeconds, runBench } from './run/run-bench.ts';
 import { settingsFor } from './scenarios/index.ts';
 
 const EXIT_USAGE = 2;
@@ -49,11 +49,12 @@ async function main(argv: string[]): Promise<number> {
 
   const date = new Date();
   const runId = runIdFor(date, options.quick);
+  const workloads = options.scenarios.some((scenario) => scenario.kind === 'workload');
   const total = options.scenarios.reduce((sum, scenario) => {
     const settings = settingsFor(scenario, options.quick, options.flags);
     const units = scenario.kind === 'workload' ? options.transports.length : 1;
     return sum + units * estimateSeconds(scenario, settings, options.quick, options.scenariosChosen);
-  }, 0);
+  }, workloads ? rigSeconds(options.transports.length) : 0);
   process.stdout.write(
     `transport-lab bench ${runId}: ${options.scenarios.map((s) => s.name).join(', ')} × ${options.transports.join(', ')} ` +
       `(about ${Math.round(total)} s)\n`,

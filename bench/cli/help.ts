@@ -29,7 +29,7 @@ Options:
   --headers <profile>   HTTP header profile: ${HEADER_PROFILE_NAMES.join(', ')} (default ${DEFAULT_SETTINGS.headers})
   --processes <n>       client worker processes (default: as few as the descriptor limit allows)
   --out <dir>           where results go (default results/)
-  --quick               ${QUICK_SCENARIOS.join(' and ')} only, ${QUICK_SETTINGS.clients} clients, ${QUICK_SETTINGS.durationSeconds} s, ${QUICK_SETTINGS.network?.name} network: under a minute
+  --quick               ${QUICK_SCENARIOS.join(' and ')} only, ${QUICK_SETTINGS.clients} clients, ${QUICK_SETTINGS.durationSeconds} s each: under a minute
   --pin                 pin the server and the clients to different cores with taskset
   -h, --help            show this help
 

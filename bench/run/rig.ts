@@ -73,12 +73,19 @@ export class RigPool {
   private rig: Rig | undefined;
   private key = '';
 
-  constructor(private readonly pin: boolean) {}
+  /** `warmUp` runs once on each new rig, before it is handed out. */
+  constructor(
+    private readonly pin: boolean,
+    private readonly warmUp: (rig: Rig) => Promise<void> = async () => undefined,
+  ) {}
 
   async acquire(network: NetworkConfig, workers: number): Promise<Rig> {
     const key = `${network.name}/${network.rttMs}/${network.bandwidthBytesPerSecond ?? '-'}/${workers}`;
     if (this.rig && (this.key !== key || !this.rig.usable())) await this.release();
-    this.rig ??= await Rig.start(workers, network, this.pin);
+    if (!this.rig) {
+      this.rig = await Rig.start(workers, network, this.pin);
+      await this.warmUp(this.rig);
+    }
     this.key = key;
     return this.rig;
   }

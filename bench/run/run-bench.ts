@@ -11,7 +11,8 @@ import { settingsFor, type Scenario, type WorkloadScenario, type WorkloadSetting
 import { failedTransport } from './assemble.ts';
 import { runContext } from './context.ts';
 import { tasksetAvailable } from './pinning.ts';
-import { RigPool } from './rig.ts';
+import { chat } from '../scenarios/workloads.ts';
+import { RigPool, type Rig } from './rig.ts';
 import { runCeiling } from './run-ceiling.ts';
 import { runPeersPart } from './run-peers.ts';
 import { runWorkload, workerCount } from './run-workload.ts';
@@ -46,6 +47,11 @@ export function estimateSeconds(scenario: Scenario, settings: WorkloadSettings, 
   return settings.durationSeconds + 1.5 + settings.pollIntervalMs / 1000;
 }
 
+/** Seconds a fresh rig spends starting and warming up. */
+export function rigSeconds(transports: number): number {
+  return 6 + transports * (WARMUP_SECONDS + 1);
+}
+
 export function benchConfig(plan: BenchPlan): BenchConfig {
   const reference = settingsFor({ kind: 'custom', name: '', description: '', defaults: {} }, plan.quick, plan.flags);
   return {
@@ -54,7 +60,7 @@ export function benchConfig(plan: BenchPlan): BenchConfig {
     clients: reference.clients,
     publishRatePerSecond: reference.publishRatePerSecond,
     durationSeconds: reference.durationSeconds,
-    warmupSeconds: 0,
+    warmupSeconds: WARMUP_SECONDS,
     bodyBytes: reference.bodyBytes,
     pollIntervalMs: reference.pollIntervalMs,
     longPollWaitSeconds: reference.longPollWaitSeconds,
@@ -84,7 +90,7 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<Benc
     errors: [],
   };
   if (plan.pin && !tasksetAvailable()) results.errors.push({ source: 'bench', message: '--pin asked, but taskset is not available: not pinned' });
-  const rigs = new RigPool(plan.pin);
+  const rigs = new RigPool(plan.pin, (rig) => warmUp(rig, plan, hooks.signal));
   try {
     for (const scenario of plan.scenarios) {
       if (hooks.signal.aborted) break;
@@ -141,6 +147,10 @@ async function runWorkloadScenario(
     let measured: TransportResult;
     try {
       const rig = await rigs.acquire(settings.network, workers);
+      if (hooks.signal.aborted) {
+        result.incomplete = true;
+        break;
+      }
       measured = await runWorkload({
         scenario,
         settings,
@@ -157,6 +167,28 @@ async function runWorkloadScenario(
     if (measured.incomplete) result.incomplete = true;
   }
   return result;
+}
+
+/** Seconds each transport runs, unmeasured, on a fresh server: the first measured unit then meets warm code. */
+const WARMUP_SECONDS = 1;
+
+/**
+ * A fresh server process runs its first requests through cold code (module
+ * loading, the JIT): the first transport measured would pay for it. A short
+ * chat on every transport first, thrown away, takes that cost out.
+ */
+async function warmUp(rig: Rig, plan: BenchPlan, signal: AbortSignal): Promise<void> {
+  const settings: WorkloadSettings = {
+    ...settingsFor(chat, plan.quick, plan.flags),
+    clients: 4,
+    durationSeconds: WARMUP_SECONDS,
+    pollIntervalMs: 100,
+    longPollWaitSeconds: 5,
+  };
+  for (const transport of plan.transports) {
+    if (signal.aborted) return;
+    await runWorkload({ scenario: chat, settings, transport, rig, prefix: `warmup.${transport}.`, headers: () => ({}), signal });
+  }
 }
 
 function emptyScenario(scenario: Scenario, settings: WorkloadSettings, publishers: number): ScenarioResult {

@@ -1,10 +1,10 @@
 /**
- * One workload scenario on one transport, start to finish: a fresh server,
- * the delay proxies, the client workers; setup, the measured phase on an
- * open-loop schedule, the drain until every expected delivery arrived (or a
- * time limit), the snapshot of both sides' counters, teardown. Every wait has
- * a time limit; Ctrl-C and a dying server cut the run short but keep what was
- * measured.
+ * One workload scenario on one transport, as a turn on a rig (rig.ts: the
+ * server, the client workers, the delay proxies): the clients open, both
+ * sides' counters are read, the measured phase runs on an open-loop schedule,
+ * then the drain until every expected delivery arrived (or a time limit), and
+ * the counters are read again. Every wait has a time limit; Ctrl-C and a
+ * dying server cut the turn short but keep what was measured.
  */
 import type { TransportName } from '../../src/protocol/index.ts';
 import type { RunError, TransportResult } from '../schema.ts';
@@ -30,6 +30,8 @@ export interface WorkloadRunOptions {
   rig: Rig;
   headers: (origin: string) => Record<string, string>;
   signal: AbortSignal;
+  /** Session and topic prefix; by default `<scenario>.<transport>.` (the warm-up uses its own). */
+  prefix?: string;
   /** Called about every second of the measured phase with the seconds it has run. */
   onProgress?: (seconds: number) => void;
 }
@@ -51,10 +53,11 @@ const trace = process.env.BENCH_TRACE
   : (): void => undefined;
 
 export async function runWorkload(options: WorkloadRunOptions): Promise<TransportResult> {
-  trace(`${options.scenario.name} × ${options.transport}: start`);
   const { settings, transport } = options;
   // Names and topics of their own: the transports of a scenario share one server.
-  const plan = options.scenario.plan(settings, `${options.scenario.name}.${transport}.`);
+  const prefix = options.prefix ?? `${options.scenario.name}.${transport}.`;
+  const plan = options.scenario.plan(settings, prefix);
+  trace(`${prefix} start`);
   const errors: RunError[] = [];
   const series = new SeriesBuilder();
   const collected: Collected = {
@@ -79,6 +82,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
   const { server, workers } = rig;
   collected.workers = workers.length;
   let sampler: StatsSampler | undefined;
+  let progress: NodeJS.Timeout | undefined;
   try {
     await guard(server, options.signal, rig.reset());
     workers.forEach((worker, i) => {
@@ -107,7 +111,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
     const setupMs = 30_000 + plan.clients.length * 20 + settings.network.rttMs * 10;
     await guard(server, options.signal, Promise.all(workers.map((worker) => worker.waitFor('ready', setupMs))));
 
-    trace('clients ready');
+    trace(`${prefix} clients ready`);
     // Let the last setup requests land, zero the clients' counters, then read the server's.
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + settings.network.rttMs));
     for (const worker of workers) worker.send({ type: 'mark' });
@@ -118,7 +122,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
     const durationMs = settings.durationSeconds * 1000;
     collected.startNs = process.hrtime.bigint() + BigInt(GO_LEAD_MS * 1e6);
     for (const worker of workers) worker.send({ type: 'go', startNs: String(collected.startNs), durationMs });
-    const progress = setInterval(() => options.onProgress?.(Number(process.hrtime.bigint() - collected.startNs) / 1e9), 1000);
+    progress = setInterval(() => options.onProgress?.(Number(process.hrtime.bigint() - collected.startNs) / 1e9), 1000);
 
     // Publishing: until the schedule ends, Ctrl-C, or the server dies.
     const published = Promise.all(workers.map((worker) => worker.waitFor('published', durationMs + GO_LEAD_MS + stepTimeoutMs + 10_000)));
@@ -129,9 +133,8 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
       collected.incomplete = true;
       for (const worker of workers) worker.send({ type: 'abort' });
     }
-    trace('publish awaited');
+    trace(`${prefix} publish awaited`);
     const tallies = (await published).map((message) => message.tally);
-    clearInterval(progress);
     const lastSeq: Record<string, number> = {};
     for (const tally of tallies) {
       for (const [topic, seq] of Object.entries(tally.lastSeq)) lastSeq[topic] = Math.max(lastSeq[topic] ?? 0, seq);
@@ -145,7 +148,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
     collected.endNs = process.hrtime.bigint();
     sampler.stop();
     collected.final = await fetchStats(server.url).catch(() => sampler?.last()?.snapshot);
-    trace('reports in');
+    trace(`${prefix} reports in`);
     absorb(collected, reports);
     const death = server.death();
     if (death) throw death;
@@ -159,11 +162,12 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
       collected.endNs = process.hrtime.bigint();
     }
   } finally {
+    clearInterval(progress);
     sampler?.stop();
     collected.samples = sampler?.samples ?? [];
     for (const worker of workers) worker.onTick = undefined;
   }
-  trace('torn down');
+  trace(`${prefix} torn down`);
   if (options.signal.aborted) errors.push({ source: 'bench', message: 'interrupted (Ctrl-C): figures are what was measured until then' });
   return assembleTransport(collected);
 }

@@ -41,7 +41,14 @@ export interface StartServerOptions {
 export async function startServer(options: StartServerOptions): Promise<ServerProcess> {
   const nodeArgs = [...TS_EXEC_ARGV, SERVER_ENTRY, '--port', '0', '--host', '127.0.0.1', '--bench-limits', ...(options.args ?? [])];
   const { command, args } = pinnedCommand(options.pin, 'server', process.execPath, nodeArgs);
-  const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, NODE_ENV: 'production' } });
+  // A process group of its own: Ctrl-C in the terminal reaches the bench, which stops the server
+  // when it has read its last figures (server-child.ts makes sure it cannot outlive the bench).
+  const child = spawn(command, args, {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, NODE_ENV: 'production' },
+    detached: true,
+  });
   track(child);
   const tail = new OutputTail();
   let stopping = false;

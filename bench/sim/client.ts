@@ -37,7 +37,14 @@ export interface SimClient {
   /** Takes a session and opens the receive path; resolves once the server has it subscribed. */
   open(): Promise<void>;
   publish(topic: string, body: string, id: string): Promise<PublishResult>;
-  /** Stops issuing requests; resolves when only held requests remain in flight. */
+  /**
+   * Holds new requests back until `resume()`; resolves when only held
+   * requests remain in flight — so that both sides' counters can be read
+   * with nothing on the wire between them.
+   */
+  pause(): Promise<void>;
+  resume(): void;
+  /** Stops issuing requests for good; resolves when only held requests remain in flight. */
   quiesce(): Promise<void>;
   close(): void;
 }
@@ -62,6 +69,31 @@ export abstract class HttpSimClient implements SimClient {
 
   abstract open(): Promise<void>;
   abstract quiesce(): Promise<void>;
+
+  private paused = false;
+  private readonly deferred: (() => void)[] = [];
+
+  /** Runs `next` now, or on `resume()` when paused. */
+  protected whenRunning(next: () => void): void {
+    if (this.paused) this.deferred.push(next);
+    else next();
+  }
+
+  /** A receive request that is out and not held (a short poll), to wait for when pausing. */
+  protected outstanding(): Promise<void> | undefined {
+    return undefined;
+  }
+
+  async pause(): Promise<void> {
+    this.paused = true;
+    await this.outstanding();
+    await this.sendsSettled();
+  }
+
+  resume(): void {
+    this.paused = false;
+    for (const next of this.deferred.splice(0)) next();
+  }
 
   protected authHeaders(): Record<string, string> {
     return { ...this.options.headers, authorization: `Bearer ${this.token}` };

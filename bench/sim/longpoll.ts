@@ -27,7 +27,7 @@ export class LongPollSimClient extends HttpSimClient {
     this.ask(this.options.longPollWaitSeconds)
       .then(() => {
         this.held = false;
-        this.loop();
+        this.whenRunning(() => this.loop());
       })
       .catch((error: Error) => {
         this.held = false;

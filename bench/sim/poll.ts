@@ -23,7 +23,7 @@ export class PollSimClient extends HttpSimClient {
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => this.tick(), Math.max(0, delayMs));
+    this.timer = setTimeout(() => this.whenRunning(() => this.tick()), Math.max(0, delayMs));
   }
 
   private tick(): void {
@@ -50,6 +50,10 @@ export class PollSimClient extends HttpSimClient {
     const { empty, more } = this.deliver(answer.body);
     this.more = more;
     this.options.sink.request(empty);
+  }
+
+  protected override outstanding(): Promise<void> | undefined {
+    return this.inFlight;
   }
 
   async quiesce(): Promise<void> {

@@ -85,8 +85,20 @@ class Worker {
     this.send({ type: 'ready', clients: this.clients.length, sockets });
   }
 
-  /** From here on everything counts: the orchestrator reads the server's counters right after. */
-  mark(): void {
+  /**
+   * From here on everything counts. The clients hold their requests back
+   * until `go`, so that nothing is on the wire while the orchestrator reads
+   * the server's counters right after.
+   */
+  async mark(): Promise<void> {
+    await Promise.race([
+      Promise.all(this.clients.map((client) => client.pause())),
+      new Promise((resolve) => setTimeout(resolve, QUIESCE_TIMEOUT_MS)),
+    ]);
+    this.takeBaseline();
+  }
+
+  private takeBaseline(): void {
     this.baseline = this.counters(true);
     this.cpuBaseline = process.cpuUsage();
     this.measuring = true;
@@ -94,7 +106,8 @@ class Worker {
   }
 
   go(startNs: bigint, durationMs: number): void {
-    if (!this.measuring) this.mark();
+    if (!this.measuring) this.takeBaseline();
+    for (const client of this.clients) client.resume();
     this.goNs = startNs;
     this.ticker = setInterval(() => this.tick(), 1000);
     const schedule = this.schedule;
@@ -182,8 +195,7 @@ process.on('message', (message: ToWorker) => {
       worker.plan(message.plan).catch(fail);
       return;
     case 'mark':
-      worker.mark();
-      sendToParent({ type: 'marked' });
+      worker.mark().then(() => sendToParent({ type: 'marked' }), fail);
       return;
     case 'go':
       try {

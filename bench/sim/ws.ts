@@ -157,6 +157,11 @@ export class WsSimClient implements SimClient {
     });
   }
 
+  /** Nothing to hold back: a WebSocket sends only when it publishes. */
+  async pause(): Promise<void> {}
+
+  resume(): void {}
+
   async quiesce(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);

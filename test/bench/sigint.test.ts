@@ -23,8 +23,8 @@ describe('Ctrl-C during a run', () => {
       ['--scenario', 'chat', '--transports', 'sse,ws', '--clients', '3', '--duration', '60', '--network', 'lan', '--out', out],
       { BENCH_TRACE: '1' },
     );
-    // The measured phase has begun once the clients are ready.
-    await waitForOutput(run.stderr, /clients ready/, 60_000);
+    // The measured phase of the first transport has begun once its clients are ready (after the warm-up).
+    await waitForOutput(run.stderr, /chat\.sse\. clients ready/, 60_000);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const children = descendantsOf(run.child.pid ?? -1);
     // The server, a client worker and a delay proxy at least.
