@@ -8,6 +8,7 @@ import type { PeersReport } from './types.ts';
 function figure(value: number | null, unit: string): string {
   if (value === null) return '—';
   if (unit === 'bytes') return `${(value / 1024).toFixed(1)} KiB`;
+  if (unit === 'µs') return `${value.toFixed(1)} µs`;
   if (unit === 'ms') return `${value < 10 ? value.toFixed(2) : value.toFixed(0)} ms`;
   return `${Math.round(value).toLocaleString('en-US')}/s`;
 }
@@ -15,7 +16,8 @@ function figure(value: number | null, unit: string): string {
 /** The unit of a ratio's two figures, from the wording ratios.ts gives its labels. */
 function unitOf(ratio: PeerRatio): string {
   if (ratio.metric.includes('RSS')) return 'bytes';
-  if (ratio.metric.includes('latency') || ratio.metric.includes('time to release')) return 'ms';
+  if (ratio.metric.includes('CPU per')) return 'µs';
+  if (ratio.metric.includes('latency') || ratio.metric.includes('to release')) return 'ms';
   return 'per-second';
 }
 

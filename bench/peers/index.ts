@@ -14,7 +14,7 @@ import { cpus, release, type as osType } from 'node:os';
 import type { RunError } from '../schema.ts';
 import { measureFanout } from './measure/fanout.ts';
 import { measureHttpEndpoint } from './measure/http.ts';
-import { MEMORY_METRICS, RELEASE_METRIC, measureMemory, type IdleKind } from './measure/memory.ts';
+import { MEMORY_METRICS, RELEASE_CPU_METRIC, RELEASE_METRIC, measureMemory, type IdleKind } from './measure/memory.ts';
 import { guarded, missingFigure, throwIfAborted, type Contender, type MeasureContext } from './measure/common.ts';
 import { ServerProcess, SERVER_SPECS } from './proc/server-process.ts';
 import { canPin } from './proc/spawn-node.ts';
@@ -99,7 +99,7 @@ async function runMemory(pool: ServerPool, wanted: ContenderName[], context: Mea
   for (const { kind, contenders } of MEMORY_RUNS) {
     for (const name of contenders.filter((contender) => wanted.includes(contender))) {
       throwIfAborted(context.signal);
-      const metrics = [{ metric: MEMORY_METRICS[kind], unit: 'bytes' }, ...(kind === 'longpoll' ? [{ metric: RELEASE_METRIC, unit: 'ms' }] : [])];
+      const metrics = [{ metric: MEMORY_METRICS[kind], unit: 'bytes' }, ...(kind === 'longpoll' ? [{ metric: RELEASE_METRIC, unit: 'ms' }, { metric: RELEASE_CPU_METRIC, unit: 'ms' }] : [])];
       const workload = `${context.sizes.heldClients} ${kind} clients`;
       const contender = await pool.start(name);
       if (!contender.server) {

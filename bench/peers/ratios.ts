@@ -30,6 +30,8 @@ export function ratioSpecs(sizes: PeersSizes): RatioSpec[] {
   const specs: RatioSpec[] = [
     { transport: 'poll', metric: 'poll.rps', label: 'poll requests/s at saturation', reference: 'node:http', target: { op: '>=', value: 0.7 }, higherIsBetter: true },
     { transport: 'poll', metric: 'publish.rps', label: 'publish requests/s at saturation', reference: 'node:http', target: { op: '>=', value: 0.7 }, higherIsBetter: true },
+    { transport: 'poll', metric: 'poll.serverCpu', label: 'poll server CPU per request', reference: 'node:http', higherIsBetter: false },
+    { transport: 'poll', metric: 'publish.serverCpu', label: 'publish server CPU per request', reference: 'node:http', higherIsBetter: false },
     { transport: 'poll', metric: 'poll.p50', label: 'poll latency p50 at 50 % load', reference: 'node:http', higherIsBetter: false },
     { transport: 'poll', metric: 'poll.p99', label: 'poll latency p99 at 50 % load', reference: 'node:http', higherIsBetter: false },
     { transport: 'poll', metric: 'publish.p50', label: 'publish latency p50 at 50 % load', reference: 'node:http', higherIsBetter: false },
@@ -41,6 +43,7 @@ export function ratioSpecs(sizes: PeersSizes): RatioSpec[] {
     specs.push(
       { transport: 'ws', metric, label, reference: 'ws', target: { op: '>=', value: 0.9 }, higherIsBetter: true },
       { transport: 'ws', metric, label, reference: 'socket.io', target: { op: '>', value: 1 }, higherIsBetter: true },
+      { transport: 'ws', metric: `fanout.${subscribers}.serverCpu`, label: `fan-out server CPU per delivery, ${count(subscribers)} subscribers`, reference: 'ws', higherIsBetter: false },
       { transport: 'ws', metric: `fanout.${subscribers}.p50`, label: `fan-out latency p50 at 50 % load, ${count(subscribers)} subscribers`, reference: 'ws', higherIsBetter: false },
       { transport: 'ws', metric: `fanout.${subscribers}.p99`, label: `fan-out latency p99 at 50 % load, ${count(subscribers)} subscribers`, reference: 'ws', higherIsBetter: false },
     );
@@ -49,6 +52,7 @@ export function ratioSpecs(sizes: PeersSizes): RatioSpec[] {
   specs.push(
     { transport: 'longpoll', metric: 'longpoll.rssPerHeld', label: `RSS per held request at ${held}`, reference: 'node:http', target: { op: '<=', value: 1.25 }, higherIsBetter: false },
     { transport: 'longpoll', metric: 'longpoll.release', label: `time to release ${held} held requests`, reference: 'node:http', target: { op: '<=', value: 1.2 }, higherIsBetter: false },
+    { transport: 'longpoll', metric: 'longpoll.releaseCpu', label: `server CPU to release ${held} held requests`, reference: 'node:http', higherIsBetter: false },
     { transport: 'ws', metric: 'ws.idleRssPerConnection', label: `RSS per idle connection at ${held}`, reference: 'ws', target: { op: '<=', value: 1.3 }, higherIsBetter: false },
     { transport: 'ws', metric: 'ws.idleRssPerConnection', label: `RSS per idle connection at ${held}`, reference: 'socket.io', higherIsBetter: false },
     { transport: 'sse', metric: 'sse.idleRssPerConnection', label: `RSS per idle connection at ${held}`, reference: 'sse', target: { op: '<=', value: 1.3 }, higherIsBetter: false },

@@ -30,8 +30,6 @@ export interface WorkerPlan {
   transport: TransportName;
   /** Where the clients connect: the server, or the delay proxy in front of it. */
   baseUrl: string;
-  /** The server's own origin (for the Origin header of browser profiles). */
-  serverOrigin: string;
   clients: ClientSpec[];
   /** Extra request headers of the HTTP transports (a header profile). */
   headers: Record<string, string>;

@@ -104,7 +104,8 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<Benc
       hooks.onUnit?.(scenario.name, estimateSeconds(scenario, settings, plan.quick, plan.scenariosChosen));
       if (scenario.name === 'peers') {
         // Issue 5: in the default run at a small size; at full size when asked for by name.
-        const part = await runPeersPart(plan.quick || !plan.scenariosChosen, plan.pin, hooks.signal);
+        const size = !plan.scenariosChosen ? 'default-run' : plan.quick ? 'quick' : 'full';
+        const part = await runPeersPart(size, plan.pin, hooks.signal);
         if (part.peers) results.peers = part.peers;
         results.errors.push(...part.errors);
         if (part.incomplete) results.incomplete = true;

@@ -6,8 +6,21 @@
 import type { PeersResult, RunError } from '../schema.ts';
 
 interface PeersModule {
-  runPeers(options: { quick: boolean; pin: boolean; signal?: AbortSignal; onProgress?: (line: string) => void }): Promise<PeersResult & { incomplete?: boolean }>;
+  runPeers(options: {
+    quick: boolean;
+    pin: boolean;
+    signal?: AbortSignal;
+    onProgress?: (line: string) => void;
+    sizes?: Record<string, number>;
+  }): Promise<PeersResult & { incomplete?: boolean }>;
 }
+
+/**
+ * The peers' quick sizes, shortened once more for the default run so that the
+ * whole of `npm run bench` stays under five minutes on two cores; `--scenario
+ * peers` (with or without `--quick`) runs the sizes bench/peers chose.
+ */
+const DEFAULT_RUN_SIZES = { httpSeconds: 1, fanoutLatencySeconds: 1 };
 
 const PEERS_MODULE = '../peers/index.ts';
 
@@ -16,7 +29,7 @@ function isPeersModule(value: unknown): value is PeersModule {
 }
 
 export async function runPeersPart(
-  quick: boolean,
+  size: 'full' | 'quick' | 'default-run',
   pin: boolean,
   signal: AbortSignal,
   onProgress?: (line: string) => void,
@@ -31,7 +44,13 @@ export async function runPeersPart(
     return { errors: [{ source: 'peers', message: 'peers not available: bench/peers/index.ts exports no runPeers()' }], incomplete: false };
   }
   try {
-    const report = await loaded.runPeers({ quick, pin, signal, onProgress });
+    const report = await loaded.runPeers({
+      quick: size !== 'full',
+      pin,
+      signal,
+      onProgress,
+      ...(size === 'default-run' ? { sizes: DEFAULT_RUN_SIZES } : {}),
+    });
     return { peers: report, errors: [], incomplete: report.incomplete === true };
   } catch (error) {
     return { errors: [{ source: 'peers', message: `peers failed: ${(error as Error).message}` }], incomplete: true };

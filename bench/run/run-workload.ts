@@ -98,7 +98,6 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
         workerIndex: i,
         transport,
         baseUrl: targets[i],
-        serverOrigin: serverUrl,
         clients: shares[i],
         headers: options.headers(serverUrl),
         bodyBytes: settings.bodyBytes,

@@ -22,8 +22,6 @@ export interface SimClientOptions {
   name: string;
   transport: TransportName;
   baseUrl: URL;
-  /** Origin of the server itself: browser-profile requests carry it. */
-  serverOrigin: string;
   topics: string[];
   headers: Record<string, string>;
   pollIntervalMs: number;

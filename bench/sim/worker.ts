@@ -58,7 +58,6 @@ class Worker {
         name: spec.name,
         transport: plan.transport,
         baseUrl,
-        serverOrigin: plan.serverOrigin,
         topics: spec.subscribe,
         headers: plan.headers,
         pollIntervalMs: plan.pollIntervalMs,

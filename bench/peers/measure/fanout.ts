@@ -5,6 +5,7 @@
  * of the lower of their two saturations.
  */
 import type { WsDialectName } from '../load/dialects.ts';
+import { readCpuSeconds } from '../proc/spawn-node.ts';
 import type { ContenderName, PeerMeasurement } from '../types.ts';
 import { completedFigure, formatCount, guarded, missingFigure, throwIfAborted, type Contender, type MeasureContext } from './common.ts';
 import { FanoutRig, fanoutLoss } from './fanout-session.ts';
@@ -33,6 +34,8 @@ export async function measureFanout(subscribers: number, contenders: Contender[]
   const base = { window: WINDOW, ratePerSecond: null, recordLatency: false, bodyBytes: sizes.bodyBytes };
   const failures = new Map<ContenderName, PeerMeasurement>();
   const harnessMicros = new Map<ContenderName, number>();
+  // Server CPU per delivery is far less sensitive to a busy neighbour than deliveries/s.
+  const cpuPerDelivery = new Map<ContenderName, number>();
   try {
     for (const contender of contenders) {
       throwIfAborted(context.signal);
@@ -60,8 +63,15 @@ export async function measureFanout(subscribers: number, contenders: Contender[]
         if (failures.has(name)) continue;
         context.progress(`ws fan-out ${subscribers}: saturating ${name} (${repeat + 1}/${sizes.repeats})`);
         const [failure] = await guarded([{ metric: deliveriesMetric, unit: 'deliveries/s' }], name, saturation, async () => {
+          const pid = contenders.find((contender) => contender.name === name)?.server?.pid ?? -1;
+          const cpuBefore = readCpuSeconds(pid);
           const figures = await rig.run({ ...base, messages, timeoutMs: roundTimeoutMs(messages * subscribers) });
+          const cpuAfter = readCpuSeconds(pid);
           const loss = fanoutLoss(figures, messages);
+          if (!loss && cpuBefore !== null && cpuAfter !== null) {
+            const micros = ((cpuAfter - cpuBefore) * 1e6) / figures.delivered;
+            cpuPerDelivery.set(name, Math.min(micros, cpuPerDelivery.get(name) ?? Number.POSITIVE_INFINITY));
+          }
           const rate = figures.seconds > 0 ? figures.delivered / figures.seconds : 0;
           if (loss) return [missingFigure(deliveriesMetric, name, 'deliveries/s', saturation, loss, rate)];
           if (rate > (saturations.get(name) ?? 0)) {
@@ -82,6 +92,8 @@ export async function measureFanout(subscribers: number, contenders: Contender[]
         results.push(failure);
       } else if (rate !== undefined) {
         results.push(completedFigure(deliveriesMetric, contender.name, rate, 'deliveries/s', saturation, harnessMicros.get(contender.name)));
+        const serverCpu = cpuPerDelivery.get(contender.name);
+        if (serverCpu !== undefined) results.push(completedFigure(`fanout.${subscribers}.serverCpu`, contender.name, serverCpu, 'µs', saturation));
       }
     }
     results.push(...(await measureFanoutLatency(subscribers, contenders, rigs, saturations, context)));

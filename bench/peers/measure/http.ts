@@ -3,6 +3,7 @@
  * sides at the *same* offered rate: 50 % of the lower of the two saturations,
  * so that neither side is past its knee and the workloads are identical.
  */
+import { readCpuSeconds } from '../proc/spawn-node.ts';
 import type { PeerMeasurement } from '../types.ts';
 import { runAutocannon, type AutocannonFigures, type AutocannonRun } from './autocannon.ts';
 import { completedFigure, createSession, formatCount, guarded, missingFigure, throwIfAborted, type Contender, type MeasureContext } from './common.ts';
@@ -38,6 +39,8 @@ export async function measureHttpEndpoint(endpoint: HttpEndpoint, contenders: Co
   // Alternate the contenders, `repeats` times, and keep each one's best run:
   // on a shared machine a neighbour's burst then hurts one run, not a side.
   const best = new Map<Contender['name'], AutocannonFigures>();
+  // Server CPU per request is far less sensitive to a busy neighbour than req/s.
+  const cpuPerRequest = new Map<Contender['name'], number>();
   const failures = new Map<Contender['name'], PeerMeasurement>();
   for (let repeat = 0; repeat < sizes.repeats; repeat += 1) {
     for (const contender of contenders) {
@@ -54,11 +57,17 @@ export async function measureHttpEndpoint(endpoint: HttpEndpoint, contenders: Co
         const request = requestOf(endpoint, server.url, token, sizes.bodyBytes);
         const base = { ...request, connections: sizes.httpConnections, pin: context.pin, signal: context.signal };
         if (repeat === 0) await runAutocannon({ ...base, seconds: 1, rate: null }); // warm-up: JIT and sockets
+        const cpuBefore = readCpuSeconds(server.pid);
         const figures = await runAutocannon({ ...base, seconds: sizes.httpSeconds, rate: null });
+        const cpuAfter = readCpuSeconds(server.pid);
         const loss = lossOf(figures);
         if (loss) return [missingFigure(rpsMetric, contender.name, 'req/s', saturation, loss, figures.requestsPerSecond)];
         const previous = best.get(contender.name);
         if (!previous || figures.requestsPerSecond > previous.requestsPerSecond) best.set(contender.name, figures);
+        if (cpuBefore !== null && cpuAfter !== null) {
+          const micros = ((cpuAfter - cpuBefore) * 1e6) / figures.completed;
+          cpuPerRequest.set(contender.name, Math.min(micros, cpuPerRequest.get(contender.name) ?? Number.POSITIVE_INFINITY));
+        }
         return [];
       });
       if (failure) failures.set(contender.name, failure);
@@ -71,8 +80,11 @@ export async function measureHttpEndpoint(endpoint: HttpEndpoint, contenders: Co
     else if (failure) results.push(failure);
     else if (figures) {
       saturations.set(contender.name, figures.requestsPerSecond);
-      const cpuPerRequest = (figures.harnessCpuSeconds * 1e6) / figures.completed;
-      results.push(completedFigure(rpsMetric, contender.name, figures.requestsPerSecond, 'req/s', saturation, cpuPerRequest));
+      const harnessPerRequest = (figures.harnessCpuSeconds * 1e6) / figures.completed;
+      results.push(completedFigure(rpsMetric, contender.name, figures.requestsPerSecond, 'req/s', saturation, harnessPerRequest));
+      const serverCpu = cpuPerRequest.get(contender.name);
+      if (serverCpu === undefined) results.push(missingFigure(`${endpoint}.serverCpu`, contender.name, 'µs', saturation, 'could not read the server CPU from /proc'));
+      else results.push(completedFigure(`${endpoint}.serverCpu`, contender.name, serverCpu, 'µs', saturation));
     }
   }
 

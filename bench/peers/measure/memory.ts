@@ -7,6 +7,7 @@
 import { nowMicros } from '../load/dialects.ts';
 import type { WorkerConfig } from '../load/messages.ts';
 import { LoadProcess } from '../proc/load-process.ts';
+import { readCpuSeconds } from '../proc/spawn-node.ts';
 import type { ServerProcess } from '../proc/server-process.ts';
 import type { ContenderName, PeerMeasurement } from '../types.ts';
 import { completedFigure, createSession, createSessions, formatCount, missingFigure, sleep, type MeasureContext } from './common.ts';
@@ -19,6 +20,7 @@ export const MEMORY_METRICS: Record<IdleKind, string> = {
   longpoll: 'longpoll.rssPerHeld',
 };
 export const RELEASE_METRIC = 'longpoll.release';
+export const RELEASE_CPU_METRIC = 'longpoll.releaseCpu';
 
 const TOPIC = 'room:peers-idle';
 
@@ -90,22 +92,27 @@ export async function measureMemory(kind: IdleKind, contender: ContenderName, se
     const after = server.rssBytes();
     if (before === null || after === null) throw new Error('could not read the server RSS from /proc');
     const results = [completedFigure(rssMetric, contender, (after - before) / count, 'bytes', workload)];
-    if (kind === 'longpoll') results.push(await measureRelease(contender, server, token, loads, count));
+    if (kind === 'longpoll') results.push(...(await measureRelease(contender, server, token, loads, count)));
     return results;
   } finally {
     await Promise.all(loads.map((load) => load.stop()));
   }
 }
 
-async function measureRelease(contender: ContenderName, server: ServerProcess, token: string, loads: LoadProcess[], count: number): Promise<PeerMeasurement> {
+/** Wall time from the publish to the last answer, and the server's CPU over that time. */
+async function measureRelease(contender: ContenderName, server: ServerProcess, token: string, loads: LoadProcess[], count: number): Promise<PeerMeasurement[]> {
   const workload = `one publish releasing ${formatCount(count)} held long polls`;
+  const cpuBefore = readCpuSeconds(server.pid);
   const startedAt = nowMicros();
   const response = await fetch(`${server.url}/api/messages`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ topic: TOPIC, body: 'release' }),
   });
-  if (response.status !== 201) return missingFigure(RELEASE_METRIC, contender, 'ms', workload, `publish answered ${response.status}`);
+  if (response.status !== 201) {
+    const reason = `publish answered ${response.status}`;
+    return [missingFigure(RELEASE_METRIC, contender, 'ms', workload, reason), missingFigure(RELEASE_CPU_METRIC, contender, 'ms', workload, reason)];
+  }
   const released = await Promise.all(loads.map(async (load) => {
     try {
       return await load.next('released', 60_000);
@@ -117,9 +124,14 @@ async function measureRelease(contender: ContenderName, server: ServerProcess, t
   const received = released.reduce((sum, report) => sum + report.received, 0);
   const seconds = (Math.max(...released.map((report) => report.lastAt)) - startedAt) / 1e6;
   const cpuMicros = released.reduce((sum, report) => sum + report.cpuMicros, 0);
+  const cpuAfter = readCpuSeconds(server.pid);
   if (received < count) {
     const error = released.find((report) => report.error)?.error;
-    return missingFigure(RELEASE_METRIC, contender, 'ms', workload, `${formatCount(count - received)} of ${formatCount(count)} long polls not released${error ? `: ${error}` : ''}`);
+    const reason = `${formatCount(count - received)} of ${formatCount(count)} long polls not released${error ? `: ${error}` : ''}`;
+    return [missingFigure(RELEASE_METRIC, contender, 'ms', workload, reason), missingFigure(RELEASE_CPU_METRIC, contender, 'ms', workload, reason)];
   }
-  return completedFigure(RELEASE_METRIC, contender, seconds * 1000, 'ms', workload, cpuMicros / count);
+  const cpu = cpuBefore !== null && cpuAfter !== null
+    ? completedFigure(RELEASE_CPU_METRIC, contender, (cpuAfter - cpuBefore) * 1000, 'ms', workload)
+    : missingFigure(RELEASE_CPU_METRIC, contender, 'ms', workload, 'could not read the server CPU from /proc');
+  return [completedFigure(RELEASE_METRIC, contender, seconds * 1000, 'ms', workload, cpuMicros / count), cpu];
 }
