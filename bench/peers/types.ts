@@ -52,12 +52,12 @@ export const QUICK_SIZES: Readonly<PeersSizes> = Object.freeze({
   httpConnections: 100,
   httpSeconds: 2,
   fanoutSubscribers: [100, 1000],
-  fanoutDeliveries: 100_000,
+  fanoutDeliveries: 50_000,
   fanoutLatencySeconds: 2,
   bodyBytes: 100,
   heldClients: 1_000,
   clientsPerProcess: 5_000,
-  settleMs: 1000,
+  settleMs: 500,
   repeats: 1,
 });
 

@@ -36,6 +36,8 @@ export interface DelayProxy {
   dropAll(): void;
   /** Client connections open right now. */
   connections(): number;
+  /** Client connections accepted since the proxy started. */
+  accepted(): number;
   close(): Promise<void>;
 }
 
@@ -106,6 +108,7 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
       }
     },
     connections: () => open.size,
+    accepted: () => nextId,
     close() {
       return new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -5,7 +5,7 @@ import type { LabServer } from '../../src/server/create.ts';
 import {
   ClientPool, Recorder, createSessionRaw, eventually, publishRaw, range, startServer,
 } from './harness.ts';
-import { startDroppingProxy } from './proxy.ts';
+import { startDelayProxy } from '../../src/net/delay-proxy.ts';
 
 /**
  * The one behaviour suite (STYLE habit 1, after hono's common.case.test.ts):
@@ -116,7 +116,7 @@ export function runTest({ transport, skip = {} }: RunTestOptions): void {
 
     test('resumes after dropped connections with nothing lost and nothing twice', async () => {
       const topic = room();
-      const proxy = await startDroppingProxy(server.port);
+      const proxy = await startDelayProxy({ targetHost: '127.0.0.1', targetPort: server.port, oneWayDelayMs: 0 });
       try {
         const reader = await pool.join(proxy.url, 'reader', [topic]);
         const writer = await pool.join(server.url, 'writer');
@@ -124,7 +124,7 @@ export function runTest({ transport, skip = {} }: RunTestOptions): void {
         let acceptedBeforeDrops = 0;
         for (let i = 1; i <= total; i += 1) {
           await writer.client.publish(topic, `m${i}`);
-          if (i === 15) acceptedBeforeDrops = proxy.accepted;
+          if (i === 15) acceptedBeforeDrops = proxy.accepted();
           if (i % 15 === 0 && i < total) proxy.dropAll();
           await new Promise((resolve) => setTimeout(resolve, 8));
         }
@@ -133,7 +133,7 @@ export function runTest({ transport, skip = {} }: RunTestOptions): void {
         expect(reader.seqs(topic)).toEqual(range(1, total));
         expect(reader.bodies(topic)).toEqual(range(1, total).map((i) => `m${i}`));
         expect(reader.gaps).toEqual([]);
-        expect(proxy.accepted).toBeGreaterThan(acceptedBeforeDrops);
+        expect(proxy.accepted()).toBeGreaterThan(acceptedBeforeDrops);
         expect(reader.client.state).toBe('connected');
       } finally {
         await proxy.close();
