@@ -185,6 +185,13 @@ export interface SeriesPoint {
   serverRssBytes: number;
   latencyP50Ms: number | null;
   latencyP99Ms: number | null;
+  /**
+   * The server's event-loop delay p99 as its `/api/stats` sample at the end of
+   * that second reported it (the server summarises over its last complete 10 s
+   * window, so this is a smoothed line, not that second alone); null when no
+   * sample had it. Absent in files written before it existed.
+   */
+  eventLoopDelayP99Ms?: number | null;
 }
 
 export interface ProjectionRow {
@@ -245,6 +252,27 @@ export interface TransportResult {
   theory: TheoryLatency;
 }
 
+/** One endpoint driven as hard as autocannon can by the `http-ceiling` scenario. */
+export interface CeilingEndpoint {
+  /** e.g. "GET /api/poll". */
+  endpoint: string;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  requests: number;
+  errors: number;
+  non2xx: number;
+}
+
+/** What one server process holds (`http-ceiling`, issue 3: "the server's ceiling"). */
+export interface CeilingFigures {
+  /** autocannon connections held open against each endpoint. */
+  connections: number;
+  secondsPerEndpoint: number;
+  endpoints: CeilingEndpoint[];
+  /** How many short-polling clients the poll figure serves at each interval: ⌊requests/s × T⌋. */
+  pollClients: { intervalMs: number; clients: number }[];
+}
+
 export interface ScenarioResult {
   name: string;
   /** One sentence: what the workload is and what it shows. */
@@ -252,7 +280,10 @@ export interface ScenarioResult {
   params: ScenarioParams;
   incomplete: boolean;
   errors: RunError[];
+  /** Empty for scenarios with their own runner (`http-ceiling`). */
   transports: TransportResult[];
+  /** The `http-ceiling` scenario's figures. */
+  ceiling?: CeilingFigures;
 }
 
 /** Our figure ÷ the reference's, per transport and metric (issue 5). */
@@ -299,69 +330,5 @@ export interface LatestPointer {
   date: string;
 }
 
-export type ValidationFailure = 'missing' | 'corrupt' | 'old-schema' | 'newer-schema';
-
-export type ValidationResult =
-  | { ok: true; results: BenchResults }
-  | { ok: false; failure: ValidationFailure; reason: string };
-
-/**
- * Tells a usable results file from a missing, corrupt or old-schema one.
- * Accepts the parsed JSON, or a string (parsed here), or undefined/null/"" (missing).
- */
-export function validateResults(json: unknown): ValidationResult {
-  if (json === undefined || json === null || (typeof json === 'string' && json.trim() === '')) {
-    return { ok: false, failure: 'missing', reason: 'no results: the file is missing or empty' };
-  }
-  let value: unknown = json;
-  if (typeof json === 'string') {
-    try {
-      value = JSON.parse(json);
-    } catch (error) {
-      return { ok: false, failure: 'corrupt', reason: `not JSON: ${(error as Error).message}` };
-    }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, failure: 'corrupt', reason: 'not a results object' };
-  }
-  const version = (value as { schemaVersion?: unknown }).schemaVersion;
-  if (typeof version !== 'number') {
-    return { ok: false, failure: 'old-schema', reason: 'no schemaVersion: written before the format was versioned' };
-  }
-  if (version < SCHEMA_VERSION) {
-    return { ok: false, failure: 'old-schema', reason: `schema version ${version}; this build reads version ${SCHEMA_VERSION}: re-run the bench` };
-  }
-  if (version > SCHEMA_VERSION) {
-    return { ok: false, failure: 'newer-schema', reason: `schema version ${version} is newer than this build (${SCHEMA_VERSION}): update the lab` };
-  }
-  const problem = checkResultsShape(value);
-  if (problem) return { ok: false, failure: 'corrupt', reason: problem };
-  return { ok: true, results: value as BenchResults };
-}
-
-/** The first structural problem of a results object of the right version, or null. */
-function checkResultsShape(value: object): string | null {
-  const run = value as Partial<Record<keyof BenchResults, unknown>>;
-  if (typeof run.runId !== 'string') return 'runId is missing';
-  if (!isObject(run.context)) return 'context is missing';
-  if (!isObject(run.config)) return 'config is missing';
-  if (!Array.isArray(run.scenarios)) return 'scenarios is not a list';
-  for (const [i, scenario] of run.scenarios.entries()) {
-    if (!isObject(scenario) || typeof scenario.name !== 'string' || !Array.isArray(scenario.transports)) {
-      return `scenarios[${i}] has no name or transports`;
-    }
-    for (const [j, figures] of (scenario.transports as unknown[]).entries()) {
-      const where = `scenarios[${i}].transports[${j}]`;
-      if (!isObject(figures) || typeof figures.transport !== 'string') return `${where} has no transport`;
-      for (const part of ['latency', 'deliveries', 'requests', 'wire', 'perDelivery', 'server', 'projection', 'theory'] as const) {
-        if (!isObject(figures[part])) return `${where}.${part} is missing`;
-      }
-      if (!Array.isArray(figures.series)) return `${where}.series is not a list`;
-    }
-  }
-  return null;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { validateResults } from './schema-validate.ts';
+export type { ValidationFailure, ValidationResult } from './schema-validate.ts';

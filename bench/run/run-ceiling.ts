@@ -5,26 +5,9 @@
  * it could serve (T × requests/s, ignoring the publishes they would also make).
  */
 import autocannon from 'autocannon';
-import type { RunError } from '../schema.ts';
+import type { CeilingFigures, RunError } from '../schema.ts';
 import type { WorkloadSettings } from '../scenarios/types.ts';
 import { startServer, ServerFailure } from './server-process.ts';
-
-export interface CeilingEndpoint {
-  endpoint: string;
-  requestsPerSecond: number;
-  latencyMs: { p50: number; p99: number; max: number };
-  requests: number;
-  errors: number;
-  non2xx: number;
-}
-
-export interface CeilingFigures {
-  connections: number;
-  secondsPerEndpoint: number;
-  endpoints: CeilingEndpoint[];
-  /** How many short-polling clients the poll figure serves at each interval. */
-  pollClients: { intervalMs: number; clients: number }[];
-}
 
 const CONNECTIONS = 50;
 const INTERVALS_MS = [250, 1000, 5000];

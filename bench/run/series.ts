@@ -52,6 +52,7 @@ export class SeriesBuilder {
         serverRssBytes: 0,
         latencyP50Ms: null,
         latencyP99Ms: null,
+        eventLoopDelayP99Ms: null,
       };
       const latency = new LatencyHistogram();
       for (const list of this.ticks.values()) {
@@ -88,11 +89,11 @@ function serverAt(
   second: number,
   samples: StatsSample[],
   transportConnections: (sample: StatsSample) => number,
-): Pick<SeriesPoint, 'connections' | 'serverCpuPercent' | 'serverRssBytes'> {
+): Pick<SeriesPoint, 'connections' | 'serverCpuPercent' | 'serverRssBytes' | 'eventLoopDelayP99Ms'> {
   const at = (sample: StatsSample): number => Number(sample.atNs - startNs) / 1e9;
   const index = samples.findIndex((sample) => at(sample) >= second);
   const sample = index >= 0 ? samples[index] : samples[samples.length - 1];
-  if (!sample) return { connections: 0, serverCpuPercent: 0, serverRssBytes: 0 };
+  if (!sample) return { connections: 0, serverCpuPercent: 0, serverRssBytes: 0, eventLoopDelayP99Ms: null };
   const previous = index > 0 ? samples[index - 1] : undefined;
   let cpuPercent = 0;
   if (previous) {
@@ -100,5 +101,20 @@ function serverAt(
     const elapsedMicros = Number(sample.atNs - previous.atNs) / 1e3;
     cpuPercent = elapsedMicros > 0 ? (100 * (cpu(sample) - cpu(previous))) / elapsedMicros : 0;
   }
-  return { connections: transportConnections(sample), serverCpuPercent: cpuPercent, serverRssBytes: sample.snapshot.process.rssBytes };
+  return {
+    connections: transportConnections(sample),
+    serverCpuPercent: cpuPercent,
+    serverRssBytes: sample.snapshot.process.rssBytes,
+    eventLoopDelayP99Ms: eventLoopDelayP99(sample),
+  };
+}
+
+/**
+ * The sample's event-loop delay p99, or null where it has none: the stats
+ * format declares it, but a sample from an older or foreign server may lack it.
+ */
+function eventLoopDelayP99(sample: StatsSample): number | null {
+  const delay = (sample.snapshot.process as Partial<StatsSample['snapshot']['process']>).eventLoopDelayMs;
+  return typeof delay?.p99 === 'number' ? delay.p99 : null;
+}
 }

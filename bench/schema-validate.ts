@@ -1,0 +1,91 @@
+/**
+ * Tells a usable results file from a missing, corrupt or old-schema one, for
+ * the report page and the dashboard (re-exported by schema.ts). It checks the
+ * structure the readers rely on, not every figure.
+ */
+import { SCHEMA_VERSION } from './schema.ts';
+import type { BenchResults } from './schema.ts';
+
+export type ValidationFailure = 'missing' | 'corrupt' | 'old-schema' | 'newer-schema';
+
+export type ValidationResult =
+  | { ok: true; results: BenchResults }
+  | { ok: false; failure: ValidationFailure; reason: string };
+
+/**
+ * Tells a usable results file from a missing, corrupt or old-schema one.
+ * Accepts the parsed JSON, or a string (parsed here), or undefined/null/"" (missing).
+ */
+export function validateResults(json: unknown): ValidationResult {
+  if (json === undefined || json === null || (typeof json === 'string' && json.trim() === '')) {
+    return { ok: false, failure: 'missing', reason: 'no results: the file is missing or empty' };
+  }
+  let value: unknown = json;
+  if (typeof json === 'string') {
+    try {
+      value = JSON.parse(json);
+    } catch (error) {
+      return { ok: false, failure: 'corrupt', reason: `not JSON: ${(error as Error).message}` };
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, failure: 'corrupt', reason: 'not a results object' };
+  }
+  const version = (value as { schemaVersion?: unknown }).schemaVersion;
+  if (typeof version !== 'number') {
+    return { ok: false, failure: 'old-schema', reason: 'no schemaVersion: written before the format was versioned' };
+  }
+  if (version < SCHEMA_VERSION) {
+    return { ok: false, failure: 'old-schema', reason: `schema version ${version}; this build reads version ${SCHEMA_VERSION}: re-run the bench` };
+  }
+  if (version > SCHEMA_VERSION) {
+    return { ok: false, failure: 'newer-schema', reason: `schema version ${version} is newer than this build (${SCHEMA_VERSION}): update the lab` };
+  }
+  const problem = checkResultsShape(value);
+  if (problem) return { ok: false, failure: 'corrupt', reason: problem };
+  return { ok: true, results: value as BenchResults };
+}
+
+/** The first structural problem of a results object of the right version, or null. */
+function checkResultsShape(value: object): string | null {
+  const run = value as Partial<Record<keyof BenchResults, unknown>>;
+  if (typeof run.runId !== 'string') return 'runId is missing';
+  if (!isObject(run.context)) return 'context is missing';
+  if (!isObject(run.config)) return 'config is missing';
+  if (!Array.isArray(run.scenarios)) return 'scenarios is not a list';
+  for (const [i, scenario] of run.scenarios.entries()) {
+    if (!isObject(scenario) || typeof scenario.name !== 'string' || !Array.isArray(scenario.transports)) {
+      return `scenarios[${i}] has no name or transports`;
+    }
+    for (const [j, figures] of (scenario.transports as unknown[]).entries()) {
+      const where = `scenarios[${i}].transports[${j}]`;
+      if (!isObject(figures) || typeof figures.transport !== 'string') return `${where} has no transport`;
+      for (const part of ['latency', 'deliveries', 'requests', 'wire', 'perDelivery', 'server', 'projection', 'theory'] as const) {
+        if (!isObject(figures[part])) return `${where}.${part} is missing`;
+      }
+      if (!Array.isArray(figures.series)) return `${where}.series is not a list`;
+    }
+    if (scenario.ceiling !== undefined) {
+      const problem = checkCeilingShape(scenario.ceiling);
+      if (problem) return `scenarios[${i}].ceiling ${problem}`;
+    }
+  }
+  return null;
+}
+
+/** The http-ceiling figures are optional, but when present the report reads their lists. */
+function checkCeilingShape(ceiling: unknown): string | null {
+  if (!isObject(ceiling)) return 'is not an object';
+  if (!Array.isArray(ceiling.endpoints)) return 'has no endpoints list';
+  if (!Array.isArray(ceiling.pollClients)) return 'has no pollClients list';
+  for (const [k, endpoint] of (ceiling.endpoints as unknown[]).entries()) {
+    if (!isObject(endpoint) || typeof endpoint.endpoint !== 'string' || typeof endpoint.requestsPerSecond !== 'number' || !isObject(endpoint.latencyMs)) {
+      return `endpoints[${k}] has no endpoint, requestsPerSecond or latencyMs`;
+    }
+  }
+  return null;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
