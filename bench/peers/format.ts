@@ -41,6 +41,7 @@ export function formatPeersTable(report: PeersReport): string {
   lines.push(`${report.pinned ? 'pinned: servers on core 0, load on core 1' : report.pinRequested ? 'NOT pinned (--pin asked, taskset unavailable)' : 'not pinned'}` +
     `${report.quick ? ` · QUICK run: ${report.sizes.heldClients.toLocaleString('en-US')} held/idle clients instead of 10,000, shorter runs` : ''}` +
     ` · ${report.durationSeconds.toFixed(0)} s${report.incomplete ? ' · INCOMPLETE (aborted)' : ''}`);
+  if (report.quick) lines.push('RSS per client at this size is dominated by heap growth steps: read the memory targets from a full run (10,000 clients).');
   lines.push('');
   const rows: string[][] = [['transport', 'figure', 'ours', 'reference', 'theirs', 'ours ÷ ref', 'target', '']];
   for (const ratio of report.ratios) {

@@ -6,38 +6,13 @@
  * Configs are plain data (no callbacks), so they survive structuredClone and JSON.
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import type { BenchResults, PerDelivery, ScenarioResult, SeriesPoint, TransportName, TransportResult } from '../schema.ts';
+import type { BenchResults, PerDelivery, ScenarioResult, TransportResult } from '../schema.ts';
+import { TRANSPORT_COLORS, TRANSPORT_LABELS } from './chart-spec.ts';
+import type { ChartSpec } from './chart-spec.ts';
+import { seriesChart } from './series-charts.ts';
 
-export interface ChartSpec {
-  /** Stable id, e.g. "latency"; the HTML report and the dashboard key canvases on it. */
-  id: ChartId;
-  title: string;
-  /** One sentence: what the chart shows. */
-  caption: string;
-  /** A few sentences: how to read it, and what to look for. */
-  howToRead: string;
-  config: ChartConfiguration;
-}
-
-export const CHART_IDS = [
-  'latency', 'theory', 'requests', 'bytes', 'connections', 'resources', 'series-deliveries', 'series-latency', 'series-bytes',
-] as const;
-export type ChartId = (typeof CHART_IDS)[number];
-
-/** One colour per transport, the same everywhere in the lab. */
-export const TRANSPORT_COLORS: Record<TransportName, string> = {
-  poll: '#d62728',
-  longpoll: '#ff7f0e',
-  sse: '#1f77b4',
-  ws: '#2ca02c',
-};
-
-export const TRANSPORT_LABELS: Record<TransportName, string> = {
-  poll: 'short poll',
-  longpoll: 'long poll',
-  sse: 'SSE',
-  ws: 'WebSocket',
-};
+export { CHART_IDS, TRANSPORT_COLORS, TRANSPORT_LABELS } from './chart-spec.ts';
+export type { ChartId, ChartSpec } from './chart-spec.ts';
 
 const PART_COLORS = { headers: '#9467bd', framing: '#8c564b', bodies: '#17becf' };
 const SHADES = ['#4e79a7', '#59a14f', '#f28e2b', '#e15759', '#76b7b2'];
@@ -51,10 +26,14 @@ export function findScenario(results: BenchResults, scenario: string): ScenarioR
   return found;
 }
 
-/** Every chart of one scenario, in reading order. */
+/**
+ * Every chart of one scenario, in reading order; none for a scenario with no
+ * transport rows (`http-ceiling` is a table, an interrupted scenario has nothing to draw).
+ */
 export function chartConfigsFor(results: BenchResults, scenario: string): ChartSpec[] {
   const found = findScenario(results, scenario);
   const rows = found.transports;
+  if (rows.length === 0) return [];
   return [
     latencyChart(rows),
     theoryChart(rows),
@@ -65,6 +44,7 @@ export function chartConfigsFor(results: BenchResults, scenario: string): ChartS
     seriesChart(rows, 'series-deliveries'),
     seriesChart(rows, 'series-latency'),
     seriesChart(rows, 'series-bytes'),
+    seriesChart(rows, 'series-event-loop'),
   ];
 }
 
@@ -293,75 +273,6 @@ function resourcesChart(rows: TransportResult[]): ChartSpec {
         scales: {
           ...options?.scales,
           y1: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'MiB' } },
-        },
-      },
-    },
-  };
-}
-
-type SeriesId = 'series-deliveries' | 'series-latency' | 'series-bytes';
-
-const SERIES: Record<SeriesId, {
-  title: string;
-  caption: string;
-  howToRead: string;
-  yTitle: string;
-  pick: (point: SeriesPoint) => number | null;
-}> = {
-  'series-deliveries': {
-    title: 'Deliveries per second',
-    caption: 'Messages received by all clients in each second of the run, per transport.',
-    howToRead: 'A flat line at the publish rate × recipients is a transport keeping up; dips and catch-up spikes are queues forming.',
-    yTitle: 'deliveries / s',
-    pick: (point) => point.deliveries,
-  },
-  'series-latency': {
-    title: '99th-percentile latency per second',
-    caption: 'The latency that 99 % of the messages of each second stayed under, per transport.',
-    howToRead:
-      'A line that climbs during the run is a backlog growing; a flat one is a transport in a steady state. ' +
-      'Seconds with no delivery have no point.',
-    yTitle: 'p99 latency (ms)',
-    pick: (point) => point.latencyP99Ms,
-  },
-  'series-bytes': {
-    title: 'Wire traffic per second',
-    caption: 'Kibibytes per second on the clients\' sockets, both directions, in each second of the run.',
-    howToRead: 'With nothing to say, polling still costs bytes every interval while an idle WebSocket or SSE stream costs almost none.',
-    yTitle: 'KiB / s',
-    pick: (point) => (point.bytesUp + point.bytesDown) / 1024,
-  },
-};
-
-function seriesChart(rows: TransportResult[], id: SeriesId): ChartSpec {
-  const series = SERIES[id];
-  const datasets: ChartDataset<'line'>[] = rows.map((row) => ({
-    label: TRANSPORT_LABELS[row.transport] ?? row.transport,
-    data: row.series.map((point) => ({ x: point.t, y: series.pick(point) })),
-    borderColor: TRANSPORT_COLORS[row.transport],
-    backgroundColor: TRANSPORT_COLORS[row.transport],
-    pointRadius: 0,
-    borderWidth: 2,
-    tension: 0,
-    spanGaps: false,
-  }));
-  return {
-    id,
-    title: series.title,
-    caption: series.caption,
-    howToRead: series.howToRead,
-    config: {
-      type: 'line',
-      data: { datasets },
-      options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        parsing: false,
-        plugins: { legend: { position: 'bottom' } },
-        scales: {
-          x: { type: 'linear', title: { display: true, text: 'seconds into the run' } },
-          y: { beginAtZero: true, title: { display: true, text: series.yTitle } },
         },
       },
     },

@@ -9,10 +9,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
-import type { BenchResults, ScenarioResult } from '../schema.ts';
-import { chartConfigsFor } from './charts.ts';
+import type { BenchResults, RunError, ScenarioResult } from '../schema.ts';
+import { chartConfigsFor, TRANSPORT_LABELS } from './charts.ts';
 import { formatBytes, formatNumber } from './format.ts';
-import { peersTable, projectionTable, summaryTable, theoryTable } from './tables.ts';
+import { ceilingTable, peersTable, projectionTable, summaryTable, theoryTable } from './tables.ts';
 import type { Table } from './tables.ts';
 import { REPORT_CSS, READING_GUIDE } from './html-text.ts';
 
@@ -83,18 +83,33 @@ function renderScenario(results: BenchResults, scenario: ScenarioResult): string
       <div class="canvas-box"><canvas data-scenario="${escapeHtml(scenario.name)}" data-chart="${spec.id}" role="img" aria-label="${escapeHtml(spec.caption)}"></canvas></div>
       <details><summary>How to read it</summary><p>${escapeHtml(spec.howToRead)}</p></details>
     </figure>`).join('');
-  const errors = scenario.errors.concat(scenario.transports.flatMap((row) => row.errors));
+  const errors = [
+    ...scenario.errors.map((error) => ({ where: '', error })),
+    ...scenario.transports.flatMap((row) => row.errors.map((error) => ({ where: TRANSPORT_LABELS[row.transport] ?? row.transport, error }))),
+  ];
+  const hasRows = scenario.transports.length > 0;
+  const ceiling = ceilingTable(scenario);
   return `
   <section class="scenario" id="scenario-${escapeHtml(scenario.name)}">
     <h2>${escapeHtml(scenario.name)}${scenario.incomplete ? ' <span class="warn">incomplete</span>' : ''}</h2>
     <p>${escapeHtml(scenario.description)}</p>
     <p class="params">${params.map(escapeHtml).join(' · ')}</p>
-    ${renderTable(summaryTable(scenario))}
-    <div class="charts">${figures}</div>
-    ${renderTable(theoryTable(scenario))}
-    ${renderTable(projectionTable(scenario))}
-    ${errors.length > 0 ? `<h3>Errors</h3><ul class="errors">${errors.map((e) => `<li><b>${escapeHtml(e.source)}</b>: ${escapeHtml(e.message)}</li>`).join('')}</ul>` : ''}
+    ${hasRows ? renderTable(summaryTable(scenario)) : ''}
+    ${ceiling ? renderTable(ceiling) : ''}
+    ${!hasRows && !ceiling ? '<p class="warn">No figures: this scenario did not run to the end (see its errors).</p>' : ''}
+    ${figures ? `<div class="charts">${figures}</div>` : ''}
+    ${hasRows ? renderTable(theoryTable(scenario)) : ''}
+    ${hasRows ? renderTable(projectionTable(scenario)) : ''}
+    ${errors.length > 0 ? `<h3>Errors</h3>${renderErrors(errors)}` : ''}
   </section>`;
+}
+
+/** Errors with where they happened and, for a process that died, its last output. */
+function renderErrors(errors: { where: string; error: RunError }[]): string {
+  const items = errors.map(({ where, error }) =>
+    `<li>${where ? `${escapeHtml(where)} · ` : ''}<b>${escapeHtml(error.source)}</b>: ${escapeHtml(error.message)}` +
+    `${error.output ? `<pre>${escapeHtml(error.output)}</pre>` : ''}</li>`);
+  return `<ul class="errors">${items.join('')}</ul>`;
 }
 
 /** The whole report page for one run. */
@@ -126,7 +141,7 @@ export function renderHtmlReport(results: BenchResults): string {
   <nav>${results.scenarios.map((s) => `<a href="#scenario-${escapeHtml(s.name)}">${escapeHtml(s.name)}</a>`).join(' ')}</nav>
   ${results.scenarios.map((scenario) => renderScenario(results, scenario)).join('\n')}
   ${peers ? `<section class="peers"><h2>Against reference servers</h2>${renderTable(peers)}</section>` : ''}
-  ${runErrors.length > 0 ? `<section><h2>Errors</h2><ul class="errors">${runErrors.map((e) => `<li><b>${escapeHtml(e.source)}</b>: ${escapeHtml(e.message)}${e.output ? `<pre>${escapeHtml(e.output)}</pre>` : ''}</li>`).join('')}</ul></section>` : ''}
+  ${runErrors.length > 0 ? `<section><h2>Errors</h2>${renderErrors(runErrors.map((error) => ({ where: '', error })))}</section>` : ''}
   <details class="config"><summary>Configuration of this run</summary><pre>${escapeHtml(JSON.stringify(results.config, null, 2))}</pre></details>
 </main>
 <script>${scriptSafe(chartJsSource())}</script>

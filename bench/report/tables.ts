@@ -3,7 +3,7 @@
  * terminal summary and the dashboard. Pure: figures are read, not recomputed.
  */
 import type { BenchResults, ScenarioResult, TransportResult } from '../schema.ts';
-import { TRANSPORT_LABELS } from './charts.ts';
+import { TRANSPORT_LABELS } from './chart-spec.ts';
 import { formatBytes, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
 
 export interface Table {
@@ -68,6 +68,43 @@ export function summaryTable(scenario: ScenarioResult): Table {
       formatNumber(row.server.cpuSeconds, 2),
       formatPercent(Math.max(row.wire.up.relativeDifference, row.wire.down.relativeDifference), 1),
     ]),
+  };
+}
+
+/** A poll interval as a person says it: 250 ms, 1 s, 2.5 s. */
+function formatInterval(ms: number): string {
+  return ms < 1000 ? `${formatNumber(ms, 0)} ms` : `${formatNumber(ms / 1000, 2)} s`;
+}
+
+/**
+ * The server's ceiling (`http-ceiling`): requests per second one process held
+ * on each endpoint → how many short-polling clients at interval T the poll
+ * figure serves. Null for a scenario without ceiling figures.
+ */
+export function ceilingTable(scenario: ScenarioResult): Table | null {
+  const ceiling = scenario.ceiling;
+  if (!ceiling) return null;
+  const intervals = ceiling.pollClients.map((row) => row.intervalMs);
+  return {
+    caption:
+      `Read each row left to right: the requests per second one server process answered on that endpoint (autocannon, ` +
+      `${formatNumber(ceiling.connections, 0)} connections, ${formatNumber(ceiling.secondsPerEndpoint, 0)} s each), then — for the ` +
+      `poll endpoint — how many short-polling clients asking once every T that rate serves (requests/s × T, before ` +
+      `their publishes and the network take a share).`,
+    head: ['endpoint', 'req/s', 'p50', 'p99', 'max', 'requests', 'errors', ...intervals.map((ms) => `clients at T = ${formatInterval(ms)}`)],
+    rows: ceiling.endpoints.map((endpoint) => {
+      const isPoll = endpoint.endpoint.startsWith('GET /api/poll');
+      return [
+        endpoint.endpoint,
+        formatNumber(endpoint.requestsPerSecond, 0),
+        formatMs(endpoint.latencyMs.p50),
+        formatMs(endpoint.latencyMs.p99),
+        formatMs(endpoint.latencyMs.max),
+        formatNumber(endpoint.requests, 0),
+        endpoint.errors + endpoint.non2xx > 0 ? `${formatNumber(endpoint.errors, 0)} + ${formatNumber(endpoint.non2xx, 0)} non-2xx` : '0',
+        ...ceiling.pollClients.map((row) => (isPoll ? formatNumber(row.clients, 0) : '–')),
+      ];
+    }),
   };
 }
 

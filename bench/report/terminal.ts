@@ -1,9 +1,11 @@
 /**
  * The summary printed at the end of a run: one table per scenario,
- * transport × key figures, plus the projection and the peers' ratios.
+ * transport × key figures, the projection, the server's ceiling, the peers'
+ * ratios, and every error with where it happened and why.
  */
-import type { BenchResults } from '../schema.ts';
-import { peersTable, projectionTable, summaryTable } from './tables.ts';
+import type { BenchResults, RunError, ScenarioResult } from '../schema.ts';
+import { TRANSPORT_LABELS } from './chart-spec.ts';
+import { ceilingTable, peersTable, projectionTable, summaryTable } from './tables.ts';
 import type { Table } from './tables.ts';
 
 /** Lays a table out in fixed-width columns (first column left-aligned, the rest right-aligned). */
@@ -16,15 +18,45 @@ export function formatTextTable(table: Table): string {
   return [table.caption, line(table.head), rule, ...table.rows.map(line)].join('\n');
 }
 
+/** One error as `! where source: message`, with the last output of a process that died, indented. */
+export function formatError(where: string, error: RunError): string {
+  const output = error.output
+    ? `\n${error.output.trimEnd().split('\n').map((line) => `    | ${line}`).join('\n')}`
+    : '';
+  return `! ${where ? `${where} ` : ''}${error.source}: ${error.message}${output}`;
+}
+
+/** A scenario's tables and errors; a scenario with no figures at all says so instead of printing empty tables. */
+function formatScenario(scenario: ScenarioResult): string {
+  const parts: string[] = [];
+  if (scenario.transports.length > 0) {
+    parts.push(formatTextTable(summaryTable(scenario)), formatTextTable(projectionTable(scenario)));
+  }
+  const ceiling = ceilingTable(scenario);
+  if (ceiling) parts.push(`${scenario.name}: ${scenario.description}\n${formatTextTable(ceiling)}`);
+  if (parts.length === 0) {
+    parts.push(`${scenario.name}: no figures${scenario.incomplete ? ' (incomplete)' : ''}${scenario.errors.length > 0 ? ', see its errors below' : ''}`);
+  }
+  const errors = [
+    ...scenario.errors.map((error) => formatError(scenario.name, error)),
+    ...scenario.transports.flatMap((row) =>
+      row.errors.map((error) => formatError(`${scenario.name} × ${TRANSPORT_LABELS[row.transport] ?? row.transport}`, error)),
+    ),
+  ];
+  if (errors.length > 0) parts.push(errors.join('\n'));
+  return parts.join('\n\n');
+}
+
 export function formatSummary(results: BenchResults): string {
   const parts: string[] = [];
   if (results.incomplete) parts.push('!! INCOMPLETE RUN: the figures are what was measured before it stopped.');
-  for (const scenario of results.scenarios) {
-    parts.push(formatTextTable(summaryTable(scenario)));
-    parts.push(formatTextTable(projectionTable(scenario)));
-  }
+  for (const scenario of results.scenarios) parts.push(formatScenario(scenario));
   const peers = peersTable(results);
   if (peers) parts.push(formatTextTable(peers));
-  for (const error of results.errors) parts.push(`error (${error.source}): ${error.message}`);
+  const runErrors = [
+    ...results.errors.map((error) => formatError('', error)),
+    ...(results.peers?.errors ?? []).map((error) => formatError('peers', error)),
+  ];
+  if (runErrors.length > 0) parts.push(runErrors.join('\n'));
   return `${parts.join('\n\n')}\n`;
 }

@@ -117,4 +117,3 @@ function eventLoopDelayP99(sample: StatsSample): number | null {
   const delay = (sample.snapshot.process as Partial<StatsSample['snapshot']['process']>).eventLoopDelayMs;
   return typeof delay?.p99 === 'number' ? delay.p99 : null;
 }
-}

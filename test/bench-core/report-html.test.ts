@@ -8,6 +8,7 @@ import { CHART_IDS, renderHtmlReport, writeResults } from '../../bench/report/in
 import { validateResults } from '../../bench/schema.ts';
 import type { BenchResults, LatestPointer } from '../../bench/schema.ts';
 import { makeResultsFixture } from './fixture.ts';
+import { withCeilingAndFailures } from './ceiling.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const dir = mkdtempSync(join(tmpdir(), 'report-test-'));
@@ -68,11 +69,12 @@ describe('the HTML report', () => {
     expect(() => writeResults({ ...results, runId: '../escape' }, { dir })).toThrow(/safe file name/);
   });
 
-  it('draws every chart in real Chromium from the file system, with no page error', async () => {
+  it('draws every chart in real Chromium from the file system, with no page error (ceiling and empty scenarios too)', async () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`Chromium is missing at ${CHROMIUM}: install it with \`apt-get install chromium\` (Debian)`);
     }
-    const files = writeResults(results, { dir, updateLatest: false });
+    const full = withCeilingAndFailures(results);
+    const files = writeResults(full, { dir, updateLatest: false });
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -89,7 +91,10 @@ describe('the HTML report', () => {
       await page.goto(pathToFileURL(files.html).href);
       await page.waitForFunction(() => 'reportStatus' in window);
       const status = await page.evaluate(() => (window as unknown as { reportStatus: unknown }).reportStatus);
-      expect(status).toEqual({ charts: results.scenarios.length * CHART_IDS.length });
+      const drawable = full.scenarios.filter((scenario) => scenario.transports.length > 0).length;
+      expect(drawable).toBeGreaterThan(0);
+      expect(status).toEqual({ charts: drawable * CHART_IDS.length });
+      expect(await page.textContent('#scenario-http-ceiling table')).toContain('clients at T = 1 s');
       // Every canvas has drawn pixels: at least some non-transparent ones.
       const blank = await page.evaluate(() =>
         [...document.querySelectorAll('canvas')].filter((canvas) => {

@@ -1,0 +1,39 @@
+/**
+ * What a chart of the shared chart module is (a spec the HTML report and the
+ * dashboard hand to chart.js), its ids, and how each transport looks in every
+ * chart and table of the lab.
+ */
+import type { ChartConfiguration } from 'chart.js';
+import type { TransportName } from '../schema.ts';
+
+export interface ChartSpec {
+  /** Stable id, e.g. "latency"; the HTML report and the dashboard key canvases on it. */
+  id: ChartId;
+  title: string;
+  /** One sentence: what the chart shows. */
+  caption: string;
+  /** A few sentences: how to read it, and what to look for. */
+  howToRead: string;
+  config: ChartConfiguration;
+}
+
+export const CHART_IDS = [
+  'latency', 'theory', 'requests', 'bytes', 'connections', 'resources', 'series-deliveries', 'series-latency', 'series-bytes',
+  'series-event-loop',
+] as const;
+export type ChartId = (typeof CHART_IDS)[number];
+
+/** One colour per transport, the same everywhere in the lab. */
+export const TRANSPORT_COLORS: Record<TransportName, string> = {
+  poll: '#d62728',
+  longpoll: '#ff7f0e',
+  sse: '#1f77b4',
+  ws: '#2ca02c',
+};
+
+export const TRANSPORT_LABELS: Record<TransportName, string> = {
+  poll: 'short poll',
+  longpoll: 'long poll',
+  sse: 'SSE',
+  ws: 'WebSocket',
+};
