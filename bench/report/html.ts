@@ -93,7 +93,7 @@ function renderScenario(results: BenchResults, scenario: ScenarioResult): string
   <section class="scenario" id="scenario-${escapeHtml(scenario.name)}">
     <h2>${escapeHtml(scenario.name)}${scenario.incomplete ? ' <span class="warn">incomplete</span>' : ''}</h2>
     <p>${escapeHtml(scenario.description)}</p>
-    <p class="params">${params.map(escapeHtml).join(' · ')}</p>
+    ${hasRows ? `<p class="params">${params.map(escapeHtml).join(' · ')}</p>` : ''}
     ${hasRows ? renderTable(summaryTable(scenario)) : ''}
     ${ceiling ? renderTable(ceiling) : ''}
     ${!hasRows && !ceiling ? '<p class="warn">No figures: this scenario did not run to the end (see its errors).</p>' : ''}

@@ -43,9 +43,10 @@ const SERIES: Record<SeriesId, {
     title: 'Server event-loop delay',
     caption: 'The 99th-percentile delay of the server\'s event loop as its stats reported it at each second, per transport.',
     howToRead:
-      'How late the server ran its callbacks: a few milliseconds is an idle process, tens of milliseconds mean every ' +
-      'request and message waited that long in its queue. The server summarises over its last complete 10-second ' +
-      'window, so the line is smoothed and lags a stall. No line: the run\'s results were written before this was recorded.',
+      'How late the server ran its callbacks. Node\'s monitor counts its own sampling interval in (10 ms on our server), ' +
+      'so an idle loop reads about 10 ms; what lies above that, every request and message waited in the queue. The ' +
+      'server summarises over its last complete 10-second window, so the line is smoothed and lags a stall. ' +
+      'No line: the results were written before this was recorded.',
     yTitle: 'event-loop delay p99 (ms)',
     pick: (point) => point.eventLoopDelayP99Ms ?? null,
   },

@@ -96,7 +96,7 @@ export function ceilingTable(scenario: ScenarioResult): Table | null {
       const isPoll = endpoint.endpoint.startsWith('GET /api/poll');
       return [
         endpoint.endpoint,
-        formatNumber(endpoint.requestsPerSecond, 0),
+        formatNumber(endpoint.requestsPerSecond, 1),
         formatMs(endpoint.latencyMs.p50),
         formatMs(endpoint.latencyMs.p99),
         formatMs(endpoint.latencyMs.max),

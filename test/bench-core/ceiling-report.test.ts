@@ -22,7 +22,7 @@ describe('the http-ceiling figures in the results', () => {
     expect(table?.caption).toMatch(/^Read each row left to right: .*\.$/);
     expect(table?.caption).toContain('50 connections, 3 s each');
     const [poll, publish] = table?.rows ?? [];
-    expect(poll.slice(0, 2)).toEqual(['GET /api/poll', '7,322']);
+    expect(poll.slice(0, 2)).toEqual(['GET /api/poll', '7,321.5']);
     expect(poll.slice(-3)).toEqual(figures.pollClients.map((row) => row.clients.toLocaleString('en-US')));
     expect(publish.slice(-3)).toEqual(['–', '–', '–']);
     expect(publish[6]).toBe('2 + 5 non-2xx');
@@ -40,7 +40,7 @@ describe('the terminal summary with ceiling, empty scenarios and errors', () => 
 
   it('prints the ceiling table and marks a scenario with no figures instead of failing', () => {
     expect(text).toContain('http-ceiling: FIXTURE: autocannon');
-    expect(text).toMatch(/GET \/api\/poll\s+7,322 .* 1,830\s+7,321\s+36,607/);
+    expect(text).toMatch(/GET \/api\/poll\s+7,321.5 .* 1,830\s+7,321\s+36,607/);
     expect(text).toContain('burst: no figures (incomplete), see its errors below');
     // No empty summary table for the ceiling: its header row appears once per workload scenario.
     expect(text.split('\n').filter((line) => line.startsWith('transport  ') && line.includes('p50')).length).toBe(2);
