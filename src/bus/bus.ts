@@ -2,7 +2,7 @@ import type { Gap, Message } from '../protocol/envelope.ts';
 import type { BusStats } from '../protocol/stats.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type {
-  BusAdapter, CatchUp, LiveListener, LiveMessage, MessageBus, Positions, PublishInput, PublishOutcome,
+  BusAdapter, CatchUp, HistorySlice, LiveListener, LiveMessage, MessageBus, Positions, PublishInput, PublishOutcome,
   StartPoint,
 } from './types.ts';
 
@@ -17,7 +17,14 @@ export class Bus implements MessageBus {
   private readonly knownUsers = new Set<string>();
   private readonly stopFeed: () => void;
 
+  /** Present when the adapter answers from memory (see MessageBus.startSync). */
+  readonly startSync: MessageBus['startSync'];
+  readonly catchUpSync: MessageBus['catchUpSync'];
+
   constructor(private readonly adapter: BusAdapter) {
+    const inMemory = adapter.readSync !== undefined && adapter.lastSeqSync !== undefined;
+    this.startSync = inMemory ? (topics, cursor, backlog) => this.#startSync(topics, cursor, backlog) : undefined;
+    this.catchUpSync = inMemory ? (positions, limit) => this.#catchUpSync(positions, limit) : undefined;
     this.stopFeed = adapter.onMessage((message) => this.dispatch(message));
   }
 
@@ -30,48 +37,35 @@ export class Bus implements MessageBus {
   }
 
   async start(topics: string[], cursor: string | undefined, backlog: number): Promise<StartPoint> {
-    const decoded = cursor === undefined || cursor === '' ? undefined : decodeCursor(cursor);
-    const sameEpoch = decoded?.epoch === this.epoch;
-    const positions: Positions = Object.create(null) as Positions;
-    const gaps: Gap[] = [];
-    for (const topic of topics) {
-      const lastSeq = await this.adapter.lastSeq(topic);
-      const claimed = decoded?.positions[topic];
-      if (claimed === undefined) {
-        positions[topic] = Math.max(0, lastSeq - Math.max(0, backlog));
-      } else if (!sameEpoch) {
-        // The bus restarted: the client's seqs mean nothing here. Start the
-        // topic over; catchUp reports whatever of the new epoch is trimmed.
-        positions[topic] = 0;
-        gaps.push({ topic, from: 1, to: 0, reason: 'restarted' });
-      } else if (claimed > lastSeq) {
-        positions[topic] = lastSeq;
-        gaps.push({ topic, from: lastSeq + 1, to: claimed, reason: 'unknown' });
-      } else {
-        positions[topic] = claimed;
-      }
-    }
-    return { positions, gaps };
+    const lastSeqs: number[] = [];
+    for (const topic of topics) lastSeqs.push(await this.adapter.lastSeq(topic));
+    return startPoint(this.epoch, topics, cursor, backlog, lastSeqs);
   }
 
   async catchUp(positions: Positions, limit: number): Promise<CatchUp> {
-    const next: Positions = Object.assign(Object.create(null) as Positions, positions);
-    const messages: Message[] = [];
-    const gaps: Gap[] = [];
-    let more = false;
-    for (const topic in next) {
-      const room = limit - messages.length;
-      const position = next[topic] as number;
-      const slice = await this.adapter.read(topic, position, Math.max(room, 0));
-      if (slice.firstHeldSeq > position + 1) {
-        gaps.push({ topic, from: position + 1, to: slice.firstHeldSeq - 1, reason: 'trimmed' });
-        next[topic] = slice.firstHeldSeq - 1;
-      }
-      for (const message of slice.messages) messages.push(message);
-      if (slice.messages.length > 0) next[topic] = slice.messages[slice.messages.length - 1]!.seq;
-      if ((next[topic] as number) < slice.lastSeq) more = true;
+    const batch = new CatchUpBuilder(positions, limit);
+    for (const topic in batch.next) {
+      const position = batch.next[topic] as number;
+      batch.add(topic, position, await this.adapter.read(topic, position, batch.room()));
     }
-    return { messages, gaps, positions: next, more };
+    return batch.result();
+  }
+
+  #startSync(topics: string[], cursor: string | undefined, backlog: number): StartPoint {
+    const adapter = this.adapter as Required<BusAdapter>;
+    const lastSeqs: number[] = [];
+    for (const topic of topics) lastSeqs.push(adapter.lastSeqSync(topic));
+    return startPoint(this.epoch, topics, cursor, backlog, lastSeqs);
+  }
+
+  #catchUpSync(positions: Positions, limit: number): CatchUp {
+    const adapter = this.adapter as Required<BusAdapter>;
+    const batch = new CatchUpBuilder(positions, limit);
+    for (const topic in batch.next) {
+      const position = batch.next[topic] as number;
+      batch.add(topic, position, adapter.readSync(topic, position, batch.room()));
+    }
+    return batch.result();
   }
 
   encodeCursor(positions: Positions): string {
@@ -123,6 +117,63 @@ export class Bus implements MessageBus {
     if (!listeners) return;
     const live = liveMessage(message);
     for (const listener of listeners) listener(live);
+  }
+}
+
+/** Where `topics` start, given each one's last seq (the same order): see MessageBus.start. */
+function startPoint(epoch: string, topics: string[], cursor: string | undefined, backlog: number, lastSeqs: number[]): StartPoint {
+  const decoded = cursor === undefined || cursor === '' ? undefined : decodeCursor(cursor);
+  const sameEpoch = decoded?.epoch === epoch;
+  const positions: Positions = Object.create(null) as Positions;
+  const gaps: Gap[] = [];
+  for (let i = 0; i < topics.length; i++) {
+    const topic = topics[i] as string;
+    const lastSeq = lastSeqs[i] as number;
+    const claimed = decoded?.positions[topic];
+    if (claimed === undefined) {
+      positions[topic] = Math.max(0, lastSeq - Math.max(0, backlog));
+    } else if (!sameEpoch) {
+      // The bus restarted: the client's seqs mean nothing here. Start the
+      // topic over; catchUp reports whatever of the new epoch is trimmed.
+      positions[topic] = 0;
+      gaps.push({ topic, from: 1, to: 0, reason: 'restarted' });
+    } else if (claimed > lastSeq) {
+      positions[topic] = lastSeq;
+      gaps.push({ topic, from: lastSeq + 1, to: claimed, reason: 'unknown' });
+    } else {
+      positions[topic] = claimed;
+    }
+  }
+  return { positions, gaps };
+}
+
+/** One catch-up read, topic by topic, whether the slices come with or without a promise. */
+class CatchUpBuilder {
+  readonly next: Positions;
+  readonly #messages: Message[] = [];
+  readonly #gaps: Gap[] = [];
+  #more = false;
+
+  constructor(positions: Positions, private readonly limit: number) {
+    this.next = Object.assign(Object.create(null) as Positions, positions);
+  }
+
+  room(): number {
+    return Math.max(this.limit - this.#messages.length, 0);
+  }
+
+  add(topic: string, position: number, slice: HistorySlice): void {
+    if (slice.firstHeldSeq > position + 1) {
+      this.#gaps.push({ topic, from: position + 1, to: slice.firstHeldSeq - 1, reason: 'trimmed' });
+      this.next[topic] = slice.firstHeldSeq - 1;
+    }
+    for (const message of slice.messages) this.#messages.push(message);
+    if (slice.messages.length > 0) this.next[topic] = slice.messages[slice.messages.length - 1]!.seq;
+    if ((this.next[topic] as number) < slice.lastSeq) this.#more = true;
+  }
+
+  result(): CatchUp {
+    return { messages: this.#messages, gaps: this.#gaps, positions: this.next, more: this.#more };
   }
 }
 

@@ -60,12 +60,20 @@ export class MemoryAdapter implements BusAdapter {
   }
 
   async read(topic: string, afterSeq: number, limit: number): Promise<HistorySlice> {
+    return this.readSync(topic, afterSeq, limit);
+  }
+
+  async lastSeq(topic: string): Promise<number> {
+    return this.lastSeqSync(topic);
+  }
+
+  readSync(topic: string, afterSeq: number, limit: number): HistorySlice {
     const log = this.topics.get(topic);
     if (!log) return { messages: [], lastSeq: 0, firstHeldSeq: 1 };
     return { messages: log.after(afterSeq, limit), lastSeq: log.lastSeq, firstHeldSeq: log.firstHeldSeq };
   }
 
-  async lastSeq(topic: string): Promise<number> {
+  lastSeqSync(topic: string): number {
     return this.topics.get(topic)?.lastSeq ?? 0;
   }
 

@@ -37,6 +37,13 @@ export interface BusAdapter {
   read(topic: string, afterSeq: number, limit: number): Promise<HistorySlice>;
   lastSeq(topic: string): Promise<number>;
   /**
+   * Optional synchronous forms of `read` and `lastSeq`, for an adapter whose
+   * history sits in this process's memory: with both, the bus answers a poll
+   * without a promise. A networked adapter leaves them out.
+   */
+  readSync?(topic: string, afterSeq: number, limit: number): HistorySlice;
+  lastSeqSync?(topic: string): number;
+  /**
    * Called once per stored message (never for a duplicate), in seq order per
    * topic, for messages stored by any node sharing the backend.
    */
@@ -105,6 +112,12 @@ export interface MessageBus {
    * and moves past it.
    */
   catchUp(positions: Positions, limit: number): Promise<CatchUp>;
+  /**
+   * Synchronous `start` and `catchUp`, present only when the adapter can answer
+   * from memory (the embedded default); callers fall back to the async pair.
+   */
+  readonly startSync?: (topics: string[], cursor: string | undefined, backlog: number) => StartPoint;
+  readonly catchUpSync?: (positions: Positions, limit: number) => CatchUp;
   /** An opaque cursor for positions (≤ 4 KiB for 32 topics). */
   encodeCursor(positions: Positions): string;
   /**

@@ -90,7 +90,7 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     const meter = accounting.meterOf(req.socket);
     if (meter) {
       meter.claim(owner);
-      res.once('finish', () => meter.flush());
+      res.on('finish', meter.onResponseFinish);
     }
     const counters = owner === 'other' ? undefined : accounting.transports[owner];
     if (counters) counters.requests += 1;

@@ -14,41 +14,34 @@ export function readJsonBody(req: IncomingMessage, maxBytes: number, counters?: 
     return Promise.reject(tooLarge(maxBytes));
   }
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    // A small body usually arrives as one chunk: keep it without a concat.
+    let first: Buffer | undefined;
+    let rest: Buffer[] | undefined;
     let size = 0;
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (counters) counters.in.bodies += chunk.length;
       if (size > maxBytes) {
-        cleanup();
+        // Stop buffering; the promise settles once, so later events need no unhooking.
+        req.off('data', onData);
         reject(tooLarge(maxBytes));
         return;
       }
-      chunks.push(chunk);
+      if (first === undefined) first = chunk;
+      else (rest ??= [first]).push(chunk);
     };
-    const onEnd = (): void => {
-      cleanup();
-      const text = Buffer.concat(chunks, size).toString('utf8');
+    req.on('data', onData);
+    req.on('end', () => {
+      if (size > maxBytes) return;
+      const body = rest ? Buffer.concat(rest, size) : first;
       try {
-        resolve(JSON.parse(text));
+        resolve(JSON.parse(body === undefined ? '' : body.toString('utf8')));
       } catch {
         reject(new LabError('bad_request', 'the request body is not valid JSON'));
       }
-    };
-    const onAborted = (): void => {
-      cleanup();
-      reject(new LabError('bad_request', 'the request was aborted'));
-    };
-    const cleanup = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onAborted);
-      req.off('aborted', onAborted);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onAborted);
-    req.on('aborted', onAborted);
+    });
+    // 'error' also covers an aborted request (Node ≥ 16 emits it with ECONNRESET).
+    req.on('error', () => reject(new LabError('bad_request', 'the request was aborted')));
   });
 }
 
@@ -63,19 +56,20 @@ function tooLarge(maxBytes: number): LabError {
 export function sendJson(
   res: ServerResponse,
   status: number,
-  json: string,
+  json: string | Buffer,
   counters?: TransportCounters,
-  headers: Record<string, string> = {},
+  headers?: Record<string, string>,
 ): void {
   if (res.headersSent || res.destroyed) return;
-  const length = Buffer.byteLength(json);
+  const length = typeof json === 'string' ? Buffer.byteLength(json) : json.length;
   if (counters) counters.out.bodies += length;
-  res.writeHead(status, {
+  const head: Record<string, string> = {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': String(length),
     'Cache-Control': 'no-store',
-    ...headers,
-  });
+  };
+  if (headers) Object.assign(head, headers);
+  res.writeHead(status, head);
   res.end(json);
 }
 

@@ -1,10 +1,18 @@
 import type { ServerResponse } from 'node:http';
+import type { CatchUp } from '../bus/types.ts';
 import type { Gap, Message } from '../protocol/index.ts';
 import { sendError, sendJson } from './http-io.ts';
 import { Outbox } from './outbox.ts';
-import { pollResponseJson } from './poll-response.ts';
+import type { SharedPollBody } from './poll-response.ts';
 import type { ReceiveQuery } from './query.ts';
 import type { TransportContext } from './types.ts';
+
+/** What the waiters of one transport share, so that one publish costs one pass over them. */
+export interface WaiterShared {
+  /** Calls `answerDue()` of `waiter` in the next check phase, with every other waiter due then (one setImmediate). */
+  scheduleAnswer(waiter: LongPollWaiter): void;
+  readonly bodies: SharedPollBody;
+}
 
 /**
  * One held long poll. It subscribes live before catching up (so nothing slips
@@ -22,12 +30,14 @@ export class LongPollWaiter {
   #superseded = false;
   #timer: NodeJS.Timeout | undefined;
   #answerScheduled = false;
+  #watchingClose = false;
 
   constructor(
     private readonly context: TransportContext,
     private readonly res: ServerResponse,
     private readonly query: ReceiveQuery,
     private readonly onDone: () => void,
+    private readonly shared: WaiterShared,
   ) {
     this.#outbox = new Outbox(context.bus, query.topics, {
       message: (_message: Message, json: string) => {
@@ -45,7 +55,18 @@ export class LongPollWaiter {
   }
 
   start(): void {
-    this.res.once('close', this.#onClose);
+    let begun: ReturnType<Outbox['beginNow']>;
+    try {
+      begun = this.#outbox.beginNow(this.query.cursor, this.query.backlog, this.query.limit);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (begun) {
+      this.#settle(begun.gaps, begun.batch);
+      return;
+    }
+    this.#watchClose();
     this.#run().catch((error: unknown) => this.fail(error));
   }
 
@@ -67,6 +88,11 @@ export class LongPollWaiter {
     if (this.#done) return;
     const batch = await this.#outbox.readBatch(this.query.limit);
     if (this.#done) return;
+    this.#settle(startGaps, batch);
+  }
+
+  /** Answers at once with what the catch-up found, else holds until a message, a gap or `wait`. */
+  #settle(startGaps: Gap[], batch: CatchUp): void {
     this.#gaps.push(...startGaps, ...batch.gaps);
     for (const message of batch.messages) this.#messages.push(JSON.stringify(message));
     this.#more = batch.more;
@@ -74,14 +100,27 @@ export class LongPollWaiter {
       this.#answer();
       return;
     }
+    this.#watchClose();
     this.#timer = setTimeout(() => this.#answer(), this.query.waitMs);
     this.#outbox.goLive();
+  }
+
+  /** Only a request that is held needs to hear of its client leaving (one answered at once does not). */
+  #watchClose(): void {
+    if (this.#watchingClose) return;
+    this.#watchingClose = true;
+    this.res.on('close', this.#onClose);
   }
 
   #scheduleAnswer(): void {
     if (this.#answerScheduled || this.#done) return;
     this.#answerScheduled = true;
-    setImmediate(() => this.#answer());
+    this.shared.scheduleAnswer(this);
+  }
+
+  /** The scheduled answer (see WaiterShared.scheduleAnswer). */
+  answerDue(): void {
+    this.#answer();
   }
 
   #answer(): void {
@@ -91,14 +130,14 @@ export class LongPollWaiter {
     if (this.#messages.length === 0 && this.#gaps.length === 0) counters.emptyResponses += 1;
     counters.deliveries += this.#messages.length;
     const cursor = this.context.bus.encodeCursor(this.#outbox.positions);
-    sendJson(this.res, 200, pollResponseJson(this.#messages, this.#gaps, cursor, this.#more), counters);
+    sendJson(this.res, 200, this.shared.bodies.body(this.#messages, this.#gaps, cursor, this.#more), counters);
   }
 
   #finish(): void {
     this.#done = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#outbox.close();
-    this.res.off('close', this.#onClose);
+    if (this.#watchingClose) this.res.off('close', this.#onClose);
     this.onDone();
   }
 

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LabError } from '../protocol/index.ts';
 import type { Session } from '../server/sessions.ts';
 import { sendError } from './http-io.ts';
-import { LongPollWaiter } from './longpoll-waiter.ts';
+import { LongPollWaiter, type WaiterShared } from './longpoll-waiter.ts';
+import { SharedPollBody } from './poll-response.ts';
 import { parseReceiveQuery } from './query.ts';
 import type { Transport, TransportContext } from './types.ts';
 
@@ -19,6 +20,20 @@ export function createLongPollTransport(context: TransportContext): Transport {
   const counters = context.accounting.transports.longpoll;
   const held = new Map<string, LongPollWaiter>();
   const all = new Set<LongPollWaiter>();
+  // Waiters a publish woke, answered together in one check phase rather than one setImmediate each.
+  let due: LongPollWaiter[] = [];
+  const answerDue = (): void => {
+    const batch = due;
+    due = [];
+    for (const waiter of batch) waiter.answerDue();
+  };
+  const shared: WaiterShared = {
+    scheduleAnswer(waiter) {
+      if (due.length === 0) setImmediate(answerDue);
+      due.push(waiter);
+    },
+    bodies: new SharedPollBody(),
+  };
 
   function open(req: IncomingMessage, res: ServerResponse, params: URLSearchParams): void {
     let session: Session;
@@ -34,7 +49,7 @@ export function createLongPollTransport(context: TransportContext): Transport {
         release();
         all.delete(waiter);
         if (held.get(key) === waiter) held.delete(key);
-      });
+      }, shared);
       held.set(key, waiter);
       all.add(waiter);
     } catch (error) {

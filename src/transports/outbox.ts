@@ -55,6 +55,28 @@ export class Outbox {
     }
   }
 
+  /**
+   * `begin` and a first `readBatch` without a promise, when the bus reads from
+   * memory; undefined (nothing done) when it cannot — then use the async pair.
+   */
+  beginNow(cursor: string | undefined, backlog: number, limit: number): { gaps: Gap[]; batch: CatchUp } | undefined {
+    const { startSync, catchUpSync } = this.bus;
+    if (!startSync || !catchUpSync || this.#state !== 'new') return undefined;
+    this.#state = 'buffering';
+    this.#unsubscribe = this.bus.subscribe(this.topics, this.#onLive);
+    try {
+      const start = startSync(this.topics, cursor, backlog);
+      const batch = catchUpSync(start.positions, limit);
+      // The batch's positions are a fresh object that only this outbox keeps.
+      this.positions = batch.positions;
+      return { gaps: start.gaps, batch };
+    } catch (error) {
+      // A cursor that is not ours: nothing was started, so nothing stays subscribed.
+      this.close();
+      throw error;
+    }
+  }
+
   /** One catch-up read of at most `limit` messages; positions move past what it returns. */
   async readBatch(limit: number): Promise<CatchUp> {
     const batch = await this.bus.catchUp(this.positions, limit);

@@ -7,3 +7,38 @@ import type { Gap } from '../protocol/index.ts';
 export function pollResponseJson(messageJsons: string[], gaps: Gap[], cursor: string, more: boolean): string {
   return `{"messages":[${messageJsons.join(',')}],"gaps":${JSON.stringify(gaps)},"cursor":${JSON.stringify(cursor)},"more":${more}}`;
 }
+
+/**
+ * Remembers the last answer body, encoded once: when one publish releases
+ * thousands of long polls that sat at the same cursor, every one of them answers
+ * with the same bytes (the same live message strings, the same next cursor), so
+ * the body is built and UTF-8 encoded once rather than once per waiter.
+ */
+export class SharedPollBody {
+  #messages: string[] = [];
+  #cursor = '';
+  #more = false;
+  #body: Buffer | undefined;
+
+  body(messageJsons: string[], gaps: Gap[], cursor: string, more: boolean): Buffer {
+    if (gaps.length === 0 && this.#body !== undefined && more === this.#more && cursor === this.#cursor
+      && sameStrings(messageJsons, this.#messages)) {
+      return this.#body;
+    }
+    const body = Buffer.from(pollResponseJson(messageJsons, gaps, cursor, more));
+    if (gaps.length === 0) {
+      this.#messages = messageJsons.slice();
+      this.#cursor = cursor;
+      this.#more = more;
+      this.#body = body;
+    }
+    return body;
+  }
+}
+
+/** Live messages are one shared string per message, so this is mostly pointer equality. */
+function sameStrings(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

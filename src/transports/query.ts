@@ -16,7 +16,7 @@ export interface ReceiveQuery {
 
 /** Parses `topics`, `cursor`, `backlog`, `limit` and `wait` of a receive URL; 400 bad_request on bad input. */
 export function parseReceiveQuery(params: URLSearchParams, options: ServerOptions, reader: string): ReceiveQuery {
-  const topics = readableTopics(params.get('topics') ?? '', reader);
+  const topics = cachedReadableTopics(params.get('topics') ?? '', reader);
   return {
     topics,
     cursor: parseCursor(params.get('cursor') ?? undefined),
@@ -24,6 +24,41 @@ export function parseReceiveQuery(params: URLSearchParams, options: ServerOption
     limit: clampedInteger(params.get('limit'), 'limit', options.pollLimitDefault, 1, options.pollLimitMax),
     waitMs: parseWait(params.get('wait'), options),
   };
+}
+
+/** A validated topic list per raw `topics` string, with the inbox owners it names. */
+interface CheckedTopics {
+  topics: string[];
+  /** Names of the `user:` topics in the list (each may be read only by that user). */
+  inboxes: { name: string; topic: string }[];
+}
+
+/** Distinct raw `topics` strings remembered; past it the cache starts over (bounded memory). */
+const TOPIC_CACHE_SIZE = 1024;
+const checkedTopics = new Map<string, CheckedTopics>();
+
+/**
+ * `readableTopics` for a raw query string, remembering the parse: every poll of a
+ * client repeats the same string, and parsing it was ~2 % of a poll's CPU.
+ * The returned array is shared between requests: callers must not change it.
+ */
+function cachedReadableTopics(raw: string, reader: string): string[] {
+  let checked = checkedTopics.get(raw);
+  if (checked === undefined) {
+    const topics = parseTopicList(raw);
+    const inboxes: CheckedTopics['inboxes'] = [];
+    for (const topic of topics) {
+      const { kind, name } = parseTopic(topic);
+      if (kind === 'user') inboxes.push({ name, topic });
+    }
+    if (checkedTopics.size >= TOPIC_CACHE_SIZE) checkedTopics.clear();
+    checked = { topics, inboxes };
+    checkedTopics.set(raw, checked);
+  }
+  for (const { name, topic } of checked.inboxes) {
+    if (name !== reader) throw new LabError('forbidden', `only ${name} may subscribe to ${topic}`);
+  }
+  return checked.topics;
 }
 
 /** Validates topics and refuses another user's inbox (403 forbidden). */

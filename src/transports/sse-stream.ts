@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Gap, Message } from '../protocol/index.ts';
 import type { TransportCounters } from '../server/accounting/counters.ts';
 import { envelopeByteLength } from './byte-length.ts';
+import { FrameCache } from './frame-cache.ts';
 import { sendError } from './http-io.ts';
 import { Outbox } from './outbox.ts';
 import type { ReceiveQuery } from './query.ts';
@@ -10,6 +11,9 @@ import type { TransportContext } from './types.ts';
 const KEEP_ALIVE = ':\n\n';
 /** The terminating chunk `0\r\n\r\n` of a chunked response. */
 const LAST_CHUNK_BYTES = 5;
+
+/** `message` events, encoded once per message and cursor, shared by every stream with that cursor. */
+const messageEvents = new FrameCache((json, cursor) => `event: message\nid: ${cursor}\ndata: ${json}\n\n`);
 
 /**
  * One event stream. Each event is one `write` (one HTTP chunk), so its framing is
@@ -35,8 +39,11 @@ export class SseStream {
     this.#counters = context.accounting.transports.sse;
     this.#outbox = new Outbox(context.bus, query.topics, {
       message: (message: Message, json: string) => {
+        if (this.#done) return;
         this.#counters.deliveries += 1;
-        this.#event('message', json, envelopeByteLength(message, json));
+        const cursor = this.context.bus.encodeCursor(this.#outbox.positions);
+        const event = messageEvents.frameOf(message, json, cursor);
+        this.#write(event, envelopeByteLength(message, json), event.length);
       },
       gap: (gap: Gap) => this.#event('gap', JSON.stringify(gap)),
     });
@@ -95,7 +102,7 @@ export class SseStream {
     this.#write(`${head}${data}\n\n`, dataBytes, head.length + dataBytes + 2);
   }
 
-  #write(text: string, bodyBytes: number, bytes = Buffer.byteLength(text)): void {
+  #write(text: string | Buffer, bodyBytes: number, bytes = Buffer.byteLength(text)): void {
     this.#counters.out.bodies += bodyBytes;
     this.#counters.out.framing += bytes - bodyBytes;
     if (this.res.chunkedEncoding) this.#counters.chunkFraming(bytes);

@@ -1,12 +1,14 @@
+import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import type { Positions } from '../bus/types.ts';
 import { LabError, parseTopicList, type Gap, type Message, type ServerFrame } from '../protocol/index.ts';
 import type { TransportCounters } from '../server/accounting/counters.ts';
 import type { Session } from '../server/sessions.ts';
-import { envelopeByteLength } from './byte-length.ts';
 import { errorFrame, toLabError } from './errors.ts';
+import { FrameCache } from './frame-cache.ts';
 import { Outbox } from './outbox.ts';
 import { parseBacklog, parseCursor, readableTopics } from './query.ts';
+import { corkForThisTurn } from './turn-cork.ts';
 import type { TransportContext } from './types.ts';
 
 /** How long a closing socket may take to flush its close frame before it is cut. */
@@ -14,9 +16,16 @@ const CLOSE_GRACE_MS = 5_000;
 const MAX_REF_LENGTH = 128;
 
 /**
+ * `message` frames: the envelope without its braces, then the cursor after it.
+ * Cursors are plain ASCII that needs no JSON escaping (src/bus/cursor.ts).
+ */
+const messageFrames = new FrameCache((json, cursor) => `{"op":"message",${json.slice(1, -1)},"cursor":"${cursor}"}`);
+
+/**
  * One WebSocket client: its frames in, its subscriptions (one Outbox per
- * `subscribe` frame), and what goes out. Message frames reuse the shared envelope
- * JSON; only the cursor after the message is written per recipient.
+ * `subscribe` frame), and what goes out. A message frame is encoded once and its
+ * Buffer sent to every socket with the same cursor after it (FrameCache); writes
+ * within one event-loop turn share a syscall (corkForThisTurn).
  *
  * A `subscribe` naming topics this socket already has ignores those topics; an
  * `unsubscribe` is answered with `subscribed` and the cursor of what remains.
@@ -31,6 +40,8 @@ export class WsPeer {
   constructor(
     private readonly context: TransportContext,
     private readonly ws: WebSocket,
+    /** The TCP socket under `ws`, corked while a turn's frames are written. */
+    private readonly socket: Duplex,
     private readonly session: Session,
     private readonly onClose: () => void,
   ) {
@@ -153,12 +164,8 @@ export class WsPeer {
 
   #sendMessage(message: Message, envelopeJson: string): void {
     if (this.#closed) return;
-    const cursor = this.#cursor();
     this.#counters.deliveries += 1;
-    // Cursors are plain ASCII that needs no JSON escaping (src/bus/cursor.ts).
-    // `{"op":"message",` (16) + envelope without its braces + `,"cursor":"` (11) + cursor + `"}` (2).
-    const bytes = envelopeByteLength(message, envelopeJson) - 2 + 29 + cursor.length;
-    this.#write(`{"op":"message",${envelopeJson.slice(1, -1)},"cursor":"${cursor}"}`, bytes);
+    this.#write(messageFrames.frameOf(message, envelopeJson, this.#cursor()));
   }
 
   #send(frame: ServerFrame): void {
@@ -169,10 +176,13 @@ export class WsPeer {
     this.#send(errorFrame(error, ref));
   }
 
-  #write(text: string, bytes = Buffer.byteLength(text)): void {
+  /** Sends one text frame; a Buffer is the frame's UTF-8 text, possibly shared with other sockets. */
+  #write(frame: string | Buffer): void {
     if (this.#closed || this.ws.readyState !== this.ws.OPEN) return;
+    const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
     this.#counters.out.bodies += bytes;
-    this.ws.send(text);
+    void corkForThisTurn;
+    this.ws.send(frame, { binary: false });
     if (this.ws.bufferedAmount > this.context.options.wsMaxBufferedBytes) {
       // A client that stopped reading: bounded memory, then 1013 (PROTOCOL.md § Errors).
       this.#close(1013, 'slow_consumer');

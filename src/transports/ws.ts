@@ -64,7 +64,7 @@ export function createWsTransport(context: TransportContext): Transport {
         closeWith(ws, fault ?? new LabError('unauthorized', 'no session'));
         return;
       }
-      const peer = new WsPeer(context, ws, session, () => peers.delete(peer));
+      const peer = new WsPeer(context, ws, socket, session, () => peers.delete(peer));
       peers.add(peer);
     });
   }

@@ -147,3 +147,44 @@ describe('bus: live subscriptions', () => {
     expect(await bus.knowsUser('bob')).toBe(true);
   });
 });
+
+describe('bus: synchronous fast path', () => {
+  it('answers start and catchUp without a promise over memory, the same as the async pair', async () => {
+    const bus = createMemoryBus({ historyPerTopic: 3 });
+    await publishMany(bus, 5);
+    await publishMany(bus, 1, 'room:b');
+    const cursor = bus.encodeCursor({ [lobby]: 1, 'room:b': 0 });
+    const topics = [lobby, 'room:b', 'room:none'];
+    const start = bus.startSync!(topics, cursor, 0);
+    expect(start).toEqual(await bus.start(topics, cursor, 0));
+    const batch = bus.catchUpSync!(start.positions, 2);
+    expect(batch).toEqual(await bus.catchUp(start.positions, 2));
+    expect(batch.gaps).toEqual([{ topic: lobby, from: 2, to: 2, reason: 'trimmed' }]);
+    expect(batch.messages.map((m) => m.body)).toEqual(['m3', 'm4']);
+    expect(batch.more).toBe(true);
+  });
+
+  it('offers no synchronous path over an adapter without synchronous reads (a networked one)', async () => {
+    const memory = new MemoryAdapter();
+    const networked = {
+      epoch: memory.epoch,
+      publish: memory.publish.bind(memory),
+      read: memory.read.bind(memory),
+      lastSeq: memory.lastSeq.bind(memory),
+      onMessage: memory.onMessage.bind(memory),
+      stats: memory.stats.bind(memory),
+      close: memory.close.bind(memory),
+    };
+    const bus = new Bus(networked);
+    expect(bus.startSync).toBeUndefined();
+    expect(bus.catchUpSync).toBeUndefined();
+    await bus.publish({ topic: lobby, from: 'a', body: 'x' });
+    const start = await bus.start([lobby], undefined, 1);
+    expect((await bus.catchUp(start.positions, 10)).messages.map((m) => m.body)).toEqual(['x']);
+  });
+
+  it('refuses a cursor that is not ours synchronously too', () => {
+    const bus = createMemoryBus();
+    expect(() => bus.startSync!([lobby], 'nope', 0)).toThrow(LabError);
+  });
+});

@@ -21,6 +21,11 @@ export class SocketMeter {
     private readonly charge: ChargeBytes,
   ) {}
 
+  /** `flush` as one listener made once per socket, for each response's 'finish' (no wrapper per request). */
+  readonly onResponseFinish = (): void => {
+    this.flush();
+  };
+
   /** Charges what moved since the last flush; returns it for callers that split it further. */
   flush(): { bytesIn: number; bytesOut: number } {
     const read = this.socket.bytesRead;

@@ -1,0 +1,34 @@
+import type { Message } from '../protocol/index.ts';
+
+/** Builds one recipient's frame text from the shared envelope JSON and that recipient's cursor. */
+export type FrameEncoder = (envelopeJson: string, cursor: string) => string;
+
+interface CachedFrame {
+  cursor: string;
+  bytes: Buffer;
+}
+
+/**
+ * Encode once per message: a live message is one shared `Message` object for
+ * every recipient, and every recipient whose cursor after it is the same
+ * string (each single-topic subscriber, and in general the same topics at the
+ * same positions) gets the same bytes. So the frame is built and turned into a
+ * Buffer once, and handed to every such socket; a recipient with another
+ * cursor gets its own. Entries die with the message (WeakMap), so nothing is
+ * held after the last delivery.
+ */
+export class FrameCache {
+  readonly #frames = new WeakMap<Message, CachedFrame>();
+
+  constructor(private readonly encode: FrameEncoder) {}
+
+  /** The frame bytes for `message` followed by `cursor`, shared when the cursor matches. */
+  frameOf(message: Message, envelopeJson: string, cursor: string): Buffer {
+    const cached = this.#frames.get(message);
+    if (cached !== undefined && cached.cursor === cursor) return cached.bytes;
+    const bytes = Buffer.from(this.encode(envelopeJson, cursor));
+    // The first cursor seen wins: with one topic per subscriber, that is everyone's.
+    if (cached === undefined) this.#frames.set(message, { cursor, bytes });
+    return bytes;
+  }
+}
