@@ -18,19 +18,21 @@ export function readJsonBody(req: IncomingMessage, maxBytes: number, counters?: 
     let first: Buffer | undefined;
     let rest: Buffer[] | undefined;
     let size = 0;
-    const onData = (chunk: Buffer): void => {
+    // Inline listeners (no named closures): this runs once per publish.
+    req.on('data', (chunk: Buffer) => {
+      // Refused already: the rest flows past, neither kept nor counted.
+      if (size > maxBytes) return;
       size += chunk.length;
       if (counters) counters.in.bodies += chunk.length;
       if (size > maxBytes) {
-        // Stop buffering; the promise settles once, so later events need no unhooking.
-        req.off('data', onData);
+        first = undefined;
+        rest = undefined;
         reject(tooLarge(maxBytes));
         return;
       }
       if (first === undefined) first = chunk;
       else (rest ??= [first]).push(chunk);
-    };
-    req.on('data', onData);
+    });
     req.on('end', () => {
       if (size > maxBytes) return;
       const body = rest ? Buffer.concat(rest, size) : first;
@@ -56,12 +58,23 @@ function tooLarge(maxBytes: number): LabError {
 export function sendJson(
   res: ServerResponse,
   status: number,
-  json: string | Buffer,
+  json: string,
+  counters?: TransportCounters,
+  headers?: Record<string, string>,
+): void {
+  sendJsonOfLength(res, status, json, Buffer.byteLength(json), counters, headers);
+}
+
+/** `sendJson` for a body whose UTF-8 length is already known (a body shared by many answers). */
+export function sendJsonOfLength(
+  res: ServerResponse,
+  status: number,
+  json: string,
+  length: number,
   counters?: TransportCounters,
   headers?: Record<string, string>,
 ): void {
   if (res.headersSent || res.destroyed) return;
-  const length = typeof json === 'string' ? Buffer.byteLength(json) : json.length;
   if (counters) counters.out.bodies += length;
   const head: Record<string, string> = {
     'Content-Type': 'application/json; charset=utf-8',
@@ -70,6 +83,7 @@ export function sendJson(
   };
   if (headers) Object.assign(head, headers);
   res.writeHead(status, head);
+  // A string body leaves with the head in one write (a Buffer would take a writev of two).
   res.end(json);
 }
 

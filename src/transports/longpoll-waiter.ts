@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { CatchUp } from '../bus/types.ts';
 import type { Gap, Message } from '../protocol/index.ts';
-import { sendError, sendJson } from './http-io.ts';
+import { sendError, sendJsonOfLength } from './http-io.ts';
 import { Outbox } from './outbox.ts';
 import type { SharedPollBody } from './poll-response.ts';
 import type { ReceiveQuery } from './query.ts';
@@ -130,7 +130,8 @@ export class LongPollWaiter {
     if (this.#messages.length === 0 && this.#gaps.length === 0) counters.emptyResponses += 1;
     counters.deliveries += this.#messages.length;
     const cursor = this.context.bus.encodeCursor(this.#outbox.positions);
-    sendJson(this.res, 200, this.shared.bodies.body(this.#messages, this.#gaps, cursor, this.#more), counters);
+    const body = this.shared.bodies.body(this.#messages, this.#gaps, cursor, this.#more);
+    sendJsonOfLength(this.res, 200, body.json, body.length, counters);
   }
 
   #finish(): void {

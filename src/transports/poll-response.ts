@@ -12,20 +12,21 @@ export function pollResponseJson(messageJsons: string[], gaps: Gap[], cursor: st
  * Remembers the last answer body, encoded once: when one publish releases
  * thousands of long polls that sat at the same cursor, every one of them answers
  * with the same bytes (the same live message strings, the same next cursor), so
- * the body is built and UTF-8 encoded once rather than once per waiter.
+ * the body is built and measured once rather than once per waiter.
  */
 export class SharedPollBody {
   #messages: string[] = [];
   #cursor = '';
   #more = false;
-  #body: Buffer | undefined;
+  #body: SharedBody | undefined;
 
-  body(messageJsons: string[], gaps: Gap[], cursor: string, more: boolean): Buffer {
+  body(messageJsons: string[], gaps: Gap[], cursor: string, more: boolean): SharedBody {
     if (gaps.length === 0 && this.#body !== undefined && more === this.#more && cursor === this.#cursor
       && sameStrings(messageJsons, this.#messages)) {
       return this.#body;
     }
-    const body = Buffer.from(pollResponseJson(messageJsons, gaps, cursor, more));
+    const json = pollResponseJson(messageJsons, gaps, cursor, more);
+    const body = { json, length: Buffer.byteLength(json) };
     if (gaps.length === 0) {
       this.#messages = messageJsons.slice();
       this.#cursor = cursor;
@@ -34,6 +35,12 @@ export class SharedPollBody {
     }
     return body;
   }
+}
+
+/** An answer body and its UTF-8 length. */
+export interface SharedBody {
+  json: string;
+  length: number;
 }
 
 /** Live messages are one shared string per message, so this is mostly pointer equality. */

@@ -1,12 +1,13 @@
 import type { Duplex } from 'node:stream';
 
 /**
- * Corks a socket on its first write in an event-loop turn and uncorks every
- * such socket once, when the turn's I/O callbacks are done (`setImmediate`).
- * At saturation several frames to one socket then leave in one `writev`
- * instead of one syscall each; under light load a frame waits only for the
- * rest of the current turn. One shared list and one scheduled flush, however
- * many sockets are corked.
+ * Corks a socket on its first write and uncorks every such socket once, in a
+ * microtask: after the synchronous fan-out of a publish (and whatever else the
+ * current callback writes), before the event loop moves on. At saturation
+ * several frames to one socket then leave in one `writev` instead of one
+ * syscall each, and a frame never waits for another I/O callback (measured:
+ * `setImmediate` batched no better but raised p50 latency at 50 % load).
+ * One shared list and one scheduled flush, however many sockets are corked.
  */
 let corked = new Set<Duplex>();
 let scheduled = false;

@@ -181,7 +181,7 @@ export class WsPeer {
     if (this.#closed || this.ws.readyState !== this.ws.OPEN) return;
     const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
     this.#counters.out.bodies += bytes;
-    void corkForThisTurn;
+    corkForThisTurn(this.socket);
     this.ws.send(frame, { binary: false });
     if (this.ws.bufferedAmount > this.context.options.wsMaxBufferedBytes) {
       // A client that stopped reading: bounded memory, then 1013 (PROTOCOL.md § Errors).
