@@ -138,7 +138,7 @@ export class LongPollWaiter {
     this.#done = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#outbox.close();
-    if (this.#watchingClose) this.res.off('close', this.#onClose);
+    // The 'close' listener stays: it does nothing once done, and removing it cost a scan per waiter.
     this.onDone();
   }
 
