@@ -24,8 +24,8 @@ import { FULL_SIZES, QUICK_SIZES, type ContenderName, type PeerMeasurement, type
 export { formatPeersTable } from './format.ts';
 export type { PeersReport, PeersOptions, PeerMeasurement, PeersSizes, ContenderName } from './types.ts';
 
-const ALL_CONTENDERS: ContenderName[] = ['ours', 'node:http', 'ws', 'sse', 'socket.io'];
-const THROUGHPUT_SERVERS: ContenderName[] = ['ours', 'node:http', 'ws', 'socket.io'];
+const ALL_CONTENDERS: ContenderName[] = ['ours', 'node:http', 'ws', 'ws+cork', 'sse', 'socket.io'];
+const THROUGHPUT_SERVERS: ContenderName[] = ['ours', 'node:http', 'ws', 'ws+cork', 'socket.io'];
 const MEMORY_RUNS: { kind: IdleKind; contenders: ContenderName[] }[] = [
   { kind: 'longpoll', contenders: ['ours', 'node:http'] },
   { kind: 'ws', contenders: ['ours', 'ws', 'socket.io'] },
@@ -86,7 +86,7 @@ async function runThroughput(pool: ServerPool, wanted: ContenderName[], context:
     measurements.push(...(await measureHttpEndpoint('poll', http, context)));
     measurements.push(...(await measureHttpEndpoint('publish', http, context)));
     for (const subscribers of context.sizes.fanoutSubscribers) {
-      measurements.push(...(await measureFanout(subscribers, pick(contenders, ['ours', 'ws', 'socket.io']), context)));
+      measurements.push(...(await measureFanout(subscribers, pick(contenders, ['ours', 'ws', 'ws+cork', 'socket.io']), context)));
     }
   } finally {
     await pool.stop(contenders);

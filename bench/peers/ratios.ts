@@ -42,8 +42,10 @@ export function ratioSpecs(sizes: PeersSizes): RatioSpec[] {
     const label = `fan-out deliveries/s, ${count(subscribers)} subscribers`;
     specs.push(
       { transport: 'ws', metric, label, reference: 'ws', target: { op: '>=', value: 0.9 }, higherIsBetter: true },
+      { transport: 'ws', metric, label, reference: 'ws+cork', higherIsBetter: true },
       { transport: 'ws', metric, label, reference: 'socket.io', target: { op: '>', value: 1 }, higherIsBetter: true },
       { transport: 'ws', metric: `fanout.${subscribers}.serverCpu`, label: `fan-out server CPU per delivery, ${count(subscribers)} subscribers`, reference: 'ws', higherIsBetter: false },
+      { transport: 'ws', metric: `fanout.${subscribers}.serverCpu`, label: `fan-out server CPU per delivery, ${count(subscribers)} subscribers`, reference: 'ws+cork', higherIsBetter: false },
       { transport: 'ws', metric: `fanout.${subscribers}.p50`, label: `fan-out latency p50 at 50 % load, ${count(subscribers)} subscribers`, reference: 'ws', higherIsBetter: false },
       { transport: 'ws', metric: `fanout.${subscribers}.p99`, label: `fan-out latency p99 at 50 % load, ${count(subscribers)} subscribers`, reference: 'ws', higherIsBetter: false },
     );

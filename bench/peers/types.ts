@@ -9,7 +9,11 @@ import type { PeersResult, TransportName } from '../schema.ts';
 export type { PeerRatio, PeersResult, RunError } from '../schema.ts';
 
 /** Who serves: our server or one of the reference servers. */
-export type ContenderName = 'ours' | 'node:http' | 'ws' | 'sse' | 'socket.io';
+/**
+ * `ws+cork` is the raw ws reference corking each socket for the event-loop turn,
+ * as our server does, so a lead that comes from corking alone is visible.
+ */
+export type ContenderName = 'ours' | 'node:http' | 'ws' | 'ws+cork' | 'sse' | 'socket.io';
 
 /** How big each measurement is. `quick` shrinks them (and the report says so). */
 export interface PeersSizes {

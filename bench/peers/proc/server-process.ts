@@ -18,6 +18,7 @@ export const SERVER_SPECS: Readonly<Record<ContenderName, ServerSpec>> = {
   ours: { contender: 'ours', script: 'src/server/main.ts', args: ['--port', '0', '--host', '127.0.0.1', '--bench-limits'] },
   'node:http': { contender: 'node:http', script: 'bench/peers/refs/http-poll.ts', args: ['--port', '0'] },
   ws: { contender: 'ws', script: 'bench/peers/refs/ws-raw.ts', args: ['--port', '0'] },
+  'ws+cork': { contender: 'ws+cork', script: 'bench/peers/refs/ws-raw.ts', args: ['--port', '0', '--cork'] },
   sse: { contender: 'sse', script: 'bench/peers/refs/sse-bare.ts', args: ['--port', '0'] },
   'socket.io': { contender: 'socket.io', script: 'bench/peers/refs/socketio.ts', args: ['--port', '0'] },
 };

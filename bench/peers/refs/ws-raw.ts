@@ -2,17 +2,24 @@
  * Reference: raw `ws` speaking the lab's frames (PROTOCOL.md § WebSocket
  * frames), broadcasting one pre-encoded Buffer to every subscriber of a topic
  * (STYLE habit 2). No auth beyond a token being present, no limits.
+ * With `--cork`, each socket is corked for the event-loop turn as our server
+ * does (src/transports/turn-cork.ts), so the two can be compared like for like.
  *
- * Run: node --import tsx bench/peers/refs/ws-raw.ts --port 0
+ * Run: node --import tsx bench/peers/refs/ws-raw.ts --port 0 [--cork]
  */
 import { createServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { corkForThisTurn } from '../../../src/transports/turn-cork.ts';
 import type { ClientFrame } from '../../../src/protocol/index.ts';
 import { MiniBus, encodeCursor } from './mini-bus.ts';
 import { answerSession, listenAndAnnounce, splitTarget, tokenOf } from './listen.ts';
 
 const bus = new MiniBus();
 const subscribers = new Map<string, Set<WebSocket>>();
+const CORK = process.argv.includes('--cork');
+/** The TCP socket under each WebSocket, for `--cork`. */
+const transportOf = new WeakMap<WebSocket, Duplex>();
 
 function subscribe(socket: WebSocket, topics: string[]): void {
   for (const topic of topics) {
@@ -29,7 +36,11 @@ function unsubscribe(socket: WebSocket, topics: Iterable<string>): void {
 function broadcast(topic: string, frame: Buffer): void {
   const set = subscribers.get(topic);
   if (!set) return;
-  for (const socket of set) socket.send(frame, { binary: false });
+  for (const socket of set) {
+    const transport = CORK ? transportOf.get(socket) : undefined;
+    if (transport) corkForThisTurn(transport);
+    socket.send(frame, { binary: false });
+  }
 }
 
 function onFrame(socket: WebSocket, from: string, topicsOfSocket: Set<string>, data: Buffer): void {
@@ -82,6 +93,7 @@ server.on('upgrade', (req, socket, head) => {
   }
   wss.handleUpgrade(req, socket, head, (ws) => {
     const topicsOfSocket = new Set<string>();
+    transportOf.set(ws, socket);
     ws.on('message', (data: Buffer) => onFrame(ws, token, topicsOfSocket, data));
     ws.on('close', () => unsubscribe(ws, topicsOfSocket));
   });
