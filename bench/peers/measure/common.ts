@@ -18,8 +18,13 @@ export interface MeasureContext {
 export type Contender = { name: ContenderName; server: ServerProcess } | { name: ContenderName; server: null; reason: string };
 
 /** `POST /api/session` with a fresh name; the token of the new session. */
+/** Names must never repeat: 10,000 random 32-bit suffixes collide about once in a hundred runs. */
+const RUN_TAG = randomBytes(4).toString('hex');
+let sessionCount = 0;
+
 export async function createSession(server: ServerProcess, prefix: string): Promise<string> {
-  const name = `${prefix}-${randomBytes(4).toString('hex')}`;
+  sessionCount += 1;
+  const name = `${prefix}-${RUN_TAG}-${sessionCount}`;
   const response = await fetch(`${server.url}/api/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -10,7 +10,7 @@ import type { ContenderName, PeerMeasurement } from '../types.ts';
 import { completedFigure, formatCount, guarded, missingFigure, throwIfAborted, type Contender, type MeasureContext } from './common.ts';
 import { FanoutRig, fanoutLoss } from './fanout-session.ts';
 
-const DIALECT: Partial<Record<ContenderName, WsDialectName>> = { ours: 'lab', ws: 'lab', 'socket.io': 'socket.io' };
+const DIALECT: Partial<Record<ContenderName, WsDialectName>> = { ours: 'lab', ws: 'lab', 'ws+cork': 'lab', 'socket.io': 'socket.io' };
 /** Publishes in flight during saturation: enough that the server never waits for the publisher. */
 const WINDOW = 16;
 /** Contenders whose latency is compared (the target is against raw `ws`). */
