@@ -6,7 +6,7 @@ export function sendLabError(res: express.Response, error: unknown): void {
   const lab = error instanceof LabError ? error : null;
   if (!lab && !res.headersSent) {
     // Not a client's fault: say so without leaking internals.
-    res.status(500).json({ error: { code: 'bad_request', message: 'the lab failed to answer; see the server log' } });
+    res.status(500).json({ error: { code: 'internal', message: 'the lab failed to answer; see the server log' } });
     console.error('lab route failed:', error);
     return;
   }

@@ -39,7 +39,7 @@ export function mountResultsRoutes(app: express.Express, resultsDir: string): vo
         throw error;
       });
       if (text === null) {
-        res.status(404).json(new LabError('bad_request', `no results file ${file} in results/`).toBody());
+        res.status(404).json(new LabError('not_found', `no results file ${file} in results/`).toBody());
         return;
       }
       // Sent as written, even when empty or corrupt: the dashboard explains it.

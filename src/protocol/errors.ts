@@ -13,6 +13,9 @@ export const ERRORS = {
   too_many_connections: { status: 503, wsClose: 1013 },
   slow_consumer: { status: 503, wsClose: 1013 },
   shutting_down: { status: 503, wsClose: 1001 },
+  not_found: { status: 404, wsClose: null },
+  unavailable: { status: 503, wsClose: 1011 },
+  internal: { status: 500, wsClose: 1011 },
 } as const satisfies Record<string, { status: number; wsClose: number | null }>;
 
 export type ErrorCode = keyof typeof ERRORS;

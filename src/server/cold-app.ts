@@ -59,7 +59,7 @@ export function createColdApp({ context, stats, mount }: ColdAppParts): express.
   mount?.(app);
 
   app.use('/api', (req: Request, res: Response) => {
-    const error = new LabError('bad_request', `no such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`);
+    const error = new LabError('not_found', `no such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`);
     sendJson(res, 404, JSON.stringify(error.toBody()));
   });
 

@@ -2,13 +2,12 @@ import { ERRORS, LabError, type ErrorFrame } from '../protocol/index.ts';
 
 /**
  * Error mapping shared by every transport (STYLE habit 3): a LabError keeps its
- * code; anything else is a server fault. PROTOCOL.md has no code for that, so it
- * travels as `bad_request` (HTTP status 500) and is logged.
+ * code; anything else is a server fault: `internal` (500), logged once.
  */
 export function toLabError(error: unknown): LabError {
   if (error instanceof LabError) return error;
   console.error('transport-lab: unexpected error', error);
-  return new LabError('bad_request', 'internal error');
+  return new LabError('internal', 'internal error');
 }
 
 /**

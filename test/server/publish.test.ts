@@ -110,6 +110,6 @@ describe('POST /api/messages', () => {
   it('answers unknown /api paths with a JSON 404', async () => {
     const server = await startServer();
     const res = await getJson(server, '/api/nothing-here');
-    expect(res).toMatchObject({ status: 404, json: { error: { code: 'bad_request' } } });
+    expect(res).toMatchObject({ status: 404, json: { error: { code: 'not_found' } } });
   });
 });

@@ -16,6 +16,9 @@ const SENTENCES: Record<ErrorCode, string> = {
   too_many_connections: 'The server is full right now: try again shortly',
   slow_consumer: 'The connection fell too far behind and was closed',
   shutting_down: 'The server is shutting down',
+  not_found: 'The server has no such page or file',
+  unavailable: 'The server cannot reach its message store right now: try again shortly',
+  internal: 'The server failed on its side: the instructor can see the log',
 };
 
 export function errorCode(error: unknown): ErrorCode | undefined {
