@@ -2,12 +2,15 @@
  * The web app's pure helpers, without a browser: counter rates from two
  * stats snapshots, the wire inspector's byte views, readable errors.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LabError, TRANSPORT_NAMES } from '../../src/protocol/index.ts';
 import type { StatsSnapshot, TransportStats } from '../../src/protocol/index.ts';
 import { ratesBetween } from '../../web/src/lab/stats-rates.ts';
 import { frameBytes, fromBase64, visibleText } from '../../web/src/lab/bytes.ts';
 import { describeError } from '../../web/src/errors.ts';
+import { REPO, SCREENSHOTS_ENV, screenshotPath } from './harness.ts';
 
 function transport(requests: number, headers: number, bodies: number): TransportStats {
   const split = { headers, framing: 0, bodies };
@@ -63,5 +66,17 @@ describe('readable errors', () => {
     expect(describeError(new LabError('rate_limited', 'slow down', 2))).toMatch(/faster than the server allows.*\(retry in 2 s\)/);
     expect(describeError(new LabError('payload_too_large', 'body over 16384 bytes'))).toMatch(/too long/);
     expect(describeError(new Error('socket hang up'))).toBe('socket hang up');
+  });
+});
+
+describe('screenshots', () => {
+  it('go to a scratch folder in tests, to docs/screenshots only under npm run screenshots', () => {
+    const tracked = path.join(REPO, 'docs/screenshots');
+    expect(path.dirname(screenshotPath('chat', {}))).not.toBe(tracked);
+    expect(screenshotPath('chat', {}).startsWith(REPO)).toBe(false);
+    expect(screenshotPath('chat', { [SCREENSHOTS_ENV]: '1' })).toBe(path.join(tracked, 'chat.png'));
+    const script = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(script.screenshots).toContain(`${SCREENSHOTS_ENV}=1`);
+    expect(script.test).not.toContain(SCREENSHOTS_ENV);
   });
 });
