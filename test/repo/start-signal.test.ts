@@ -3,9 +3,10 @@
  * which closes and frees its port. (The start script `exec`s the server, so
  * no shell sits between npm and node to swallow the signal and orphan it.)
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { REPO } from '../browser/harness.ts';
 
@@ -34,7 +35,7 @@ describe('npm start', () => {
   }, 120_000);
 });
 
-async function stopsOnSigterm(npm: ChildProcessWithoutNullStreams, exited: Promise<unknown>): Promise<void> {
+async function stopsOnSigterm(npm: ChildProcessByStdio<null, Readable, Readable>, exited: Promise<unknown>): Promise<void> {
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
     npm.stdout.on('data', (chunk: Buffer) => {
