@@ -6,16 +6,20 @@
  * with a 503 instead of an empty list.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLabServer, type LabServer } from '../../src/server/create.ts';
 import { createLabMount } from '../../src/lab/mount.ts';
 import { listResults, mountResultsRoutes, type ResultsIo } from '../../src/lab/results-routes.ts';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 const RUN = (runId: string, date: string): string => JSON.stringify({ schemaVersion: 0, runId, context: { date }, scenarios: [] });
 
@@ -100,7 +104,21 @@ describe('results routes', () => {
     expect(logged.length).toBeLessThanOrEqual(1);
   });
 
-  it('says EMFILE with 503 unavailable instead of an empty list when descriptors run out', async () => {
+  it('says EMFILE (503 unavailable) when the process really runs out of descriptors', async () => {
+    // In a child process, so that only the child runs out.
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./results-emfile-child.ts', import.meta.url)), dir],
+      { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(0);
+    const outcome = JSON.parse(out.trim()) as { held: number; code?: string; status?: number; message?: string; listed?: number };
+    expect(outcome.held).toBeGreaterThan(0);
+    expect(outcome).toMatchObject({ code: 'unavailable', status: 503 });
+    expect(outcome.message).toMatch(/EMFILE/);
+  });
+
+  it('answers 503 unavailable with Retry-After over HTTP when descriptors run out', async () => {
     const io: ResultsIo = {
       readdir: async (folder) => {
         if (folder.endsWith('reference')) return readdir(folder);
