@@ -83,6 +83,15 @@ describe('the knobs answer only to the instructor', () => {
     expect((await callJson<LabSettings>(solo.url, 'GET', '/api/lab/settings')).json.network.oneWayDelayMs).toBe(0);
   });
 
+  it('says when the page holds a key from an earlier start', async () => {
+    const headers = { 'x-lab-key': 'a-key-from-yesterday' };
+    const stale = (await callJson<LabSettings>(classroom.url, 'GET', '/api/lab/settings', { headers })).json.authority;
+    expect([stale.instructor, stale.keyRejected]).toEqual([false, true]);
+    expect(stale.reason).toMatch(/restarted/);
+    // On a loopback-only server the stale key locks nobody out.
+    expect((await callJson<LabSettings>(solo.url, 'GET', '/api/lab/settings', { headers })).json.authority.instructor).toBe(true);
+  });
+
   it('trusts loopback without a key only when the server listens on loopback alone', async () => {
     const settings = (await callJson<LabSettings>(solo.url, 'GET', '/api/lab/settings')).json;
     expect(settings.authority.instructor).toBe(true);

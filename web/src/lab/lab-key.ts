@@ -32,16 +32,6 @@ export function heldLabKey(): string | null {
   }
 }
 
-/** Forgets a key the server did not take (a restarted server made a new one). */
-export function forgetLabKey(): void {
-  inMemory = null;
-  try {
-    window.localStorage.removeItem(STORAGE_KEY);
-  } catch {
-    // Storage blocked: nothing was kept.
-  }
-}
-
 /** The header that proves the page is the instructor's, when it holds the key. */
 export function labKeyHeaders(): Record<string, string> {
   const key = heldLabKey();

@@ -17,7 +17,7 @@ import { LAB_ROOM } from '../../../src/lab/types.ts';
 import type { BackgroundState, LabAuthorityView, LabSettings, NetworkState } from '../../../src/lab/types.ts';
 import { describeError } from '../errors.ts';
 import { getJson, postJson } from '../lab-api.ts';
-import { forgetLabKey, labKeyHeaders, takeLabKey } from './lab-key.ts';
+import { labKeyHeaders, takeLabKey } from './lab-key.ts';
 import { LabSender } from './lab-sender.ts';
 import { isPaneEvent, now } from './pane-messages.ts';
 import type { PaneCommand, PaneEvent } from './pane-messages.ts';
@@ -105,9 +105,9 @@ export function createLabSession() {
     adoptNetwork(settings.network);
     state.background = settings.background;
     state.lastDropAt = settings.lastDropAt;
+    // A key the server does not take (it restarted with a new one) is kept until a new URL brings
+    // another: the server keeps saying why the knobs are read-only.
     state.authority = settings.authority;
-    // A key the server does not take (it restarted with a new one) is dropped; the reason stays shown.
-    if (settings.authority.keyRejected) forgetLabKey();
   }
 
   async function refreshSettings(): Promise<void> {
