@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/client/index.ts';
 import type { Client } from '../../src/client/types.ts';
 import type { BackgroundState, LabSettings, NetworkState, WireSnapshot } from '../../src/lab/types.ts';
+import { LabNetwork } from '../../src/lab/network.ts';
 import { redactHead } from '../../src/lab/redact.ts';
 import type { LabServer } from '../../src/server/create.ts';
 import { callJson, newSession, startLab } from './lab-helpers.ts';
@@ -102,6 +103,21 @@ describe('the knobs answer only to the instructor', () => {
 });
 
 describe('pane addresses follow the host the browser used', () => {
+  it('starts the pane proxies where the server listens, not on 127.0.0.1 regardless', async () => {
+    // As `--host 0.0.0.0` puts them on every interface; here a second loopback address stands for one.
+    const network = new LabNetwork({ host: '127.0.0.1', port: classroom.port }, '127.0.0.2');
+    try {
+      const state = await network.state('127.0.0.2');
+      for (const url of Object.values(state.panes)) {
+        const onSecondAddress = `http://127.0.0.2:${new URL(url).port}`;
+        const status = await fetch(`${onSecondAddress}/healthz`).then((response) => response.status, (error: Error) => error.message);
+        expect([onSecondAddress, status]).toEqual([onSecondAddress, 200]);
+      }
+    } finally {
+      await network.close();
+    }
+  });
+
   it('builds pane URLs from the Host header, not from the listening address', async () => {
     const body = await new Promise<string>((resolve, reject) => {
       const req = http.get(`${classroom.url}/api/lab/network`, { headers: { host: `127.0.0.2:${classroom.port}` } }, (res) => {
