@@ -80,7 +80,7 @@ export class LabAuthority {
     }
     return {
       instructor: false,
-      reason: 'The knobs change the lab for everyone, so only the instructor turns them (with the lab key `npm start` printed). You see them live.',
+      reason: 'The knobs change the lab for everyone, so only the instructor turns them (with the lab key that npm start printed). You see them live.',
     };
   }
 

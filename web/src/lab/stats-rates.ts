@@ -1,8 +1,9 @@
 /**
  * Per-second rates from two `/api/stats` snapshots: the live lab's counters.
  * These are the server's own counts (never the lab's estimate), differenced.
- * The lab's own polling of /api/stats is counted under `other` by the server,
- * so it never shows here.
+ * The lab's own polling of /api/stats and /api/lab/settings, and its own
+ * sends (published without `?via=`), are counted under `other` by the
+ * server, so they never show here.
  */
 import { TRANSPORT_NAMES } from '../../../src/protocol/index.ts';
 import type { ByteSplit, StatsSnapshot, TransportName } from '../../../src/protocol/index.ts';
