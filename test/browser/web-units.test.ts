@@ -38,14 +38,14 @@ describe('counter rates', () => {
   it('divides the difference of two snapshots by the seconds between them', () => {
     const rates = ratesBetween(snapshot(1_000, 10), snapshot(3_000, 30));
     // 20 requests in 2 s; headers 100 B per request each way; bodies 10 B each way.
-    expect(rates.poll).toEqual({
+    expect(rates!.poll).toEqual({
       requestsPerSecond: 10, headerBytesPerSecond: 2_000, framingBytesPerSecond: 0, bodyBytesPerSecond: 200,
       deliveriesPerSecond: 10, openConnections: 2, heldRequests: 1,
     });
   });
 
   it('never shows a negative rate when the server restarted between snapshots', () => {
-    expect(ratesBetween(snapshot(1_000, 30), snapshot(2_000, 5)).ws.requestsPerSecond).toBe(0);
+    expect(ratesBetween(snapshot(1_000, 30), snapshot(2_000, 5))!.ws.requestsPerSecond).toBe(0);
   });
 });
 
