@@ -109,3 +109,13 @@ function clampedInteger(value: unknown, what: string, fallback: number, min: num
   }
   return Math.min(number, max);
 }
+
+/**
+ * Messages per catch-up batch of a stream or socket whose unsent bytes are
+ * bounded by `bufferBound`: half the bound's worth of the largest frames, so a
+ * batch never trips the bound by itself (the stream waits for its reader between
+ * batches), at most `pollLimitMax`.
+ */
+export function replayBatch(bufferBound: number, options: ServerOptions): number {
+  return Math.max(1, Math.min(options.pollLimitMax, Math.floor(bufferBound / 2 / options.maxFrameBytes)));
+}

@@ -5,7 +5,7 @@ import { envelopeByteLength } from './byte-length.ts';
 import { FrameCache } from './frame-cache.ts';
 import { sendError } from './http-io.ts';
 import { Outbox } from './outbox.ts';
-import type { ReceiveQuery } from './query.ts';
+import { replayBatch, type ReceiveQuery } from './query.ts';
 import type { TransportContext } from './types.ts';
 
 const KEEP_ALIVE = ':\n\n';
@@ -91,7 +91,8 @@ export class SseStream {
     const cursor = this.context.bus.encodeCursor(this.#outbox.positions);
     this.#event('subscribed', JSON.stringify({ cursor }), undefined, cursor);
     for (const gap of startGaps) this.#event('gap', JSON.stringify(gap));
-    await this.#outbox.drain(this.query.limit);
+    const batch = Math.min(this.query.limit, replayBatch(this.context.options.sseMaxBufferedBytes, this.context.options));
+    await this.#outbox.drain(batch, this.#drained);
     if (this.#done) return;
     this.#outbox.goLive();
   }
@@ -137,6 +138,22 @@ export class SseStream {
     this.res.off('close', this.#onClose);
     this.onDone();
   }
+
+  /** Resolves once at most half the buffer bound is unsent (or the stream is over). */
+  readonly #drained = (): Promise<void> => {
+    const low = this.context.options.sseMaxBufferedBytes / 2;
+    if (this.#done || this.res.writableLength <= low) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!this.#done && this.res.writableLength > low && !this.res.destroyed) return;
+        this.res.off('drain', check);
+        this.res.off('close', check);
+        resolve();
+      };
+      this.res.on('drain', check);
+      this.res.on('close', check);
+    });
+  };
 
   readonly #onClose = (): void => {
     if (!this.#done) this.#finish();

@@ -24,8 +24,9 @@ export class UnflushedAnswers {
 
   /** Call right after `res.end(body)`: counts what the socket has not taken yet, and enforces the bound. */
   watch(res: ServerResponse): void {
-    if (res.writableFinished || res.destroyed) return;
-    const bytes = Math.max(1, res.writableLength);
+    // Usually the kernel took it all at once: nothing is held, nothing to watch.
+    if (res.writableFinished || res.destroyed || res.writableLength === 0) return;
+    const bytes = res.writableLength;
     this.#held.set(res, bytes);
     this.#bytes += bytes;
     const forget = (): void => this.#forget(res);

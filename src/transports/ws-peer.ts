@@ -7,7 +7,7 @@ import type { Session } from '../server/sessions.ts';
 import { errorFrame, toLabError } from './errors.ts';
 import { FrameCache } from './frame-cache.ts';
 import { Outbox } from './outbox.ts';
-import { parseBacklog, parseCursor, readableTopics } from './query.ts';
+import { parseBacklog, parseCursor, readableTopics, replayBatch } from './query.ts';
 import { corkForThisTurn } from './turn-cork.ts';
 import type { TransportContext } from './types.ts';
 
@@ -151,7 +151,7 @@ export class WsPeer {
       if (outbox.closed) return;
       this.#send({ op: 'subscribed', ...(ref === undefined ? {} : { ref }), cursor: this.#cursor() });
       for (const gap of startGaps) this.#send({ op: 'gap', ...gap });
-      await outbox.drain(this.context.options.pollLimitMax);
+      await outbox.drain(replayBatch(this.context.options.wsMaxBufferedBytes, this.context.options), this.#drained);
       outbox.goLive();
     } catch (error) {
       this.#closeOutbox(outbox);
@@ -210,6 +210,22 @@ export class WsPeer {
       this.#close(1013, 'slow_consumer');
     }
   }
+
+  /** Resolves once at most half of wsMaxBufferedBytes is unsent (or the socket is gone): a replay waits for its reader. */
+  readonly #drained = (): Promise<void> => {
+    const low = this.context.options.wsMaxBufferedBytes / 2;
+    if (this.#closed || this.ws.bufferedAmount <= low) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!this.#closed && this.ws.bufferedAmount > low) return;
+        this.socket.off('drain', check);
+        this.ws.off('close', check);
+        resolve();
+      };
+      this.socket.on('drain', check);
+      this.ws.on('close', check);
+    });
+  };
 
   #close(code: number, reason: string): void {
     if (this.#closed) return;

@@ -90,3 +90,27 @@ describe('SSE backpressure (issue 8 #3)', () => {
     res.destroy();
   });
 });
+
+describe('SSE replay (issue 8 #3)', () => {
+  it('a replay much larger than sseMaxBufferedBytes reaches a reading client whole: the catch-up waits for it', async () => {
+    const server = await startServer({ sseMaxBufferedBytes: 64 * 1024 });
+    const alice = await createSession(server, 'alice');
+    for (let i = 0; i < 600; i++) await server.bus.publish({ topic: TOPIC, from: 'alice', body: BODY });
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      http.get(`${server.url}/api/events?topics=${TOPIC}&backlog=1000&limit=5`, { headers: alice.auth }, resolve).on('error', reject);
+    });
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => (text += chunk));
+    const ended = once(res, 'end');
+    let count = 0;
+    while (count < 600) {
+      await Promise.race([once(res, 'data'), ended]);
+      count = wholeEvents(text).filter((event) => event.event === 'message').length;
+      if (heldStreams(server) === 0) break;
+    }
+    expect(count).toBe(600);
+    expect(heldStreams(server)).toBe(1);
+    res.destroy();
+  });
+});
