@@ -28,7 +28,7 @@ describe('cold routes (express)', () => {
     const server = await startServer();
     const res = await fetch(`${server.url}/api/poll`, { method: 'DELETE' });
     expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ error: { code: 'bad_request' } });
+    expect(await res.json()).toMatchObject({ error: { code: 'not_found' } });
   });
 
   it('answers an upgrade on another path with 404', async () => {
