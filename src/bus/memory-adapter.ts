@@ -21,6 +21,8 @@ export interface MemoryAdapterOptions {
 
 /** Tombstones kept per topic of `maxTopics` before the oldest fold into the seq floor. */
 const TOMBSTONES_PER_TOPIC = 4;
+/** The share of `historyMaxBytes` tombstones may take, so that they never crowd out history. */
+const TOMBSTONE_SHARE = 1 / 16;
 
 /**
  * The embedded bus backend: everything in this process's memory, a new epoch
@@ -58,7 +60,7 @@ export class MemoryAdapter implements BusAdapter {
     this.historyPerTopic = options.historyPerTopic ?? 1000;
     this.historyMaxBytes = options.historyMaxBytes ?? 64 * 1024 * 1024;
     this.maxTopics = options.maxTopics ?? 10_000;
-    this.tombstones = new Tombstones(this.maxTopics * TOMBSTONES_PER_TOPIC);
+    this.tombstones = new Tombstones(this.maxTopics * TOMBSTONES_PER_TOPIC, this.historyMaxBytes * TOMBSTONE_SHARE);
   }
 
   /**

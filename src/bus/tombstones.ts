@@ -12,7 +12,11 @@ export class Tombstones {
   /** Accounted bytes of the entries (a Map entry and the name's characters). */
   bytes = 0;
 
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    /** Tombstones may take this many bytes before the oldest fold (so they never crowd out history). */
+    private readonly maxBytes = Infinity,
+  ) {}
 
   /** Where `topic`'s seqs continue: its tombstone, else the floor. */
   lastSeqOf(topic: string): number {
@@ -33,7 +37,7 @@ export class Tombstones {
     if (lastSeq <= this.#floor) return;
     this.#lastSeqs.set(topic, lastSeq);
     this.bytes += tombstoneBytes(topic);
-    while (this.#lastSeqs.size > this.max) this.foldOldest();
+    while (this.#lastSeqs.size > this.max || this.bytes > this.maxBytes) this.foldOldest();
   }
 
   /** The topic's last seq, its tombstone removed (the topic lives again). */
