@@ -102,6 +102,8 @@ export const BENCH_LIMITS: Partial<ServerOptions> = {
   sessionCreateBurstPerAddress: 1_000_000,
   publishRatePerSecondPerAddress: 1_000_000,
   publishBurstPerAddress: 1_000_000,
+  // The direct scenario gives every client an inbox: thousands of subscribed topics.
+  maxTopics: 1_000_000,
 };
 
 const POSITIVE_INTEGERS: (keyof ServerOptions)[] = [

@@ -29,7 +29,7 @@ function mountTestRoutes(app: express.Express): void {
   });
 }
 
-function logged(spy: ReturnType<typeof vi.spyOn>): string[] {
+function logged(spy: { mock: { calls: unknown[][] } }): string[] {
   return spy.mock.calls.map((call) => call.map(String).join(' '));
 }
 
