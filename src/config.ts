@@ -1,4 +1,5 @@
 import { MAX_CURSOR_LENGTH } from './bus/cursor.ts';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Every limit and default of the server in one object (STYLE habit 4).
@@ -61,6 +62,20 @@ export interface ServerOptions {
   maxUnfinishedRequestsPerAddress: number;
   /** A request head must arrive within this (node's headersTimeout; 408 and close after). */
   headersTimeoutMs: number;
+  /**
+   * Topics the in-memory bus holds at once. Past it, a new topic evicts the least
+   * recently used idle one (no subscriber here); a publish that needs a new topic
+   * when every topic is subscribed gets 503 `unavailable`.
+   */
+  maxTopics: number;
+  /** New sessions (names) one client address may create per second, and the burst it may spend at once. */
+  sessionCreateRatePerSecondPerAddress: number;
+  sessionCreateBurstPerAddress: number;
+  /** Publishes per second all sessions of one client address may sustain together, and their burst. */
+  publishRatePerSecondPerAddress: number;
+  publishBurstPerAddress: number;
+  /** The folder of the built web app, served when `serveWeb` is on and it holds files. */
+  webDist: string;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -96,6 +111,15 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   maxHeldPerAddress: 500,
   maxUnfinishedRequestsPerAddress: 200,
   headersTimeoutMs: 10_000,
+  maxTopics: 10_000,
+  // A class of 30 behind one NAT address: 30 people with a few tabs each join at
+  // once within the burst; the lab's 100 background clients come from loopback.
+  sessionCreateRatePerSecondPerAddress: 2,
+  sessionCreateBurstPerAddress: 200,
+  // Five sessions' worth at full speed: far above what 30 people type.
+  publishRatePerSecondPerAddress: 100,
+  publishBurstPerAddress: 200,
+  webDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
 });
 
 /** Limits lifted for the bench: it measures transports, not our rate limiter. */
@@ -112,6 +136,12 @@ export const BENCH_LIMITS: Partial<ServerOptions> = {
   maxSocketsPerAddress: 100_000,
   maxHeldPerAddress: 100_000,
   maxUnfinishedRequestsPerAddress: 100_000,
+  sessionCreateRatePerSecondPerAddress: 1_000_000,
+  sessionCreateBurstPerAddress: 1_000_000,
+  publishRatePerSecondPerAddress: 1_000_000,
+  publishBurstPerAddress: 1_000_000,
+  // The direct scenario gives every client an inbox: thousands of subscribed topics.
+  maxTopics: 1_000_000,
 };
 
 const POSITIVE_INTEGERS: (keyof ServerOptions)[] = [
@@ -121,6 +151,8 @@ const POSITIVE_INTEGERS: (keyof ServerOptions)[] = [
   'maxTopicsPerConnection', 'maxTopicsPerSession', 'maxHeldPerSession', 'sseMaxBufferedBytes', 'pollMaxAnswerBytes',
   'maxUnflushedAnswerBytes', 'maxSocketsPerAddress', 'maxHeldPerAddress', 'maxUnfinishedRequestsPerAddress',
   'headersTimeoutMs',
+  'maxTopics', 'sessionCreateRatePerSecondPerAddress', 'sessionCreateBurstPerAddress',
+  'publishRatePerSecondPerAddress', 'publishBurstPerAddress',
 ];
 
 /**
@@ -144,6 +176,12 @@ export function resolveServerOptions(overrides: Partial<ServerOptions> = {}): Se
   }
   if (options.longPollWaitDefaultSeconds < 0 || options.longPollWaitDefaultSeconds > options.longPollWaitMaxSeconds) {
     throw new Error('option longPollWaitDefaultSeconds must be between 0 and longPollWaitMaxSeconds');
+  }
+  if (!Number.isInteger(options.maxTopics)) {
+    throw new Error(`option maxTopics must be an integer, got ${String(options.maxTopics)}`);
+  }
+  if (typeof options.webDist !== 'string' || options.webDist === '') {
+    throw new Error('option webDist must be a folder path');
   }
   if (options.maxFrameBytes < options.maxBodyBytes) {
     throw new Error('option maxFrameBytes must be at least maxBodyBytes');

@@ -4,7 +4,7 @@ import type express from 'express';
 import { createMemoryBus } from '../bus/index.ts';
 import type { MessageBus } from '../bus/types.ts';
 import { resolveServerOptions, type ServerOptions } from '../config.ts';
-import { LabError, TRANSPORT_NAMES, type StatsSnapshot, type TransportName } from '../protocol/index.ts';
+import { inboxTopic, LabError, TRANSPORT_NAMES, type StatsSnapshot, type TransportName } from '../protocol/index.ts';
 import { sendError } from '../transports/http-io.ts';
 import { TRANSPORTS, type Transport } from '../transports/index.ts';
 import { Accounting } from './accounting/accounting.ts';
@@ -68,10 +68,15 @@ function refuseSocket(socket: Socket, error: LabError): void {
 export async function startLabServer(startOptions: StartOptions = {}): Promise<LabServer> {
   const { bus: givenBus, mount, ...overrides } = startOptions;
   const options = resolveServerOptions(overrides);
-  const bus = givenBus ?? createMemoryBus({ historyPerTopic: options.historyPerTopic, historyMaxBytes: options.historyMaxBytes });
+  const bus = givenBus ?? createMemoryBus({
+    historyPerTopic: options.historyPerTopic, historyMaxBytes: options.historyMaxBytes, maxTopics: options.maxTopics,
+  });
   const accounting = new Accounting();
   const signer = TokenSigner.fromOptions(options.secret);
-  const sessions = new SessionRegistry(signer, options);
+  // A name that passes to a new holder does not pass its inbox's history (issue 8, finding 8).
+  const sessions = new SessionRegistry(signer, options, (name) => {
+    bus.forget(inboxTopic(name)).catch((error: unknown) => console.error('transport-lab: could not forget an inbox', error));
+  });
   const authenticator = new Authenticator(signer, sessions, options.allowedOrigins);
   const context = new ServerContext(bus, options, accounting, sessions, authenticator, new Publisher(bus, options));
   const transports = Object.fromEntries(
