@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Message } from '../protocol/envelope.ts';
 import type { BusStats } from '../protocol/stats.ts';
+import { LabError } from '../protocol/errors.ts';
 import { TopicLog, messageSize } from './topic-log.ts';
-import type { BusAdapter, HistorySlice, PublishInput, PublishOutcome } from './types.ts';
+import type { AdapterStats, BusAdapter, HistorySlice, PublishInput, PublishOutcome } from './types.ts';
 
 export interface MemoryAdapterOptions {
   /** Messages kept per topic (default 1,000). */
@@ -28,6 +29,9 @@ export class MemoryAdapter implements BusAdapter {
   private nextServerId = 0;
   private readonly historyPerTopic: number;
   private readonly historyMaxBytes: number;
+  /** Names that ever held a session: one process is the only node, so memory is the truth. */
+  private readonly knownUsers = new Set<string>();
+  private closed = false;
 
   constructor(options: MemoryAdapterOptions = {}) {
     this.historyPerTopic = options.historyPerTopic ?? 1000;
@@ -35,6 +39,7 @@ export class MemoryAdapter implements BusAdapter {
   }
 
   async publish(input: PublishInput): Promise<PublishOutcome> {
+    this.assertOpen();
     const log = this.logFor(input.topic);
     if (input.id !== undefined) {
       const seq = log.seqOfId(input.id);
@@ -68,12 +73,14 @@ export class MemoryAdapter implements BusAdapter {
   }
 
   readSync(topic: string, afterSeq: number, limit: number): HistorySlice {
+    this.assertOpen();
     const log = this.topics.get(topic);
     if (!log) return { messages: [], lastSeq: 0, firstHeldSeq: 1 };
     return { messages: log.after(afterSeq, limit), lastSeq: log.lastSeq, firstHeldSeq: log.firstHeldSeq };
   }
 
   lastSeqSync(topic: string): number {
+    this.assertOpen();
     return this.topics.get(topic)?.lastSeq ?? 0;
   }
 
@@ -82,12 +89,38 @@ export class MemoryAdapter implements BusAdapter {
     return () => this.listeners.delete(listener);
   }
 
-  stats(): Omit<BusStats, 'subscriptions'> {
+  statsSync(): Omit<BusStats, 'subscriptions'> {
     return { epoch: this.epoch, topics: this.topics.size, historyMessages: this.held, historyBytes: this.bytes };
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.listeners.clear();
+  }
+
+  /** Nothing to reach: the history is ready at construction, with its epoch. */
+  async connect(): Promise<void> {
+    this.assertOpen();
+  }
+
+  async rememberUser(name: string): Promise<void> {
+    this.assertOpen();
+    this.knownUsers.add(name);
+  }
+
+  async knowsUser(name: string): Promise<boolean> {
+    this.assertOpen();
+    return this.knownUsers.has(name);
+  }
+
+  async stats(): Promise<AdapterStats> {
+    this.assertOpen();
+    return this.statsSync();
+  }
+
+  /** After `close()` every operation fails the same clear way (BusAdapter lifecycle). */
+  private assertOpen(): void {
+    if (this.closed) throw new LabError('unavailable', 'the bus adapter is closed');
   }
 
   private logFor(topic: string): TopicLog {
