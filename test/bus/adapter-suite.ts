@@ -318,8 +318,9 @@ function listen(adapter: BusAdapter): { messages: Message[]; seqsOf(topic: strin
 /**
  * A receiver that follows MessageBus.subscribe's contract to the letter and
  * repairs nothing (unlike src/transports/outbox.ts, which re-reads on a hole):
- * subscribe and buffer, start and catch up from 0, release the buffer dropping
- * seqs ≤ position, then take each live message, which must be position + 1.
+ * subscribe and buffer, start and catch up from 0, release the buffer, then
+ * take each live message; live seqs ≤ position are dropped, and every other
+ * one must be position + 1.
  */
 class StrictReceiver {
   readonly seqs: number[] = [];
@@ -351,10 +352,16 @@ class StrictReceiver {
     }
     const buffered = this.#buffer ?? [];
     this.#buffer = undefined;
-    for (const live of buffered) if (live.message.seq > this.#position) this.#takeLive(live.message);
+    for (const live of buffered) this.#takeLive(live.message);
   }
 
+  /**
+   * Live messages the catch-up already gave are dropped, whether they were
+   * buffered or arrive later: over a network the read can see a message
+   * before its live copy reaches this node.
+   */
   #takeLive(message: Message): void {
+    if (message.seq <= this.#position) return;
     this.live += 1;
     this.#take(message);
   }
