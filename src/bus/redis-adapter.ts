@@ -46,6 +46,8 @@ interface ScriptedRedis extends Redis {
  */
 export class RedisAdapter implements BusAdapter {
   readonly #prefix: string;
+  /** The URL without its password, for error messages. */
+  readonly #where: string;
   readonly #historyPerTopic: number;
   readonly #commands: ScriptedRedis;
   readonly #subscriber: Redis;
@@ -63,6 +65,7 @@ export class RedisAdapter implements BusAdapter {
       throw new RangeError(`historyPerTopic must be an integer ≥ 1, got ${options.historyPerTopic}`);
     }
     const url = options.url ?? 'redis://127.0.0.1:6379';
+    this.#where = withoutPassword(url);
     // lazyConnect: nothing is reached before connect(); one failed attempt is
     // reported there instead of retrying silently.
     this.#commands = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 }) as ScriptedRedis;
@@ -91,7 +94,7 @@ export class RedisAdapter implements BusAdapter {
       await this.#ensureEpoch();
     } catch (error) {
       await this.close();
-      throw new LabError('unavailable', `cannot reach Redis for the bus: ${(error as Error).message}`);
+      throw new LabError('unavailable', `cannot reach Redis at ${this.#where} for the bus: ${(error as Error).message}`);
     }
     this.#state = 'open';
   }
@@ -207,6 +210,16 @@ export class RedisAdapter implements BusAdapter {
   #makeId(): string {
     this.#nextServerId += 1;
     return `s-${this.#nodeId}-${this.#nextServerId}`;
+  }
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'an unparsable URL';
   }
 }
 

@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Bus } from '../../src/bus/index.ts';
 import { RedisAdapter } from '../../src/bus/redis-adapter.ts';
+import { eventually } from '../wait.ts';
 import { runAdapterSuite } from './adapter-suite.ts';
 
 /** The machine's Redis (house rules); every test works under a prefix of its own and deletes its keys. */
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const newPrefix = (): string => `labtest-${randomBytes(6).toString('hex')}:`;
 
 /** Deletes every key under `prefix` (SCAN, never KEYS: the Redis may be shared). */
 async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
@@ -19,7 +25,7 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 runAdapterSuite({
   name: 'redis',
   newBackend: async () => {
-    const prefix = `labtest-${randomBytes(6).toString('hex')}:`;
+    const prefix = newPrefix();
     const admin = new Redis(REDIS_URL);
     return {
       shared: true,
@@ -33,3 +39,103 @@ runAdapterSuite({
     };
   },
 });
+
+describe('redis adapter: what only a networked backend has', () => {
+  const prefix = newPrefix();
+  const admin = new Redis(REDIS_URL);
+  const opened: RedisAdapter[] = [];
+
+  async function node(): Promise<RedisAdapter> {
+    const adapter = new RedisAdapter({ url: REDIS_URL, prefix });
+    opened.push(adapter);
+    await adapter.connect();
+    return adapter;
+  }
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((adapter) => adapter.close()));
+    await deleteKeys(admin, prefix);
+  });
+
+  it('refuses to connect to an address where no Redis answers, with unavailable and the address', async () => {
+    const port = await closedPort();
+    const adapter = new RedisAdapter({ url: `redis://user:secret@127.0.0.1:${port}`, prefix });
+    const error = await adapter.connect().then(() => undefined, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'unavailable' });
+    expect(String((error as Error).message)).toContain(`127.0.0.1:${port}`);
+    expect(String((error as Error).message)).not.toContain('secret');
+    await expect(adapter.publish({ topic: 'room:t', from: 'a', body: 'x' })).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('notices on its next operation that Redis lost its data: a new epoch, seqs from 1, older cursors restarted', async () => {
+    const a = await node();
+    const b = await node();
+    const busA = new Bus(a);
+    for (const body of ['x', 'y', 'z']) await busA.publish({ topic: 'room:t', from: 'a', body });
+    const cursor = busA.encodeCursor({ 'room:t': 3 });
+    const before = a.epoch;
+
+    await deleteKeys(admin, prefix);
+    const { message } = await a.publish({ topic: 'room:t', from: 'a', body: 'after' });
+    expect(message.seq).toBe(1);
+    expect(a.epoch).not.toBe(before);
+    // The other node learns the new epoch from its next read, not from a restart.
+    expect(await b.lastSeq('room:t')).toBe(1);
+    expect(b.epoch).toBe(a.epoch);
+    const start = await new Bus(b).start(['room:t'], cursor, 0);
+    expect(start.gaps).toEqual([{ topic: 'room:t', from: 1, to: 0, reason: 'restarted' }]);
+  });
+
+  it('publishes in one round trip: one EVALSHA per message, the rest runs inside Redis', async () => {
+    const a = await node();
+    await a.publish({ topic: 'room:t', from: 'a', body: 'warm-up (loads the script if Redis had not)' });
+    const monitor = await new Redis(REDIS_URL).monitor();
+    try {
+      const seen: string[][] = [];
+      const marker = `${prefix}marker`;
+      // MONITOR shows the script's own calls with source "lua"; count only what clients sent.
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (source !== 'lua' && args.some((arg) => arg.startsWith(prefix))) seen.push(args);
+      });
+      for (let i = 0; i < 5; i++) await a.publish({ topic: 'room:t', from: 'a', body: `m${i}` });
+      // Commands run in order: once the marker is seen, so is everything sent before it.
+      await admin.exists(marker);
+      await eventually(() => seen.some((args) => args.includes(marker)), 'the marker command');
+      const fromAdapter = seen.filter((args) => !args.includes(marker));
+      expect(fromAdapter.map((args) => args[0]?.toLowerCase())).toEqual(Array(5).fill('evalsha'));
+    } finally {
+      monitor.disconnect();
+    }
+  });
+
+  it('keeps one topic\'s keys in one Cluster hash slot', async () => {
+    const a = await node();
+    await a.publish({ topic: 'room:lobby', from: 'a', body: 'x', id: 'c-1' });
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await admin.scan(cursor, 'MATCH', `${prefix}{room:lobby}*`, 'COUNT', 500);
+      keys.push(...batch);
+      cursor = next;
+    } while (cursor !== '0');
+    expect(keys.sort()).toEqual(['ids', 'log', 'seq'].map((name) => `${prefix}{room:lobby}:${name}`));
+    // A Cluster hashes only the tag, so equal tags mean one slot (this Redis runs without cluster mode).
+    expect(keys.map(hashTag)).toEqual(['room:lobby', 'room:lobby', 'room:lobby']);
+  });
+});
+
+/** The part of a key a Redis Cluster hashes (its key distribution model): the first non-empty `{…}`, else all. */
+function hashTag(key: string): string {
+  const open = key.indexOf('{');
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : key;
+}
+
+/** A port on 127.0.0.1 where nothing listens (just released). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
