@@ -37,6 +37,7 @@ export interface AdapterSuiteOptions {
 export const ADAPTER_CASES = {
   seqs: 'numbers seqs without holes under concurrent publishers',
   idempotent: 'stores an id once: the same id again is a duplicate and stores nothing',
+  exact: 'gives back every field as published, byte for byte, stored and live',
   trimming: 'trims to the history size and reports exact gaps',
   epoch: 'a backend that lost its data is a new epoch: an older cursor gets `restarted`',
   catchUpThenLive: 'catch-up then live: nothing lost, nothing twice, while publishers keep publishing',
@@ -143,6 +144,20 @@ export function runAdapterSuite({ name, newBackend, skip = {} }: AdapterSuiteOpt
       await eventually(() => heard.seqsOf('room:t').length >= 5 && heard.seqsOf('room:u').length >= 1, 'the stored messages live');
       expect(heard.seqsOf('room:t')).toEqual([1, 2, 3, 4, 5]);
       expect((await adapter.stats()).historyMessages).toBe(6);
+    });
+
+    test(ADAPTER_CASES.exact, async () => {
+      const adapter = await node();
+      const heard = listen(adapter);
+      const body = 'quotes " \\ backslash\nnew line\t tab, é ü 中文 😀, \u2028 and {"json":[1]} </script>';
+      const before = Date.now();
+      const { message } = await adapter.publish({ topic: 'room:t', from: 'zoë-1', body, id: 'id "with" \\ odd ✓' });
+      expect(message).toMatchObject({ topic: 'room:t', seq: 1, from: 'zoë-1', body, id: 'id "with" \\ odd ✓' });
+      expect(message.ts).toBeGreaterThanOrEqual(before);
+      expect(message.ts).toBeLessThanOrEqual(Date.now());
+      expect((await adapter.read('room:t', 0, 10)).messages).toEqual([message]);
+      await eventually(() => heard.messages.length >= 1, 'the live copy');
+      expect(heard.messages).toEqual([message]);
     });
 
     test(ADAPTER_CASES.trimming, async () => {

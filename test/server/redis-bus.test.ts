@@ -78,6 +78,26 @@ describe('two nodes over one Redis bus', () => {
     expect(socket.frames.filter((f) => f.op === 'message')).toEqual([]);
   });
 
+  it('restarts a node without a gap: the history and its epoch live in Redis', async () => {
+    const [a] = await twoNodes();
+    const alice = await createSession(a, 'alice');
+    for (const body of ['one', 'two']) await publish(a, alice, { topic: 'room:lobby', body });
+    const before = (await getJson(a, '/api/poll?topics=room:lobby&backlog=5', alice.auth)).json as unknown as PollBody;
+    const epoch = a.bus.epoch;
+    await a.close();
+
+    const bus = await connectBus(new RedisAdapter({ url: REDIS_URL, prefix }));
+    buses.push(bus);
+    const restarted = await startServer({ bus });
+    expect(restarted.bus.epoch).toBe(epoch);
+    const again = await createSession(restarted, 'alice');
+    await publish(restarted, again, { topic: 'room:lobby', body: 'three' });
+    const cursor = encodeURIComponent(before.cursor);
+    const after = (await getJson(restarted, `/api/poll?topics=room:lobby&cursor=${cursor}`, again.auth)).json as unknown as PollBody & { gaps?: unknown[] };
+    expect(after.messages.map((m) => [m.seq, m.body])).toEqual([[3, 'three']]);
+    expect(after.gaps ?? []).toEqual([]);
+  });
+
   it('shows the shared history in /api/stats of either node', async () => {
     const [a, b] = await twoNodes();
     const alice = await createSession(a, 'alice');
