@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Message } from '../protocol/envelope.ts';
 import { LabError } from '../protocol/errors.ts';
+import { LiveFeed } from './live-feed.ts';
 import { ENSURE_EPOCH_LUA, PUBLISH_LUA, READ_LUA } from './redis-scripts.ts';
 import type { AdapterStats, BusAdapter, HistorySlice, PublishInput, PublishOutcome } from './types.ts';
 
@@ -27,7 +28,9 @@ interface ScriptedRedis extends Redis {
  * the seq with INCR, appends to the topic's stream trimmed to the history size
  * and PUBLISHes the message JSON. Every node hears every topic through one
  * PSUBSCRIBE on its own connection, in seq order per topic (PUBLISH runs inside
- * the script, so channel order is store order). Catch-up reads the stream.
+ * the script, so channel order is store order); what pub/sub loses while that
+ * connection is down is read back from the streams (live-feed.ts). Catch-up
+ * reads the stream.
  *
  * The epoch lives in Redis with the history: a node that restarts finds it
  * (not a gap); a Redis that lost its data has none, and the first node to
@@ -54,6 +57,15 @@ export class RedisAdapter implements BusAdapter {
   readonly #listeners = new Set<(message: Message) => void>();
   /** Makes the ids of messages published without one unique across nodes. */
   readonly #nodeId = randomBytes(6).toString('hex');
+  /** This node's connections in Redis's CLIENT LIST: `<clientName>-cmd` and `<clientName>-sub`. */
+  readonly clientName = `lab-bus-${this.#nodeId}`;
+  readonly #feed = new LiveFeed(
+    (topic, afterSeq, limit) => this.read(topic, afterSeq, limit),
+    (message) => {
+      for (const listener of this.#listeners) listener(message);
+    },
+  );
+  readonly #pattern: string;
   #nextServerId = 0;
   #epoch: string | undefined;
   #state: 'new' | 'connecting' | 'open' | 'closed' = 'new';
@@ -68,15 +80,20 @@ export class RedisAdapter implements BusAdapter {
     this.#where = withoutPassword(url);
     // lazyConnect: nothing is reached before connect(); one failed attempt is
     // reported there instead of retrying silently.
-    this.#commands = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 }) as ScriptedRedis;
+    this.#commands = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, connectionName: `${this.clientName}-cmd` }) as ScriptedRedis;
     this.#commands.defineCommand('labPublish', { numberOfKeys: 5, lua: PUBLISH_LUA });
     this.#commands.defineCommand('labRead', { numberOfKeys: 3, lua: READ_LUA });
     this.#commands.defineCommand('labEnsureEpoch', { numberOfKeys: 1, lua: ENSURE_EPOCH_LUA });
-    this.#subscriber = this.#commands.duplicate();
+    // Resubscribed by hand after a reconnect, so that the missed tail is read only once the pattern is live again.
+    this.#subscriber = this.#commands.duplicate({ autoResubscribe: false, connectionName: `${this.clientName}-sub` });
+    this.#pattern = globEscape(this.#prefix) + '{*}:live';
     // Errors surface through the operations (as `unavailable`); an unhandled 'error' event would crash the process.
     this.#commands.on('error', () => {});
     this.#subscriber.on('error', () => {});
     this.#subscriber.on('pmessage', (_pattern: string, _channel: string, json: string) => this.#deliver(json));
+    this.#subscriber.on('ready', () => {
+      if (this.#state === 'open') void this.#resubscribe();
+    });
   }
 
   get epoch(): string {
@@ -90,7 +107,7 @@ export class RedisAdapter implements BusAdapter {
     this.#state = 'connecting';
     try {
       await Promise.all([this.#commands.connect(), this.#subscriber.connect()]);
-      await this.#subscriber.psubscribe(globEscape(this.#prefix) + '{*}:live');
+      await this.#subscriber.psubscribe(this.#pattern);
       await this.#ensureEpoch();
     } catch (error) {
       await this.close();
@@ -171,8 +188,17 @@ export class RedisAdapter implements BusAdapter {
 
   #deliver(json: string): void {
     if (this.#state === 'closed') return;
-    const message = JSON.parse(json) as Message;
-    for (const listener of this.#listeners) listener(message);
+    this.#feed.receive(JSON.parse(json) as Message);
+  }
+
+  /** After the subscriber reconnected: the pattern again, then what was published meanwhile. */
+  async #resubscribe(): Promise<void> {
+    try {
+      await this.#subscriber.psubscribe(this.#pattern);
+      this.#feed.resync();
+    } catch {
+      // The connection dropped again; its next 'ready' tries again.
+    }
   }
 
   /** Runs an operation of an open adapter; a Redis failure becomes `unavailable`. */
@@ -190,11 +216,17 @@ export class RedisAdapter implements BusAdapter {
   /** Takes the epoch a script saw; none stored means Redis lost its data: store a new one. */
   async #learnEpoch(stored: string): Promise<void> {
     if (stored === '') await this.#ensureEpoch();
-    else this.#epoch = stored;
+    else this.#setEpoch(stored);
   }
 
   async #ensureEpoch(): Promise<void> {
-    this.#epoch = await this.#commands.labEnsureEpoch(this.#key('epoch'), newEpoch());
+    this.#setEpoch(await this.#commands.labEnsureEpoch(this.#key('epoch'), newEpoch()));
+  }
+
+  #setEpoch(epoch: string): void {
+    // A new epoch restarts seqs at 1: the live feed's positions belong to the old one.
+    if (this.#epoch !== undefined && epoch !== this.#epoch) this.#feed.reset();
+    this.#epoch = epoch;
   }
 
   #key(name: string): string {

@@ -108,6 +108,28 @@ describe('redis adapter: what only a networked backend has', () => {
     }
   });
 
+  it('reads back what was published while its pub/sub connection was down, once and in order', async () => {
+    const a = await node();
+    const b = await node();
+    const heard: number[] = [];
+    a.onMessage((message) => heard.push(message.seq));
+    await b.publish({ topic: 'room:t', from: 'b', body: 'm1' });
+    await eventually(() => heard.length >= 1, 'the first message on node a');
+
+    // Cut node a's subscriber only (by its connection name); ioredis reconnects after ~50 ms.
+    const clients = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+    const line = clients.split('\n').find((entry) => entry.includes(`name=${a.clientName}-sub `));
+    const id = /(?:^| )id=(\d+)/.exec(line ?? '')?.[1];
+    expect(id).toBeDefined();
+    await admin.call('CLIENT', 'KILL', 'ID', id!);
+    for (const body of ['m2', 'm3', 'm4']) await b.publish({ topic: 'room:t', from: 'b', body });
+
+    await eventually(() => heard.length >= 4, 'the messages published while node a was cut off');
+    await b.publish({ topic: 'room:t', from: 'b', body: 'm5' });
+    await eventually(() => heard.length >= 5, 'the next live message');
+    expect(heard).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('keeps one topic\'s keys in one Cluster hash slot', async () => {
     const a = await node();
     await a.publish({ topic: 'room:lobby', from: 'a', body: 'x', id: 'c-1' });
