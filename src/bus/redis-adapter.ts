@@ -13,6 +13,13 @@ export interface RedisAdapterOptions {
   prefix?: string;
   /** Messages kept per topic (default 1,000, as the in-memory adapter). */
   historyPerTopic?: number;
+  /**
+   * How long one command may take before it fails as `unavailable` (default
+   * 2,000 ms): a paused Redis keeps its connections open, so without a limit a
+   * publish would hang. A publish that timed out may still be stored once
+   * Redis resumes; a retry with the same id is then answered as a duplicate.
+   */
+  commandTimeoutMs?: number;
 }
 
 /** The commands defined from redis-scripts.ts (ioredis `defineCommand`: EVALSHA, EVAL on a miss). */
@@ -80,7 +87,12 @@ export class RedisAdapter implements BusAdapter {
     this.#where = withoutPassword(url);
     // lazyConnect: nothing is reached before connect(); one failed attempt is
     // reported there instead of retrying silently.
-    this.#commands = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, connectionName: `${this.clientName}-cmd` }) as ScriptedRedis;
+    this.#commands = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+      commandTimeout: options.commandTimeoutMs ?? 2000,
+      connectionName: `${this.clientName}-cmd`,
+    }) as ScriptedRedis;
     this.#commands.defineCommand('labPublish', { numberOfKeys: 5, lua: PUBLISH_LUA });
     this.#commands.defineCommand('labRead', { numberOfKeys: 3, lua: READ_LUA });
     this.#commands.defineCommand('labEnsureEpoch', { numberOfKeys: 1, lua: ENSURE_EPOCH_LUA });
