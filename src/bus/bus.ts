@@ -16,7 +16,7 @@ export class Bus implements MessageBus {
   private readonly listenersByTopic = new Map<string, Set<LiveListener>>();
   private subscriptionCount = 0;
   private readonly stopFeed: () => void;
-  /** The adapter's last figures, for `statsSnapshot` over an adapter without `statsSync`. */
+  /** The adapter's last figures, for `stats()` over an adapter without `statsSync`. */
   #lastStats: AdapterStats | undefined;
   #refreshingStats = false;
   #closed = false;
