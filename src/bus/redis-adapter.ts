@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { Message } from '../protocol/envelope.ts';
 import { LabError } from '../protocol/errors.ts';
 import { LiveFeed } from './live-feed.ts';
-import { ENSURE_EPOCH_LUA, PUBLISH_LUA, READ_LUA } from './redis-scripts.ts';
+import { ENSURE_EPOCH_LUA, FORGET_LUA, PUBLISH_LUA, READ_LUA } from './redis-scripts.ts';
 import type { AdapterStats, BusAdapter, HistorySlice, PublishInput, PublishOutcome } from './types.ts';
 
 export interface RedisAdapterOptions {
@@ -27,6 +27,7 @@ interface ScriptedRedis extends Redis {
   labPublish(...keysThenArgs: (string | number)[]): Promise<[string, string]>;
   labRead(...keysThenArgs: (string | number)[]): Promise<[string, number, number, ...string[]]>;
   labEnsureEpoch(key: string, fresh: string): Promise<string>;
+  labForget(...keysThenArgs: string[]): Promise<[string, string | number]>;
 }
 
 /**
@@ -96,6 +97,7 @@ export class RedisAdapter implements BusAdapter {
     this.#commands.defineCommand('labPublish', { numberOfKeys: 5, lua: PUBLISH_LUA });
     this.#commands.defineCommand('labRead', { numberOfKeys: 3, lua: READ_LUA });
     this.#commands.defineCommand('labEnsureEpoch', { numberOfKeys: 1, lua: ENSURE_EPOCH_LUA });
+    this.#commands.defineCommand('labForget', { numberOfKeys: 5, lua: FORGET_LUA });
     // Resubscribed by hand after a reconnect, so that the missed tail is read only once the pattern is live again.
     this.#subscriber = this.#commands.duplicate({ autoResubscribe: false, connectionName: `${this.clientName}-sub` });
     this.#pattern = globEscape(this.#prefix) + '{*}:live';
@@ -154,6 +156,23 @@ export class RedisAdapter implements BusAdapter {
       );
       await this.#learnEpoch(epoch);
       return { messages: messages.map((json) => JSON.parse(json) as Message), lastSeq, firstHeldSeq };
+    });
+  }
+
+  /**
+   * Drops a topic's whole history and keeps its seqs going (a name's inbox
+   * when the name passes to a new holder): a cursor from before sees a
+   * `trimmed` gap, never the old holder's messages.
+   */
+  forget(topic: string): Promise<void> {
+    return this.#run('forget', async () => {
+      const keys = this.#topicKeys(topic);
+      for (let attempt = 0; ; attempt++) {
+        const [kind, value] = await this.#commands.labForget(keys.seq, keys.log, keys.ids, this.#key('epoch'), this.#key('stats'), this.epoch);
+        if (kind !== 'epoch') return;
+        await this.#learnEpoch(String(value));
+        if (attempt >= 1) throw new LabError('unavailable', 'the bus epoch keeps changing under this forget');
+      }
     });
   }
 

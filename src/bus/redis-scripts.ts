@@ -81,3 +81,20 @@ if epoch then return epoch end
 redis.call('SET', KEYS[1], ARGV[1])
 return ARGV[1]
 `;
+
+/**
+ * KEYS: seq, log, ids, epoch, stats. ARGV: epoch the caller believes in.
+ * Drops the topic's history and idempotency keys but keeps its seq, so the
+ * next message continues after the last. Returns {'forgotten', count} or {'epoch', …} as PUBLISH_LUA.
+ */
+export const FORGET_LUA = `
+local epoch = redis.call('GET', KEYS[4])
+if epoch ~= ARGV[1] then return {'epoch', epoch or ''} end
+local entries = redis.call('XRANGE', KEYS[2], '-', '+')
+local bytes = 0
+for _, entry in ipairs(entries) do bytes = bytes + string.len(entry[2][4]) end
+redis.call('DEL', KEYS[2], KEYS[3])
+redis.call('HINCRBY', KEYS[5], 'messages', -#entries)
+redis.call('HINCRBY', KEYS[5], 'bytes', -bytes)
+return {'forgotten', #entries}
+`;

@@ -130,6 +130,22 @@ describe('redis adapter: what only a networked backend has', () => {
     expect(heard).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('forgets a topic\'s history but keeps its seqs (an inbox whose name passes to a new holder)', async () => {
+    const a = await node();
+    const b = await node();
+    for (const body of ['x', 'y', 'z']) await a.publish({ topic: 'user:alice', from: 'bob', body, id: `i-${body}` });
+    const cursor = new Bus(a).encodeCursor({ 'user:alice': 1 });
+    await a.forget('user:alice');
+    expect(await b.read('user:alice', 0, 10)).toEqual({ messages: [], lastSeq: 3, firstHeldSeq: 4 });
+    expect((await b.stats()).historyMessages).toBe(0);
+    // An id of the forgotten history is no duplicate now; the seq goes on.
+    expect(await b.publish({ topic: 'user:alice', from: 'carol', body: 'new', id: 'i-x' })).toMatchObject({ duplicate: false, message: { seq: 4 } });
+    const bus = new Bus(b);
+    const caught = await bus.catchUp((await bus.start(['user:alice'], cursor, 0)).positions, 10);
+    expect(caught.gaps).toEqual([{ topic: 'user:alice', from: 2, to: 3, reason: 'trimmed' }]);
+    expect(caught.messages.map((m) => m.body)).toEqual(['new']);
+  });
+
   it('keeps one topic\'s keys in one Cluster hash slot', async () => {
     const a = await node();
     await a.publish({ topic: 'room:lobby', from: 'a', body: 'x', id: 'c-1' });
