@@ -2,25 +2,30 @@ import type { Gap, Message } from '../protocol/envelope.ts';
 import type { BusStats } from '../protocol/stats.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type {
-  BusAdapter, CatchUp, HistorySlice, LiveListener, LiveMessage, MessageBus, Positions, PublishInput, PublishOutcome,
+  AdapterStats, BusAdapter, CatchUp, HistorySlice, LiveListener, LiveMessage, MessageBus, Positions, PublishInput, PublishOutcome,
   StartPoint,
 } from './types.ts';
 
 /**
  * The bus the transports talk to: cursors and catch-up on top of an adapter's
  * history, and this process's live subscriptions (topic → listeners), fed by
- * the adapter's stream of stored messages.
+ * the adapter's stream of stored messages. What several nodes must agree on
+ * (history, epoch, known users) stays behind the adapter.
  */
 export class Bus implements MessageBus {
   private readonly listenersByTopic = new Map<string, Set<LiveListener>>();
   private subscriptionCount = 0;
-  private readonly knownUsers = new Set<string>();
   private readonly stopFeed: () => void;
+  /** The adapter's last figures, for `stats()` over an adapter without `statsSync`. */
+  #lastStats: AdapterStats | undefined;
+  #refreshingStats = false;
+  #closed = false;
 
   /** Present when the adapter answers from memory (see MessageBus.startSync). */
   readonly startSync: MessageBus['startSync'];
   readonly catchUpSync: MessageBus['catchUpSync'];
 
+  /** `adapter` must be connected (see `connectBus`). */
   constructor(private readonly adapter: BusAdapter) {
     const inMemory = adapter.readSync !== undefined && adapter.lastSeqSync !== undefined;
     this.startSync = inMemory ? (topics, cursor, backlog) => this.#startSync(topics, cursor, backlog) : undefined;
@@ -108,19 +113,39 @@ export class Bus implements MessageBus {
     await this.adapter.forget?.(topic);
   }
 
-  async rememberUser(name: string): Promise<void> {
-    this.knownUsers.add(name);
+  rememberUser(name: string): Promise<void> {
+    return this.adapter.rememberUser(name);
   }
 
-  async knowsUser(name: string): Promise<boolean> {
-    return this.knownUsers.has(name);
+  knowsUser(name: string): Promise<boolean> {
+    return this.adapter.knowsUser(name);
   }
 
   stats(): BusStats {
-    return { ...this.adapter.stats(), subscriptions: this.subscriptionCount };
+    if (this.adapter.statsSync) return { ...this.adapter.statsSync(), subscriptions: this.subscriptionCount };
+    this.#refreshStats();
+    const figures = this.#lastStats ?? { epoch: this.epoch, topics: 0, historyMessages: 0, historyBytes: 0 };
+    return { ...figures, subscriptions: this.subscriptionCount };
+  }
+
+  async refreshStats(): Promise<BusStats> {
+    const figures = await this.adapter.stats();
+    this.#lastStats = figures;
+    return { ...figures, subscriptions: this.subscriptionCount };
+  }
+
+  /** One background refresh at a time; a failure keeps the last figures (the backend may be away). */
+  #refreshStats(): void {
+    if (this.#refreshingStats || this.#closed) return;
+    this.#refreshingStats = true;
+    this.adapter.stats().then(
+      (figures) => { this.#lastStats = figures; },
+      () => {},
+    ).finally(() => { this.#refreshingStats = false; });
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     this.stopFeed();
     this.listenersByTopic.clear();
     this.subscriptionCount = 0;
@@ -204,4 +229,10 @@ class CatchUpBuilder {
 function liveMessage(message: Message): LiveMessage {
   let json: string | undefined;
   return { message, json: () => (json ??= JSON.stringify(message)) };
+}
+
+/** Connects `adapter` (learning its epoch) and puts a bus over it. */
+export async function connectBus(adapter: BusAdapter): Promise<Bus> {
+  await adapter.connect();
+  return new Bus(adapter);
 }

@@ -2,7 +2,7 @@ import { Bus } from './bus.ts';
 import { MemoryAdapter, type MemoryAdapterOptions } from './memory-adapter.ts';
 import type { MessageBus } from './types.ts';
 
-export { Bus } from './bus.ts';
+export { Bus, connectBus } from './bus.ts';
 export { MemoryAdapter, type MemoryAdapterOptions } from './memory-adapter.ts';
 export { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from './cursor.ts';
 export type * from './types.ts';

@@ -5,7 +5,7 @@ import type { BusStats } from '../protocol/stats.ts';
 import { StoreOrder } from './store-order.ts';
 import { Tombstones } from './tombstones.ts';
 import { TopicLog, messageSize } from './topic-log.ts';
-import type { BusAdapter, HistorySlice, PublishInput, PublishOutcome } from './types.ts';
+import type { AdapterStats, BusAdapter, HistorySlice, PublishInput, PublishOutcome } from './types.ts';
 
 export interface MemoryAdapterOptions {
   /** Messages kept per topic (default 1,000). */
@@ -55,6 +55,9 @@ export class MemoryAdapter implements BusAdapter {
   private readonly historyPerTopic: number;
   private readonly historyMaxBytes: number;
   private readonly maxTopics: number;
+  /** Names that ever held a session: one process is the only node, so memory is the truth. */
+  private readonly knownUsers = new Set<string>();
+  private closed = false;
 
   constructor(options: MemoryAdapterOptions = {}) {
     this.historyPerTopic = options.historyPerTopic ?? 1000;
@@ -68,6 +71,7 @@ export class MemoryAdapter implements BusAdapter {
    * used idle topic; when every topic has a subscriber, 503 `unavailable`.
    */
   async publish(input: PublishInput): Promise<PublishOutcome> {
+    this.assertOpen();
     const log = this.logFor(input.topic);
     if (input.id !== undefined) {
       const seq = log.seqOfId(input.id);
@@ -103,6 +107,7 @@ export class MemoryAdapter implements BusAdapter {
   }
 
   readSync(topic: string, afterSeq: number, limit: number): HistorySlice {
+    this.assertOpen();
     const log = this.topics.get(topic);
     if (!log) {
       const lastSeq = this.tombstones.lastSeqOf(topic);
@@ -112,6 +117,7 @@ export class MemoryAdapter implements BusAdapter {
   }
 
   lastSeqSync(topic: string): number {
+    this.assertOpen();
     return this.topics.get(topic)?.lastSeq ?? this.tombstones.lastSeqOf(topic);
   }
 
@@ -151,7 +157,7 @@ export class MemoryAdapter implements BusAdapter {
     return () => this.listeners.delete(listener);
   }
 
-  stats(): Omit<BusStats, 'subscriptions'> {
+  statsSync(): Omit<BusStats, 'subscriptions'> {
     return { epoch: this.epoch, topics: this.topics.size, historyMessages: this.held, historyBytes: this.bytes };
   }
 
@@ -168,11 +174,37 @@ export class MemoryAdapter implements BusAdapter {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.listeners.clear();
   }
 
   private get bytes(): number {
     return this.topicBytes + this.tombstones.bytes;
+  }
+
+  /** Nothing to reach: the history is ready at construction, with its epoch. */
+  async connect(): Promise<void> {
+    this.assertOpen();
+  }
+
+  async rememberUser(name: string): Promise<void> {
+    this.assertOpen();
+    this.knownUsers.add(name);
+  }
+
+  async knowsUser(name: string): Promise<boolean> {
+    this.assertOpen();
+    return this.knownUsers.has(name);
+  }
+
+  async stats(): Promise<AdapterStats> {
+    this.assertOpen();
+    return this.statsSync();
+  }
+
+  /** After `close()` every operation fails the same clear way (BusAdapter lifecycle). */
+  private assertOpen(): void {
+    if (this.closed) throw new LabError('unavailable', 'the bus adapter is closed');
   }
 
   private logFor(topic: string): TopicLog {

@@ -25,14 +25,32 @@ export interface HistorySlice {
   firstHeldSeq: number;
 }
 
+/** What an adapter counts; the bus adds its own live subscriptions (BusStats). */
+export type AdapterStats = Omit<BusStats, 'subscriptions'>;
+
 /**
- * Storage and fan-out backend. The in-memory adapter is the embedded default;
- * a networked one (Redis) implements the same methods so that nothing above
- * the bus changes. Every method is asynchronous for that reason.
+ * Storage and fan-out backend, and everything several nodes sharing it must
+ * agree on: seqs, history, the epoch, the names that ever held a session. The
+ * in-memory adapter is the embedded default; a networked one (Redis)
+ * implements the same methods so that nothing above the bus changes. Every
+ * method is asynchronous for that reason. test/bus/adapter-suite.ts is the
+ * contract every adapter passes.
+ *
+ * Lifecycle: `connect()` once before any other call (the in-memory adapter is
+ * ready at construction, so its `connect()` does nothing); `close()` once at
+ * the end, after which no listener is called and every operation rejects with
+ * LabError('unavailable').
  */
 export interface BusAdapter {
-  /** Identifies this history; a restarted in-memory bus gets a new one. */
+  /**
+   * Identifies this history; readable once `connect()` has resolved. A
+   * restarted in-memory bus gets a new one; a networked adapter keeps the one
+   * stored with the history, and changes it only when the backend lost its
+   * data (so a cursor from before is answered with a `restarted` gap).
+   */
   readonly epoch: string;
+  /** Reaches the backend and learns (or makes) the epoch; rejects with a clear error when it cannot. */
+  connect(): Promise<void>;
   publish(input: PublishInput): Promise<PublishOutcome>;
   read(topic: string, afterSeq: number, limit: number): Promise<HistorySlice>;
   lastSeq(topic: string): Promise<number>;
@@ -62,7 +80,12 @@ export interface BusAdapter {
    * cannot offer that guarantee.
    */
   forget?(topic: string): Promise<void>;
-  stats(): Omit<BusStats, 'subscriptions'>;
+  /** Records a name that held a session, for every node (`unknown_user` is decided from these). */
+  rememberUser(name: string): Promise<void>;
+  knowsUser(name: string): Promise<boolean>;
+  stats(): Promise<AdapterStats>;
+  /** Optional synchronous `stats`, for an adapter that counts in this process's memory. */
+  statsSync?(): AdapterStats;
   close(): Promise<void>;
 }
 
@@ -146,9 +169,17 @@ export interface MessageBus {
    * `trimmed` gap. (A name's inbox when the name passes to a new holder.)
    */
   forget(topic: string): Promise<void>;
-  /** Names that ever held a session (for `unknown_user`). */
+  /** Names that ever held a session (for `unknown_user`), agreed by every node through the adapter. */
   rememberUser(name: string): Promise<void>;
   knowsUser(name: string): Promise<boolean>;
+  /**
+   * The adapter's figures plus this process's subscriptions, without a promise
+   * (the synchronous `/api/stats` snapshot and the tests read it): exact over
+   * the in-memory adapter; over a networked one, the figures the adapter gave
+   * last (each call starts a refresh in the background; `refreshStats` waits).
+   */
   stats(): BusStats;
+  /** The same figures, asked of the adapter now. */
+  refreshStats(): Promise<BusStats>;
   close(): Promise<void>;
 }

@@ -1,10 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LabError } from '../../src/protocol/index.ts';
 import type { TransportName } from '../../src/protocol/index.ts';
+import type { MessageBus } from '../../src/bus/index.ts';
 import type { LabServer } from '../../src/server/create.ts';
 import {
-  ClientPool, Recorder, createSessionRaw, eventually, publishRaw, range, startServer,
+  ClientPool, Recorder, createSessionRaw, eventually, publishRaw, range, startServer as startPlainServer,
 } from './harness.ts';
+import type { StartOptions } from '../../src/server/create.ts';
 import { startDelayProxy } from '../../src/net/delay-proxy.ts';
 
 /**
@@ -21,6 +23,12 @@ export interface RunTestOptions {
   transport: TransportName;
   /** Case name → why this transport skips it. */
   skip?: Record<string, string>;
+  /**
+   * A bus for each server the suite starts (default: each server's own
+   * in-memory bus), made with that server's history size; the suite closes it
+   * after its server. For running the cases over another bus adapter.
+   */
+  newBus?: (options: { historyPerTopic?: number }) => Promise<MessageBus>;
 }
 
 /** The error a promise rejected with, as a LabError (fails the test otherwise). */
@@ -35,7 +43,17 @@ async function rejection(promise: Promise<unknown>): Promise<LabError> {
   return outcome;
 }
 
-export function runTest({ transport, skip = {} }: RunTestOptions): void {
+export function runTest({ transport, skip = {}, newBus }: RunTestOptions): void {
+  /** Buses from `newBus`, closed after the suite's servers. */
+  const buses: MessageBus[] = [];
+  /** A server as harness.ts starts it, over a bus from `newBus` when given. */
+  const startServer = async (overrides: StartOptions = {}): Promise<LabServer> => {
+    if (!newBus) return startPlainServer(overrides);
+    const bus = await newBus({ historyPerTopic: overrides.historyPerTopic });
+    buses.push(bus);
+    return startPlainServer({ ...overrides, bus });
+  };
+
   /** `it`, or `it.skip` with the reason in the title when this transport skips the case. */
   const test = (name: string, body: () => Promise<void>, timeoutMs?: number): void => {
     const reason = skip[name];
@@ -56,6 +74,7 @@ export function runTest({ transport, skip = {} }: RunTestOptions): void {
     });
     afterAll(async () => {
       await server.close();
+      await Promise.all(buses.splice(0).map((bus) => bus.close()));
     });
 
     const room = (): string => `room:${pool.name('r')}`;

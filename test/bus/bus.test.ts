@@ -172,6 +172,9 @@ describe('bus: synchronous fast path', () => {
       read: memory.read.bind(memory),
       lastSeq: memory.lastSeq.bind(memory),
       onMessage: memory.onMessage.bind(memory),
+      connect: memory.connect.bind(memory),
+      rememberUser: memory.rememberUser.bind(memory),
+      knowsUser: memory.knowsUser.bind(memory),
       stats: memory.stats.bind(memory),
       close: memory.close.bind(memory),
     };

@@ -14,6 +14,9 @@ function asyncOnlyBus(): Bus {
     read: (topic, afterSeq, limit) => memory.read(topic, afterSeq, limit),
     lastSeq: (topic) => memory.lastSeq(topic),
     onMessage: (listener) => memory.onMessage(listener),
+    connect: () => memory.connect(),
+    rememberUser: (name) => memory.rememberUser(name),
+    knowsUser: (name) => memory.knowsUser(name),
     stats: () => memory.stats(),
     close: () => memory.close(),
   };

@@ -27,6 +27,7 @@ function wrap(bus: MessageBus, overrides: Partial<MessageBus>): MessageBus {
     rememberUser: (name) => bus.rememberUser(name),
     knowsUser: (name) => bus.knowsUser(name),
     stats: () => bus.stats(),
+    refreshStats: () => bus.refreshStats(),
     close: () => bus.close(),
     ...overrides,
   };

@@ -1,0 +1,301 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Message } from '../protocol/envelope.ts';
+import { LabError } from '../protocol/errors.ts';
+import { LiveFeed } from './live-feed.ts';
+import { ENSURE_EPOCH_LUA, FORGET_LUA, PUBLISH_LUA, READ_LUA } from './redis-scripts.ts';
+import type { AdapterStats, BusAdapter, HistorySlice, PublishInput, PublishOutcome } from './types.ts';
+
+export interface RedisAdapterOptions {
+  /** `redis://host:port[/db]` (default redis://127.0.0.1:6379). */
+  url?: string;
+  /** Prepended to every key and channel, so that several labs (or tests) share one Redis (default `lab:`). */
+  prefix?: string;
+  /** Messages kept per topic (default 1,000, as the in-memory adapter). */
+  historyPerTopic?: number;
+  /**
+   * How long one command may take before it fails as `unavailable` (default
+   * 2,000 ms): a paused Redis keeps its connections open, so without a limit a
+   * publish would hang. A publish that timed out may still be stored once
+   * Redis resumes; a retry with the same id is then answered as a duplicate.
+   */
+  commandTimeoutMs?: number;
+}
+
+/** The commands defined from redis-scripts.ts (ioredis `defineCommand`: EVALSHA, EVAL on a miss). */
+interface ScriptedRedis extends Redis {
+  labPublish(...keysThenArgs: (string | number)[]): Promise<[string, string]>;
+  labRead(...keysThenArgs: (string | number)[]): Promise<[string, number, number, ...string[]]>;
+  labEnsureEpoch(key: string, fresh: string): Promise<string>;
+  labForget(...keysThenArgs: string[]): Promise<[string, string | number]>;
+}
+
+/**
+ * The bus over Redis, for several nodes on one history (issue 10). Each
+ * publish is one round trip: a Lua script checks the idempotency key, assigns
+ * the seq with INCR, appends to the topic's stream trimmed to the history size
+ * and PUBLISHes the message JSON. Every node hears every topic through one
+ * PSUBSCRIBE on its own connection, in seq order per topic (PUBLISH runs inside
+ * the script, so channel order is store order); what pub/sub loses while that
+ * connection is down is read back from the streams (live-feed.ts). Catch-up
+ * reads the stream.
+ *
+ * The epoch lives in Redis with the history: a node that restarts finds it
+ * (not a gap); a Redis that lost its data has none, and the first node to
+ * notice stores a new one, so older cursors get `restarted`. Every script
+ * checks it, so a node notices on its next operation.
+ *
+ * Limits on a Redis Cluster (tested here on one instance only): one topic's
+ * keys share a slot through the `{topic}` hash tag, but the publish script
+ * also touches the global epoch and stats keys, which a Cluster refuses
+ * (CROSSSLOT); there, the epoch would have to be kept per topic (a cursor
+ * format with one epoch per topic) and the stats summed per topic. PSUBSCRIBE
+ * is not sharded: every publish reaches every Cluster node; sharded pub/sub
+ * (SSUBSCRIBE) needs the bus to subscribe per topic through the adapter.
+ * Unlike the in-memory adapter there is no global byte cap: Redis's own
+ * `maxmemory` bounds it.
+ */
+export class RedisAdapter implements BusAdapter {
+  readonly #prefix: string;
+  /** The URL without its password, for error messages. */
+  readonly #where: string;
+  readonly #historyPerTopic: number;
+  readonly #commands: ScriptedRedis;
+  readonly #subscriber: Redis;
+  readonly #listeners = new Set<(message: Message) => void>();
+  /** Makes the ids of messages published without one unique across nodes. */
+  readonly #nodeId = randomBytes(6).toString('hex');
+  /** This node's connections in Redis's CLIENT LIST: `<clientName>-cmd` and `<clientName>-sub`. */
+  readonly clientName = `lab-bus-${this.#nodeId}`;
+  readonly #feed = new LiveFeed(
+    (topic, afterSeq, limit) => this.read(topic, afterSeq, limit),
+    (message) => {
+      for (const listener of this.#listeners) listener(message);
+    },
+  );
+  readonly #pattern: string;
+  #nextServerId = 0;
+  #epoch: string | undefined;
+  #state: 'new' | 'connecting' | 'open' | 'closed' = 'new';
+
+  constructor(options: RedisAdapterOptions = {}) {
+    this.#prefix = options.prefix ?? 'lab:';
+    this.#historyPerTopic = options.historyPerTopic ?? 1000;
+    if (!Number.isSafeInteger(this.#historyPerTopic) || this.#historyPerTopic < 1) {
+      throw new RangeError(`historyPerTopic must be an integer ≥ 1, got ${options.historyPerTopic}`);
+    }
+    const url = options.url ?? 'redis://127.0.0.1:6379';
+    this.#where = withoutPassword(url);
+    // lazyConnect: nothing is reached before connect(); one failed attempt is
+    // reported there instead of retrying silently.
+    this.#commands = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+      commandTimeout: options.commandTimeoutMs ?? 2000,
+      connectionName: `${this.clientName}-cmd`,
+    }) as ScriptedRedis;
+    this.#commands.defineCommand('labPublish', { numberOfKeys: 5, lua: PUBLISH_LUA });
+    this.#commands.defineCommand('labRead', { numberOfKeys: 3, lua: READ_LUA });
+    this.#commands.defineCommand('labEnsureEpoch', { numberOfKeys: 1, lua: ENSURE_EPOCH_LUA });
+    this.#commands.defineCommand('labForget', { numberOfKeys: 5, lua: FORGET_LUA });
+    // Resubscribed by hand after a reconnect, so that the missed tail is read only once the pattern is live again.
+    this.#subscriber = this.#commands.duplicate({ autoResubscribe: false, connectionName: `${this.clientName}-sub` });
+    this.#pattern = globEscape(this.#prefix) + '{*}:live';
+    // Errors surface through the operations (as `unavailable`); an unhandled 'error' event would crash the process.
+    this.#commands.on('error', () => {});
+    this.#subscriber.on('error', () => {});
+    this.#subscriber.on('pmessage', (_pattern: string, _channel: string, json: string) => this.#deliver(json));
+    this.#subscriber.on('ready', () => {
+      if (this.#state === 'open') void this.#resubscribe();
+    });
+  }
+
+  get epoch(): string {
+    if (this.#epoch === undefined) throw new Error('RedisAdapter: call connect() before reading the epoch');
+    return this.#epoch;
+  }
+
+  async connect(): Promise<void> {
+    if (this.#state === 'closed') throw closedError();
+    if (this.#state !== 'new') throw new Error('RedisAdapter: connect() is called once');
+    this.#state = 'connecting';
+    try {
+      await Promise.all([this.#commands.connect(), this.#subscriber.connect()]);
+      await this.#subscriber.psubscribe(this.#pattern);
+      await this.#ensureEpoch();
+    } catch (error) {
+      await this.close();
+      throw new LabError('unavailable', `cannot reach Redis at ${this.#where} for the bus: ${(error as Error).message}`);
+    }
+    this.#state = 'open';
+  }
+
+  publish(input: PublishInput): Promise<PublishOutcome> {
+    return this.#run('publish', async () => {
+      const keys = this.#topicKeys(input.topic);
+      const id = input.id ?? this.#makeId();
+      // A stale epoch (another node saw Redis lose its data) is learnt and the publish retried once.
+      for (let attempt = 0; ; attempt++) {
+        const [kind, value] = await this.#commands.labPublish(
+          keys.seq, keys.log, keys.ids, this.#key('epoch'), this.#key('stats'),
+          this.epoch, id, JSON.stringify(input.topic), JSON.stringify(id), JSON.stringify(input.from),
+          JSON.stringify(input.body), Date.now(), this.#historyPerTopic, keys.live,
+        );
+        if (kind !== 'epoch') return { message: JSON.parse(value) as Message, duplicate: kind === 'duplicate' };
+        await this.#learnEpoch(value);
+        if (attempt >= 1) throw new LabError('unavailable', 'the bus epoch keeps changing under this publish');
+      }
+    });
+  }
+
+  read(topic: string, afterSeq: number, limit: number): Promise<HistorySlice> {
+    return this.#run('read', async () => {
+      const keys = this.#topicKeys(topic);
+      const [epoch, lastSeq, firstHeldSeq, ...messages] = await this.#commands.labRead(
+        keys.seq, keys.log, this.#key('epoch'), afterSeq, Math.max(0, limit),
+      );
+      await this.#learnEpoch(epoch);
+      return { messages: messages.map((json) => JSON.parse(json) as Message), lastSeq, firstHeldSeq };
+    });
+  }
+
+  /**
+   * Drops a topic's whole history and keeps its seqs going (a name's inbox
+   * when the name passes to a new holder): a cursor from before sees a
+   * `trimmed` gap, never the old holder's messages.
+   */
+  forget(topic: string): Promise<void> {
+    return this.#run('forget', async () => {
+      const keys = this.#topicKeys(topic);
+      for (let attempt = 0; ; attempt++) {
+        const [kind, value] = await this.#commands.labForget(keys.seq, keys.log, keys.ids, this.#key('epoch'), this.#key('stats'), this.epoch);
+        if (kind !== 'epoch') return;
+        await this.#learnEpoch(String(value));
+        if (attempt >= 1) throw new LabError('unavailable', 'the bus epoch keeps changing under this forget');
+      }
+    });
+  }
+
+  async lastSeq(topic: string): Promise<number> {
+    return (await this.read(topic, 0, 0)).lastSeq;
+  }
+
+  onMessage(listener: (message: Message) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  rememberUser(name: string): Promise<void> {
+    return this.#run('rememberUser', async () => {
+      await this.#commands.sadd(this.#key('users'), name);
+    });
+  }
+
+  knowsUser(name: string): Promise<boolean> {
+    return this.#run('knowsUser', async () => (await this.#commands.sismember(this.#key('users'), name)) === 1);
+  }
+
+  stats(): Promise<AdapterStats> {
+    return this.#run('stats', async () => {
+      const figures = await this.#commands.hgetall(this.#key('stats'));
+      return {
+        epoch: this.epoch,
+        topics: Number(figures.topics ?? 0),
+        historyMessages: Number(figures.messages ?? 0),
+        historyBytes: Number(figures.bytes ?? 0),
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#listeners.clear();
+    // quit() lets queued replies arrive; disconnect() covers a connection that never opened.
+    await Promise.allSettled([this.#subscriber.quit(), this.#commands.quit()]);
+    this.#subscriber.disconnect();
+    this.#commands.disconnect();
+  }
+
+  #deliver(json: string): void {
+    if (this.#state === 'closed') return;
+    this.#feed.receive(JSON.parse(json) as Message);
+  }
+
+  /** After the subscriber reconnected: the pattern again, then what was published meanwhile. */
+  async #resubscribe(): Promise<void> {
+    try {
+      await this.#subscriber.psubscribe(this.#pattern);
+      this.#feed.resync();
+    } catch {
+      // The connection dropped again; its next 'ready' tries again.
+    }
+  }
+
+  /** Runs an operation of an open adapter; a Redis failure becomes `unavailable`. */
+  async #run<T>(operation: string, body: () => Promise<T>): Promise<T> {
+    if (this.#state === 'closed') throw closedError();
+    if (this.#state !== 'open') throw new Error(`RedisAdapter: call connect() before ${operation}()`);
+    try {
+      return await body();
+    } catch (error) {
+      if (error instanceof LabError) throw error;
+      throw new LabError('unavailable', `the bus could not ${operation} on Redis: ${(error as Error).message}`);
+    }
+  }
+
+  /** Takes the epoch a script saw; none stored means Redis lost its data: store a new one. */
+  async #learnEpoch(stored: string): Promise<void> {
+    if (stored === '') await this.#ensureEpoch();
+    else this.#setEpoch(stored);
+  }
+
+  async #ensureEpoch(): Promise<void> {
+    this.#setEpoch(await this.#commands.labEnsureEpoch(this.#key('epoch'), newEpoch()));
+  }
+
+  #setEpoch(epoch: string): void {
+    // A new epoch restarts seqs at 1: the live feed's positions belong to the old one.
+    if (this.#epoch !== undefined && epoch !== this.#epoch) this.#feed.reset();
+    this.#epoch = epoch;
+  }
+
+  #key(name: string): string {
+    return this.#prefix + name;
+  }
+
+  /** One topic's keys, in one Cluster hash slot through the `{topic}` tag (topic names hold no braces). */
+  #topicKeys(topic: string): { seq: string; log: string; ids: string; live: string } {
+    const base = `${this.#prefix}{${topic}}:`;
+    return { seq: base + 'seq', log: base + 'log', ids: base + 'ids', live: base + 'live' };
+  }
+
+  #makeId(): string {
+    this.#nextServerId += 1;
+    return `s-${this.#nodeId}-${this.#nextServerId}`;
+  }
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'an unparsable URL';
+  }
+}
+
+function closedError(): LabError {
+  return new LabError('unavailable', 'the bus adapter is closed');
+}
+
+/** Escapes Redis glob characters, so that a prefix matches only itself in PSUBSCRIBE. */
+function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+/** Epochs are short lowercase base36 so that cursors stay plain text (as memory-adapter.ts makes them). */
+function newEpoch(): string {
+  return (Date.now().toString(36) + randomBytes(4).readUInt32BE(0).toString(36)).slice(0, 32);
+}

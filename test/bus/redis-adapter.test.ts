@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Bus } from '../../src/bus/index.ts';
+import { RedisAdapter } from '../../src/bus/redis-adapter.ts';
+import { eventually } from '../wait.ts';
+import { runAdapterSuite } from './adapter-suite.ts';
+
+/** The machine's Redis (house rules); every test works under a prefix of its own and deletes its keys. */
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const newPrefix = (): string => `labtest-${randomBytes(6).toString('hex')}:`;
+
+/** Deletes every key under `prefix` (SCAN, never KEYS: the Redis may be shared). */
+async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+runAdapterSuite({
+  name: 'redis',
+  newBackend: async () => {
+    const prefix = newPrefix();
+    const admin = new Redis(REDIS_URL);
+    return {
+      shared: true,
+      newAdapter: (options) => new RedisAdapter({ url: REDIS_URL, prefix, ...options }),
+      // What a Redis restarted without persistence looks like to its nodes: nothing under the prefix.
+      loseData: () => deleteKeys(admin, prefix),
+      dispose: async () => {
+        await deleteKeys(admin, prefix);
+        await admin.quit();
+      },
+    };
+  },
+});
+
+describe('redis adapter: what only a networked backend has', () => {
+  const prefix = newPrefix();
+  const admin = new Redis(REDIS_URL);
+  const opened: RedisAdapter[] = [];
+
+  async function node(): Promise<RedisAdapter> {
+    const adapter = new RedisAdapter({ url: REDIS_URL, prefix });
+    opened.push(adapter);
+    await adapter.connect();
+    return adapter;
+  }
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((adapter) => adapter.close()));
+    await deleteKeys(admin, prefix);
+  });
+
+  it('refuses to connect to an address where no Redis answers, with unavailable and the address', async () => {
+    const port = await closedPort();
+    const adapter = new RedisAdapter({ url: `redis://user:secret@127.0.0.1:${port}`, prefix });
+    const error = await adapter.connect().then(() => undefined, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'unavailable' });
+    expect(String((error as Error).message)).toContain(`127.0.0.1:${port}`);
+    expect(String((error as Error).message)).not.toContain('secret');
+    await expect(adapter.publish({ topic: 'room:t', from: 'a', body: 'x' })).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('notices on its next operation that Redis lost its data: a new epoch, seqs from 1, older cursors restarted', async () => {
+    const a = await node();
+    const b = await node();
+    const busA = new Bus(a);
+    for (const body of ['x', 'y', 'z']) await busA.publish({ topic: 'room:t', from: 'a', body });
+    const cursor = busA.encodeCursor({ 'room:t': 3 });
+    const before = a.epoch;
+
+    await deleteKeys(admin, prefix);
+    const { message } = await a.publish({ topic: 'room:t', from: 'a', body: 'after' });
+    expect(message.seq).toBe(1);
+    expect(a.epoch).not.toBe(before);
+    // The other node learns the new epoch from its next read, not from a restart.
+    expect(await b.lastSeq('room:t')).toBe(1);
+    expect(b.epoch).toBe(a.epoch);
+    const start = await new Bus(b).start(['room:t'], cursor, 0);
+    expect(start.gaps).toEqual([{ topic: 'room:t', from: 1, to: 0, reason: 'restarted' }]);
+  });
+
+  it('publishes in one round trip: one EVALSHA per message, the rest runs inside Redis', async () => {
+    const a = await node();
+    await a.publish({ topic: 'room:t', from: 'a', body: 'warm-up (loads the script if Redis had not)' });
+    const monitor = await new Redis(REDIS_URL).monitor();
+    try {
+      const seen: string[][] = [];
+      const marker = `${prefix}marker`;
+      // MONITOR shows the script's own calls with source "lua"; count only what clients sent.
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (source !== 'lua' && args.some((arg) => arg.startsWith(prefix))) seen.push(args);
+      });
+      for (let i = 0; i < 5; i++) await a.publish({ topic: 'room:t', from: 'a', body: `m${i}` });
+      // Commands run in order: once the marker is seen, so is everything sent before it.
+      await admin.exists(marker);
+      await eventually(() => seen.some((args) => args.includes(marker)), 'the marker command');
+      const fromAdapter = seen.filter((args) => !args.includes(marker));
+      expect(fromAdapter.map((args) => args[0]?.toLowerCase())).toEqual(Array(5).fill('evalsha'));
+    } finally {
+      monitor.disconnect();
+    }
+  });
+
+  it('reads back what was published while its pub/sub connection was down, once and in order', async () => {
+    const a = await node();
+    const b = await node();
+    const heard: number[] = [];
+    a.onMessage((message) => heard.push(message.seq));
+    await b.publish({ topic: 'room:t', from: 'b', body: 'm1' });
+    await eventually(() => heard.length >= 1, 'the first message on node a');
+
+    // Cut node a's subscriber only (by its connection name); ioredis reconnects after ~50 ms.
+    const clients = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+    const line = clients.split('\n').find((entry) => entry.includes(`name=${a.clientName}-sub `));
+    const id = /(?:^| )id=(\d+)/.exec(line ?? '')?.[1];
+    expect(id).toBeDefined();
+    await admin.call('CLIENT', 'KILL', 'ID', id!);
+    for (const body of ['m2', 'm3', 'm4']) await b.publish({ topic: 'room:t', from: 'b', body });
+
+    await eventually(() => heard.length >= 4, 'the messages published while node a was cut off');
+    await b.publish({ topic: 'room:t', from: 'b', body: 'm5' });
+    await eventually(() => heard.length >= 5, 'the next live message');
+    expect(heard).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('forgets a topic\'s history but keeps its seqs (an inbox whose name passes to a new holder)', async () => {
+    const a = await node();
+    const b = await node();
+    for (const body of ['x', 'y', 'z']) await a.publish({ topic: 'user:alice', from: 'bob', body, id: `i-${body}` });
+    const cursor = new Bus(a).encodeCursor({ 'user:alice': 1 });
+    await a.forget('user:alice');
+    expect(await b.read('user:alice', 0, 10)).toEqual({ messages: [], lastSeq: 3, firstHeldSeq: 4 });
+    expect((await b.stats()).historyMessages).toBe(0);
+    // An id of the forgotten history is no duplicate now; the seq goes on.
+    expect(await b.publish({ topic: 'user:alice', from: 'carol', body: 'new', id: 'i-x' })).toMatchObject({ duplicate: false, message: { seq: 4 } });
+    const bus = new Bus(b);
+    const caught = await bus.catchUp((await bus.start(['user:alice'], cursor, 0)).positions, 10);
+    expect(caught.gaps).toEqual([{ topic: 'user:alice', from: 2, to: 3, reason: 'trimmed' }]);
+    expect(caught.messages.map((m) => m.body)).toEqual(['new']);
+  });
+
+  it('keeps one topic\'s keys in one Cluster hash slot', async () => {
+    const a = await node();
+    await a.publish({ topic: 'room:lobby', from: 'a', body: 'x', id: 'c-1' });
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await admin.scan(cursor, 'MATCH', `${prefix}{room:lobby}*`, 'COUNT', 500);
+      keys.push(...batch);
+      cursor = next;
+    } while (cursor !== '0');
+    expect(keys.sort()).toEqual(['ids', 'log', 'seq'].map((name) => `${prefix}{room:lobby}:${name}`));
+    // A Cluster hashes only the tag, so equal tags mean one slot (this Redis runs without cluster mode).
+    expect(keys.map(hashTag)).toEqual(['room:lobby', 'room:lobby', 'room:lobby']);
+  });
+});
+
+/** The part of a key a Redis Cluster hashes (its key distribution model): the first non-empty `{…}`, else all. */
+function hashTag(key: string): string {
+  const open = key.indexOf('{');
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : key;
+}
+
+/** A port on 127.0.0.1 where nothing listens (just released). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
