@@ -4,6 +4,12 @@
  * at no more than `bandwidthBytesPerSecond`. A FIN from the source becomes an
  * `end()` on the target after the last byte before it (TCP half-close kept).
  *
+ * Conditions (conditions.ts): `extraDelayMs` adds jitter to each chunk's
+ * delay, but a chunk never leaves before the one ahead of it (due times never
+ * go backwards), so byte order holds; `stalls` holds every byte due inside a
+ * stall window until the window ends; `silence()` makes the line a black hole
+ * (bytes are read and thrown away, a FIN is not passed on).
+ *
  * Resolution: a byte is never released before its due time. Timers fire on
  * whole milliseconds and often a millisecond late, which would add up to
  * ~1 ms per direction (3× the `lan` profile's delay); so the timer is set a
@@ -12,6 +18,7 @@
  */
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { StallSchedule } from './stall-schedule.ts';
 
 interface Pending {
   /** null: the source half-closed here. */
@@ -24,6 +31,12 @@ export interface DelayLineOptions {
   delayMs: () => number;
   bandwidthBytesPerSecond?: number;
   onChunk?: (chunk: Buffer) => void;
+  /** Jitter: a (seeded) extra delay for each chunk, in ms; may be negative (the sum is clamped at 0). */
+  extraDelayMs?: () => number;
+  /** Stalls that hold bytes as a retransmission timeout would. */
+  stalls?: StallSchedule;
+  /** Called on every chunk or FIN from the source (the proxy's idle clock). */
+  onActivity?: () => void;
 }
 
 /** Queued bytes past which the source is paused: a delay line is not a bottomless buffer. */
@@ -40,6 +53,9 @@ export class DelayLine {
   /** When the emulated link finishes sending what it has (bandwidth cap). */
   private linkFreeAt = 0;
   private targetBlocked = false;
+  private silenced = false;
+  /** Bytes thrown away since the line went silent. */
+  private discarded = 0;
 
   constructor(
     private readonly source: Socket,
@@ -47,7 +63,11 @@ export class DelayLine {
     private readonly options: DelayLineOptions,
   ) {
     source.on('data', (chunk: Buffer) => this.accept(chunk));
-    source.on('end', () => this.enqueue(null, 0));
+    source.on('end', () => {
+      if (this.silenced) return;
+      this.options.onActivity?.();
+      this.enqueue(null, 0);
+    });
     target.on('drain', () => {
       this.targetBlocked = false;
       this.resumeIfRoom();
@@ -61,7 +81,32 @@ export class DelayLine {
     this.queuedBytes = 0;
   }
 
+  /**
+   * From now on nothing passes: bytes queued and bytes still to come are
+   * thrown away, a FIN is not passed on. The source keeps being read, so
+   * its peer's writes do not block (the packets vanish on the way).
+   */
+  silence(): void {
+    this.silenced = true;
+    this.stop();
+    this.targetBlocked = false;
+    if (!this.source.destroyed) this.source.resume();
+  }
+
+  get isSilent(): boolean {
+    return this.silenced;
+  }
+
+  get discardedBytes(): number {
+    return this.discarded;
+  }
+
   private accept(chunk: Buffer): void {
+    if (this.silenced) {
+      this.discarded += chunk.length;
+      return;
+    }
+    this.options.onActivity?.();
     try {
       this.options.onChunk?.(chunk);
     } catch {
@@ -79,7 +124,9 @@ export class DelayLine {
       sentAt = Math.max(now, this.linkFreeAt) + (length * 1000) / bandwidth;
       this.linkFreeAt = sentAt;
     }
-    const dueAt = Math.max(sentAt + this.options.delayMs(), this.lastDueAt);
+    const jitter = this.options.extraDelayMs?.() ?? 0;
+    let dueAt = Math.max(sentAt + Math.max(0, this.options.delayMs() + jitter), this.lastDueAt);
+    if (this.options.stalls) dueAt = this.options.stalls.release(dueAt);
     this.lastDueAt = dueAt;
     if (dueAt <= now && this.queue.length === 0 && !this.targetBlocked) {
       this.write({ chunk, dueAt });
@@ -122,7 +169,7 @@ export class DelayLine {
   }
 
   private write(pending: Pending): void {
-    if (this.target.destroyed) return;
+    if (this.target.destroyed || this.silenced) return;
     if (pending.chunk === null) {
       this.target.end();
       return;
