@@ -4,7 +4,7 @@ import { Backoff, sleep } from './backoff.ts';
 import { TypedEmitter } from './emitter.ts';
 import { NetworkError, createSession, publishOverHttp } from './http.ts';
 import { DeliveryLedger } from './ledger.ts';
-import { DEFAULT_CLIENT_OPTIONS } from './types.ts';
+import { DEFAULT_CLIENT_OPTIONS, HEARTBEAT_OPTIONS } from './types.ts';
 import type {
   Client, ClientEvents, ClientOptions, ClientState, ResolvedClientOptions, SubscribeOptions,
 } from './types.ts';
@@ -27,9 +27,24 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     pollIntervalMs: options.pollIntervalMs ?? DEFAULT_CLIENT_OPTIONS.pollIntervalMs,
     longPollWaitSeconds: options.longPollWaitSeconds ?? DEFAULT_CLIENT_OPTIONS.longPollWaitSeconds,
     backoff: { minMs: backoff.minMs, maxMs: backoff.maxMs },
+    ...heartbeatOptions(options),
     headers: { ...options.headers },
     fetch: options.fetch,
   };
+}
+
+/** The heartbeat timeouts over their defaults; a bad value fails at construction, naming the option. */
+function heartbeatOptions(options: ClientOptions): Pick<ResolvedClientOptions, (typeof HEARTBEAT_OPTIONS)[number]> {
+  const resolved = {} as Pick<ResolvedClientOptions, (typeof HEARTBEAT_OPTIONS)[number]>;
+  for (const key of HEARTBEAT_OPTIONS) {
+    const value = options[key] ?? DEFAULT_CLIENT_OPTIONS[key];
+    const mayBeOff = key === 'sseIdleTimeoutMs' || key === 'wsPingIntervalMs';
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (value === 0 && !mayBeOff)) {
+      throw new RangeError(`client option ${key} must be ${mayBeOff ? '0 (off) or more' : 'above 0'}, got ${String(value)}`);
+    }
+    resolved[key] = value;
+  }
+  return resolved;
 }
 
 /**

@@ -70,6 +70,8 @@ export interface HttpSettings {
   baseUrl: string;
   headers: Record<string, string>;
   fetch: typeof globalThis.fetch | undefined;
+  /** A request with no full answer in this long fails as a NetworkError (absent: no limit). */
+  requestTimeoutMs?: number;
 }
 
 export interface JsonRequest {
@@ -81,6 +83,8 @@ export interface JsonRequest {
   signal?: AbortSignal;
   /** Default: globalThis.fetch, looked up at call time. */
   fetch?: typeof globalThis.fetch;
+  /** No full answer (headers and body) in this long: aborted, and thrown as a NetworkError. */
+  timeoutMs?: number;
 }
 
 /** Sends a request and parses a JSON answer; throws LabError (server) or NetworkError (no answer). */
@@ -88,32 +92,56 @@ export async function requestJson<T>(request: JsonRequest): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
   if (request.token) headers.authorization = `Bearer ${request.token}`;
   if (request.body !== undefined) headers['content-type'] = 'application/json';
-  let response: Response;
+  // A connection a NAT dropped in silence never answers: only a timeout ends the wait.
+  const timeout = request.timeoutMs === undefined ? undefined : new AbortController();
+  const timer = timeout && setTimeout(() => timeout.abort(), request.timeoutMs);
+  const signal = timeout ? anySignal(timeout.signal, request.signal) : request.signal;
+  const failed = (what: string, error: unknown): Error => {
+    if (request.signal?.aborted) return error as Error;
+    if (timeout?.signal.aborted) return new NetworkError(`${request.method} ${request.url.pathname}: no answer in ${request.timeoutMs} ms`, { cause: error });
+    return new NetworkError(`${request.method} ${request.url.pathname} ${what}: ${describe(error)}`, { cause: error });
+  };
   try {
-    const fetch = request.fetch ?? globalThis.fetch;
-    response = await fetch(request.url, {
-      method: request.method,
-      headers,
-      body: request.body === undefined ? undefined : JSON.stringify(request.body),
-      signal: request.signal,
-    });
-  } catch (error) {
-    if (request.signal?.aborted) throw error;
-    throw new NetworkError(`${request.method} ${request.url.pathname} failed: ${describe(error)}`, { cause: error });
+    let response: Response;
+    try {
+      const fetch = request.fetch ?? globalThis.fetch;
+      response = await fetch(request.url, {
+        method: request.method,
+        headers,
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        signal,
+      });
+    } catch (error) {
+      throw failed('failed', error);
+    }
+    if (!response.ok) throw await errorFromResponse(response);
+    try {
+      return (await response.json()) as T;
+    } catch (error) {
+      // The connection died mid-body: as good as no answer.
+      throw failed('bad answer', error);
+    }
+  } finally {
+    clearTimeout(timer);
   }
-  if (!response.ok) throw await errorFromResponse(response);
-  try {
-    return (await response.json()) as T;
-  } catch (error) {
-    if (request.signal?.aborted) throw error;
-    // The connection died mid-body: as good as no answer.
-    throw new NetworkError(`${request.method} ${request.url.pathname}: bad answer: ${describe(error)}`, { cause: error });
-  }
+}
+
+/** A signal that aborts when either does (AbortSignal.any, where the platform lacks it: older browsers). */
+function anySignal(a: AbortSignal, b: AbortSignal | undefined): AbortSignal {
+  if (!b) return a;
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any([a, b]);
+  const both = new AbortController();
+  const stop = (): void => both.abort();
+  if (a.aborted || b.aborted) stop();
+  a.addEventListener('abort', stop, { once: true });
+  b.addEventListener('abort', stop, { once: true });
+  return both.signal;
 }
 
 export function createSession(http: HttpSettings, name: string): Promise<SessionResponse> {
   return requestJson<SessionResponse>({
     method: 'POST', url: buildUrl(http.baseUrl, '/api/session'), headers: http.headers, fetch: http.fetch, body: { name },
+    timeoutMs: http.requestTimeoutMs,
   });
 }
 
@@ -131,6 +159,7 @@ export function publishOverHttp(
     headers: http.headers,
     fetch: http.fetch,
     body: publish,
+    timeoutMs: http.requestTimeoutMs,
   });
 }
 

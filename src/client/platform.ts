@@ -13,18 +13,31 @@ export interface SocketHandlers {
   message(text: string): void;
   /** The socket closed after it had opened. */
   close(code: number, reason: string): void;
+  /** Any sign of life from the server: a frame, a ping or a pong (Node only: a browser shows frames alone). */
+  alive?(): void;
 }
 
 export interface OpenSocket {
   send(text: string): void;
   close(code?: number, reason?: string): void;
+  /** Sends a WebSocket ping; absent in browsers, whose WebSocket cannot. */
+  ping?(): void;
+  /** Drops the connection at once, with no closing handshake (a dead link would never complete one). */
+  terminate(): void;
+}
+
+export interface SocketOptions {
+  /** The opening handshake must finish within this long (Node only; a browser applies its own). */
+  handshakeTimeoutMs?: number;
 }
 
 /** Opens a WebSocket; rejects with the server's LabError when it refused the handshake (Node only). */
-export async function openWebSocket(url: string, handlers: SocketHandlers): Promise<OpenSocket> {
+export async function openWebSocket(url: string, handlers: SocketHandlers, options: SocketOptions = {}): Promise<OpenSocket> {
   if (typeof globalThis.WebSocket === 'function') return openBrowserSocket(url, handlers);
   const { WebSocket: NodeWebSocket } = await import('ws');
-  const socket = new NodeWebSocket(url);
+  const socket = new NodeWebSocket(url, { handshakeTimeout: options.handshakeTimeoutMs });
+  socket.on('ping', () => handlers.alive?.());
+  socket.on('pong', () => handlers.alive?.());
   let refusal: LabError | undefined;
   socket.on('unexpected-response', (_request, response) => {
     // Read the refusal's JSON body for its code, then end the attempt ourselves (ws leaves it to us).
@@ -47,9 +60,15 @@ export async function openWebSocket(url: string, handlers: SocketHandlers): Prom
     let opened = false;
     socket.on('open', () => {
       opened = true;
-      resolve({ send: (text) => socket.send(text), close: (code, reason) => socket.close(code, reason) });
+      resolve({
+        send: (text) => socket.send(text),
+        close: (code, reason) => socket.close(code, reason),
+        ping: () => socket.ping(),
+        terminate: () => socket.terminate(),
+      });
     });
     socket.on('message', (data, isBinary) => {
+      handlers.alive?.();
       handlers.message(isBinary ? '' : data.toString());
     });
     socket.on('close', (code, reason) => {
@@ -65,9 +84,14 @@ function openBrowserSocket(url: string, handlers: SocketHandlers): Promise<OpenS
     let opened = false;
     socket.onopen = () => {
       opened = true;
-      resolve({ send: (text) => socket.send(text), close: (code, reason) => socket.close(code, reason) });
+      resolve({
+        send: (text) => socket.send(text),
+        close: (code, reason) => socket.close(code, reason),
+        terminate: () => socket.close(),
+      });
     };
     socket.onmessage = (event) => {
+      handlers.alive?.();
       handlers.message(typeof event.data === 'string' ? event.data : '');
     };
     socket.onclose = (event) => {
@@ -109,6 +133,11 @@ export interface OpenedStream {
   stream: EventStream;
   /** Why the stream failed before it opened, when we could learn it. */
   refusal(): Promise<LabError | NetworkError>;
+  /**
+   * Whether `onBytes` sees every byte, keep-alive comments included (Node);
+   * a browser's EventSource hides comments, so silence cannot be told from a quiet topic there.
+   */
+  observesBytes: boolean;
 }
 
 /**
@@ -117,25 +146,38 @@ export interface OpenedStream {
  * EventSource shows neither: we ask the same URL once more with fetch to learn why.
  */
 export async function openEventStream(
-  url: string, headers: Record<string, string>, fetch = globalThis.fetch,
+  url: string, headers: Record<string, string>, fetch = globalThis.fetch, onBytes?: () => void,
 ): Promise<OpenedStream> {
   if (typeof globalThis.EventSource === 'function') {
     const stream: EventStream = new globalThis.EventSource(url);
-    return { stream, refusal: () => probeRefusal(url) };
+    return { stream, refusal: () => probeRefusal(url), observesBytes: false };
   }
   const { EventSource: NodeEventSource } = await import('eventsource');
   let refused: LabError | undefined;
   const stream = new NodeEventSource(url, {
     fetch: async (input, init) => {
       const response = await fetch(input, { ...init, headers: { ...headers, ...init.headers } });
+      onBytes?.();
       if (!response.ok) refused = await errorFromResponse(response.clone());
-      return response;
+      return onBytes && response.body ? tapped(response, onBytes) : response;
     },
   });
   return {
     stream: stream as unknown as EventStream,
     refusal: async () => refused ?? new NetworkError('event stream failed before opening'),
+    observesBytes: true,
   };
+}
+
+/** The same response, its body passed through a tap that sees each chunk (the keep-alive comments too). */
+function tapped(response: Response, onBytes: () => void): Response {
+  const body = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      onBytes();
+      controller.enqueue(chunk);
+    },
+  }));
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 async function probeRefusal(url: string): Promise<LabError | NetworkError> {

@@ -10,7 +10,7 @@ export class PollClient extends RequestLoopClient {
   protected readonly spec: ReceiveSpec = {
     path: '/api/poll',
     query: () => ({}),
-    timeoutMs: () => 30_000,
+    timeoutMs: () => this.options.requestTimeoutMs,
     pauseMs: () => this.options.pollIntervalMs,
   };
 }

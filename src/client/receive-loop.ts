@@ -14,8 +14,8 @@ export interface ReceiveSpec {
   path: string;
   /** Query for a request; `first` is the request that confirms a subscribe and must answer at once. */
   query(first: boolean): Query;
-  /** Give up on a request after this long (a held request's wait plus slack). */
-  timeoutMs(): number;
+  /** Give up on a request after this long and ask again (a held request's wait plus slack); `first` as in query. */
+  timeoutMs(first: boolean): number;
   /** Pause before the next request after an answer that did not say `more`. */
   pauseMs(): number;
 }
@@ -120,22 +120,22 @@ export abstract class RequestLoopClient extends BaseClient {
   private async fetchBatch(
     topics: string[], cursor: string | undefined, backlog: number | undefined, first: boolean, signal: AbortSignal,
   ): Promise<PollResponse> {
-    const timeout = new AbortController();
-    const stop = (): void => timeout.abort();
-    signal.addEventListener('abort', stop, { once: true });
-    this.lifetime.signal.addEventListener('abort', stop, { once: true });
-    const timer = setTimeout(stop, this.spec.timeoutMs());
+    const stop = new AbortController();
+    const abort = (): void => stop.abort();
+    signal.addEventListener('abort', abort, { once: true });
+    this.lifetime.signal.addEventListener('abort', abort, { once: true });
     try {
       const url = buildUrl(this.options.baseUrl, this.spec.path, {
         topics: topics.join(','), cursor, backlog, ...this.spec.query(first),
       });
+      // A request past its timeout fails as a NetworkError: retry() asks again from the cursor.
       return await requestJson<PollResponse>({
-        method: 'GET', url, token: this.token, headers: this.options.headers, fetch: this.options.fetch, signal: timeout.signal,
+        method: 'GET', url, token: this.token, headers: this.options.headers, fetch: this.options.fetch,
+        signal: stop.signal, timeoutMs: this.spec.timeoutMs(first),
       });
     } finally {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', stop);
-      this.lifetime.signal.removeEventListener('abort', stop);
+      signal.removeEventListener('abort', abort);
+      this.lifetime.signal.removeEventListener('abort', abort);
     }
   }
 }

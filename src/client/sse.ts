@@ -2,10 +2,11 @@ import { LabError } from '../protocol/index.ts';
 import type { Gap, Message, PublishResult } from '../protocol/index.ts';
 import { sleep } from './backoff.ts';
 import { BaseClient, closedError, mergeTopics } from './base.ts';
-import { buildUrl } from './http.ts';
+import { NetworkError, buildUrl } from './http.ts';
 import { openEventStream } from './platform.ts';
 import type { EventStream } from './platform.ts';
 import type { SubscribeOptions } from './types.ts';
+import { Watchdog } from './watchdog.ts';
 
 /**
  * Server-Sent Events: one held `GET /api/events` streams messages (`id:` is
@@ -67,7 +68,10 @@ export class SseClient extends BaseClient {
     const url = buildUrl(this.options.baseUrl, '/api/events', {
       topics: topics.join(','), cursor, backlog, token: this.token,
     });
-    const { stream, refusal } = await openEventStream(url.href, this.options.headers, this.options.fetch);
+    let watchdog: Watchdog | undefined;
+    const { stream, refusal, observesBytes } = await openEventStream(
+      url.href, this.options.headers, this.options.fetch, () => watchdog?.feed(),
+    );
     if (signal.aborted) {
       stream.close();
       throw closedError();
@@ -77,9 +81,21 @@ export class SseClient extends BaseClient {
       let opened = false;
       const current = (): boolean => this.stream === stream && !signal.aborted;
       signal.addEventListener('abort', () => {
+        watchdog?.stop();
         stream.close();
         if (!opened) reject(closedError());
       }, { once: true });
+      if (observesBytes && this.options.sseIdleTimeoutMs > 0) {
+        // No byte — not even the keep-alive comment — for this long: the connection is gone
+        // (a silent drop sends no FIN). Close it and resume from the last id, as after an error.
+        watchdog = new Watchdog(this.options.sseIdleTimeoutMs, (silentForMs) => {
+          stream.close();
+          if (!current()) return;
+          this.stream = undefined;
+          if (opened) this.reconnect(signal);
+          else reject(new NetworkError(`event stream: no byte in ${silentForMs} ms`));
+        });
+      }
       stream.onopen = () => {
         opened = true;
         this.markConnected();
@@ -104,6 +120,7 @@ export class SseClient extends BaseClient {
         this.setCursor(event.lastEventId);
       });
       stream.onerror = () => {
+        watchdog?.stop();
         stream.close();
         if (!current()) return;
         this.stream = undefined;

@@ -35,6 +35,32 @@ export interface ClientOptions {
   longPollWaitSeconds?: number;
   /** Reconnection delays: exponential from minMs, capped at maxMs, with full jitter. */
   backoff?: { minMs: number; maxMs: number };
+  /**
+   * Heartbeats (docs/api.md § Client heartbeats): how long a connection may stay
+   * silent before the client calls it dead, aborts it and resumes from its
+   * cursor — a NAT or proxy that dropped it sends no FIN and no RST, so only a
+   * timeout notices. This one: a plain HTTP request (session, publish, short
+   * poll, a long poll's first answer) with no full answer in this long is
+   * aborted and retried (default 10,000 ms).
+   */
+  requestTimeoutMs?: number;
+  /** Long polling: a held request outstanding longer than its wait plus this is aborted and asked again (default 5,000). */
+  longPollSlackMs?: number;
+  /**
+   * SSE: a stream that delivered no byte (the server's keep-alive comment comes
+   * every sseKeepAliveMs, 15 s by default) for this long is closed and reopened
+   * from the last id (default 35,000: two keep-alives plus 5 s). 0 = off. Needs a
+   * stream whose bytes we see: Node; a browser's EventSource hides comments, so it is off there.
+   */
+  sseIdleTimeoutMs?: number;
+  /**
+   * WebSocket: the client pings this often; a socket that then brings no
+   * pong, ping or frame for wsPingIntervalMs + wsPongTimeoutMs is dropped and
+   * reopened (defaults 15,000 and 5,000; wsPingIntervalMs 0 = off). Node only:
+   * a browser's WebSocket cannot send a ping.
+   */
+  wsPingIntervalMs?: number;
+  wsPongTimeoutMs?: number;
   /** Extra request headers for the HTTP transports (the bench's header profiles). */
   headers?: Record<string, string>;
   /** The fetch for HTTP requests and (in Node) the event stream; default `globalThis.fetch`. The bench passes one on its own keep-alive agent. */
@@ -78,6 +104,11 @@ export interface ResolvedClientOptions {
   pollIntervalMs: number;
   longPollWaitSeconds: number;
   backoff: { minMs: number; maxMs: number };
+  requestTimeoutMs: number;
+  longPollSlackMs: number;
+  sseIdleTimeoutMs: number;
+  wsPingIntervalMs: number;
+  wsPongTimeoutMs: number;
   headers: Record<string, string>;
   fetch: typeof globalThis.fetch | undefined;
 }
@@ -86,4 +117,14 @@ export const DEFAULT_CLIENT_OPTIONS = Object.freeze({
   pollIntervalMs: 1000,
   longPollWaitSeconds: 25,
   backoff: Object.freeze({ minMs: 250, maxMs: 10_000 }),
+  requestTimeoutMs: 10_000,
+  longPollSlackMs: 5_000,
+  // The server's sseKeepAliveMs (15 s) can leave up to two intervals between bytes; plus 5 s of network.
+  sseIdleTimeoutMs: 35_000,
+  // Half the server's ping interval (30 s): we notice a dead socket before it does.
+  wsPingIntervalMs: 15_000,
+  wsPongTimeoutMs: 5_000,
 });
+
+/** Heartbeat options that must be above 0 (`sseIdleTimeoutMs` and `wsPingIntervalMs` may be 0: off). */
+export const HEARTBEAT_OPTIONS = ['requestTimeoutMs', 'longPollSlackMs', 'sseIdleTimeoutMs', 'wsPingIntervalMs', 'wsPongTimeoutMs'] as const;

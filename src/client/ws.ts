@@ -6,6 +6,7 @@ import { NetworkError, buildUrl } from './http.ts';
 import { closeError, openWebSocket } from './platform.ts';
 import type { OpenSocket } from './platform.ts';
 import type { SubscribeOptions } from './types.ts';
+import { Watchdog } from './watchdog.ts';
 
 type Reply = ServerFrame & { op: 'subscribed' | 'ack' };
 
@@ -34,6 +35,8 @@ export class WsClient extends BaseClient {
   private readonly pending = new Map<string, Pending>();
   private refCounter = 0;
   private reconnecting = false;
+  /** The current socket's heartbeat: our pings, and the watchdog that drops a socket gone silent. */
+  private heartbeat: { pinger: ReturnType<typeof setInterval>; watchdog: Watchdog } | undefined;
 
   async subscribe(topics: string[], options: SubscribeOptions = {}): Promise<void> {
     await this.ready();
@@ -55,6 +58,7 @@ export class WsClient extends BaseClient {
   protected async shutdown(): Promise<void> {
     const socket = this.socket;
     this.socket = undefined;
+    this.stopHeartbeat();
     socket?.close(1000, 'client closed');
     this.rejectPending(() => true, closedError());
   }
@@ -69,12 +73,16 @@ export class WsClient extends BaseClient {
       close: (code, reason) => {
         if (socket === this.socket) this.dropped(code, reason);
       },
-    });
+      alive: () => {
+        if (socket === this.socket) this.heartbeat?.watchdog.feed();
+      },
+    }, { handshakeTimeoutMs: this.options.requestTimeoutMs });
     if (this.closed) {
       socket.close(1000, 'client closed');
       throw closedError();
     }
     this.socket = socket;
+    this.startHeartbeat(socket);
     if (this.topics.length > 0) {
       await this.request({ op: 'subscribe', topics: this.topics, cursor: this.cursor }, true);
     }
@@ -82,6 +90,36 @@ export class WsClient extends BaseClient {
     // Not markConnected(): a server may accept the handshake and close at once
     // (1008, 1013); backoff resets only when frames flow (see receive).
     this.setState('connected');
+  }
+
+  /**
+   * Pings every wsPingIntervalMs; a socket that brings nothing back (no pong,
+   * ping or frame) for wsPingIntervalMs + wsPongTimeoutMs is terminated, which
+   * reconnects as any drop does. A NAT that forgot the connection sends no FIN:
+   * without this the client would wait for TCP to give up, minutes later.
+   */
+  private startHeartbeat(socket: OpenSocket): void {
+    this.stopHeartbeat();
+    const { wsPingIntervalMs, wsPongTimeoutMs } = this.options;
+    if (wsPingIntervalMs === 0 || !socket.ping) return;
+    const watchdog = new Watchdog(wsPingIntervalMs + wsPongTimeoutMs, () => {
+      if (socket === this.socket) socket.terminate();
+    });
+    const pinger = setInterval(() => {
+      try {
+        socket.ping?.();
+      } catch {
+        // The socket is closing: its close event reconnects.
+      }
+    }, wsPingIntervalMs);
+    this.heartbeat = { pinger, watchdog };
+  }
+
+  private stopHeartbeat(): void {
+    if (!this.heartbeat) return;
+    clearInterval(this.heartbeat.pinger);
+    this.heartbeat.watchdog.stop();
+    this.heartbeat = undefined;
   }
 
   private request(frame: ClientFrame, internal = false): Promise<Reply> {
@@ -159,6 +197,7 @@ export class WsClient extends BaseClient {
    */
   private dropped(code: number, reason: string): void {
     this.socket = undefined;
+    this.stopHeartbeat();
     const error = closeError(code, reason);
     // A reconnect waiting for its resubscribe learns here that this socket failed too.
     this.rejectPending((entry) => entry.internal, error ?? new NetworkError(`WebSocket closed (${code})`));

@@ -159,6 +159,37 @@ export function runTest({ transport, skip = {}, newBus }: RunTestOptions): void 
       }
     }, 30_000);
 
+    test('notices a connection dropped in silence (no FIN, no RST) by heartbeat and resumes with nothing lost', async () => {
+      // Its own server, with a keep-alive comment every 100 ms, so that the SSE client's idle timeout can be short.
+      const quiet = await startServer({ sseKeepAliveMs: 100 });
+      const proxy = await startDelayProxy({ targetHost: '127.0.0.1', targetPort: quiet.port, oneWayDelayMs: 0 });
+      try {
+        const topic = room();
+        const heartbeats = { requestTimeoutMs: 500, longPollSlackMs: 500, sseIdleTimeoutMs: 400, wsPingIntervalMs: 150, wsPongTimeoutMs: 250 };
+        const reader = await pool.join(proxy.url, 'reader', [topic], heartbeats);
+        const writer = await pool.join(quiet.url, 'writer');
+        for (const i of range(1, 5)) await writer.client.publish(topic, `m${i}`);
+        await eventually(() => reader.of(topic).length === 5, 'five messages before the drop');
+        const acceptedBeforeDrop = proxy.accepted();
+        // A NAT forgets every connection: nothing passes either way, and no side hears a FIN or RST.
+        proxy.silenceAll();
+        for (const i of range(6, 10)) await writer.client.publish(topic, `m${i}`);
+        await eventually(() => reader.bodies(topic).includes('m10'), 'the messages published after the silent drop', 8_000);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        expect(reader.seqs(topic)).toEqual(range(1, 10));
+        expect(reader.bodies(topic)).toEqual(range(1, 10).map((i) => `m${i}`));
+        expect(reader.gaps).toEqual([]);
+        expect(reader.states).toContain('reconnecting');
+        expect(proxy.stats().silenced).toBeGreaterThanOrEqual(1);
+        expect(proxy.accepted()).toBeGreaterThan(acceptedBeforeDrop);
+        expect(reader.client.state).toBe('connected');
+      } finally {
+        await pool.closeAll();
+        await proxy.close();
+        await quiet.close();
+      }
+    }, 30_000);
+
     test('resumes from a cursor given to subscribe', async () => {
       const topic = room();
       const writer = await pool.join(server.url, 'writer');
