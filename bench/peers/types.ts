@@ -4,9 +4,9 @@
  * `PeersReport` extends the results file's `PeersResult` (bench/schema.ts),
  * so the runner can store it as `results.peers` unchanged.
  */
-import type { PeersResult, TransportName } from '../schema.ts';
+import type { PeerConditions, PeersResult, TransportName } from '../schema.ts';
 
-export type { PeerRatio, PeersResult, RunError } from '../schema.ts';
+export type { PeerConditions, PeerRatio, PeersResult, RunError } from '../schema.ts';
 
 /** Who serves: our server or one of the reference servers. */
 /**
@@ -35,7 +35,10 @@ export interface PeersSizes {
   clientsPerProcess: number;
   /** Pause before each RSS reading, so that the server's heap settles. */
   settleMs: number;
-  /** Saturation runs per contender, alternated; the best counts (a shared machine is noisy). */
+  /**
+   * Interleaved repeats of every ours/reference pair (ours, ref, ours, ref …):
+   * the table prints the median ratio and its spread (`--peers-repeats`).
+   */
   repeats: number;
 }
 
@@ -49,7 +52,7 @@ export const FULL_SIZES: Readonly<PeersSizes> = Object.freeze({
   heldClients: 10_000,
   clientsPerProcess: 5_000,
   settleMs: 1500,
-  repeats: 2,
+  repeats: 3,
 });
 
 export const QUICK_SIZES: Readonly<PeersSizes> = Object.freeze({
@@ -62,7 +65,7 @@ export const QUICK_SIZES: Readonly<PeersSizes> = Object.freeze({
   heldClients: 1_000,
   clientsPerProcess: 5_000,
   settleMs: 500,
-  repeats: 1,
+  repeats: 3,
 });
 
 export interface PeersOptions {
@@ -78,15 +81,26 @@ export interface PeersOptions {
   cpuProfileDir?: string;
 }
 
-/** One raw figure of one contender. `value` is null when the run did not complete. */
+/** One repeat's figure and what the machine was doing meanwhile. */
+export interface PeerSample {
+  value: number;
+  conditions?: PeerConditions;
+}
+
+/**
+ * One figure of one contender: the median of its repeats (`samples`, in
+ * repeat order, so that sample i of ours pairs with sample i of the
+ * reference). `value` is null when a repeat did not complete.
+ */
 export interface PeerMeasurement {
   /** Stable id, e.g. "poll.rps", "fanout.100.deliveries", "longpoll.rssPerHeld". */
   metric: string;
   contender: ContenderName;
   value: number | null;
   unit: string;
-  /** True only when the whole workload ran with zero loss. */
+  /** True only when the whole workload ran with zero loss, every repeat. */
   completed: boolean;
+  samples?: PeerSample[];
   reason?: string;
   /** What the workload was, in words (rate, clients, seconds). */
   workload: string;

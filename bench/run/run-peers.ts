@@ -16,9 +16,10 @@ interface PeersModule {
 }
 
 /**
- * The peers' quick sizes, shortened once more for the default run so that the
- * whole of `npm run bench` stays under five minutes on two cores; `--scenario
- * peers` (with or without `--quick`) runs the sizes bench/peers chose.
+ * The peers' quick sizes (3 interleaved repeats per pair), shortened once
+ * more for the default run so that the whole of `npm run bench` stays under
+ * five minutes on two cores; `--scenario peers` (with or without `--quick`)
+ * runs the sizes bench/peers chose.
  */
 const DEFAULT_RUN_SIZES = { httpSeconds: 1, fanoutLatencySeconds: 1 };
 
@@ -33,6 +34,8 @@ export async function runPeersPart(
   pin: boolean,
   signal: AbortSignal,
   onProgress?: (line: string) => void,
+  /** `--peers-repeats`: interleaved repeats of each ours/reference pair; bench/peers' default when absent. */
+  repeats?: number,
 ): Promise<{ peers?: PeersResult; errors: RunError[]; incomplete: boolean }> {
   let loaded: unknown;
   try {
@@ -49,7 +52,7 @@ export async function runPeersPart(
       pin,
       signal,
       onProgress,
-      ...(size === 'default-run' ? { sizes: DEFAULT_RUN_SIZES } : {}),
+      sizes: { ...(size === 'default-run' ? DEFAULT_RUN_SIZES : {}), ...(repeats === undefined ? {} : { repeats }) },
     });
     return { peers: report, errors: [], incomplete: report.incomplete === true };
   } catch (error) {
