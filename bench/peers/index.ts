@@ -107,7 +107,8 @@ async function runMemory(pool: ServerPool, wanted: ContenderName[], context: Mea
     byFigure.set(key, [...(byFigure.get(key) ?? []), measurement]);
   };
   const failed = new Set<ContenderName>();
-  for (let repeat = 0; repeat < context.sizes.repeats; repeat += 1) {
+  const repeats = context.sizes.memoryRepeats ?? context.sizes.repeats;
+  for (let repeat = 0; repeat < repeats; repeat += 1) {
     for (const { kind, contenders } of MEMORY_RUNS) {
       for (const name of contenders.filter((contender) => wanted.includes(contender))) {
         throwIfAborted(context.signal);
@@ -121,7 +122,7 @@ async function runMemory(pool: ServerPool, wanted: ContenderName[], context: Mea
           metrics.forEach(({ metric, unit }) => record(missingFigure(metric, name, unit, workload, contender.reason)));
           continue;
         }
-        context.progress(`${kind}: ${context.sizes.heldClients} clients on ${name} (${repeat + 1}/${context.sizes.repeats})`);
+        context.progress(`${kind}: ${context.sizes.heldClients} clients on ${name} (${repeat + 1}/${repeats})`);
         const server = contender.server;
         try {
           (await guarded(metrics, name, workload, () => measureMemory(kind, name, server, context))).forEach(record);

@@ -21,6 +21,8 @@ export interface PeersSizes {
   httpConnections: number;
   /** Seconds of each saturation and each latency run of autocannon. */
   httpSeconds: number;
+  /** Seconds of the one unmeasured autocannon run per contender and endpoint that warms JIT and sockets (0: none). */
+  httpWarmupSeconds: number;
   /** Subscriber counts of the ws fan-out runs. */
   fanoutSubscribers: number[];
   /** Deliveries one fan-out saturation round aims at (messages = this ÷ subscribers). */
@@ -40,11 +42,19 @@ export interface PeersSizes {
    * the table prints the median ratio and its spread (`--peers-repeats`).
    */
   repeats: number;
+  /**
+   * Repeats of the memory runs (each on a fresh server, so the dearest part
+   * of a run); `repeats` when absent. Tests set 1.
+   */
+  memoryRepeats?: number;
+  /** Clients opened and closed before each RSS baseline, so that lazily loaded code is not counted per client (0: none). */
+  warmClients: number;
 }
 
 export const FULL_SIZES: Readonly<PeersSizes> = Object.freeze({
   httpConnections: 100,
   httpSeconds: 5,
+  httpWarmupSeconds: 1,
   fanoutSubscribers: [100, 1000],
   fanoutDeliveries: 400_000,
   fanoutLatencySeconds: 4,
@@ -53,11 +63,13 @@ export const FULL_SIZES: Readonly<PeersSizes> = Object.freeze({
   clientsPerProcess: 5_000,
   settleMs: 1500,
   repeats: 3,
+  warmClients: 20,
 });
 
 export const QUICK_SIZES: Readonly<PeersSizes> = Object.freeze({
   httpConnections: 100,
   httpSeconds: 2,
+  httpWarmupSeconds: 1,
   fanoutSubscribers: [100, 1000],
   fanoutDeliveries: 50_000,
   fanoutLatencySeconds: 2,
@@ -66,6 +78,7 @@ export const QUICK_SIZES: Readonly<PeersSizes> = Object.freeze({
   clientsPerProcess: 5_000,
   settleMs: 500,
   repeats: 3,
+  warmClients: 20,
 });
 
 export interface PeersOptions {

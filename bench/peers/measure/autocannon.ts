@@ -3,6 +3,7 @@
  * side of `--pin`), and reads its JSON result. `rate` = null saturates;
  * a number holds the offered load there (autocannon's -R).
  */
+import { coresOver } from '../proc/machine.ts';
 import { readCpuSeconds, spawnNode } from '../proc/spawn-node.ts';
 
 export interface AutocannonRun {
@@ -41,8 +42,7 @@ export function busyCores(readings: readonly { atMs: number; cpuSeconds: number 
   if (loaded.length < 2) return null;
   const first = loaded[0];
   const last = loaded[loaded.length - 1];
-  if (last.atMs <= first.atMs) return null;
-  return (last.cpuSeconds - first.cpuSeconds) / ((last.atMs - first.atMs) / 1000);
+  return coresOver(last.cpuSeconds - first.cpuSeconds, (last.atMs - first.atMs) / 1000);
 }
 
 interface AutocannonJson {

@@ -6,6 +6,7 @@
 import * as hdr from 'hdr-histogram-js';
 import type { WsDialectName } from '../load/dialects.ts';
 import { LoadProcess } from '../proc/load-process.ts';
+import { coresOver } from '../proc/machine.ts';
 import type { ServerProcess } from '../proc/server-process.ts';
 import { createSession } from './common.ts';
 
@@ -109,7 +110,7 @@ export class FanoutRig {
     const deltas = cpuAfter.map((after, i) => (after === null || cpuBefore[i] === null ? null : after - (cpuBefore[i] ?? 0)));
     const readable = deltas.every((delta) => delta !== null);
     const harnessCpuSeconds = readable ? deltas.reduce<number>((sum, delta) => sum + (delta ?? 0), 0) : null;
-    const harnessCores = readable && wallSeconds > 0 ? Math.max(...deltas.map((delta) => delta ?? 0)) / wallSeconds : null;
+    const harnessCores = readable ? coresOver(Math.max(...deltas.map((delta) => delta ?? 0)), wallSeconds) : null;
     const lastAt = Math.max(...rounds.map((report) => report.lastAt));
     const delivered = rounds.reduce((sum, report) => sum + report.total, 0);
     let latency: hdr.Histogram | null = null;

@@ -38,24 +38,40 @@ export async function measureFanout(subscribers: number, contenders: Contender[]
   const failures = new Map<ContenderName, PeerMeasurement>();
   const book = new SampleBook();
   try {
-    for (const contender of contenders) {
-      throwIfAborted(context.signal);
+    // Connecting measures nothing: every contender's subscribers connect at once.
+    throwIfAborted(context.signal);
+    context.progress(`ws fan-out ${subscribers}: connecting`);
+    await Promise.all(contenders.map(async (contender) => {
       const dialect = DIALECT[contender.name];
-      if (!dialect) continue;
+      if (!dialect) return;
       if (!contender.server) {
         failures.set(contender.name, missingFigure(deliveriesMetric, contender.name, 'deliveries/s', saturation, contender.reason));
-        continue;
+        return;
       }
       const server = contender.server;
-      context.progress(`ws fan-out ${subscribers}: connecting to ${contender.name}`);
       const [failure] = await guarded([{ metric: deliveriesMetric, unit: 'deliveries/s' }], contender.name, saturation, async () => {
-        const rig = await FanoutRig.open(server, dialect, subscribers, sizes.clientsPerProcess, context.pin, topic);
-        rigs.set(contender.name, rig);
+        rigs.set(contender.name, await FanoutRig.open(server, dialect, subscribers, sizes.clientsPerProcess, context.pin, topic));
+        return [];
+      });
+      if (failure) failures.set(contender.name, failure);
+    }));
+    // Back in the contenders' order, whichever connected first.
+    const opened = contenders.flatMap((contender) => {
+      const rig = rigs.get(contender.name);
+      return rig ? [[contender.name, rig] as const] : [];
+    });
+    rigs.clear();
+    for (const [name, rig] of opened) rigs.set(name, rig);
+    // Warming up runs one contender at a time, as the measured rounds do.
+    for (const [name, rig] of rigs) {
+      throwIfAborted(context.signal);
+      if (failures.has(name)) continue;
+      const [failure] = await guarded([{ metric: deliveriesMetric, unit: 'deliveries/s' }], name, saturation, async () => {
         const warmMessages = Math.max(5, Math.ceil(messages / 10));
         await rig.run({ ...base, messages: warmMessages, timeoutMs: roundTimeoutMs(warmMessages * subscribers) });
         return [];
       });
-      if (failure) failures.set(contender.name, failure);
+      if (failure) failures.set(name, failure);
     }
     // Interleave the contenders, `repeats` times: a neighbour's burst then
     // lands on one repeat of one side, and shows in the spread.

@@ -69,7 +69,7 @@ export async function measureHttpEndpoint(endpoint: HttpEndpoint, contenders: Co
         }
         const request = requestOf(endpoint, server.url, token, sizes.bodyBytes);
         const base = { ...request, connections: sizes.httpConnections, pin: context.pin, signal: context.signal };
-        if (repeat === 0) await runAutocannon({ ...base, seconds: Math.min(1, sizes.httpSeconds), rate: null }); // warm-up: JIT and sockets
+        if (repeat === 0 && sizes.httpWarmupSeconds > 0) await runAutocannon({ ...base, seconds: sizes.httpWarmupSeconds, rate: null }); // warm-up: JIT and sockets
         const { figures, serverCpuSeconds, conditions } = await measuredRun({ ...base, seconds: sizes.httpSeconds, rate: null }, server.pid);
         const loss = lossOf(figures);
         if (loss) return [missingFigure(rpsMetric, contender.name, 'req/s', saturation, loss, figures.requestsPerSecond)];

@@ -9,7 +9,7 @@ import type { WorkerConfig } from '../load/messages.ts';
 import { LoadProcess } from '../proc/load-process.ts';
 import { readCpuSeconds } from '../proc/spawn-node.ts';
 import type { ServerProcess } from '../proc/server-process.ts';
-import { MachineWindow, type OwnCpu } from '../proc/machine.ts';
+import { coresOver, MachineWindow, type OwnCpu } from '../proc/machine.ts';
 import type { ContenderName, PeerConditions, PeerMeasurement } from '../types.ts';
 import { completedFigure, createSession, createSessions, formatCount, missingFigure, sleep, type MeasureContext } from './common.ts';
 
@@ -82,8 +82,11 @@ export async function measureMemory(kind: IdleKind, contender: ContenderName, se
   const token = await createSession(server, `peers-${kind}`);
   const tokens = await createSessions(server, `peers-${kind}`, count);
   // Warm the code path first so that lazily loaded code is not counted per client.
-  const warm = await openClients(kind, contender, server, tokens.slice(0, Math.min(20, count)), context);
-  await Promise.all(warm.map((load) => load.stop()));
+  const warmCount = Math.min(context.sizes.warmClients, count);
+  if (warmCount > 0) {
+    const warm = await openClients(kind, contender, server, tokens.slice(0, warmCount), context);
+    await Promise.all(warm.map((load) => load.stop()));
+  }
   await sleep(context.sizes.settleMs);
   const before = server.rssBytes();
   const loads = await openClients(kind, contender, server, tokens, context);
@@ -153,6 +156,6 @@ function loadShare(before: (number | null)[], after: (number | null)[], wallSeco
   return {
     serverSeconds: serverBefore !== null && serverAfter !== null ? serverAfter - serverBefore : null,
     harnessSeconds: readable ? deltas.reduce<number>((sum, delta) => sum + (delta ?? 0), 0) : null,
-    harnessCores: readable && wallSeconds > 0 ? Math.max(...deltas.map((delta) => delta ?? 0)) / wallSeconds : null,
+    harnessCores: readable ? coresOver(Math.max(...deltas.map((delta) => delta ?? 0)), wallSeconds) : null,
   };
 }

@@ -46,6 +46,17 @@ function readLoadAverage(): number {
   }
 }
 
+/**
+ * Shorter windows are below what 10 ms CPU ticks can tell apart: one tick
+ * more or less would swing a share by 5 % or more, so no share is computed.
+ */
+export const MIN_WINDOW_SECONDS = 0.2;
+
+/** CPU seconds over wall seconds, in cores; null for a window too short to tell. */
+export function coresOver(cpuSeconds: number, wallSeconds: number): number | null {
+  return wallSeconds >= MIN_WINDOW_SECONDS ? cpuSeconds / wallSeconds : null;
+}
+
 /** What our own processes used over the window, in CPU seconds (null when unreadable). */
 export interface OwnCpu {
   serverSeconds: number | null;
@@ -59,7 +70,7 @@ export interface OwnCpu {
 export function conditionsOf(before: CpuTicks | null, after: CpuTicks | null, own: OwnCpu, loadAverage: number, cores: number): PeerConditions {
   let otherWorkShare: number | null = null;
   let stealShare: number | null = null;
-  if (before && after && after.total > before.total) {
+  if (before && after && after.total - before.total >= MIN_WINDOW_SECONDS * TICKS_PER_SECOND * cores) {
     const total = after.total - before.total;
     stealShare = (after.steal - before.steal) / total;
     if (own.serverSeconds !== null && own.harnessSeconds !== null) {
