@@ -148,9 +148,9 @@ export function computeRatio(spec: RatioSpec, measurements: PeerMeasurement[]): 
   const theirValue = theirs.value ?? 0;
   const ourValue = ours.value ?? 0;
   const repeats = pairRepeats(spec, ours, theirs);
-  if (!(theirValue > 0) || repeats.some((repeat) => repeat.ratio === null)) {
-    return { ...base, repeats, reason: `${spec.reference}'s figure is ${theirValue}: nothing to divide by` };
-  }
+  if (!(theirValue > 0)) return { ...base, repeats, reason: `${spec.reference}'s figure is ${theirValue}: nothing to divide by` };
+  const zero = repeats.findIndex((repeat) => repeat.ratio === null);
+  if (zero !== -1) return { ...base, repeats, reason: `${spec.reference}'s figure is ${repeats[zero].theirs ?? 0} in repeat ${zero + 1}: nothing to divide by` };
   if (ourValue < 0 || repeats.some((repeat) => (repeat.ours ?? 0) < 0)) {
     return { ...base, repeats, reason: `ours is ${ourValue}: a memory figure below zero is noise, not a measurement` };
   }

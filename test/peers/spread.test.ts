@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { busyCores } from '../../bench/peers/measure/autocannon.ts';
 import { mergeRepeats } from '../../bench/peers/measure/samples.ts';
-import { conditionsOf, parseProcStat } from '../../bench/peers/proc/machine.ts';
+import { conditionsOf, coresOver, parseProcStat } from '../../bench/peers/proc/machine.ts';
 import { saturationOf, sensitivityOf, SATURATION_LIMITS } from '../../bench/peers/saturation.ts';
 import { median, spreadOf, verdictOf } from '../../bench/peers/spread.ts';
 import type { PeerConditions, PeerMeasurement, PeerRatio } from '../../bench/peers/types.ts';
@@ -108,6 +108,14 @@ describe('machine readings', () => {
     expect(conditionsOf(before, after, { serverSeconds: 0.8, harnessSeconds: 0.4, harnessCores: 0.2 }, 1, 2).otherWorkShare).toBe(0);
     expect(conditionsOf(before, after, { serverSeconds: null, harnessSeconds: 0.4, harnessCores: 0.2 }, 1, 2).otherWorkShare).toBeNull();
     expect(conditionsOf(null, after, { serverSeconds: 0.8, harnessSeconds: 0.4, harnessCores: 0.2 }, 1, 2).stealShare).toBeNull();
+  });
+
+  it('computes no share over a window too short for 10 ms ticks', () => {
+    // 2 cores × 0.1 s = 20 ticks: one tick more or less would move a share by 5 %.
+    const short = conditionsOf({ busy: 0, steal: 0, total: 0 }, { busy: 20, steal: 2, total: 20 }, { serverSeconds: 0, harnessSeconds: 0, harnessCores: null }, 1, 2);
+    expect(short).toMatchObject({ otherWorkShare: null, stealShare: null });
+    expect(coresOver(0.05, 0.1)).toBeNull();
+    expect(coresOver(0.5, 0.5)).toBe(1);
   });
 
   it('measures autocannon\'s busy cores after its start-up, not over it', () => {
