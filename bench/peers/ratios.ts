@@ -156,8 +156,8 @@ export function computeRatio(spec: RatioSpec, measurements: PeerMeasurement[]): 
   }
   const saturated = repeats.map((repeat) => repeat.saturated).filter((text): text is string => text !== undefined);
   if (saturated.length > 0) {
-    // The first repeat's reasons, and how many repeats were hit; each repeat keeps its own in `repeats`.
-    const why = `${saturated[0]} (${saturated.length} of ${repeats.length} repeat${repeats.length === 1 ? '' : 's'})`;
+    // One side's reasons from the first repeat hit, and how many were; each repeat keeps both sides' in `repeats`.
+    const why = `${saturated[0].split('; ')[0]} (${saturated.length} of ${repeats.length} repeat${repeats.length === 1 ? '' : 's'})`;
     return { ...base, repeats, saturated: why, reason: `saturated: ${why}` };
   }
   const spread = spreadOf(repeats.map((repeat) => repeat.ratio ?? 0));
