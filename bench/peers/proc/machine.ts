@@ -13,7 +13,11 @@ import type { PeerConditions } from '../../schema.ts';
 const TICKS_PER_SECOND = 100;
 
 interface CpuTicks {
-  /** user + nice + system + irq + softirq. */
+  /**
+   * user + nice + system: time processes ran. irq and softirq are left out —
+   * on the loopback they are mostly our own traffic's packet processing,
+   * which no process's CPU time includes, so they would read as other work.
+   */
   busy: number;
   steal: number;
   /** Everything, idle and iowait included. */
@@ -27,7 +31,7 @@ export function parseProcStat(text: string): CpuTicks | null {
   const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number);
   if ([user, nice, system, idle].some((value) => !Number.isFinite(value))) return null;
   const extra = [iowait, irq, softirq, steal].map((value) => (Number.isFinite(value) ? value : 0));
-  return { busy: user + nice + system + extra[1] + extra[2], steal: extra[3], total: user + nice + system + idle + extra[0] + extra[1] + extra[2] + extra[3] };
+  return { busy: user + nice + system, steal: extra[3], total: user + nice + system + idle + extra[0] + extra[1] + extra[2] + extra[3] };
 }
 
 function readCpuTicks(): CpuTicks | null {
