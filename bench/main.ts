@@ -70,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
       quick: options.quick,
       pin: options.pin,
       clientProcesses: options.clientProcesses,
+      peersRepeats: options.peersRepeats,
       scenariosChosen: options.scenariosChosen,
       argv,
     },

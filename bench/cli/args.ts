@@ -33,6 +33,8 @@ export interface CliOptions {
   quick: boolean;
   pin: boolean;
   clientProcesses?: number;
+  /** `--peers-repeats`: interleaved repeats of each ours/reference pair (bench/peers). */
+  peersRepeats?: number;
   outDir: string;
 }
 
@@ -52,6 +54,7 @@ const FLAGS = {
   out: { type: 'string' },
   quick: { type: 'boolean' },
   pin: { type: 'boolean' },
+  'peers-repeats': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -67,6 +70,15 @@ function number(flag: string, value: string | undefined, min: number, integer: b
   if (!Number.isFinite(parsed) || parsed < min || (integer && !Number.isInteger(parsed))) {
     throw new UsageError(`--${flag} must be ${integer ? 'an integer' : 'a number'} of at least ${min}, got "${value}"`);
   }
+  return parsed;
+}
+
+/** Most repeats of a peers pair: each is a full saturation run of both sides. */
+const MAX_PEERS_REPEATS = 20;
+
+function peersRepeats(value: string | undefined): number | undefined {
+  const parsed = number('peers-repeats', value, 1, true);
+  if (parsed !== undefined && parsed > MAX_PEERS_REPEATS) throw new UsageError(`--peers-repeats must be at most ${MAX_PEERS_REPEATS}, got "${value}"`);
   return parsed;
 }
 
@@ -128,6 +140,7 @@ export function parseCli(argv: string[]): CliOptions {
     quick,
     pin: values.pin === true,
     clientProcesses: number('processes', values.processes, 1, true),
+    peersRepeats: peersRepeats(values['peers-repeats']),
     outDir: values.out ?? 'results',
   };
 }

@@ -31,6 +31,7 @@ Options:
   --out <dir>           where results go (default results/)
   --quick               ${QUICK_SCENARIOS.join(' and ')} only, ${QUICK_SETTINGS.clients} clients, ${QUICK_SETTINGS.durationSeconds} s each: under a minute
   --pin                 pin the server and the clients to different cores with taskset
+  --peers-repeats <n>   interleaved repeats of each peers pair, 1–20 (default 3)
   -h, --help            show this help
 
 Examples:

@@ -5,6 +5,7 @@
 import type { BenchResults, ScenarioResult, TransportResult } from '../schema.ts';
 import { TRANSPORT_LABELS } from './chart-spec.ts';
 import { formatBytes, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
+import { formatPeerFigure, formatPeerRatio, formatPeerSpread, formatPeerVerdict, peerUnitOf } from '../peers/units.ts';
 
 export interface Table {
   caption: string;
@@ -108,21 +109,35 @@ export function ceilingTable(scenario: ScenarioResult): Table | null {
   };
 }
 
-/** Ours ÷ reference, with the reason where a ratio is missing (issue 5). */
+/**
+ * Ours ÷ reference (issue 5), each figure with its unit; the median of the
+ * interleaved repeats with its spread and verdict (issue 12), "saturated"
+ * with the reason instead of a ratio when the harness or the machine was
+ * (issue 13), and the reason where a ratio is missing.
+ */
 export function peersTable(results: BenchResults): Table | null {
   if (!results.peers || results.peers.ratios.length === 0) return null;
+  const repeats = results.peers.repeats;
   return {
-    caption: 'Our figure ÷ the reference server\'s, measured side by side in this run; a ratio is shown only when both completed with zero loss.',
-    head: ['transport', 'metric', 'reference', 'ours', 'theirs', 'ratio', 'target', 'met'],
-    rows: results.peers.ratios.map((ratio) => [
-      TRANSPORT_LABELS[ratio.transport] ?? ratio.transport,
-      ratio.metric,
-      ratio.reference,
-      formatNumber(ratio.ours, 1),
-      formatNumber(ratio.theirs, 1),
-      ratio.ratio === null ? `– (${ratio.reason ?? 'missing'})` : formatNumber(ratio.ratio, 2),
-      ratio.target ?? '',
-      ratio.met === undefined || ratio.met === null ? '' : ratio.met ? 'yes' : 'no',
-    ]),
+    caption: 'Our figure ÷ the reference server\'s, measured side by side in this run' +
+      `${repeats ? `, ${repeats} repeats interleaved (ours, reference, ours …): figures are medians, the ratio is the median of the per-repeat ratios and the spread their min–max` : ''}. ` +
+      'Server CPU per operation (*) leads each group; throughput comes second. "not distinguishable": the spread is at least as wide as the gap to 1. ' +
+      '"saturated": the load generator or other work on the machine set the pace, so no ratio is printed. A ratio is shown only when both sides completed with zero loss.',
+    head: ['transport', 'metric', 'reference', 'ours', 'theirs', 'ours ÷ ref', 'spread', 'verdict', 'target', 'met'],
+    rows: results.peers.ratios.map((ratio) => {
+      const unit = peerUnitOf(ratio);
+      return [
+        TRANSPORT_LABELS[ratio.transport] ?? ratio.transport,
+        `${ratio.headline ? '* ' : ''}${ratio.metric}`,
+        ratio.reference,
+        formatPeerFigure(ratio.ours, unit),
+        formatPeerFigure(ratio.theirs, unit),
+        ratio.saturated !== undefined ? `saturated: ${ratio.saturated}` : ratio.ratio === null ? `– (${ratio.reason ?? 'missing'})` : formatPeerRatio(ratio),
+        formatPeerSpread(ratio),
+        ratio.ratio === null ? '' : formatPeerVerdict(ratio),
+        ratio.target ?? '',
+        ratio.met === undefined || ratio.met === null ? '' : ratio.met ? 'yes' : 'no',
+      ];
+    }),
   };
 }

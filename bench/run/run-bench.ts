@@ -27,6 +27,8 @@ export interface BenchPlan {
   quick: boolean;
   pin: boolean;
   clientProcesses?: number;
+  /** `--peers-repeats`: interleaved repeats of each peers pair; bench/peers' default otherwise. */
+  peersRepeats?: number;
   /** `--scenario` named the scenarios; otherwise the default list runs, with peers at its small size. */
   scenariosChosen: boolean;
   argv: string[];
@@ -105,7 +107,7 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<Benc
       if (scenario.name === 'peers') {
         // Issue 5: in the default run at a small size; at full size when asked for by name.
         const size = !plan.scenariosChosen ? 'default-run' : plan.quick ? 'quick' : 'full';
-        const part = await runPeersPart(size, plan.pin, hooks.signal);
+        const part = await runPeersPart(size, plan.pin, hooks.signal, undefined, plan.peersRepeats);
         if (part.peers) results.peers = part.peers;
         results.errors.push(...part.errors);
         if (part.incomplete) results.incomplete = true;
