@@ -16,6 +16,8 @@ export interface AttackOutcome {
   report: AttackReport;
   /** The legitimate attendee's ledger; null for an attack that stops the server. */
   attendee: AttendeeLedger | null;
+  /** Round trips of the attendee that began once the attack had started (their latencies are `attendee.latenciesMs` from this index). */
+  attackStartIndex: number;
   baselineRssBytes: number;
   peakRssBytes: number;
   /** Peak above baseline, against the attack's bound. */
@@ -25,6 +27,9 @@ export interface AttackOutcome {
   serverUp: boolean;
 }
 
+/** Without an attack (the clean reference run), the attendee chats this many round trips. */
+export const CLEAN_ROUND_TRIPS = 50;
+
 export async function runAttack(attack: Attack | null, extraOptions: TargetOptions = {}): Promise<AttackOutcome> {
   await attack?.setup?.();
   const target = await startTarget({ ...(attack?.serverOptions ?? {}), ...extraOptions });
@@ -32,6 +37,8 @@ export async function runAttack(attack: Attack | null, extraOptions: TargetOptio
     const transport = attack ? attack.attendeeTransport : 'sse';
     const attendee = transport ? await startAttendee(target.url, transport, `attendee-${process.pid}`) : null;
     if (attendee) await waitForRoundTrips(attendee.roundTrips, WARM_ROUND_TRIPS);
+    const attackStartIndex = attendee?.roundTrips() ?? 0;
+    if (!attack && attendee) await waitForRoundTrips(attendee.roundTrips, attackStartIndex + CLEAN_ROUND_TRIPS);
     const report = attack ? await attack.run(target) : { refusals: {}, facts: {} };
     // The attendee goes on chatting after the attack: what was queued behind it must arrive too.
     if (attendee) {
@@ -45,6 +52,7 @@ export async function runAttack(attack: Attack | null, extraOptions: TargetOptio
       attack: attack?.name ?? 'clean',
       report,
       attendee: ledger,
+      attackStartIndex,
       baselineRssBytes: target.baselineRssBytes,
       peakRssBytes: memory.peakRssBytes,
       rssGrowthBytes: Math.max(0, memory.peakRssBytes - target.baselineRssBytes),
@@ -59,7 +67,7 @@ export async function runAttack(attack: Attack | null, extraOptions: TargetOptio
 
 /** Waits (by polling the count) until the attendee has done `count` round trips, or gives up after a bounded number of looks. */
 async function waitForRoundTrips(roundTrips: () => number, count: number): Promise<void> {
-  for (let look = 0; look < 1_000 && roundTrips() < count; look += 1) {
+  for (let look = 0; look < 3_000 && roundTrips() < count; look += 1) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -22,6 +22,8 @@ export interface Attack {
   finding: string;
   /** What the attacker tries, in one line (README's table). */
   tries: string;
+  /** The documented error codes the attacker should be refused with (empty: the finding shows as state, not a refusal). */
+  refusalCodes: string[];
   /** Server options for the run (limits not under attack lifted, others lowered to be reachable). */
   serverOptions: TargetOptions;
   /** The legitimate attendee's transport during this attack; null when the attack ends the server. */

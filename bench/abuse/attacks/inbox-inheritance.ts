@@ -14,6 +14,7 @@ export const inboxInheritance: Attack = {
   name: 'inbox-inheritance',
   finding: '8',
   tries: 'claim an idle attendee\'s name and read the direct messages sent to its previous holder',
+  refusalCodes: [],
   serverOptions: { sessionIdleMs: SESSION_IDLE_MS },
   attendeeTransport: 'sse',
   rssBoundBytes: 64 * MIB,

@@ -21,6 +21,7 @@ export const labAuthority: Attack = {
   name: 'lab-knobs',
   finding: '1',
   tries: 'turn the lab knobs (delay, drop, 100 background clients) with no session from a foreign Origin; read a pane\'s token from the wire inspector',
+  refusalCodes: [KNOB_REFUSAL],
   serverOptions: {},
   attendeeTransport: 'sse',
   rssBoundBytes: 64 * MIB,

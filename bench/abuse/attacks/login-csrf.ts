@@ -14,6 +14,7 @@ export const loginCsrf: Attack = {
   name: 'login-csrf',
   finding: '10',
   tries: 'POST /api/session as text/plain from a foreign Origin (a form on another site)',
+  refusalCodes: LOGIN_CSRF_REFUSALS,
   serverOptions: {},
   attendeeTransport: 'sse',
   rssBoundBytes: 64 * MIB,

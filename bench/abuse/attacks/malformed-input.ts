@@ -25,6 +25,7 @@ export const malformedInput: Attack = {
   name: 'malformed-input',
   finding: '9',
   tries: 'bad percent-encoding in a path and a cookie, bad JSON and oversized bodies on lab routes',
+  refusalCodes: [...new Set(Object.values(MALFORMED_EXPECTED).flat())],
   serverOptions: {},
   attendeeTransport: 'sse',
   rssBoundBytes: 64 * MIB,

@@ -22,6 +22,7 @@ export const manyRooms: Attack = {
   name: 'many-rooms',
   finding: '5',
   tries: `one message to each of ${ROOMS.toLocaleString('en-US')} distinct rooms over one WebSocket`,
+  refusalCodes: [TOPIC_CAP_REFUSAL, ...TOPIC_CAP_OTHER_REFUSALS],
   serverOptions: { publishRatePerSecond: 1_000_000, publishBurst: 1_000_000 },
   attendeeTransport: 'sse',
   // Unfixed, 30,000 topics are ~250 MiB.

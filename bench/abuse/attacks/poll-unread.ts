@@ -20,6 +20,7 @@ export const pollUnread: Attack = {
   name: 'poll-unread',
   finding: '4',
   tries: `${UNREAD} polls of limit=1000&backlog=1000 over ${FILL} messages of 15 kB, never read`,
+  refusalCodes: [],
   serverOptions: { publishRatePerSecond: 1_000_000, publishBurst: 1_000_000 },
   attendeeTransport: 'sse',
   // Unfixed, 20 unread answers took 1.1 GiB; 10 take about half.

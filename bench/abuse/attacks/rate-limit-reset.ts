@@ -24,6 +24,7 @@ export const rateLimitReset: Attack = {
   name: 'rate-limit-reset',
   finding: '7',
   tries: `${SESSIONS} fresh sessions × ${PUBLISHES_PER_SESSION} publishes at once, then ${NAMES} names claimed, from one address`,
+  refusalCodes: [RESET_REFUSAL],
   serverOptions: {},
   attendeeTransport: 'sse',
   rssBoundBytes: 64 * MIB,

@@ -21,6 +21,7 @@ export const resultsSymlink: Attack = {
   name: 'results-symlink',
   finding: '10',
   tries: 'a symlink in results/ to a file outside it, and to /etc/passwd',
+  refusalCodes: [SYMLINK_REFUSAL],
   get serverOptions() {
     scratch ??= path.join(os.tmpdir(), `abuse-results-${process.pid}-${Date.now()}`);
     return { resultsDir: path.join(scratch, 'results') };

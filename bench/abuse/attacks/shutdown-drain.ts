@@ -17,6 +17,7 @@ export const shutdownDrain: Attack = {
   name: 'shutdown-drain',
   finding: '10',
   tries: 'connect while the server drains after SIGTERM',
+  refusalCodes: [DRAIN_REFUSAL],
   serverOptions: {},
   attendeeTransport: null,
   rssBoundBytes: 64 * MIB,

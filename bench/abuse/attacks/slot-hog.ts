@@ -28,6 +28,7 @@ export const slotHog: Attack = {
   name: 'slot-hog',
   finding: '6',
   tries: `${STREAMS} event streams from one session, then ${HALF_SENT} half-sent requests, all from one address`,
+  refusalCodes: [SLOT_REFUSAL],
   serverOptions: { ...SLOT_LIMITS },
   attendeeTransport: 'longpoll',
   rssBoundBytes: 96 * MIB,

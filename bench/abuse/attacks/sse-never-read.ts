@@ -18,6 +18,7 @@ export const sseNeverRead: Attack = {
   name: 'sse-never-read',
   finding: '3',
   tries: `${STREAMS} event streams that never read, while ${MESSAGES} messages of 15 kB go to their room`,
+  refusalCodes: [],
   serverOptions: { publishRatePerSecond: 1_000_000, publishBurst: 1_000_000 },
   attendeeTransport: 'longpoll',
   // The room's own history (1,000 × 15 kB) is ~15 MiB of this; unfixed, the unread streams added ~90 MiB.

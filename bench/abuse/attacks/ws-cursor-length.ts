@@ -21,6 +21,7 @@ export const wsCursorLength: Attack = {
   name: 'ws-cursor-length',
   finding: '10',
   tries: `resume a WebSocket subscription to ${ROOMS} rooms with ${NAME_LENGTH}-character names from its cursor`,
+  refusalCodes: [],
   serverOptions: {},
   attendeeTransport: 'sse',
   rssBoundBytes: 64 * MIB,

@@ -20,6 +20,7 @@ export const wsSubscribeFlood: Attack = {
   name: 'ws-subscribe-flood',
   finding: '2',
   tries: `${FRAMES} subscribe frames of ${TOPICS_PER_FRAME} new rooms on one WebSocket (${FRAMES * TOPICS_PER_FRAME} topics)`,
+  refusalCodes: [SUBSCRIBE_CAP_REFUSAL],
   serverOptions: {},
   attendeeTransport: 'sse',
   rssBoundBytes: 96 * MIB,
