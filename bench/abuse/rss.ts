@@ -11,13 +11,19 @@ export interface MemoryReading {
 }
 
 export function readMemory(pid: number): MemoryReading {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  let status = '';
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    // Gone already: nothing resident.
+  }
   return { rssBytes: field(status, 'VmRSS'), peakRssBytes: field(status, 'VmHWM') };
 }
 
 function field(status: string, name: string): number {
   const match = new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(status);
-  if (!match) throw new Error(`/proc status has no ${name}`);
+  // A process that has exited but is not yet reaped has no memory lines: nothing resident.
+  if (!match) return 0;
   return Number(match[1]) * 1024;
 }
 

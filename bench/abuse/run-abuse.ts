@@ -7,7 +7,7 @@
 import { percentile } from '../aggregate/stats.ts';
 import type { BenchResults, RunError } from '../schema.ts';
 import { ATTACKS } from './attacks/index.ts';
-import type { AbuseResult, AbuseRow, AttendeeFigures } from './result.ts';
+import type { AbuseResult, AttendeeFigures } from './result.ts';
 import { runAttack, type AttackOutcome } from './run-attack.ts';
 import { MIB } from './rss.ts';
 
@@ -32,7 +32,7 @@ export async function runAbuse(hooks: AbuseHooks): Promise<{ abuse: AbuseResult;
     try {
       const outcome = await runAttack(attack);
       const attendee = attendeeFigures(outcome);
-      const why = verdict(outcome, attack.refusalCodes, attack.name === 'shutdown-drain');
+      const why = [...attack.check(outcome.report), ...verdict(outcome, attack.refusalCodes, attack.attendeeTransport === null)];
       result.attacks.push({
         attack: attack.name,
         finding: attack.finding,

@@ -35,4 +35,10 @@ export interface Attack {
   /** Removes what `setup` made. */
   cleanup?(): Promise<void>;
   run(target: Target): Promise<AttackReport>;
+  /**
+   * The attack's own expectations of a fixed server, on its report: one
+   * sentence per one that does not hold (empty: it held). The refusal codes,
+   * the attendee and the memory bound are checked for every attack besides.
+   */
+  check(report: AttackReport): string[];
 }

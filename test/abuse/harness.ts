@@ -1,8 +1,10 @@
 /**
- * What every attack test asserts besides its own finding: the server is up,
- * the legitimate attendee (another address, chatting throughout) lost
- * nothing, got nothing twice and was never refused, and the server's peak
- * RSS — read from its own process — stayed within the attack's bound.
+ * What every attack test asserts: the attack's own expectations of a fixed
+ * server (`attack.check`, shared with the bench), that the attacker was
+ * refused with the documented codes, that the server is up, that the
+ * legitimate attendee (another address, chatting throughout) lost nothing,
+ * got nothing twice and was never refused, and that the server's peak RSS —
+ * read from its own process — stayed within the attack's bound.
  * The attack code itself lives in bench/abuse/ so that the bench's `abuse`
  * scenario runs exactly the same attacks.
  */
@@ -10,11 +12,18 @@ import { expect } from 'vitest';
 import { runAttack, type AttackOutcome } from '../../bench/abuse/run-attack.ts';
 import type { Attack } from '../../bench/abuse/types.ts';
 
-export { runAttack };
-export type { AttackOutcome };
-
 /** Bounded attacks still take seconds on two shared cores. */
 export const ATTACK_TIMEOUT_MS = 120_000;
+
+/** Runs `attack` against a fresh server and asserts all of the above; returns the outcome for more. */
+export async function expectAttackHeld(attack: Attack): Promise<AttackOutcome> {
+  const outcome = await runAttack(attack);
+  const seen = JSON.stringify({ facts: outcome.report.facts, refusals: outcome.report.refusals });
+  expect(attack.check(outcome.report), seen).toEqual([]);
+  if (attack.refusalCodes.length > 0) expectRefusedWith(outcome, attack.refusalCodes);
+  if (attack.attendeeTransport !== null) expectServerHeld(outcome, attack);
+  return outcome;
+}
 
 export function expectServerHeld(outcome: AttackOutcome, attack: Attack): void {
   expect(outcome.serverUp, 'the server still runs and /healthz answers').toBe(true);

@@ -4,6 +4,7 @@
  * claims "alice" and polls her inbox with a backlog.
  */
 import { MIB } from '../rss.ts';
+import { equal } from '../checks.ts';
 import type { Attack } from '../types.ts';
 import { OBSERVER_ADDRESS, bearer, createSession, request, until } from '../wire.ts';
 
@@ -18,6 +19,13 @@ export const inboxInheritance: Attack = {
   serverOptions: { sessionIdleMs: SESSION_IDLE_MS },
   attendeeTransport: 'sse',
   rssBoundBytes: 64 * MIB,
+  check: ({ facts }) => [
+    ...equal(facts, 'dmStatus', 201, 'the direct message was not sent'),
+    // The name itself may pass on (that is what a lapse means); the inbox history may not.
+    ...equal(facts, 'claimStatus', 201, 'the lapsed name could not be claimed'),
+    ...equal(facts, 'readStatus', 200, 'the new holder could not poll its inbox'),
+    ...equal(facts, 'inheritedMessages', 0, 'the new holder read the old holder\'s direct messages'),
+  ],
   async run(target) {
     const aliceName = `alice-${process.pid}`;
     const alice = await createSession(target.url, aliceName, OBSERVER_ADDRESS);

@@ -5,6 +5,7 @@
  * attendee reads the inspector.
  */
 import { MIB } from '../rss.ts';
+import { equal } from '../checks.ts';
 import type { Attack } from '../types.ts';
 import { OBSERVER_ADDRESS, createSession, request, tally } from '../wire.ts';
 
@@ -25,6 +26,13 @@ export const labAuthority: Attack = {
   serverOptions: {},
   attendeeTransport: 'sse',
   rssBoundBytes: 64 * MIB,
+  check: ({ facts }) => [
+    ...equal(facts, 'knobsTurned', 0, 'a stranger turned a knob'),
+    ...equal(facts, 'delayAfterMs', 0, 'the delay changed'),
+    ...equal(facts, 'backgroundAfter', 0, 'background clients started'),
+    ...equal(facts, 'panesListed', true, 'the knobs are no longer readable'),
+    ...equal(facts, 'wireLeaksToken', false, 'the wire inspector shows a pane\'s token'),
+  ],
   async run(target) {
     const refusals: Record<string, number> = {};
     let knobsTurned = 0;

@@ -4,6 +4,7 @@
  * cookie it gets back. The server must refuse it and set no cookie.
  */
 import { MIB } from '../rss.ts';
+import { equal } from '../checks.ts';
 import type { Attack } from '../types.ts';
 import { request, tally } from '../wire.ts';
 
@@ -18,6 +19,7 @@ export const loginCsrf: Attack = {
   serverOptions: {},
   attendeeTransport: 'sse',
   rssBoundBytes: 64 * MIB,
+  check: ({ facts }) => equal(facts, 'cookiesSet', 0, 'a cross-site request got a session cookie'),
   async run(target) {
     const refusals: Record<string, number> = {};
     let cookiesSet = 0;

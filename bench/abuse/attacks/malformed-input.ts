@@ -4,6 +4,7 @@
  * and the server's log must carry no stack for it.
  */
 import { MIB } from '../rss.ts';
+import { equal } from '../checks.ts';
 import type { Attack } from '../types.ts';
 import { createSession, request, tally } from '../wire.ts';
 
@@ -29,6 +30,15 @@ export const malformedInput: Attack = {
   serverOptions: {},
   attendeeTransport: 'sse',
   rssBoundBytes: 64 * MIB,
+  check: ({ facts }) => [
+    ...Object.entries(MALFORMED_EXPECTED).flatMap(([name, codes]) => {
+      const [status, code] = String(facts[name]).split(' ');
+      return Number(status) >= 400 && Number(status) < 500 && codes.includes(code) ? [] : [`${name}: ${String(facts[name])}, expected 4xx ${codes.join(' / ')}`];
+    }),
+    ...equal(facts, 'serverErrors', 0, 'malformed input got a 5xx'),
+    ...equal(facts, 'stackInLog', false, 'a client\'s error logged a stack trace'),
+    ...equal(facts, 'sessionStillWorks', true, 'a session stopped working'),
+  ],
   async run(target) {
     const someone = await createSession(target.url, `malformed-${process.pid}`);
     const json = { 'content-type': 'application/json' };

@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { MIB } from '../rss.ts';
+import { equal, below } from '../checks.ts';
 import type { Attack } from '../types.ts';
 import { ATTACKER_ADDRESS, createSession, stats, tally } from '../wire.ts';
 
@@ -27,6 +28,10 @@ export const manyRooms: Attack = {
   attendeeTransport: 'sse',
   // Unfixed, 30,000 topics are ~250 MiB.
   rssBoundBytes: 128 * MIB,
+  check: ({ facts }) => [
+    ...equal(facts, 'answered', ROOMS, 'not every publish was answered'),
+    ...below(facts, 'topicsHeld', ROOMS, 'every topic is kept'),
+  ],
   async run(target) {
     const attacker = await createSession(target.url, `rooms-${process.pid}`);
     const ws = new WebSocket(`${target.url.replace('http', 'ws')}/ws?token=${encodeURIComponent(attacker.token)}`, {

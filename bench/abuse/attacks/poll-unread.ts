@@ -5,6 +5,7 @@
  * bytes are bounded and `more: true` says the rest.
  */
 import { MIB } from '../rss.ts';
+import { equal, atMost, above } from '../checks.ts';
 import type { Attack } from '../types.ts';
 import { bearer, createSession, openRaw, publishMany, request, requestHead, stats, tally, until } from '../wire.ts';
 
@@ -25,6 +26,13 @@ export const pollUnread: Attack = {
   attendeeTransport: 'sse',
   // Unfixed, 20 unread answers took 1.1 GiB; 10 take about half.
   rssBoundBytes: 128 * MIB,
+  check: ({ facts }) => [
+    ...equal(facts, 'filled', FILL, 'the room was not filled'),
+    ...equal(facts, 'answerStatus', 200, 'the poll failed'),
+    ...atMost(facts, 'answerBytes', POLL_ANSWER_MAX_BYTES, 'one answer is unbounded'),
+    ...above(facts, 'answerMessages', 0, 'the answer is empty'),
+    ...equal(facts, 'more', true, 'the answer does not say more: true'),
+  ],
   async run(target) {
     const attacker = await createSession(target.url, `poller-${process.pid}`);
     const published = await publishMany(target.url, attacker, FILL, () => ({ topic: ROOM, body: BODY }));

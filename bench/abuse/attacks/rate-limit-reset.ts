@@ -5,6 +5,7 @@
  * granted; fixed, publishing and session creation are limited per address too.
  */
 import { MIB } from '../rss.ts';
+import { atMost, below } from '../checks.ts';
 import type { Attack } from '../types.ts';
 import { createSession, inWaves, publishMany, request, tally, type Credentials } from '../wire.ts';
 
@@ -28,6 +29,10 @@ export const rateLimitReset: Attack = {
   serverOptions: {},
   attendeeTransport: 'sse',
   rssBoundBytes: 64 * MIB,
+  check: ({ facts }) => [
+    ...atMost(facts, 'published', PER_ADDRESS_PUBLISH_MAX, 'fresh sessions reset the publish limit'),
+    ...below(facts, 'namesGranted', NAMES, 'session creation is not limited per address'),
+  ],
   async run(target) {
     const refusals: Record<string, number> = {};
     const sessions: Credentials[] = [];

@@ -8,6 +8,7 @@ import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { MIB } from '../rss.ts';
+import { equal } from '../checks.ts';
 import type { Attack } from '../types.ts';
 import { request, tally } from '../wire.ts';
 
@@ -41,6 +42,12 @@ export const resultsSymlink: Attack = {
     if (scratch) await rm(scratch, { recursive: true, force: true });
     scratch = undefined;
   },
+  check: ({ facts }) => [
+    ...equal(facts, 'leaked', 0, 'a symlink\'s target was served'),
+    ...equal(facts, 'linksListed', 0, 'a symlink was listed'),
+    ...equal(facts, 'realFileStatus', 200, 'the real file was not served'),
+    ...equal(facts, 'realFileListed', true, 'the real file was not listed'),
+  ],
   async run(target) {
     const refusals: Record<string, number> = {};
     let leaked = 0;

@@ -7,6 +7,7 @@
  */
 import type net from 'node:net';
 import { MIB } from '../rss.ts';
+import { equal, below } from '../checks.ts';
 import type { Attack } from '../types.ts';
 import { bearer, connect, createSession, healthz, openRaw, request, requestHead, tally } from '../wire.ts';
 
@@ -32,6 +33,13 @@ export const slotHog: Attack = {
   serverOptions: { ...SLOT_LIMITS },
   attendeeTransport: 'longpoll',
   rssBoundBytes: 96 * MIB,
+  check: ({ facts }) => [
+    ...below(facts, 'streamsOpened', SLOT_LIMITS.maxHeldRequests, 'the attacker got every held slot'),
+    ...equal(facts, 'healthzAfterStreams', 200, '/healthz refused under the streams'),
+    ...equal(facts, 'latecomerStreamStatus', 200, 'an attendee arriving later was refused a stream'),
+    ...equal(facts, 'healthzAfterHalfSent', 200, '/healthz refused under half-sent requests'),
+    ...equal(facts, 'latecomerPollAfterHalfSent', 200, 'an attendee arriving later was refused a poll'),
+  ],
   async run(target) {
     const attacker = await createSession(target.url, `hog-${process.pid}`);
     const refusals: Record<string, number> = {};

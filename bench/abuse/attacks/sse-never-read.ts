@@ -5,6 +5,7 @@
  * may resume from its last id), as a WebSocket is cut with 1013.
  */
 import { MIB } from '../rss.ts';
+import { equal } from '../checks.ts';
 import type { Attack } from '../types.ts';
 import { createSession, openRaw, publishMany, requestHead, stats, tally, until } from '../wire.ts';
 
@@ -23,6 +24,11 @@ export const sseNeverRead: Attack = {
   attendeeTransport: 'longpoll',
   // The room's own history (1,000 × 15 kB) is ~15 MiB of this; unfixed, the unread streams added ~90 MiB.
   rssBoundBytes: 64 * MIB,
+  check: ({ facts }) => [
+    ...equal(facts, 'opened', STREAMS, 'a stream did not open'),
+    ...equal(facts, 'published', MESSAGES, 'not every message was published'),
+    ...equal(facts, 'streamsStillHeld', 0, 'the never-read streams were not ended'),
+  ],
   async run(target) {
     const reader = await createSession(target.url, `sse-reader-${process.pid}`);
     const writer = await createSession(target.url, `sse-writer-${process.pid}`);

@@ -7,6 +7,7 @@
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { MIB } from '../rss.ts';
+import { equal, atMost, above } from '../checks.ts';
 import type { Attack } from '../types.ts';
 import { createSession, request, bearer, tally, type Credentials } from '../wire.ts';
 
@@ -25,6 +26,11 @@ export const wsCursorLength: Attack = {
   serverOptions: {},
   attendeeTransport: 'sse',
   rssBoundBytes: 64 * MIB,
+  check: ({ facts }) => [
+    ...above(facts, 'cursorChars', 0, 'no cursor'),
+    ...atMost(facts, 'cursorChars', MAX_CURSOR_CHARS, 'the cursor is over the limit'),
+    ...equal(facts, 'resumeAnswer', 'subscribed', 'the resume from the cursor was refused'),
+  ],
   async run(target) {
     const client = await createSession(target.url, `cursor-${process.pid}`);
     const rooms = Array.from({ length: ROOMS }, (_, n) => `room:${String(n).padStart(2, '0')}${'c'.repeat(NAME_LENGTH - 2)}`);

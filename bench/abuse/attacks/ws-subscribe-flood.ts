@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { MIB } from '../rss.ts';
+import { equal, below } from '../checks.ts';
 import type { Attack } from '../types.ts';
 import { ATTACKER_ADDRESS, createSession, healthz, tally } from '../wire.ts';
 
@@ -24,6 +25,11 @@ export const wsSubscribeFlood: Attack = {
   serverOptions: {},
   attendeeTransport: 'sse',
   rssBoundBytes: 96 * MIB,
+  check: ({ facts }) => [
+    ...equal(facts, 'healthzAfter', 200, '/healthz did not answer'),
+    ...equal(facts, 'answered', FRAMES, 'not every subscribe frame was answered'),
+    ...below(facts, 'topicsAccepted', FRAMES * TOPICS_PER_FRAME, 'no topic cap'),
+  ],
   async run(target) {
     const attacker = await createSession(target.url, `flood-${process.pid}`);
     const ws = new WebSocket(`${target.url.replace('http', 'ws')}/ws?token=${encodeURIComponent(attacker.token)}`, {
