@@ -32,7 +32,11 @@ export async function runAbuse(hooks: AbuseHooks): Promise<{ abuse: AbuseResult;
     try {
       const outcome = await runAttack(attack);
       const attendee = attendeeFigures(outcome);
-      const why = [...attack.check(outcome.report), ...verdict(outcome, attack.refusalCodes, attack.attendeeTransport === null)];
+      const why = [
+        ...attack.check(outcome.report),
+        ...(attack.checkRefusals?.(outcome.report.refusals) ?? []),
+        ...verdict(outcome, attack.refusalCodes, attack.attendeeTransport === null),
+      ];
       result.attacks.push({
         attack: attack.name,
         finding: attack.finding,

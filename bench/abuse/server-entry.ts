@@ -5,10 +5,14 @@
  * at a temporary folder. Prints the same ready line as src/server/main.ts,
  * closes gracefully on SIGTERM, and exits when its parent's IPC channel closes.
  */
-import { createLabMount } from '../../src/lab/mount.ts';
+import { createLabMount, type LabMountOptions } from '../../src/lab/mount.ts';
 import { startLabServer, type StartOptions } from '../../src/server/create.ts';
 
-const { resultsDir, ...options } = JSON.parse(process.env.ABUSE_SERVER_OPTIONS ?? '{}') as StartOptions & { resultsDir?: string };
+const { resultsDir, lab, ...options } = JSON.parse(process.env.ABUSE_SERVER_OPTIONS ?? '{}') as StartOptions & {
+  resultsDir?: string;
+  /** Options of the lab's routes besides resultsDir (e.g. the fix's loopbackIsInstructor). */
+  lab?: Record<string, unknown>;
+};
 
 process.on('disconnect', () => process.exit(0));
 const server = await startLabServer({
@@ -16,7 +20,7 @@ const server = await startLabServer({
   host: '127.0.0.1',
   serveWeb: false,
   ...options,
-  mount: createLabMount({ resultsDir }),
+  mount: createLabMount({ resultsDir, ...lab } as LabMountOptions),
 });
 process.stdout.write(`transport-lab listening on ${server.url}\n`);
 

@@ -41,4 +41,6 @@ export interface Attack {
    * the attendee and the memory bound are checked for every attack besides.
    */
   check(report: AttackReport): string[];
+  /** For an attack with no required refusal (refusalCodes empty): what is wrong with the refusals it did get. */
+  checkRefusals?(refusals: Record<string, number>): string[];
 }

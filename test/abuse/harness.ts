@@ -21,6 +21,7 @@ export async function expectAttackHeld(attack: Attack): Promise<AttackOutcome> {
   const seen = JSON.stringify({ facts: outcome.report.facts, refusals: outcome.report.refusals });
   expect(attack.check(outcome.report), seen).toEqual([]);
   if (attack.refusalCodes.length > 0) expectRefusedWith(outcome, attack.refusalCodes);
+  expect(attack.checkRefusals?.(outcome.report.refusals) ?? [], seen).toEqual([]);
   if (attack.attendeeTransport !== null) expectServerHeld(outcome, attack);
   return outcome;
 }

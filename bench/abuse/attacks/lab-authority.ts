@@ -23,7 +23,8 @@ export const labAuthority: Attack = {
   finding: '1',
   tries: 'turn the lab knobs (delay, drop, 100 background clients) with no session from a foreign Origin; read a pane\'s token from the wire inspector',
   refusalCodes: [KNOB_REFUSAL],
-  serverOptions: {},
+  // A class: the server listens for everyone, so loopback is nobody's authority (the fix's lab option).
+  serverOptions: { lab: { loopbackIsInstructor: false } },
   attendeeTransport: 'sse',
   rssBoundBytes: 64 * MIB,
   check: ({ facts }) => [
@@ -66,9 +67,12 @@ export const labAuthority: Attack = {
         headers: { authorization: `Bearer ${victim.token}`, cookie: victim.cookie },
         from: OBSERVER_ADDRESS,
       });
-      const wire = await request(target.url, '/api/lab/wire/poll');
-      wireStatus = wire.status;
-      wireLeaksToken = leaks(wire.text, victim.token);
+      // Asked with no session, and with a session of the attacker's own.
+      const attacker = await createSession(target.url, `snoop-${process.pid}`);
+      const anonymous = await request(target.url, '/api/lab/wire/poll');
+      const asSomeone = await request(target.url, '/api/lab/wire/poll', { headers: { authorization: `Bearer ${attacker.token}` } });
+      wireStatus = asSomeone.status;
+      wireLeaksToken = leaks(anonymous.text, victim.token) || leaks(asSomeone.text, victim.token);
     }
     return {
       refusals,

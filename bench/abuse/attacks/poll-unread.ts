@@ -4,13 +4,17 @@
  * ~15 MB built and held for a reader that never comes; fixed, one answer's
  * bytes are bounded and `more: true` says the rest.
  */
+import { LIFTED_PUBLISH_LIMITS } from '../lifted.ts';
 import { MIB } from '../rss.ts';
 import { equal, atMost, above } from '../checks.ts';
 import type { Attack } from '../types.ts';
 import { bearer, createSession, openRaw, publishMany, request, requestHead, stats, tally, until } from '../wire.ts';
 
-/** The most bytes one poll answer may carry (the fix's bound, generous here; align at merge). */
-export const POLL_ANSWER_MAX_BYTES = 4 * MIB;
+/**
+ * The most bytes one poll answer may carry: the fix's pollMaxAnswerBytes (1 MiB
+ * of messages by default) with room for the envelope and one message over.
+ */
+export const POLL_ANSWER_MAX_BYTES = 1.25 * MIB;
 const FILL = 1000;
 const BODY = 'y'.repeat(15_000);
 const UNREAD = 10;
@@ -22,7 +26,7 @@ export const pollUnread: Attack = {
   finding: '4',
   tries: `${UNREAD} polls of limit=1000&backlog=1000 over ${FILL} messages of 15 kB, never read`,
   refusalCodes: [],
-  serverOptions: { publishRatePerSecond: 1_000_000, publishBurst: 1_000_000 },
+  serverOptions: LIFTED_PUBLISH_LIMITS,
   attendeeTransport: 'sse',
   // Unfixed, 20 unread answers took 1.1 GiB; 10 take about half.
   rssBoundBytes: 128 * MIB,

@@ -1,9 +1,10 @@
 /**
- * Finding 6: one session, from one address, opens event streams until the
- * server's held-request slots are gone, then leaves hundreds of requests
- * half-sent. Unfixed, everyone else's long polls and streams get 503 and
- * then every request does, /healthz included; fixed, per-session and
- * per-address limits refuse the attacker long before the server is full.
+ * Finding 6: one attendee, from one address, opens event streams (16 per
+ * session, over as many sessions as it takes) until the server's held-request
+ * slots are gone, then leaves a thousand requests half-sent. Unfixed, everyone
+ * else's long polls and streams get 503 and then every request does, /healthz
+ * included; fixed, per-session and per-address limits refuse the attacker long
+ * before the server is full.
  */
 import type net from 'node:net';
 import { MIB } from '../rss.ts';
@@ -17,18 +18,20 @@ const LATECOMER_ADDRESS = '127.0.0.4';
 /** What the attacker's stream or request over its share gets (PROTOCOL § Errors). */
 export const SLOT_REFUSAL = 'too_many_connections';
 /**
- * The global limits, lowered so that one test can reach them. A per-session
- * and per-address limit of the fix must refuse the attacker below these
- * (align its option names at merge if its defaults are not below them).
+ * The global limits, lowered so that one test can reach them but kept above
+ * the fix's per-address defaults (maxHeldPerAddress 500, maxSocketsPerAddress
+ * 1,000, maxUnfinishedRequestsPerAddress 200), which must refuse the attacker first.
  */
-export const SLOT_LIMITS = { maxConnections: 900, maxHeldRequests: 400 };
+export const SLOT_LIMITS = { maxConnections: 1_200, maxHeldRequests: 600 };
 const STREAMS = SLOT_LIMITS.maxHeldRequests + 50;
+/** Streams per session: the fix's maxHeldPerSession; the attacker opens a new session for each 16. */
+const STREAMS_PER_SESSION = 16;
 const HALF_SENT = SLOT_LIMITS.maxConnections + 50;
 
 export const slotHog: Attack = {
   name: 'slot-hog',
   finding: '6',
-  tries: `${STREAMS} event streams from one session, then ${HALF_SENT} half-sent requests, all from one address`,
+  tries: `${STREAMS} event streams (${STREAMS_PER_SESSION} per session), then ${HALF_SENT} half-sent requests, all from one address`,
   refusalCodes: [SLOT_REFUSAL],
   serverOptions: { ...SLOT_LIMITS },
   attendeeTransport: 'longpoll',
@@ -41,11 +44,16 @@ export const slotHog: Attack = {
     ...equal(facts, 'latecomerPollAfterHalfSent', 200, 'an attendee arriving later was refused a poll'),
   ],
   async run(target) {
-    const attacker = await createSession(target.url, `hog-${process.pid}`);
+    const sessions = [];
+    for (let n = 0; n < Math.ceil(STREAMS / STREAMS_PER_SESSION); n += 1) {
+      const session = await createSession(target.url, `hog-${process.pid}-${n}`).catch(() => undefined);
+      if (session) sessions.push(session);
+    }
     const refusals: Record<string, number> = {};
     const sockets: net.Socket[] = [];
     let streamsOpened = 0;
     for (let n = 0; n < STREAMS; n += 1) {
+      const attacker = sessions[Math.floor(n / STREAMS_PER_SESSION) % sessions.length];
       const opened = await openRaw(target.url, requestHead(`/api/events?topics=room:hog-${n % 32}`, attacker, { accept: 'text/event-stream' }));
       opened.socket.resume();
       sockets.push(opened.socket);
@@ -55,12 +63,14 @@ export const slotHog: Attack = {
     const healthzAfterStreams = await healthz(target.url);
     const latecomer = await latecomerArrives(target.url);
     let halfSentConnected = 0;
+    const halfSentAnswers: Record<string, number> = {};
     for (let n = 0; n < HALF_SENT; n += 1) {
       const socket = await connect(target.url).catch(() => undefined);
       if (!socket) continue;
       halfSentConnected += 1;
       socket.on('data', (chunk: Buffer) => {
-        if (chunk.toString('latin1').startsWith('HTTP/1.1 ')) tally(refusals, codeOf(chunk.toString('latin1')));
+        // Whatever the server says to a request it will not wait for (503, 408): counted apart, not judged.
+        if (chunk.toString('latin1').startsWith('HTTP/1.1 ')) tally(halfSentAnswers, codeOf(chunk.toString('latin1')));
       });
       socket.write('GET /healthz HTTP/1.1\r\nhost: lab\r\n');
       sockets.push(socket);
@@ -76,7 +86,9 @@ export const slotHog: Attack = {
         streams: STREAMS,
         streamsOpened,
         halfSent: HALF_SENT,
+        sessions: sessions.length,
         halfSentConnected,
+        halfSentAnswered: Object.values(halfSentAnswers).reduce((sum, count) => sum + count, 0),
         healthzAfterStreams,
         latecomerStreamStatus: latecomer.streamStatus,
         healthzAfterHalfSent,

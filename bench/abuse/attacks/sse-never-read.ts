@@ -4,6 +4,7 @@
  * memory for ever; fixed, a stream past its buffer limit is ended (the client
  * may resume from its last id), as a WebSocket is cut with 1013.
  */
+import { LIFTED_PUBLISH_LIMITS } from '../lifted.ts';
 import { MIB } from '../rss.ts';
 import { equal } from '../checks.ts';
 import type { Attack } from '../types.ts';
@@ -20,7 +21,7 @@ export const sseNeverRead: Attack = {
   finding: '3',
   tries: `${STREAMS} event streams that never read, while ${MESSAGES} messages of 15 kB go to their room`,
   refusalCodes: [],
-  serverOptions: { publishRatePerSecond: 1_000_000, publishBurst: 1_000_000 },
+  serverOptions: LIFTED_PUBLISH_LIMITS,
   attendeeTransport: 'longpoll',
   // The room's own history (1,000 × 15 kB) is ~15 MiB of this; unfixed, the unread streams added ~90 MiB.
   rssBoundBytes: 64 * MIB,

@@ -1,15 +1,17 @@
 /**
- * Finding 10, cursor length: a WebSocket client subscribed to 64 rooms with
- * long names (two frames of 32) gets a cursor it cannot resume with — over
- * the 4 KiB cursor limit, refused `bad_request`. A cursor must fit what a
- * client may subscribe to.
+ * Finding 10, cursor length: a WebSocket client subscribes to 64 rooms with
+ * 64-character names (two frames of 32), then resumes from the newest cursor
+ * it was given. Unfixed, that cursor is over the 4 KiB cursor limit and the
+ * resume is refused `bad_request`. Fixed, the cursor of whatever the server
+ * let the socket follow fits the limit (a cap on topics per connection may
+ * refuse the second frame) and the resume is accepted.
  */
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
+import { above, atMost, equal } from '../checks.ts';
 import { MIB } from '../rss.ts';
-import { equal, atMost, above } from '../checks.ts';
 import type { Attack } from '../types.ts';
-import { createSession, request, bearer, tally, type Credentials } from '../wire.ts';
+import { bearer, createSession, request, type Credentials } from '../wire.ts';
 
 const ROOMS = 64;
 const NAME_LENGTH = 64;
@@ -27,6 +29,7 @@ export const wsCursorLength: Attack = {
   attendeeTransport: 'sse',
   rssBoundBytes: 64 * MIB,
   check: ({ facts }) => [
+    ...above(facts, 'topicsFollowed', 0, 'no topic was accepted'),
     ...above(facts, 'cursorChars', 0, 'no cursor'),
     ...atMost(facts, 'cursorChars', MAX_CURSOR_CHARS, 'the cursor is over the limit'),
     ...equal(facts, 'resumeAnswer', 'subscribed', 'the resume from the cursor was refused'),
@@ -35,19 +38,25 @@ export const wsCursorLength: Attack = {
     const client = await createSession(target.url, `cursor-${process.pid}`);
     const rooms = Array.from({ length: ROOMS }, (_, n) => `room:${String(n).padStart(2, '0')}${'c'.repeat(NAME_LENGTH - 2)}`);
     const first = await openSocket(target.url, client);
-    await first.ask({ op: 'subscribe', topics: rooms.slice(0, 32), ref: 'a' });
-    const second = await first.ask({ op: 'subscribe', topics: rooms.slice(32), ref: 'b' });
+    const followed: string[] = [];
+    let cursor = '';
+    for (const [index, topics] of [rooms.slice(0, 32), rooms.slice(32)].entries()) {
+      const answer = await first.ask({ op: 'subscribe', topics, ref: `s${index}` });
+      if (answer.op !== 'subscribed') continue;
+      followed.push(...topics);
+      cursor = answer.cursor ?? cursor;
+    }
     first.socket.terminate();
-    const cursor = second.cursor ?? '';
     await request(target.url, '/api/messages', {
       method: 'POST', headers: { ...bearer(client), 'content-type': 'application/json' }, body: JSON.stringify({ topic: rooms[0], body: 'hi' }),
     });
     const resumed = await openSocket(target.url, client);
-    const answer = await resumed.ask({ op: 'subscribe', topics: rooms.slice(0, 32), cursor, ref: 'r' });
+    const answer = await resumed.ask({ op: 'subscribe', topics: followed.slice(0, 32), cursor, ref: 'r' });
     resumed.socket.terminate();
-    const refusals: Record<string, number> = {};
-    if (answer.op === 'error') tally(refusals, answer.code);
-    return { refusals, facts: { cursorChars: cursor.length, resumeAnswer: answer.op, resumeCode: answer.code ?? '' } };
+    return {
+      refusals: answer.op === 'error' ? { [answer.code ?? 'none']: 1 } : {},
+      facts: { topicsFollowed: followed.length, cursorChars: cursor.length, resumeAnswer: answer.op, resumeCode: answer.code ?? '' },
+    };
   },
 };
 
