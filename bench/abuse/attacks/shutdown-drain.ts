@@ -5,12 +5,19 @@
  * is half-sent keeps the server draining until its deadline. This attack stops the server.
  */
 import { MIB } from '../rss.ts';
-import { above, equal } from '../checks.ts';
+import { above, atMost, equal } from '../checks.ts';
 import type { Attack } from '../types.ts';
 import { OBSERVER_ADDRESS, connect, request, stats, tally, until } from '../wire.ts';
 
 /** What a request that arrives while the server drains gets. */
 export const DRAIN_REFUSAL = 'shutting_down';
+/**
+ * Refusals tolerated at the very end of the drain: the server stops listening
+ * and cuts the last sockets in one go, and a try in flight may see the closed
+ * listener a turn or two before this side sees its held socket close. Unfixed,
+ * the listener is gone for the whole drain: hundreds of tries are refused.
+ */
+export const DRAIN_END_RACE_TRIES = 3;
 /** Requests tried after SIGTERM at most (each is a real request; the drain ends them sooner). */
 const TRIES = 2_000;
 
@@ -18,14 +25,15 @@ export const shutdownDrain: Attack = {
   name: 'shutdown-drain',
   finding: '10',
   tries: 'connect while the server drains after SIGTERM',
-  refusalCodes: [DRAIN_REFUSAL],
+  refusalCodes: [],
   serverOptions: {},
   attendeeTransport: null,
   rssBoundBytes: 64 * MIB,
   check: ({ facts }) => [
     ...above(facts, 'answeredWhileDraining', 0, 'no connection was answered while the server drained'),
-    ...equal(facts, 'refusedWhileDraining', 0, 'connections were refused while the server still drained'),
+    ...atMost(facts, 'refusedWhileDraining', DRAIN_END_RACE_TRIES, 'connections were refused while the server still drained'),
     ...equal(facts, 'firstRefusalStatus', 503, 'the first answer after SIGTERM was not a 503'),
+    ...equal(facts, 'firstRefusalCode', DRAIN_REFUSAL, `the first answer after SIGTERM was not ${DRAIN_REFUSAL}`),
   ],
   async run(target) {
     // A request in progress (its head read, its body half-sent): the server drains for as long as this socket is held.
@@ -46,18 +54,22 @@ export const shutdownDrain: Attack = {
     let first: { status: number; code: string } | undefined;
     let answeredWhileDraining = 0;
     let refusedWhileDraining = 0;
+    /** Whether the previous try was a refused connection: judged once the next try is done. */
+    let refusedBefore = false;
     let tries = 0;
     for (; tries < TRIES && (draining || first === undefined); tries += 1) {
       const answer = await request(target.url, '/healthz', { from: OBSERVER_ADDRESS }).then(
         (got) => ({ status: got.status, code: got.code ?? String(got.status) }),
         (error: NodeJS.ErrnoException) => ({ status: 0, code: error.code ?? 'connection_failed' }),
       );
+      // A refusal was early if the server still held the in-flight request a whole try later
+      // (the close of that socket and the refusal can race by one event-loop turn at the drain's end).
+      if (refusedBefore && draining) refusedWhileDraining += 1;
+      refusedBefore = answer.status === 0;
       if (answer.status === 200) continue;
       first ??= answer;
       tally(refusals, answer.code);
-      // Judged after the answer: still draining means the listener went away too early.
       if (answer.status === 503) answeredWhileDraining += 1;
-      else if (draining) refusedWhileDraining += 1;
     }
     slow.destroy();
     return {
