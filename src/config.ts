@@ -1,3 +1,6 @@
+import { MAX_CURSOR_LENGTH } from './bus/cursor.ts';
+import { fileURLToPath } from 'node:url';
+
 /**
  * Every limit and default of the server in one object (STYLE habit 4).
  * Options are spread over it; `resolveServerOptions` rejects a bad value by name.
@@ -39,6 +42,40 @@ export interface ServerOptions {
   serveWeb: boolean;
   /** Log one line per start/stop to stderr. */
   log: boolean;
+  /** Topics one WebSocket follows, or one receive request names (issue 8 #2). Its worst-case cursor must fit MAX_CURSOR_LENGTH. */
+  maxTopicsPerConnection: number;
+  /** Topics followed at once by all of one session's WebSockets, streams and held long polls. */
+  maxTopicsPerSession: number;
+  /** Held long polls, event streams and WebSockets of one session at once. */
+  maxHeldPerSession: number;
+  /** An event stream whose unsent bytes would pass this is ended (the client resumes from its last id). */
+  sseMaxBufferedBytes: number;
+  /** Bytes of messages in one poll / long-poll answer; past it the answer says `more: true`. */
+  pollMaxAnswerBytes: number;
+  /** Bytes of poll / long-poll answers written but not yet taken by slow clients, in total; past it the oldest are cut. */
+  maxUnflushedAnswerBytes: number;
+  /** Open sockets from one remote address (loopback included). */
+  maxSocketsPerAddress: number;
+  /** Held long polls and event streams from one remote address. */
+  maxHeldPerAddress: number;
+  /** Sockets of one remote address whose request head has not fully arrived. */
+  maxUnfinishedRequestsPerAddress: number;
+  /** A request head must arrive within this (node's headersTimeout; 408 and close after). */
+  headersTimeoutMs: number;
+  /**
+   * Topics the in-memory bus holds at once. Past it, a new topic evicts the least
+   * recently used idle one (no subscriber here); a publish that needs a new topic
+   * when every topic is subscribed gets 503 `unavailable`.
+   */
+  maxTopics: number;
+  /** New sessions (names) one client address may create per second, and the burst it may spend at once. */
+  sessionCreateRatePerSecondPerAddress: number;
+  sessionCreateBurstPerAddress: number;
+  /** Publishes per second all sessions of one client address may sustain together, and their burst. */
+  publishRatePerSecondPerAddress: number;
+  publishBurstPerAddress: number;
+  /** The folder of the built web app, served when `serveWeb` is on and it holds files. */
+  webDist: string;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -64,6 +101,25 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   publishBurst: 40,
   serveWeb: true,
   log: false,
+  maxTopicsPerConnection: 32,
+  maxTopicsPerSession: 128,
+  maxHeldPerSession: 16,
+  sseMaxBufferedBytes: 1024 * 1024,
+  pollMaxAnswerBytes: 1024 * 1024,
+  maxUnflushedAnswerBytes: 64 * 1024 * 1024,
+  maxSocketsPerAddress: 1_000,
+  maxHeldPerAddress: 500,
+  maxUnfinishedRequestsPerAddress: 200,
+  headersTimeoutMs: 10_000,
+  maxTopics: 10_000,
+  // A class of 30 behind one NAT address: 30 people with a few tabs each join at
+  // once within the burst; the lab's 100 background clients come from loopback.
+  sessionCreateRatePerSecondPerAddress: 2,
+  sessionCreateBurstPerAddress: 200,
+  // Five sessions' worth at full speed: far above what 30 people type.
+  publishRatePerSecondPerAddress: 100,
+  publishBurstPerAddress: 200,
+  webDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
 });
 
 /** Limits lifted for the bench: it measures transports, not our rate limiter. */
@@ -73,13 +129,39 @@ export const BENCH_LIMITS: Partial<ServerOptions> = {
   maxConnections: 100_000,
   maxHeldRequests: 100_000,
   wsMaxBufferedBytes: 64 * 1024 * 1024,
+  // The bench's simulated clients all come from one address and a few sessions.
+  maxHeldPerSession: 100_000,
+  maxTopicsPerSession: 1_000_000,
+  sseMaxBufferedBytes: 64 * 1024 * 1024,
+  maxSocketsPerAddress: 100_000,
+  maxHeldPerAddress: 100_000,
+  maxUnfinishedRequestsPerAddress: 100_000,
+  sessionCreateRatePerSecondPerAddress: 1_000_000,
+  sessionCreateBurstPerAddress: 1_000_000,
+  publishRatePerSecondPerAddress: 1_000_000,
+  publishBurstPerAddress: 1_000_000,
+  // The direct scenario gives every client an inbox: thousands of subscribed topics.
+  maxTopics: 1_000_000,
 };
 
 const POSITIVE_INTEGERS: (keyof ServerOptions)[] = [
   'historyPerTopic', 'historyMaxBytes', 'maxBodyBytes', 'maxFrameBytes', 'pollLimitDefault',
   'pollLimitMax', 'longPollWaitMaxSeconds', 'sseKeepAliveMs', 'wsPingIntervalMs',
   'wsMaxBufferedBytes', 'sessionIdleMs', 'maxConnections', 'maxHeldRequests', 'publishRatePerSecond', 'publishBurst',
+  'maxTopicsPerConnection', 'maxTopicsPerSession', 'maxHeldPerSession', 'sseMaxBufferedBytes', 'pollMaxAnswerBytes',
+  'maxUnflushedAnswerBytes', 'maxSocketsPerAddress', 'maxHeldPerAddress', 'maxUnfinishedRequestsPerAddress',
+  'headersTimeoutMs',
+  'maxTopics', 'sessionCreateRatePerSecondPerAddress', 'sessionCreateBurstPerAddress',
+  'publishRatePerSecondPerAddress', 'publishBurstPerAddress',
 ];
+
+/**
+ * The longest cursor a connection can need: `v1~<epoch ≤ 32>` plus, per topic,
+ * `~<topic ≤ 69>=<seq ≤ 16 digits>` (src/bus/cursor.ts, src/protocol/names.ts).
+ */
+export function worstCursorLength(topics: number): number {
+  return 3 + 32 + topics * (1 + 69 + 1 + 16);
+}
 
 export function resolveServerOptions(overrides: Partial<ServerOptions> = {}): ServerOptions {
   const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...overrides };
@@ -95,8 +177,24 @@ export function resolveServerOptions(overrides: Partial<ServerOptions> = {}): Se
   if (options.longPollWaitDefaultSeconds < 0 || options.longPollWaitDefaultSeconds > options.longPollWaitMaxSeconds) {
     throw new Error('option longPollWaitDefaultSeconds must be between 0 and longPollWaitMaxSeconds');
   }
+  if (!Number.isInteger(options.maxTopics)) {
+    throw new Error(`option maxTopics must be an integer, got ${String(options.maxTopics)}`);
+  }
+  if (typeof options.webDist !== 'string' || options.webDist === '') {
+    throw new Error('option webDist must be a folder path');
+  }
   if (options.maxFrameBytes < options.maxBodyBytes) {
     throw new Error('option maxFrameBytes must be at least maxBodyBytes');
+  }
+  if (worstCursorLength(options.maxTopicsPerConnection) > MAX_CURSOR_LENGTH) {
+    // A socket's cursor covers all its topics: it must stay a cursor the server accepts back.
+    throw new Error(`option maxTopicsPerConnection must be at most ${Math.floor((MAX_CURSOR_LENGTH - 35) / 87)} (a cursor over them must fit ${MAX_CURSOR_LENGTH} characters)`);
+  }
+  if (options.maxTopicsPerSession < options.maxTopicsPerConnection) {
+    throw new Error('option maxTopicsPerSession must be at least maxTopicsPerConnection');
+  }
+  if (options.pollMaxAnswerBytes > options.maxUnflushedAnswerBytes) {
+    throw new Error('option pollMaxAnswerBytes must be at most maxUnflushedAnswerBytes');
   }
   return options;
 }

@@ -37,9 +37,13 @@ export class Bus implements MessageBus {
   }
 
   async start(topics: string[], cursor: string | undefined, backlog: number): Promise<StartPoint> {
-    const lastSeqs: number[] = [];
-    for (const topic of topics) lastSeqs.push(await this.adapter.lastSeq(topic));
-    return startPoint(this.epoch, topics, cursor, backlog, lastSeqs);
+    const heads: TopicHead[] = [];
+    for (const topic of topics) {
+      // A backlog needs to know where the history begins; a bare start only the last seq.
+      if (backlog > 0) heads.push(await this.adapter.read(topic, Number.MAX_SAFE_INTEGER, 0));
+      else heads.push({ lastSeq: await this.adapter.lastSeq(topic) });
+    }
+    return startPoint(this.epoch, topics, cursor, backlog, heads);
   }
 
   async catchUp(positions: Positions, limit: number): Promise<CatchUp> {
@@ -53,9 +57,11 @@ export class Bus implements MessageBus {
 
   #startSync(topics: string[], cursor: string | undefined, backlog: number): StartPoint {
     const adapter = this.adapter as Required<BusAdapter>;
-    const lastSeqs: number[] = [];
-    for (const topic of topics) lastSeqs.push(adapter.lastSeqSync(topic));
-    return startPoint(this.epoch, topics, cursor, backlog, lastSeqs);
+    const heads: TopicHead[] = [];
+    for (const topic of topics) {
+      heads.push(backlog > 0 ? adapter.readSync(topic, Number.MAX_SAFE_INTEGER, 0) : { lastSeq: adapter.lastSeqSync(topic) });
+    }
+    return startPoint(this.epoch, topics, cursor, backlog, heads);
   }
 
   #catchUpSync(positions: Positions, limit: number): CatchUp {
@@ -78,6 +84,8 @@ export class Bus implements MessageBus {
       if (!listeners) {
         listeners = new Set();
         this.listenersByTopic.set(topic, listeners);
+        // A topic with a subscriber here is never evicted from under it.
+        this.adapter.retain?.(topic);
       }
       if (!listeners.has(listener)) {
         listeners.add(listener);
@@ -88,9 +96,16 @@ export class Bus implements MessageBus {
       for (const topic of topics) {
         const listeners = this.listenersByTopic.get(topic);
         if (listeners?.delete(listener)) this.subscriptionCount -= 1;
-        if (listeners?.size === 0) this.listenersByTopic.delete(topic);
+        if (listeners?.size === 0) {
+          this.listenersByTopic.delete(topic);
+          this.adapter.release?.(topic);
+        }
       }
     };
+  }
+
+  async forget(topic: string): Promise<void> {
+    await this.adapter.forget?.(topic);
   }
 
   async rememberUser(name: string): Promise<void> {
@@ -120,18 +135,26 @@ export class Bus implements MessageBus {
   }
 }
 
-/** Where `topics` start, given each one's last seq (the same order): see MessageBus.start. */
-function startPoint(epoch: string, topics: string[], cursor: string | undefined, backlog: number, lastSeqs: number[]): StartPoint {
+/** A topic's last seq and, when a backlog is asked for, its oldest held seq. */
+interface TopicHead {
+  lastSeq: number;
+  firstHeldSeq?: number;
+}
+
+/** Where `topics` start, given each one's head (the same order): see MessageBus.start. */
+function startPoint(epoch: string, topics: string[], cursor: string | undefined, backlog: number, heads: TopicHead[]): StartPoint {
   const decoded = cursor === undefined || cursor === '' ? undefined : decodeCursor(cursor);
   const sameEpoch = decoded?.epoch === epoch;
   const positions: Positions = Object.create(null) as Positions;
   const gaps: Gap[] = [];
   for (let i = 0; i < topics.length; i++) {
     const topic = topics[i] as string;
-    const lastSeq = lastSeqs[i] as number;
+    const { lastSeq, firstHeldSeq = 1 } = heads[i] as TopicHead;
     const claimed = decoded?.positions[topic];
     if (claimed === undefined) {
-      positions[topic] = Math.max(0, lastSeq - Math.max(0, backlog));
+      // A backlog replays what is held: a client that had no position missed nothing,
+      // so history trimmed (or a topic evicted and made again) before it is no gap.
+      positions[topic] = Math.max(0, lastSeq - Math.max(0, backlog), firstHeldSeq - 1);
     } else if (!sameEpoch) {
       // The bus restarted: the client's seqs mean nothing here. Start the
       // topic over; catchUp reports whatever of the new epoch is trimmed.

@@ -1,39 +1,72 @@
 import { randomBytes } from 'node:crypto';
 import type { Message } from '../protocol/envelope.ts';
+import { LabError } from '../protocol/errors.ts';
 import type { BusStats } from '../protocol/stats.ts';
+import { StoreOrder } from './store-order.ts';
+import { Tombstones } from './tombstones.ts';
 import { TopicLog, messageSize } from './topic-log.ts';
 import type { BusAdapter, HistorySlice, PublishInput, PublishOutcome } from './types.ts';
 
 export interface MemoryAdapterOptions {
   /** Messages kept per topic (default 1,000). */
   historyPerTopic?: number;
-  /** Approximate bytes all topics' histories may hold together (default 64 MiB). */
+  /**
+   * Bytes all topics may cost together (default 64 MiB): messages, each topic's
+   * own overhead and ring, and the tombstones of evicted topics.
+   */
   historyMaxBytes?: number;
+  /** Topics held at once (default 10,000); see `publish`. */
+  maxTopics?: number;
 }
+
+/** Tombstones kept per topic of `maxTopics` before the oldest fold into the seq floor. */
+const TOMBSTONES_PER_TOPIC = 4;
+/** The share of `historyMaxBytes` tombstones may take, so that they never crowd out history. */
+const TOMBSTONE_SHARE = 1 / 16;
 
 /**
  * The embedded bus backend: everything in this process's memory, a new epoch
  * at every start. Like socket.io-adapter's in-memory adapter, it is the
  * default that a networked adapter replaces without the transports noticing.
+ *
+ * What it holds is bounded (issue 8, finding 5): `historyMaxBytes` counts what
+ * a topic really costs, not only its bodies; at most `maxTopics` topics are
+ * held; a topic nobody here subscribes to is evicted as soon as it holds no
+ * message (never had one, forgotten, or trimmed away by the byte cap), or,
+ * when a new topic needs room, least recently used first. An evicted topic
+ * leaves a tombstone with its last seq, so a topic made again continues its
+ * seqs and a cursor from before sees a `trimmed` gap, never a reused seq.
  */
 export class MemoryAdapter implements BusAdapter {
   readonly epoch = newEpoch();
   private readonly topics = new Map<string, TopicLog>();
+  /** Topics with no subscriber on this process, least recently published first: the eviction order. */
+  private readonly idle = new Map<string, TopicLog>();
+  /** Subscriptions per topic on this process (Bus.subscribe → retain / release). */
+  private readonly users = new Map<string, number>();
   private readonly listeners = new Set<(message: Message) => void>();
-  /** Topics in the order their messages were stored, for the global byte cap. */
-  private readonly storeOrder: string[] = [];
-  private storeOrderHead = 0;
-  private bytes = 0;
+  private readonly storeOrder = new StoreOrder();
+  private readonly tombstones: Tombstones;
+  /** Every topic's `cost` plus the tombstones' bytes. */
+  private topicBytes = 0;
   private held = 0;
+  private evictions = 0;
   private nextServerId = 0;
   private readonly historyPerTopic: number;
   private readonly historyMaxBytes: number;
+  private readonly maxTopics: number;
 
   constructor(options: MemoryAdapterOptions = {}) {
     this.historyPerTopic = options.historyPerTopic ?? 1000;
     this.historyMaxBytes = options.historyMaxBytes ?? 64 * 1024 * 1024;
+    this.maxTopics = options.maxTopics ?? 10_000;
+    this.tombstones = new Tombstones(this.maxTopics * TOMBSTONES_PER_TOPIC, this.historyMaxBytes * TOMBSTONE_SHARE);
   }
 
+  /**
+   * Stores a message. A new topic past `maxTopics` evicts the least recently
+   * used idle topic; when every topic has a subscriber, 503 `unavailable`.
+   */
   async publish(input: PublishInput): Promise<PublishOutcome> {
     const log = this.logFor(input.topic);
     if (input.id !== undefined) {
@@ -49,11 +82,13 @@ export class MemoryAdapter implements BusAdapter {
       body: input.body,
       ts: Date.now(),
     };
-    const size = messageSize(message);
-    const freed = log.append(message, size);
-    this.bytes += size - freed;
-    if (freed === 0) this.held += 1;
-    this.storeOrder.push(input.topic);
+    const before = log.cost;
+    const overwritten = log.append(message, messageSize(message));
+    this.topicBytes += log.cost - before;
+    if (overwritten === 0) this.held += 1;
+    else this.storeOrder.markStale(1);
+    this.storeOrder.push(log, message.seq);
+    if (this.idle.delete(input.topic)) this.idle.set(input.topic, log);
     this.enforceByteCap();
     for (const listener of this.listeners) listener(message);
     return { message, duplicate: false };
@@ -69,12 +104,46 @@ export class MemoryAdapter implements BusAdapter {
 
   readSync(topic: string, afterSeq: number, limit: number): HistorySlice {
     const log = this.topics.get(topic);
-    if (!log) return { messages: [], lastSeq: 0, firstHeldSeq: 1 };
+    if (!log) {
+      const lastSeq = this.tombstones.lastSeqOf(topic);
+      return { messages: [], lastSeq, firstHeldSeq: lastSeq + 1 };
+    }
     return { messages: log.after(afterSeq, limit), lastSeq: log.lastSeq, firstHeldSeq: log.firstHeldSeq };
   }
 
   lastSeqSync(topic: string): number {
-    return this.topics.get(topic)?.lastSeq ?? 0;
+    return this.topics.get(topic)?.lastSeq ?? this.tombstones.lastSeqOf(topic);
+  }
+
+  retain(topic: string): void {
+    const users = (this.users.get(topic) ?? 0) + 1;
+    this.users.set(topic, users);
+    if (users === 1) this.idle.delete(topic);
+  }
+
+  release(topic: string): void {
+    const users = (this.users.get(topic) ?? 0) - 1;
+    if (users > 0) {
+      this.users.set(topic, users);
+      return;
+    }
+    this.users.delete(topic);
+    const log = this.topics.get(topic);
+    if (!log) return;
+    if (log.size === 0) this.evict(log);
+    else this.idle.set(topic, log);
+  }
+
+  async forget(topic: string): Promise<void> {
+    const log = this.topics.get(topic);
+    if (!log) return;
+    const before = log.cost;
+    const dropped = log.size;
+    while (log.size > 0) log.dropOldest();
+    this.topicBytes += log.cost - before;
+    this.held -= dropped;
+    this.storeOrder.markStale(dropped);
+    if (!this.users.has(topic)) this.evict(log);
   }
 
   onMessage(listener: (message: Message) => void): () => void {
@@ -86,43 +155,70 @@ export class MemoryAdapter implements BusAdapter {
     return { epoch: this.epoch, topics: this.topics.size, historyMessages: this.held, historyBytes: this.bytes };
   }
 
+  /** What is held, for tests and the curious: topics, tombstones, evictions so far. */
+  holdings(): { topics: number; idleTopics: number; tombstones: number; seqFloor: number; evictions: number; bytes: number } {
+    return {
+      topics: this.topics.size,
+      idleTopics: this.idle.size,
+      tombstones: this.tombstones.size,
+      seqFloor: this.tombstones.floor,
+      evictions: this.evictions,
+      bytes: this.bytes,
+    };
+  }
+
   async close(): Promise<void> {
     this.listeners.clear();
   }
 
+  private get bytes(): number {
+    return this.topicBytes + this.tombstones.bytes;
+  }
+
   private logFor(topic: string): TopicLog {
-    let log = this.topics.get(topic);
-    if (!log) {
-      log = new TopicLog(this.historyPerTopic);
-      this.topics.set(topic, log);
+    const existing = this.topics.get(topic);
+    if (existing) return existing;
+    if (this.topics.size >= this.maxTopics) {
+      const lru = this.idle.values().next();
+      if (lru.done) {
+        throw new LabError('unavailable', `the bus holds its maximum of ${this.maxTopics} topics and each has a subscriber`, 5);
+      }
+      this.evict(lru.value);
     }
+    const log = new TopicLog(this.historyPerTopic, topic, this.tombstones.take(topic));
+    this.topics.set(topic, log);
+    if (!this.users.has(topic)) this.idle.set(topic, log);
+    this.topicBytes += log.cost;
     return log;
   }
 
+  private evict(log: TopicLog): void {
+    log.evicted = true;
+    this.topics.delete(log.topic);
+    this.idle.delete(log.topic);
+    this.topicBytes -= log.cost;
+    this.held -= log.size;
+    this.storeOrder.markStale(log.size);
+    this.tombstones.bury(log.topic, log.lastSeq);
+    this.evictions += 1;
+  }
+
   /**
-   * Drops the globally oldest messages until the histories fit the byte cap.
-   * `storeOrder` may name a topic whose oldest message the per-topic cap has
-   * already dropped; then the topic's current oldest goes, which keeps every
-   * topic's history a contiguous run of seqs ending at its last seq.
+   * Drops the globally oldest messages until everything fits the byte cap; a
+   * topic left empty with no subscriber goes too. Past the messages, the oldest
+   * tombstones fold into the seq floor.
    */
   private enforceByteCap(): void {
-    while (this.bytes > this.historyMaxBytes && this.storeOrderHead < this.storeOrder.length) {
-      const topic = this.storeOrder[this.storeOrderHead++] as string;
-      const log = this.topics.get(topic);
-      if (!log || log.size === 0) continue;
-      this.bytes -= log.dropOldest();
+    while (this.bytes > this.historyMaxBytes) {
+      const log = this.storeOrder.shift();
+      if (!log) break;
+      const before = log.cost;
+      log.dropOldest();
+      this.topicBytes += log.cost - before;
       this.held -= 1;
+      if (log.size === 0 && !this.users.has(log.topic)) this.evict(log);
     }
-    // Entries older than every held message are stale: skip them so the queue
-    // stays bounded by the number of held messages.
-    if (this.storeOrder.length - this.storeOrderHead > this.held * 2 + 1024) {
-      this.storeOrderHead = this.storeOrder.length - this.held;
-    }
-    // Compact the queue now and then so it does not grow without bound.
-    if (this.storeOrderHead > 4096 && this.storeOrderHead * 2 > this.storeOrder.length) {
-      this.storeOrder.splice(0, this.storeOrderHead);
-      this.storeOrderHead = 0;
-    }
+    while (this.bytes > this.historyMaxBytes && this.tombstones.foldOldest());
   }
 
   private makeId(): string {

@@ -48,6 +48,20 @@ export interface BusAdapter {
    * topic, for messages stored by any node sharing the backend.
    */
   onMessage(listener: (message: Message) => void): () => void;
+  /**
+   * Optional: the bus says when a topic gains its first subscriber on this
+   * process (`retain`) and loses its last (`release`), so that an adapter that
+   * evicts idle topics never evicts one in use.
+   */
+  retain?(topic: string): void;
+  release?(topic: string): void;
+  /**
+   * Drops a topic's whole history and keeps its seqs going (the next message
+   * continues after the last one). Used when a name passes to a new holder, so
+   * that the old holder's inbox does not pass with it; an adapter without it
+   * cannot offer that guarantee.
+   */
+  forget?(topic: string): Promise<void>;
   stats(): Omit<BusStats, 'subscriptions'>;
   close(): Promise<void>;
 }
@@ -127,6 +141,11 @@ export interface MessageBus {
    * deliver nothing twice.
    */
   subscribe(topics: string[], listener: LiveListener): () => void;
+  /**
+   * Drops `topic`'s history; its seqs go on, so a cursor from before sees a
+   * `trimmed` gap. (A name's inbox when the name passes to a new holder.)
+   */
+  forget(topic: string): Promise<void>;
   /** Names that ever held a session (for `unknown_user`). */
   rememberUser(name: string): Promise<void>;
   knowsUser(name: string): Promise<boolean>;

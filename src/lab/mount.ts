@@ -5,27 +5,45 @@
  *
  *   GET  /api/lab/results              runs in results/ (dashboard)
  *   GET  /api/lab/results/:file        one run's JSON, as written
+ *   GET  /api/lab/settings             every knob as it is now, and the asker's authority
  *   GET  /api/lab/network              the panes' proxy origins and delay
- *   POST /api/lab/network              {oneWayDelayMs}: set the delay
- *   POST /api/lab/network/drop         cut every pane's connections
- *   GET  /api/lab/wire/:transport      the wire inspector's bytes
+ *   POST /api/lab/network              {oneWayDelayMs}: set the delay          (instructor)
+ *   POST /api/lab/network/drop         cut every pane's connections            (instructor)
+ *   GET  /api/lab/wire/:transport      the asker's own pane's bytes, masked    (Bearer <pane token>)
  *   GET  /api/lab/background           simulated background clients
- *   POST /api/lab/background           {count}: start or stop them
+ *   POST /api/lab/background           {count}: start or stop them             (instructor)
+ *
+ * Who is the instructor: authority.ts. Every route here refuses a foreign Origin.
  */
 import path from 'node:path';
 import express from 'express';
+import type { IncomingMessage } from 'node:http';
 import type { LabServer } from '../server/create.ts';
 import { LabError, isTransportName } from '../protocol/index.ts';
+import { LabAuthority, isLoopbackAddress, makeLabKey } from './authority.ts';
 import { BackgroundClients } from './background.ts';
 import { numberField, sendLabError } from './http.ts';
 import { LabNetwork } from './network.ts';
 import { mountResultsRoutes } from './results-routes.ts';
 import { MAX_BACKGROUND_CLIENTS, MAX_LAB_DELAY_MS } from './types.ts';
+import type { LabSettings } from './types.ts';
 
 export interface LabMountOptions {
   /** Where runs are listed from; defaults to `results/` under the working directory. */
   resultsDir?: string;
+  /** The instructor's lab key; default TRANSPORT_LAB_KEY, else random per start. */
+  labKey?: string;
+  /**
+   * Whether a loopback caller without the key is the instructor. Default: true
+   * exactly when the server listens on a loopback address (authority.ts says why).
+   */
+  loopbackIsInstructor?: boolean;
 }
+
+export type LabMount = ((app: express.Express, server: LabServer) => void) & {
+  /** The key that makes a page the instructor's (print it once, in the instructor's URL). */
+  readonly labKey: string;
+};
 
 type Handler = (req: express.Request, res: express.Response) => Promise<unknown>;
 
@@ -34,17 +52,45 @@ export function mountLab(app: express.Express, server: LabServer): void {
   createLabMount()(app, server);
 }
 
-export function createLabMount(options: LabMountOptions = {}): (app: express.Express, server: LabServer) => void {
+/** The address the lab and its proxies dial the server on (a wildcard is not an address to dial). */
+function dialHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+}
+
+/** The host name the asker used to reach the server (its Host header), or the server's own. */
+export function askedHostname(req: IncomingMessage, fallback: string): string {
+  const host = req.headers.host;
+  if (host) {
+    try {
+      const hostname = new URL(`http://${host}`).hostname;
+      if (hostname) return hostname.replace(/^\[(.*)\]$/, '$1');
+    } catch {
+      // A malformed Host: fall back to the server's own address.
+    }
+  }
+  return fallback;
+}
+
+export function createLabMount(options: LabMountOptions = {}): LabMount {
   const resultsDir = options.resultsDir ?? path.resolve('results');
-  return (app, server) => {
+  const labKey = options.labKey ?? (process.env.TRANSPORT_LAB_KEY || makeLabKey());
+  const mount = (app: express.Express, server: LabServer): void => {
     mountResultsRoutes(app, resultsDir);
 
-    const host = server.host === '0.0.0.0' || server.host === '::' ? '127.0.0.1' : server.host;
-    const network = new LabNetwork({ host, port: server.port });
-    const background = new BackgroundClients(server.url);
+    const authority = new LabAuthority({
+      key: labKey,
+      loopbackIsInstructor: options.loopbackIsInstructor ?? isLoopbackAddress(server.host),
+      allowedOrigins: server.options.allowedOrigins,
+    });
+    const dial = dialHost(server.host);
+    const network = new LabNetwork({ host: dial, port: server.port }, server.host);
+    const background = new BackgroundClients(`http://${dial.includes(':') ? `[${dial}]` : dial}:${server.port}`);
     onClose(server, async () => {
       await Promise.all([background.close(), network.close()]);
     });
+    const hostname = (req: IncomingMessage): string => askedHostname(req, dial);
 
     const parseJson = express.json({ limit: '4kb' });
     // Only JSON is accepted: a browser cannot send it cross-origin without a CORS preflight,
@@ -56,31 +102,60 @@ export function createLabMount(options: LabMountOptions = {}): (app: express.Exp
       }
       parseJson(req, res, next);
     };
+    // Every lab route refuses another site's page; the knobs also want the instructor.
     const route = (handler: Handler): express.RequestHandler => (req, res) => {
-      handler(req, res).then((body) => res.json(body), (error: unknown) => sendLabError(res, error));
+      Promise.resolve()
+        .then(() => authority.checkOrigin(req))
+        .then(() => handler(req, res))
+        .then((body) => res.json(body), (error: unknown) => sendLabError(res, error));
     };
 
-    app.get('/api/lab/network', route(() => network.state()));
-    app.post('/api/lab/network', json, route((req) => {
+    app.get('/api/lab/settings', route(async (req): Promise<LabSettings> => ({
+      network: await network.state(hostname(req)),
+      background: background.state(),
+      lastDropAt: network.lastDropAt,
+      authority: authority.view(req),
+    })));
+    app.get('/api/lab/network', route((req) => network.state(hostname(req))));
+    // The authority is checked before the body is read: a refused asker's body is not parsed.
+    app.post('/api/lab/network', instructorFirst(authority), json, route(async (req) => {
       const delay = numberField(req.body, 'oneWayDelayMs', 0, MAX_LAB_DELAY_MS);
       if (delay === undefined) throw new LabError('bad_request', 'oneWayDelayMs is required');
-      return network.setDelay(delay);
+      await network.setDelay(delay);
+      return network.state(hostname(req));
     }));
-    app.post('/api/lab/network/drop', json, route(async () => {
+    app.post('/api/lab/network/drop', instructorFirst(authority), json, route(async (req) => {
       await network.dropAll();
-      return network.state();
+      return network.state(hostname(req));
     }));
     app.get('/api/lab/wire/:transport', route(async (req) => {
       const transport = req.params.transport;
       if (!isTransportName(transport)) throw new LabError('bad_request', 'transport must be poll, longpoll, sse or ws');
-      return network.wire(transport);
+      const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      if (!token) {
+        throw new LabError('unauthorized', 'the wire inspector shows your own pane\'s traffic only: send that pane\'s session token (Authorization: Bearer …)');
+      }
+      return network.wire(transport, token);
     }));
     app.get('/api/lab/background', route(async () => background.state()));
-    app.post('/api/lab/background', json, route((req) => {
+    app.post('/api/lab/background', instructorFirst(authority), json, route((req) => {
       const count = numberField(req.body, 'count', 0, MAX_BACKGROUND_CLIENTS);
       if (count === undefined || !Number.isInteger(count)) throw new LabError('bad_request', 'count must be an integer');
       return background.setCount(count);
     }));
+  };
+  return Object.assign(mount, { labKey });
+}
+
+/** Refuses a non-instructor before anything else runs (the body is not even read). */
+function instructorFirst(authority: LabAuthority): express.RequestHandler {
+  return (req, res, next) => {
+    try {
+      authority.requireInstructor(req);
+      next();
+    } catch (error) {
+      sendLabError(res, error);
+    }
   };
 }
 

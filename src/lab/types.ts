@@ -39,7 +39,11 @@ export interface FrameView {
   text: string;
 }
 
-/** GET /api/lab/wire/:transport */
+/**
+ * GET /api/lab/wire/:transport, asked with `Authorization: Bearer <the pane's
+ * token>`: only that session's exchanges and frames. Tokens, cookie values
+ * and lab keys are masked with `*` of the same length, so lengths stay true.
+ */
 export interface WireSnapshot {
   transport: TransportName;
   /** The newest receive request (poll, long poll, event stream) with an answer begun. */
@@ -55,6 +59,25 @@ export interface NetworkState {
   oneWayDelayMs: number;
   /** The origin each pane loads from: a delay proxy in front of the server. */
   panes: Record<TransportName, string>;
+}
+
+/** What the asker may do with the knobs (part of GET /api/lab/settings). */
+export interface LabAuthorityView {
+  /** True for the instructor: the knobs are theirs to turn. */
+  instructor: boolean;
+  /** Set when a lab key was presented and it is not this server's. */
+  keyRejected?: boolean;
+  /** In words, for the page: why the knobs are (not) yours. */
+  reason: string;
+}
+
+/** GET /api/lab/settings: the server-wide knobs as they are now, for every tab (polled). */
+export interface LabSettings {
+  network: NetworkState;
+  background: BackgroundState;
+  /** ms since the epoch of the last "cut all pane connections", or null. */
+  lastDropAt: number | null;
+  authority: LabAuthorityView;
 }
 
 /** GET and POST /api/lab/background */

@@ -4,11 +4,18 @@
  * WebSocket frame each way, for the wire inspector. HTTP/1.1 without
  * pipelining is a run of request bytes then a run of response bytes on each
  * connection, so a new `up` run after `down` bytes starts the next exchange.
+ *
+ * Traffic is kept per session (the token a request head presents), and only
+ * that session's holder may read it: a class shares the panes' proxies, and
+ * one attendee must not read another's requests. What is shown has its
+ * secrets masked (redact.ts).
  */
 import type { ProxyDirection } from '../net/delay-proxy.ts';
 import type { TransportName } from '../protocol/index.ts';
 import type { FrameView, HttpExchangeView, WireBytes, WireSnapshot } from './types.ts';
 import { RECENT_FRAMES } from './types.ts';
+import { SESSION_COOKIE } from '../server/auth.ts';
+import { presentedToken, redactHead } from './redact.ts';
 import { FrameReader } from './ws-frames.ts';
 import type { WireFrame } from './ws-frames.ts';
 
@@ -21,6 +28,8 @@ const RECEIVE_PATHS = ['/api/poll', '/api/longpoll', '/api/events'];
  * forgotten past this many (a pane holds one or two at a time).
  */
 const MAX_CONNECTIONS = 64;
+/** Sessions whose traffic is kept per pane proxy; the least recently active is forgotten first. */
+export const MAX_WIRE_OWNERS = 32;
 
 /** One side of an exchange: its first bytes and its newest bytes. */
 class KeptBytes {
@@ -48,10 +57,18 @@ class KeptBytes {
     return Buffer.concat(this.head).toString('latin1');
   }
 
+  /** The kept bytes, secrets masked (same length). */
   view(): WireBytes {
     let tail = Buffer.concat(this.tail);
     if (tail.length > TAIL_BYTES) tail = tail.subarray(tail.length - TAIL_BYTES);
-    const kept = Buffer.concat([...this.head, tail]);
+    const head = Buffer.concat(this.head);
+    let kept: Buffer;
+    if (head.includes('\r\n\r\n') || tail.length === 0) {
+      kept = redactHead(Buffer.concat([head, tail]));
+    } else {
+      // A head longer than HEAD_BYTES: its rest may hold secrets this cut cannot parse, so it is masked whole.
+      kept = Buffer.concat([redactHead(head), Buffer.alloc(tail.length, '*')]);
+    }
     return { base64: kept.toString('base64'), length: this.length, omitted: this.length - kept.length };
   }
 }
@@ -60,6 +77,11 @@ class Exchange {
   readonly at = Date.now();
   readonly request = new KeptBytes();
   readonly response = new KeptBytes();
+
+  /** The session token the request presents (undefined: no session, nobody's to show). */
+  owner(): string | undefined {
+    return presentedToken(this.request.headText(), SESSION_COOKIE);
+  }
 
   requestLine(): string {
     const head = this.request.headText();
@@ -76,13 +98,21 @@ interface ConnectionState {
   exchange: Exchange | null;
   /** Set once a 101 answer switched the connection to WebSocket frames. */
   frames: Record<ProxyDirection, FrameReader> | null;
+  /** The session whose handshake opened the WebSocket. */
+  owner: string | undefined;
+}
+
+/** What one session moved through this proxy. */
+interface OwnerTraffic {
+  receive: Exchange | null;
+  publish: Exchange | null;
+  frames: FrameView[];
 }
 
 export class WireTap {
   private readonly connections = new Map<number, ConnectionState>();
-  private receive: Exchange | null = null;
-  private publish: Exchange | null = null;
-  private readonly frames: FrameView[] = [];
+  /** Keyed by session token, oldest activity first. */
+  private readonly owners = new Map<string, OwnerTraffic>();
 
   constructor(readonly transport: TransportName) {}
 
@@ -90,12 +120,12 @@ export class WireTap {
   readonly onChunk = (conn: number, direction: ProxyDirection, chunk: Buffer): void => {
     let state = this.connections.get(conn);
     if (!state) {
-      state = { exchange: null, frames: null };
+      state = { exchange: null, frames: null, owner: undefined };
       this.connections.set(conn, state);
       if (this.connections.size > MAX_CONNECTIONS) this.connections.delete(this.connections.keys().next().value!);
     }
     if (state.frames) {
-      for (const frame of state.frames[direction].push(chunk)) this.keepFrame(direction, frame);
+      for (const frame of state.frames[direction].push(chunk)) this.keepFrame(state.owner, direction, frame);
       return;
     }
     if (direction === 'up') {
@@ -110,21 +140,39 @@ export class WireTap {
     this.maybeUpgrade(state, exchange, chunk);
   };
 
-  snapshot(): WireSnapshot {
+  /** The traffic of the session `token` (the asker's own pane), secrets masked. */
+  snapshot(token: string): WireSnapshot {
+    const traffic = this.owners.get(token);
     return {
       transport: this.transport,
-      receive: this.receive?.view() ?? null,
-      publish: this.publish?.view() ?? null,
-      frames: [...this.frames],
+      receive: traffic?.receive?.view() ?? null,
+      publish: traffic?.publish?.view() ?? null,
+      frames: traffic ? [...traffic.frames] : [],
     };
+  }
+
+  /** The session's traffic record, made on first use and marked most recently active. */
+  private traffic(owner: string): OwnerTraffic {
+    let traffic = this.owners.get(owner);
+    if (traffic) this.owners.delete(owner);
+    traffic ??= { receive: null, publish: null, frames: [] };
+    this.owners.set(owner, traffic);
+    if (this.owners.size > MAX_WIRE_OWNERS) this.owners.delete(this.owners.keys().next().value!);
+    return traffic;
   }
 
   private classify(exchange: Exchange): void {
     const line = exchange.requestLine();
     const [method = '', target = ''] = line.split(' ');
     const path = target.split('?')[0];
-    if (method === 'GET' && RECEIVE_PATHS.includes(path)) this.receive = exchange;
-    else if (method === 'POST' && path === '/api/messages') this.publish = exchange;
+    const receive = method === 'GET' && RECEIVE_PATHS.includes(path);
+    const publish = method === 'POST' && path === '/api/messages';
+    if (!receive && !publish) return;
+    const owner = exchange.owner();
+    if (owner === undefined) return;
+    const traffic = this.traffic(owner);
+    if (receive) traffic.receive = exchange;
+    else traffic.publish = exchange;
   }
 
   private maybeUpgrade(state: ConnectionState, exchange: Exchange, chunk: Buffer): void {
@@ -133,16 +181,18 @@ export class WireTap {
     const end = head.indexOf('\r\n\r\n');
     if (end < 0) return;
     state.frames = { up: new FrameReader(), down: new FrameReader() };
+    state.owner = exchange.owner();
     // Frames may follow the 101 answer in the same chunk.
     const already = exchange.response.length - chunk.length;
     const rest = chunk.subarray(Math.max(0, end + 4 - already));
-    if (rest.length > 0) for (const frame of state.frames.down.push(rest)) this.keepFrame('down', frame);
+    if (rest.length > 0) for (const frame of state.frames.down.push(rest)) this.keepFrame(state.owner, 'down', frame);
   }
 
-  private keepFrame(direction: ProxyDirection, frame: WireFrame): void {
+  private keepFrame(owner: string | undefined, direction: ProxyDirection, frame: WireFrame): void {
     // Pings, pongs and closes are bookkeeping; the inspector shows the data frames.
-    if (frame.opcode !== 1 && frame.opcode !== 2) return;
-    this.frames.push({
+    if (owner === undefined || (frame.opcode !== 1 && frame.opcode !== 2)) return;
+    const frames = this.traffic(owner).frames;
+    frames.push({
       at: Date.now(),
       direction,
       opcode: frame.opcode,
@@ -153,6 +203,6 @@ export class WireTap {
       base64: frame.bytes.toString('base64'),
       text: frame.text,
     });
-    if (this.frames.length > RECENT_FRAMES) this.frames.shift();
+    if (frames.length > RECENT_FRAMES) frames.shift();
   }
 }

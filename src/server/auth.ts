@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { LabError } from '../protocol/index.ts';
+import { addressKey } from './rate-limit.ts';
 import type { Session, SessionRegistry } from './sessions.ts';
 import type { TokenClaims, TokenSigner } from './tokens.ts';
 
@@ -27,7 +28,10 @@ export class Authenticator {
     if (!token) throw new LabError('unauthorized', 'a session token is required: POST /api/session first');
     const claims = this.signer.verify(token);
     if (!claims) throw new LabError('unauthorized', 'the session token is not valid');
-    return this.sessions.resume(claims);
+    const session = this.sessions.resume(claims);
+    // Its publishes count against this address too (issue 8, finding 7).
+    session.address = addressKey(req.socket?.remoteAddress);
+    return session;
   }
 
   /** The claims of a valid token the request presents, if any (never throws). */
@@ -70,7 +74,16 @@ export function cookieValue(header: string | undefined, name: string): string | 
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeCookie(part.slice(eq + 1).trim(), name);
   }
   return undefined;
+}
+
+/** A cookie value that is not valid percent-encoding is the client's fault (400), not ours (500). */
+function decodeCookie(value: string, name: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new LabError('bad_request', `the ${name} cookie is not valid percent-encoding`);
+  }
 }

@@ -2,12 +2,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { LabError, assertName, type SessionResponse, type StatsSnapshot } from '../protocol/index.ts';
-import { readJsonBody, sendError, sendJson } from '../transports/http-io.ts';
+import { readJsonBody, sendJson } from '../transports/http-io.ts';
 import { SESSION_COOKIE } from './auth.ts';
+import { coldErrorHandler } from './cold-errors.ts';
 import type { ServerContext } from './context.ts';
 import { LabMetrics } from './metrics.ts';
+import { addressKey } from './rate-limit.ts';
 
-/** The built web app, served at `/` when present and `serveWeb` is on. */
+/** The built web app, served at `/` when present and `serveWeb` is on (the default of option `webDist`). */
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export interface ColdAppParts {
@@ -31,10 +33,17 @@ export function createColdApp({ context, stats, mount }: ColdAppParts): express.
 
   app.post('/api/session', async (req: Request, res: Response) => {
     if (context.shuttingDown) throw new LabError('shutting_down', 'the server is stopping', 1);
+    // Login CSRF (issue 8, finding 10): a form or a no-cors fetch from another site
+    // can send text/plain but not JSON without a preflight, which is never granted;
+    // and a browser's foreign Origin is refused outright.
+    if (!req.is('application/json')) {
+      throw new LabError('bad_request', 'send the session request as JSON (Content-Type: application/json)');
+    }
+    if (!context.originAllowed(req)) throw new LabError('forbidden', 'a session request from this Origin is not accepted');
     const input = await readJsonBody(req, context.options.maxFrameBytes);
     const name = assertName(typeof input === 'object' && input !== null ? (input as { name?: unknown }).name : undefined);
     const presented = context.presentedClaims(req, new URLSearchParams(req.url.split('?')[1] ?? ''));
-    const { token } = context.sessions.create(name, presented);
+    const { token } = context.sessions.create(name, presented, addressKey(req.socket.remoteAddress));
     await context.bus.rememberUser(name);
     res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/' });
     const body: SessionResponse = { name, token };
@@ -63,18 +72,16 @@ export function createColdApp({ context, stats, mount }: ColdAppParts): express.
     sendJson(res, 404, JSON.stringify(error.toBody()));
   });
 
-  if (context.options.serveWeb && existsSync(WEB_DIST)) {
-    app.use(express.static(WEB_DIST, { index: 'index.html' }));
+  const webDist = context.options.webDist;
+  if (context.options.serveWeb && existsSync(webDist)) {
+    app.use(express.static(webDist, { index: 'index.html' }));
     // The app routes in the browser: any other GET that wants HTML gets the app.
     app.use((req: Request, res: Response, next: NextFunction) => {
       if (req.method !== 'GET' || !req.accepts('html')) return next();
-      res.sendFile('index.html', { root: WEB_DIST });
+      res.sendFile('index.html', { root: webDist });
     });
   }
 
-  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(error);
-    sendError(res, error);
-  });
+  app.use(coldErrorHandler(context.options.log));
   return app;
 }

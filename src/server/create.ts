@@ -4,7 +4,7 @@ import type express from 'express';
 import { createMemoryBus } from '../bus/index.ts';
 import type { MessageBus } from '../bus/types.ts';
 import { resolveServerOptions, type ServerOptions } from '../config.ts';
-import { LabError, TRANSPORT_NAMES, type StatsSnapshot, type TransportName } from '../protocol/index.ts';
+import { inboxTopic, LabError, TRANSPORT_NAMES, type StatsSnapshot, type TransportName } from '../protocol/index.ts';
 import { sendError } from '../transports/http-io.ts';
 import { TRANSPORTS, type Transport } from '../transports/index.ts';
 import { Accounting } from './accounting/accounting.ts';
@@ -44,6 +44,22 @@ const SESSION_SWEEP_MS = 10_000;
  * an aborted request, so waiting for them to close by themselves can take seconds.)
  */
 const CLOSE_DEADLINE_MS = 250;
+/** How long a socket refused at connect time may take to read its 503. */
+const REFUSED_GRACE_MS = 2_000;
+
+/** Answers a socket refused at connect time with a bare 503 and lets it go. */
+function refuseSocket(socket: Socket, error: LabError): void {
+  socket.on('error', () => socket.destroy());
+  // Nothing it sends is read (or parsed into a request).
+  socket.pause();
+  const body = JSON.stringify(error.toBody());
+  socket.end(
+    `HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nRetry-After: ${error.retryAfter ?? 1}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  // A peer that never reads its refusal does not keep the socket.
+  setTimeout(() => socket.destroy(), REFUSED_GRACE_MS).unref();
+}
 
 /**
  * Starts the lab's one http.Server: the hot paths on bare node:http, `/ws` on
@@ -52,10 +68,15 @@ const CLOSE_DEADLINE_MS = 250;
 export async function startLabServer(startOptions: StartOptions = {}): Promise<LabServer> {
   const { bus: givenBus, mount, ...overrides } = startOptions;
   const options = resolveServerOptions(overrides);
-  const bus = givenBus ?? createMemoryBus({ historyPerTopic: options.historyPerTopic, historyMaxBytes: options.historyMaxBytes });
+  const bus = givenBus ?? createMemoryBus({
+    historyPerTopic: options.historyPerTopic, historyMaxBytes: options.historyMaxBytes, maxTopics: options.maxTopics,
+  });
   const accounting = new Accounting();
   const signer = TokenSigner.fromOptions(options.secret);
-  const sessions = new SessionRegistry(signer, options);
+  // A name that passes to a new holder does not pass its inbox's history (issue 8, finding 8).
+  const sessions = new SessionRegistry(signer, options, (name) => {
+    bus.forget(inboxTopic(name)).catch((error: unknown) => console.error('transport-lab: could not forget an inbox', error));
+  });
   const authenticator = new Authenticator(signer, sessions, options.allowedOrigins);
   const context = new ServerContext(bus, options, accounting, sessions, authenticator, new Publisher(bus, options));
   const transports = Object.fromEntries(
@@ -75,8 +96,20 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
   });
 
   const overLimit = new WeakSet<Socket>();
-  const httpServer = http.createServer();
+  const httpServer = http.createServer({
+    // A request head that dribbles in is cut (408) after this; node checks every second.
+    headersTimeout: options.headersTimeoutMs,
+    requestTimeout: Math.max(options.headersTimeoutMs, 300_000),
+    connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs),
+  });
   httpServer.on('connection', (socket: Socket) => {
+    // Per address first (issue 8 #6): one address cannot take every socket, so the
+    // rest of maxConnections stays a reserve for everyone else (and their /healthz).
+    const refused = context.addresses.admit(socket);
+    if (refused) {
+      refuseSocket(socket, refused);
+      return;
+    }
     accounting.track(socket);
     if (accounting.openSockets > options.maxConnections) overLimit.add(socket);
   });
@@ -84,6 +117,7 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
   // Express is built once the server's URL is known (mount() receives the LabServer).
   const cold: { app?: express.Express } = {};
   httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    context.addresses.headArrived(req.socket);
     const { pathname, params } = splitUrl(req.url);
     const route = hotRoutes.get(`${req.method} ${pathname}`);
     const owner = route ? route.owner(params) : 'other';
@@ -95,10 +129,13 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     const counters = owner === 'other' ? undefined : accounting.transports[owner];
     if (counters) counters.requests += 1;
     else accounting.other.requests += 1;
-    if (overLimit.has(req.socket)) {
-      sendError(res, new LabError('too_many_connections', 'the server holds its maximum of connections', 1), counters);
-    } else if (context.shuttingDown) {
+    if (context.shuttingDown) {
       sendError(res, new LabError('shutting_down', 'the server is stopping', 1), counters);
+    } else if (pathname === '/healthz' && cold.app) {
+      // Health answers before the limits: a full server is still up.
+      cold.app(req, res);
+    } else if (overLimit.has(req.socket)) {
+      sendError(res, new LabError('too_many_connections', 'the server holds its maximum of connections', 1), counters);
     } else if (route) {
       route.handle(req, res, params);
     } else if (cold.app) {
@@ -109,6 +146,7 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
   });
 
   httpServer.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+    context.addresses.headArrived(socket);
     socket.on('error', () => socket.destroy());
     const { pathname, params } = splitUrl(req.url);
     if (pathname !== '/ws') {
@@ -154,17 +192,25 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
   async function shutDown(): Promise<void> {
     context.shuttingDown = true;
     clearInterval(sweep);
-    const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
     await Promise.all(Object.values(transports).map((transport) => transport.close()));
-    // Answers just written still have to leave; idle keep-alive sockets go now, the rest by a deadline.
-    const deadline = Date.now() + CLOSE_DEADLINE_MS;
-    const idleSweep = setInterval(() => {
-      if (Date.now() > deadline) httpServer.closeAllConnections();
-      else httpServer.closeIdleConnections();
-    }, 20);
-    httpServer.closeIdleConnections();
+    // Issue 8 #10: while the drain lasts the server keeps listening, and a new
+    // connection gets 503 shutting_down (Retry-After, Connection: close) rather
+    // than ECONNREFUSED. Answers just written still have to leave; idle
+    // keep-alive sockets go now, the rest by a deadline; then it stops listening.
+    await new Promise<void>((resolve) => {
+      const deadline = Date.now() + CLOSE_DEADLINE_MS;
+      const drain = (): void => {
+        if (accounting.openSockets === 0 || Date.now() > deadline) {
+          clearInterval(idleSweep);
+          resolve();
+        } else httpServer.closeIdleConnections();
+      };
+      const idleSweep = setInterval(drain, 20);
+      httpServer.closeIdleConnections();
+    });
+    const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    httpServer.closeAllConnections();
     await closed;
-    clearInterval(idleSweep);
     monitor.close();
     if (!givenBus) await bus.close();
     if (options.log) console.error('transport-lab: closed');

@@ -3,9 +3,10 @@
  * once it accepts connections (the bench waits for that line); SIGINT/SIGTERM close
  * it gracefully.
  */
+import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { BENCH_LIMITS, DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../config.ts';
-import { mountLab } from '../lab/mount.ts';
+import { createLabMount } from '../lab/mount.ts';
 import { startLabServer } from './create.ts';
 
 const HELP = `Usage: npm start -- [options]
@@ -22,6 +23,10 @@ Options:
 
 Environment:
   TRANSPORT_LAB_SECRET   HMAC secret for session tokens (random per start when unset)
+  TRANSPORT_LAB_KEY      the instructor's lab key (random per start when unset)
+
+The live lab's knobs answer only to the instructor: the URL printed at start
+carries the lab key. On loopback (the default --host) this machine needs no key.
 `;
 
 function parsePort(value: string): number {
@@ -30,6 +35,19 @@ function parsePort(value: string): number {
     throw new Error(`--port must be an integer 0-65535, got "${value}"`);
   }
   return port;
+}
+
+/** The instructor's URL (with the lab key, printed once) and, on every interface, the students'. */
+function labAddresses(host: string, port: number, key: string): string {
+  const wildcard = host === '0.0.0.0' || host === '::';
+  const local = wildcard ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const lines = [`the live lab, instructor (keep this URL to yourself): http://${local}:${port}/#/lab?key=${encodeURIComponent(key)}`];
+  if (wildcard) {
+    const addresses = Object.values(networkInterfaces()).flat()
+      .filter((entry) => entry && entry.family === 'IPv4' && !entry.internal).map((entry) => entry!.address);
+    for (const address of addresses) lines.push(`the live lab, students: http://${address}:${port}/#/lab`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 async function main(): Promise<void> {
@@ -53,8 +71,10 @@ async function main(): Promise<void> {
     port: parsePort(values.port ?? process.env.PORT ?? String(DEFAULT_SERVER_OPTIONS.port)),
     log: values.log,
   };
-  const server = await startLabServer({ ...overrides, mount: mountLab });
+  const lab = createLabMount();
+  const server = await startLabServer({ ...overrides, mount: lab });
   process.stdout.write(`transport-lab listening on ${server.url}\n`);
+  process.stdout.write(labAddresses(server.host, server.port, lab.labKey));
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -1,6 +1,7 @@
 import type { MessageBus } from '../bus/types.ts';
 import type { ServerOptions } from '../config.ts';
 import { LabError, MAX_ID_LENGTH, parseTopic, type PublishResult } from '../protocol/index.ts';
+import { AddressBuckets } from './rate-limit.ts';
 import type { Session } from './sessions.ts';
 
 /**
@@ -9,10 +10,17 @@ import type { Session } from './sessions.ts';
  * session. `from` is always the session's name; a `from` in the input is ignored.
  */
 export class Publisher {
+  /** All sessions of one address share these, so a fresh session does not reset the limit (issue 8, finding 7). */
+  readonly byAddress: AddressBuckets;
+  /** The map is swept of refilled buckets whenever it doubles: amortised O(1) per publish. */
+  #sweepAt = 1024;
+
   constructor(
     private readonly bus: MessageBus,
     private readonly options: ServerOptions,
-  ) {}
+  ) {
+    this.byAddress = new AddressBuckets(options.publishRatePerSecondPerAddress, options.publishBurstPerAddress);
+  }
 
   async publish(session: Session, input: unknown): Promise<PublishResult> {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -27,8 +35,15 @@ export class Publisher {
     if (id !== undefined && !isValidId(id)) {
       throw new LabError('bad_request', `id must be 1-${MAX_ID_LENGTH} printable characters`);
     }
-    const wait = session.publishes.take();
-    if (wait > 0) throw new LabError('rate_limited', 'publishing faster than this session may', wait);
+    // Both allowances are checked before either is spent: a refusal costs nothing.
+    if (this.byAddress.size >= this.#sweepAt) this.#sweepAt = Math.max(1024, this.byAddress.sweep() * 2);
+    const addressBucket = this.byAddress.of(session.address);
+    const sessionWait = session.publishes.wait();
+    if (sessionWait > 0) throw new LabError('rate_limited', 'publishing faster than this session may', sessionWait);
+    const addressWait = addressBucket.wait();
+    if (addressWait > 0) throw new LabError('rate_limited', 'publishing faster than this address may', addressWait);
+    session.publishes.take();
+    addressBucket.take();
     if (kind === 'user' && !(await this.bus.knowsUser(name))) {
       throw new LabError('unknown_user', `nobody named ${name} ever had a session`);
     }

@@ -98,7 +98,7 @@ export function sendError(res: ServerResponse, error: unknown, counters?: Transp
   sendJson(res, httpStatus(error, lab), JSON.stringify(lab.toBody()), counters, headers);
 }
 
-const CLOSES_CONNECTION = new Set<ErrorCode>(['payload_too_large', 'shutting_down', 'too_many_connections']);
+const CLOSES_CONNECTION = new Set<ErrorCode>(['payload_too_large', 'shutting_down', 'too_many_connections', 'slow_consumer']);
 
 function httpStatus(original: unknown, lab: LabError): number {
   return original === lab || original instanceof LabError ? lab.status : 500;

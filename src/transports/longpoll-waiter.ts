@@ -1,9 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import type { CatchUp } from '../bus/types.ts';
 import type { Gap, Message } from '../protocol/index.ts';
+import { envelopeByteLength } from './byte-length.ts';
 import { sendError, sendJsonOfLength } from './http-io.ts';
 import { Outbox } from './outbox.ts';
-import type { SharedPollBody } from './poll-response.ts';
+import { fitMessages, type SharedPollBody } from './poll-response.ts';
 import type { ReceiveQuery } from './query.ts';
 import type { TransportContext } from './types.ts';
 
@@ -25,6 +26,8 @@ export class LongPollWaiter {
   readonly #outbox: Outbox;
   readonly #messages: string[] = [];
   readonly #gaps: Gap[] = [];
+  /** UTF-8 bytes of #messages: an answer stays within pollMaxAnswerBytes. */
+  #bytes = 0;
   #more = false;
   #done = false;
   #superseded = false;
@@ -40,8 +43,17 @@ export class LongPollWaiter {
     private readonly shared: WaiterShared,
   ) {
     this.#outbox = new Outbox(context.bus, query.topics, {
-      message: (_message: Message, json: string) => {
+      message: (message: Message, json: string) => {
+        const length = envelopeByteLength(message, json);
+        if (this.#messages.length > 0 && this.#bytes + length > this.context.options.pollMaxAnswerBytes) {
+          // It waits for the next answer: the cursor points just before it.
+          this.#outbox.positions[message.topic] = message.seq - 1;
+          this.#more = true;
+          this.#answer();
+          return;
+        }
         this.#messages.push(json);
+        this.#bytes += length;
         if (this.#messages.length >= this.query.limit) {
           this.#more = true;
           this.#answer();
@@ -94,8 +106,11 @@ export class LongPollWaiter {
   /** Answers at once with what the catch-up found, else holds until a message, a gap or `wait`. */
   #settle(startGaps: Gap[], batch: CatchUp): void {
     this.#gaps.push(...startGaps, ...batch.gaps);
-    for (const message of batch.messages) this.#messages.push(JSON.stringify(message));
-    this.#more = batch.more;
+    const fitted = fitMessages(batch.messages, batch.positions, this.context.options.pollMaxAnswerBytes);
+    this.#messages.push(...fitted.jsons);
+    this.#bytes = fitted.bytes;
+    if (fitted.cut) this.#outbox.positions = { ...fitted.positions };
+    this.#more = batch.more || fitted.cut;
     if (this.#messages.length > 0 || this.#gaps.length > 0 || this.#superseded || this.query.waitMs === 0) {
       this.#answer();
       return;
@@ -132,6 +147,7 @@ export class LongPollWaiter {
     const cursor = this.context.bus.encodeCursor(this.#outbox.positions);
     const body = this.shared.bodies.body(this.#messages, this.#gaps, cursor, this.#more);
     sendJsonOfLength(this.res, 200, body.json, body.length, counters);
+    this.context.unflushedAnswers.watch(this.res);
   }
 
   #finish(): void {

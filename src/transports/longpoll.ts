@@ -4,6 +4,7 @@ import type { Session } from '../server/sessions.ts';
 import { sendError } from './http-io.ts';
 import { LongPollWaiter, type WaiterShared } from './longpoll-waiter.ts';
 import { SharedPollBody } from './poll-response.ts';
+import { queuedBehindUnread } from './unflushed-answers.ts';
 import { parseReceiveQuery } from './query.ts';
 import type { Transport, TransportContext } from './types.ts';
 
@@ -42,9 +43,11 @@ export function createLongPollTransport(context: TransportContext): Transport {
       if (context.shuttingDown) throw new LabError('shutting_down', 'the server is stopping', 1);
       session = context.authenticate(req, params);
       const query = parseReceiveQuery(params, context.options, session.name);
+      const queued = queuedBehindUnread(res);
+      if (queued) throw queued;
       const key = `${session.id}\n${[...query.topics].sort().join(',')}`;
       held.get(key)?.answerEmpty();
-      const release = context.holdRequest(session, counters);
+      const release = context.holdRequest(session, counters, req, query.topics.length);
       waiter = new LongPollWaiter(context, res, query, () => {
         release();
         all.delete(waiter);

@@ -84,10 +84,20 @@ export class Outbox {
     return batch;
   }
 
-  /** Streams every gap and message the positions have not seen through the sink, in batches of `limit`. */
-  async drain(limit: number): Promise<void> {
+  /**
+   * Streams every gap and message the positions have not seen through the sink,
+   * in batches of `limit`. `ready`, when given, is awaited before each batch
+   * after the first: a stream waits there for its client to take what it has
+   * been sent, so a long replay does not pile up in memory (or trip the
+   * stream's buffer bound while its client reads).
+   */
+  async drain(limit: number, ready?: () => Promise<void>): Promise<void> {
     this.#limit = limit;
-    for (;;) {
+    for (let first = true; ; first = false) {
+      if (!first && ready) {
+        await ready();
+        if (this.closed) return;
+      }
       const before = { ...this.positions };
       const batch = await this.bus.catchUp(before, limit);
       if (this.closed) return;

@@ -1,4 +1,5 @@
-import type { Gap } from '../protocol/index.ts';
+import type { Positions } from '../bus/types.ts';
+import type { Gap, Message } from '../protocol/index.ts';
 
 /**
  * The body of a poll or long-poll answer, `{"messages":[…],"gaps":[…],"cursor":"…","more":false}`,
@@ -48,4 +49,45 @@ function sameStrings(a: string[], b: string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** The messages of a catch-up that fit one answer, and where the answer's cursor points. */
+export interface FittedMessages {
+  jsons: string[];
+  /** UTF-8 bytes of `jsons` (without separators). */
+  bytes: number;
+  /** Positions after the last message kept (the batch's own when all were kept). */
+  positions: Positions;
+  /** True when messages were left out for the next answer. */
+  cut: boolean;
+}
+
+/**
+ * Keeps the messages of a catch-up while their bytes stay within `maxBytes`
+ * (the first is always kept, so an answer always moves on) — issue 8 #4: a
+ * ~100 B request must not build a 20 MB answer. The positions of a topic whose
+ * messages were left out point just before the first one left out (a topic's
+ * history has no holes after its oldest held seq), so the next answer starts there.
+ */
+export function fitMessages(messages: readonly Message[], positions: Positions, maxBytes: number): FittedMessages {
+  const jsons: string[] = [];
+  let bytes = 0;
+  let index = 0;
+  for (; index < messages.length; index++) {
+    const json = JSON.stringify(messages[index]);
+    const length = Buffer.byteLength(json);
+    if (jsons.length > 0 && bytes + length > maxBytes) break;
+    jsons.push(json);
+    bytes += length;
+  }
+  if (index === messages.length) return { jsons, bytes, positions, cut: false };
+  const fitted: Positions = { ...positions };
+  const moved = new Set<string>();
+  for (let i = index; i < messages.length; i++) {
+    const { topic, seq } = messages[i];
+    if (moved.has(topic)) continue;
+    moved.add(topic);
+    fitted[topic] = seq - 1;
+  }
+  return { jsons, bytes, positions: fitted, cut: true };
 }

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CatchUp, StartPoint } from '../bus/types.ts';
 import { sendError, sendJson } from './http-io.ts';
-import { pollResponseJson } from './poll-response.ts';
+import { fitMessages, pollResponseJson } from './poll-response.ts';
+import { queuedBehindUnread } from './unflushed-answers.ts';
 import { parseReceiveQuery } from './query.ts';
 import type { Transport, TransportContext } from './types.ts';
 
@@ -18,6 +19,8 @@ export function createPollTransport(context: TransportContext): Transport {
     if (!startSync || !catchUpSync) return false;
     const session = context.authenticate(req, params);
     const query = parseReceiveQuery(params, context.options, session.name);
+    const queued = queuedBehindUnread(res);
+    if (queued) throw queued;
     const start = startSync(query.topics, query.cursor, query.backlog);
     send(res, start, catchUpSync(start.positions, query.limit));
     return true;
@@ -26,17 +29,21 @@ export function createPollTransport(context: TransportContext): Transport {
   async function answer(req: IncomingMessage, res: ServerResponse, params: URLSearchParams): Promise<void> {
     const session = context.authenticate(req, params);
     const query = parseReceiveQuery(params, context.options, session.name);
+    const queued = queuedBehindUnread(res);
+    if (queued) throw queued;
     const start = await context.bus.start(query.topics, query.cursor, query.backlog);
     send(res, start, await context.bus.catchUp(start.positions, query.limit));
   }
 
   function send(res: ServerResponse, start: StartPoint, batch: CatchUp): void {
     const gaps = start.gaps.length === 0 ? batch.gaps : [...start.gaps, ...batch.gaps];
-    const messages = batch.messages.map((message) => JSON.stringify(message));
+    const fitted = fitMessages(batch.messages, batch.positions, context.options.pollMaxAnswerBytes);
+    const messages = fitted.jsons;
     if (messages.length === 0 && gaps.length === 0) counters.emptyResponses += 1;
     counters.deliveries += messages.length;
-    const cursor = context.bus.encodeCursor(batch.positions);
-    sendJson(res, 200, pollResponseJson(messages, gaps, cursor, batch.more), counters);
+    const cursor = context.bus.encodeCursor(fitted.positions);
+    sendJson(res, 200, pollResponseJson(messages, gaps, cursor, batch.more || fitted.cut), counters);
+    context.unflushedAnswers.watch(res);
   }
 
   return {

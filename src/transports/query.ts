@@ -1,8 +1,10 @@
 import type { ServerOptions } from '../config.ts';
+import { MAX_CURSOR_LENGTH } from '../bus/cursor.ts';
 import { LabError, parseTopic, parseTopicList } from '../protocol/index.ts';
 
-/** A cursor is at most 4 KiB (PROTOCOL.md § Cursors). */
-export const MAX_CURSOR_LENGTH = 4096;
+// A cursor is at most 4 KiB (PROTOCOL.md § Cursors), the bus's own limit;
+// `maxTopicsPerConnection` is validated so that a cursor over all of a
+// connection's topics always fits it (src/config.ts, worstCursorLength).
 
 /** What a receive request asks for, once checked (shared by poll, longpoll, sse and ws). */
 export interface ReceiveQuery {
@@ -17,6 +19,9 @@ export interface ReceiveQuery {
 /** Parses `topics`, `cursor`, `backlog`, `limit` and `wait` of a receive URL; 400 bad_request on bad input. */
 export function parseReceiveQuery(params: URLSearchParams, options: ServerOptions, reader: string): ReceiveQuery {
   const topics = cachedReadableTopics(params.get('topics') ?? '', reader);
+  if (topics.length > options.maxTopicsPerConnection) {
+    throw new LabError('bad_request', `a request names at most ${options.maxTopicsPerConnection} topics (maxTopicsPerConnection)`);
+  }
   return {
     topics,
     cursor: parseCursor(params.get('cursor') ?? undefined),
@@ -103,4 +108,14 @@ function clampedInteger(value: unknown, what: string, fallback: number, min: num
     throw new LabError('bad_request', `${what} must be an integer ≥ ${min}`);
   }
   return Math.min(number, max);
+}
+
+/**
+ * Messages per catch-up batch of a stream or socket whose unsent bytes are
+ * bounded by `bufferBound`: half the bound's worth of the largest frames, so a
+ * batch never trips the bound by itself (the stream waits for its reader between
+ * batches), at most `pollLimitMax`.
+ */
+export function replayBatch(bufferBound: number, options: ServerOptions): number {
+  return Math.max(1, Math.min(options.pollLimitMax, Math.floor(bufferBound / 2 / options.maxFrameBytes)));
 }

@@ -5,10 +5,12 @@ import { envelopeByteLength } from './byte-length.ts';
 import { FrameCache } from './frame-cache.ts';
 import { sendError } from './http-io.ts';
 import { Outbox } from './outbox.ts';
-import type { ReceiveQuery } from './query.ts';
+import { replayBatch, type ReceiveQuery } from './query.ts';
 import type { TransportContext } from './types.ts';
 
 const KEEP_ALIVE = ':\n\n';
+/** How long an ended slow stream may take to flush before its socket is cut (as a slow WebSocket's close). */
+const CUT_GRACE_MS = 5_000;
 /** The terminating chunk `0\r\n\r\n` of a chunked response. */
 const LAST_CHUNK_BYTES = 5;
 
@@ -19,6 +21,10 @@ const messageEvents = new FrameCache((json, cursor) => `event: message\nid: ${cu
  * One event stream. Each event is one `write` (one HTTP chunk), so its framing is
  * known exactly: the SSE field names, separators and `id` value, plus the chunk's
  * size line and CRLFs. The `data:` value — the envelope JSON — counts as body.
+ *
+ * A client that does not read cannot make it hold more than `sseMaxBufferedBytes`:
+ * the event that would pass it ends the stream instead (EventSource reconnects
+ * with the `Last-Event-ID` of the last whole event it got, so nothing is lost).
  *
  * It opens with `event: subscribed` carrying the start cursor (as the WebSocket's
  * `subscribed` frame does), so a client that drops before any message still
@@ -85,7 +91,8 @@ export class SseStream {
     const cursor = this.context.bus.encodeCursor(this.#outbox.positions);
     this.#event('subscribed', JSON.stringify({ cursor }), undefined, cursor);
     for (const gap of startGaps) this.#event('gap', JSON.stringify(gap));
-    await this.#outbox.drain(this.query.limit);
+    const batch = Math.min(this.query.limit, replayBatch(this.context.options.sseMaxBufferedBytes, this.context.options));
+    await this.#outbox.drain(batch, this.#drained);
     if (this.#done) return;
     this.#outbox.goLive();
   }
@@ -103,11 +110,26 @@ export class SseStream {
   }
 
   #write(text: string | Buffer, bodyBytes: number, bytes = Buffer.byteLength(text)): void {
+    if (this.#done) return;
+    if (this.res.writableLength + bytes > this.context.options.sseMaxBufferedBytes) {
+      // Issue 8 #3: a client that stopped reading. The event is not written, so the
+      // last id the client can hold is the last whole event sent: it resumes there.
+      this.#cutSlowConsumer();
+      return;
+    }
     this.#counters.out.bodies += bodyBytes;
     this.#counters.out.framing += bytes - bodyBytes;
     if (this.res.chunkedEncoding) this.#counters.chunkFraming(bytes);
     this.#lastWriteAt = Date.now();
     this.res.write(text);
+  }
+
+  /** Ends the stream; if what it holds still does not leave within a grace, the socket is cut. */
+  #cutSlowConsumer(): void {
+    this.end();
+    const cut = setTimeout(() => this.res.destroy(), CUT_GRACE_MS);
+    cut.unref();
+    this.res.once('close', () => clearTimeout(cut));
   }
 
   #finish(): void {
@@ -116,6 +138,22 @@ export class SseStream {
     this.res.off('close', this.#onClose);
     this.onDone();
   }
+
+  /** Resolves once at most half the buffer bound is unsent (or the stream is over). */
+  readonly #drained = (): Promise<void> => {
+    const low = this.context.options.sseMaxBufferedBytes / 2;
+    if (this.#done || this.res.writableLength <= low) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!this.#done && this.res.writableLength > low && !this.res.destroyed) return;
+        this.res.off('drain', check);
+        this.res.off('close', check);
+        resolve();
+      };
+      this.res.on('drain', check);
+      this.res.on('close', check);
+    });
+  };
 
   readonly #onClose = (): void => {
     if (!this.#done) this.#finish();

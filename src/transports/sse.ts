@@ -29,7 +29,7 @@ export function createSseTransport(context: TransportContext): Transport {
       const lastEventId = req.headers['last-event-id'];
       if (typeof lastEventId === 'string' && lastEventId !== '') params.set('cursor', lastEventId);
       const query = parseReceiveQuery(params, context.options, session.name);
-      const release = context.holdRequest(session, counters);
+      const release = context.holdRequest(session, counters, req, query.topics.length);
       stream = new SseStream(context, res, query, () => {
         release();
         streams.delete(stream);

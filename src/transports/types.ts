@@ -6,6 +6,7 @@ import type { PublishResult, TransportName } from '../protocol/index.ts';
 import type { Accounting } from '../server/accounting/accounting.ts';
 import type { TransportCounters } from '../server/accounting/counters.ts';
 import type { Session } from '../server/sessions.ts';
+import type { UnflushedAnswers } from './unflushed-answers.ts';
 
 /**
  * What the server gives every transport: the parts they share, written once
@@ -24,12 +25,20 @@ export interface TransportContext {
   /** True when the request's Origin (if any) is ours or allowed. */
   originAllowed(req: IncomingMessage): boolean;
   /**
-   * Counts a held request or stream (maxHeldRequests, the session's liveness);
-   * throws too_many_connections over the limit. The returned release is idempotent.
+   * Counts a held request or stream and its topics (maxHeldRequests, maxHeldPerSession,
+   * maxHeldPerAddress, maxTopicsPerSession, the session's liveness); throws
+   * too_many_connections (or bad_request for topics) over a limit. The returned release is idempotent.
    */
-  holdRequest(session: Session, counters: TransportCounters): () => void;
-  /** Counts an open WebSocket for the session's liveness; the release is idempotent. */
+  holdRequest(session: Session, counters: TransportCounters, req: IncomingMessage, topics: number): () => void;
+  /** Counts an open WebSocket (maxHeldPerSession, the session's liveness); the release is idempotent. */
   holdConnection(session: Session): () => void;
+  /**
+   * Counts `count` more topics followed by the session (maxTopicsPerSession);
+   * throws bad_request past it. The returned release gives them back (idempotent).
+   */
+  claimTopics(session: Session, count: number): () => void;
+  /** Poll and long-poll answer bytes not yet taken by their clients (maxUnflushedAnswerBytes). */
+  readonly unflushedAnswers: UnflushedAnswers;
   /** Validates and publishes as `session` (rate limit, unknown_user, sizes); `from` is the session's name. */
   publish(session: Session, input: unknown): Promise<PublishResult>;
   readonly shuttingDown: boolean;

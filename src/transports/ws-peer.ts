@@ -7,7 +7,7 @@ import type { Session } from '../server/sessions.ts';
 import { errorFrame, toLabError } from './errors.ts';
 import { FrameCache } from './frame-cache.ts';
 import { Outbox } from './outbox.ts';
-import { parseBacklog, parseCursor, readableTopics } from './query.ts';
+import { parseBacklog, parseCursor, readableTopics, replayBatch } from './query.ts';
 import { corkForThisTurn } from './turn-cork.ts';
 import type { TransportContext } from './types.ts';
 
@@ -33,6 +33,10 @@ const messageFrames = new FrameCache((json, cursor) => `{"op":"message",${json.s
 export class WsPeer {
   readonly #counters: TransportCounters;
   #outboxes: Outbox[] = [];
+  /** Every topic of the open outboxes (each topic is in one outbox at most). */
+  readonly #topics = new Set<string>();
+  /** What each open outbox claimed of the session's topic allowance. */
+  readonly #claims = new Map<Outbox, () => void>();
   #missedPongs = 0;
   #closed = false;
   readonly #releaseSession: () => void;
@@ -106,15 +110,15 @@ export class WsPeer {
     const topics = readableTopics(frame.topics, this.session.name);
     const cursor = parseCursor(frame.cursor);
     const backlog = parseBacklog(frame.backlog, this.context.options);
-    const held = new Set(this.#outboxes.flatMap((outbox) => outbox.topics));
-    await this.#open(topics.filter((topic) => !held.has(topic)), cursor, backlog, ref);
+    // O(topics in the frame): the socket's topics are one Set, kept as outboxes open and close.
+    await this.#open(topics.filter((topic) => !this.#topics.has(topic)), cursor, backlog, ref);
   }
 
   async #unsubscribe(frame: Record<string, unknown>, ref: string | undefined): Promise<void> {
     const leaving = new Set(parseTopicList(frame.topics));
     const reopen: Positions = {};
     for (const outbox of this.#outboxes.filter((o) => o.topics.some((topic) => leaving.has(topic)))) {
-      outbox.close();
+      this.#closeOutbox(outbox);
       for (const topic of outbox.topics) if (!leaving.has(topic)) reopen[topic] = outbox.positions[topic] ?? 0;
     }
     this.#outboxes = this.#outboxes.filter((outbox) => !outbox.closed);
@@ -128,24 +132,42 @@ export class WsPeer {
       this.#send({ op: 'subscribed', ...(ref === undefined ? {} : { ref }), cursor: this.#cursor() });
       return;
     }
+    const perConnection = this.context.options.maxTopicsPerConnection;
+    if (this.#topics.size + topics.length > perConnection) {
+      // Issue 8 #2: a socket's topics are bounded, so are its cursor and the work per message.
+      throw new LabError('bad_request', `a WebSocket follows at most ${perConnection} topics (maxTopicsPerConnection); it follows ${this.#topics.size}`);
+    }
+    const release = this.context.claimTopics(this.session, topics.length);
     const outbox = new Outbox(this.context.bus, topics, {
       message: (message: Message, json: string) => this.#sendMessage(message, json),
       gap: (gap: Gap) => this.#send({ op: 'gap', ...gap }),
     });
     this.#outboxes.push(outbox);
-    if (this.#closed) outbox.close();
+    this.#claims.set(outbox, release);
+    for (const topic of topics) this.#topics.add(topic);
+    if (this.#closed) this.#closeOutbox(outbox);
     try {
       const startGaps = await outbox.begin(cursor, backlog);
       if (outbox.closed) return;
       this.#send({ op: 'subscribed', ...(ref === undefined ? {} : { ref }), cursor: this.#cursor() });
       for (const gap of startGaps) this.#send({ op: 'gap', ...gap });
-      await outbox.drain(this.context.options.pollLimitMax);
+      await outbox.drain(replayBatch(this.context.options.wsMaxBufferedBytes, this.context.options), this.#drained);
       outbox.goLive();
     } catch (error) {
-      outbox.close();
+      this.#closeOutbox(outbox);
       this.#outboxes = this.#outboxes.filter((o) => o !== outbox);
       throw error;
     }
+  }
+
+  /** Closes an outbox and gives its topics back (to this socket's and the session's counts). */
+  #closeOutbox(outbox: Outbox): void {
+    outbox.close();
+    const release = this.#claims.get(outbox);
+    if (release === undefined) return;
+    this.#claims.delete(outbox);
+    release();
+    for (const topic of outbox.topics) this.#topics.delete(topic);
   }
 
   async #publish(frame: Record<string, unknown>, ref: string | undefined): Promise<void> {
@@ -189,6 +211,22 @@ export class WsPeer {
     }
   }
 
+  /** Resolves once at most half of wsMaxBufferedBytes is unsent (or the socket is gone): a replay waits for its reader. */
+  readonly #drained = (): Promise<void> => {
+    const low = this.context.options.wsMaxBufferedBytes / 2;
+    if (this.#closed || this.ws.bufferedAmount <= low) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!this.#closed && this.ws.bufferedAmount > low) return;
+        this.socket.off('drain', check);
+        this.ws.off('close', check);
+        resolve();
+      };
+      this.socket.on('drain', check);
+      this.ws.on('close', check);
+    });
+  };
+
   #close(code: number, reason: string): void {
     if (this.#closed) return;
     this.#cleanUp();
@@ -200,7 +238,7 @@ export class WsPeer {
   #cleanUp(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const outbox of this.#outboxes) outbox.close();
+    for (const outbox of this.#outboxes) this.#closeOutbox(outbox);
     this.#outboxes = [];
     this.#releaseSession();
     this.onClose();

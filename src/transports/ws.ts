@@ -64,7 +64,14 @@ export function createWsTransport(context: TransportContext): Transport {
         closeWith(ws, fault ?? new LabError('unauthorized', 'no session'));
         return;
       }
-      const peer = new WsPeer(context, ws, socket, session, () => peers.delete(peer));
+      let peer: WsPeer;
+      try {
+        // Counts against the session's quota (maxHeldPerSession): over it, the socket closes 1013.
+        peer = new WsPeer(context, ws, socket, session, () => peers.delete(peer));
+      } catch (error) {
+        closeWith(ws, toLabError(error));
+        return;
+      }
       peers.add(peer);
     });
   }

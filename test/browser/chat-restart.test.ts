@@ -35,6 +35,10 @@ async function join(name: string, transport: string): Promise<Page> {
   return page;
 }
 
+function errorText(page: Page): Promise<string> {
+  return page.textContent('[data-test=chat-error]', { timeout: 500 }).then((text) => text ?? '').catch(() => '');
+}
+
 function bodies(page: Page): Promise<string[]> {
   return page.$$eval('[data-test=message] [data-test=body]', (nodes) => nodes.map((node) => node.textContent ?? ''));
 }
@@ -56,11 +60,70 @@ describe('chat across a server restart', () => {
     server = await startServer(undefined, { secret: SECRET, port });
     for (const page of [sse, ws]) {
       await page.waitForSelector('[data-test=connection-state].connected', { timeout: 20_000 });
+      // Recovered: no banner of the outage stays beside the green badge, and the page says what happened.
+      await expect.poll(() => errorText(page), { timeout: 10_000 }).toBe('');
+      expect(await page.textContent('[data-test=chat-notice]')).toMatch(/Connected again at .* without the server/);
+      // One gap badge per topic: the server's history began again in each room and the inbox.
+      const topics = await page.$$eval('[data-test=gap]', (nodes) => nodes.map((node) => node.getAttribute('data-topic')));
+      expect(new Set(topics).size).toBe(topics.length);
+      expect(topics.length).toBeGreaterThan(1);
     }
     await ws.fill('[data-test=draft]', 'after the restart');
     await ws.click('[data-test=send]');
     for (const page of [sse, ws]) {
       await expect.poll(() => bodies(page), { timeout: 10_000 }).toEqual(['before the restart', 'after the restart']);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('on ws while the server is away: one press, a visible sending state, stored once', async () => {
+    const wes = await join('wes', 'ws');
+    const sam = await join('sam', 'sse');
+    const errors = [...collectPageErrors(wes), ...collectPageErrors(sam)];
+    await wes.click('[data-room=random]');
+    await sam.click('[data-room=random]');
+    const port = server.port;
+    await server.close();
+    await wes.waitForSelector('[data-test=connection-state]:not(.connected)', { timeout: 10_000 });
+    await wes.fill('[data-test=draft]', 'sent while away');
+    await wes.click('[data-test=send]');
+    await wes.waitForSelector('[data-test=send][data-sending=true]:disabled', { timeout: 5_000 });
+    expect(await wes.textContent('[data-test=send]')).toMatch(/Sending/);
+    // A second press (Enter in the draft) starts no second send.
+    await wes.press('[data-test=draft]', 'Enter');
+    server = await startServer(undefined, { secret: SECRET, port });
+    await wes.waitForSelector('[data-test=send]:not([data-sending=true])', { timeout: 20_000 });
+    expect(await wes.inputValue('[data-test=draft]')).toBe('');
+    // A later message: once sam has it, a doubled one would have arrived before it.
+    await wes.fill('[data-test=draft]', 'next');
+    await wes.click('[data-test=send]');
+    for (const page of [wes, sam]) {
+      await expect.poll(() => bodies(page), { timeout: 10_000 }).toEqual(['sent while away', 'next']);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('a failed HTTP send: a human banner, cleared on recovery, the draft kept and sent once with its id', async () => {
+    const pia = await join('pia', 'poll');
+    const ole = await join('ole', 'longpoll');
+    const errors = [...collectPageErrors(pia), ...collectPageErrors(ole)];
+    await pia.click('[data-room=workshop]');
+    await ole.click('[data-room=workshop]');
+    const port = server.port;
+    await server.close();
+    await pia.waitForSelector('[data-test=connection-state]:not(.connected)', { timeout: 10_000 });
+    await pia.fill('[data-test=draft]', 'through the outage');
+    await pia.click('[data-test=send]');
+    await expect.poll(() => errorText(pia), { timeout: 20_000 }).toMatch(/could not be reached/);
+    expect(await errorText(pia)).not.toMatch(/Failed to fetch$/);
+    server = await startServer(undefined, { secret: SECRET, port });
+    await pia.waitForSelector('[data-test=connection-state].connected', { timeout: 20_000 });
+    await expect.poll(() => errorText(pia), { timeout: 10_000 }).toBe('');
+    expect(await pia.textContent('[data-test=chat-notice]')).toMatch(/draft was not sent yet/);
+    expect(await pia.inputValue('[data-test=draft]')).toBe('through the outage');
+    await pia.click('[data-test=send]');
+    for (const page of [pia, ole]) {
+      await expect.poll(() => bodies(page), { timeout: 10_000 }).toEqual(['through the outage']);
     }
     expect(errors).toEqual([]);
   });

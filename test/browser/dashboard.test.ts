@@ -3,7 +3,7 @@
  * every scenario of the fixture, two runs side by side, and a clear message
  * for a missing, empty, corrupt or old-schema file.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,13 @@ beforeAll(async () => {
   writeFileSync(path.join(resultsDir, 'corrupt.json'), '{"schemaVersion": 1, "runId": "cut-short", "scen');
   writeFileSync(path.join(resultsDir, 'old.json'), JSON.stringify({ runId: 'before-versions', scenarios: [] }));
   writeFileSync(path.join(resultsDir, 'latest.json'), JSON.stringify({ latest: 'fixture-small.json', runId: 'fixture-small', date: '' }));
+  // As on a fresh clone: the reference run and its own pointer file.
+  mkdirSync(path.join(resultsDir, 'reference'));
+  const older = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { runId: string; context: { date: string } };
+  older.runId = 'older-reference';
+  older.context.date = '2020-01-01T00:00:00.000Z';
+  writeFileSync(path.join(resultsDir, 'reference', '2020-01-01T00-00-00Z.json'), JSON.stringify(older));
+  writeFileSync(path.join(resultsDir, 'reference', 'latest.json'), JSON.stringify({ latest: '2020-01-01T00-00-00Z.json' }));
 
   await ensureWebBuild();
   server = await startServer(resultsDir);
@@ -107,5 +114,15 @@ describe('dashboard in Chromium', () => {
     expect(await page.textContent('[data-file="corrupt.json"]')).toContain('corrupt');
     expect(await page.textContent('[data-file="fixture-small.json"]')).toContain('latest');
     expect(await page.$('[data-file="latest.json"]')).toBeNull();
+  });
+
+  it('lists runs only, newest first: a pointer file in reference/ is not a run', async () => {
+    await open('');
+    await page.waitForSelector('[data-file="reference/2020-01-01T00-00-00Z.json"]');
+    expect(await page.$('[data-file="reference/latest.json"]')).toBeNull();
+    const order = await page.$$eval('[data-file]', (items) => items.map((item) => item.getAttribute('data-file')));
+    expect(order.indexOf('fixture-small.json')).toBeLessThan(order.indexOf('reference/2020-01-01T00-00-00Z.json'));
+    expect(order.at(-1)).toBe('reference/2020-01-01T00-00-00Z.json');
+    expect(await page.textContent('[data-file="reference/2020-01-01T00-00-00Z.json"]')).not.toContain('old-schema');
   });
 });

@@ -4,7 +4,8 @@
  * routes mounted. Chromium missing is a failure with the fix, never a skip.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -76,7 +77,20 @@ export function collectPageErrors(page: Page): string[] {
   return errors;
 }
 
-export function screenshotPath(name: string): string {
-  mkdirSync(path.join(REPO, 'docs/screenshots'), { recursive: true });
-  return path.join(REPO, 'docs/screenshots', `${name}.png`);
+/** Set by `npm run screenshots`: only then do the browser tests write the README's pictures. */
+export const SCREENSHOTS_ENV = 'LAB_SCREENSHOTS';
+let scratch: string | undefined;
+
+/**
+ * Where a browser test saves its screenshot. Tests never modify tracked files,
+ * so a plain `npm test` writes to a temporary folder; `npm run screenshots`
+ * (which sets LAB_SCREENSHOTS=1) refreshes docs/screenshots/*.png.
+ */
+export function screenshotPath(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (env[SCREENSHOTS_ENV] === '1') {
+    mkdirSync(path.join(REPO, 'docs/screenshots'), { recursive: true });
+    return path.join(REPO, 'docs/screenshots', `${name}.png`);
+  }
+  scratch ??= mkdtempSync(path.join(tmpdir(), 'lab-screenshots-'));
+  return path.join(scratch, `${name}.png`);
 }

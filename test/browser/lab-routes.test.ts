@@ -13,6 +13,7 @@ import type { LabServer } from '../../src/server/create.ts';
 import type { BackgroundState, NetworkState, ResultsListing, WireSnapshot } from '../../src/lab/types.ts';
 import { readFrame } from '../../src/lab/ws-frames.ts';
 import { REPO, startServer } from './harness.ts';
+import { newSession } from './lab-helpers.ts';
 
 let server: LabServer;
 let resultsDir: string;
@@ -32,10 +33,10 @@ afterAll(async () => {
   rmSync(resultsDir, { recursive: true, force: true });
 });
 
-async function call<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<{ status: number; json: T }> {
+async function call<T>(method: 'GET' | 'POST', route: string, body?: unknown, token?: string): Promise<{ status: number; json: T }> {
   const response = await fetch(`${server.url}${route}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, json: (await response.json()) as T };
@@ -86,12 +87,13 @@ describe('network and background knobs', () => {
 describe('wire inspector', () => {
   it('keeps the exact bytes of a poll exchange on the poll pane', async () => {
     const { json: network } = await call<NetworkState>('GET', '/api/lab/network');
-    const poller = createClient('poll', { baseUrl: network.panes.poll, name: 'wire-poller', pollIntervalMs: 100 });
+    const { token } = await newSession(server.url, 'wire-poller');
+    const poller = createClient('poll', { baseUrl: network.panes.poll, token, pollIntervalMs: 100 });
     clients.push(poller);
     await poller.subscribe(['room:wire']);
-    await expect.poll(async () => (await call<WireSnapshot>('GET', '/api/lab/wire/poll')).json.receive?.requestLine ?? '')
+    await expect.poll(async () => (await call<WireSnapshot>('GET', '/api/lab/wire/poll', undefined, token)).json.receive?.requestLine ?? '')
       .toMatch(/^GET \/api\/poll\?.* HTTP\/1\.1$/);
-    const { json } = await call<WireSnapshot>('GET', '/api/lab/wire/poll');
+    const { json } = await call<WireSnapshot>('GET', '/api/lab/wire/poll', undefined, token);
     const response = Buffer.from(json.receive!.response.base64, 'base64').toString('latin1');
     expect(response.startsWith('HTTP/1.1 200')).toBe(true);
     expect(response).toContain('"messages":[');
@@ -99,11 +101,12 @@ describe('wire inspector', () => {
 
   it('keeps the last WebSocket frame each way with its header length', async () => {
     const { json: network } = await call<NetworkState>('GET', '/api/lab/network');
-    const socket = createClient('ws', { baseUrl: network.panes.ws, name: 'wire-ws' });
+    const { token } = await newSession(server.url, 'wire-ws');
+    const socket = createClient('ws', { baseUrl: network.panes.ws, token });
     clients.push(socket);
     await socket.subscribe(['room:wire']);
     await socket.publish('room:wire', 'short body');
-    const find = async (direction: 'up' | 'down', op: string) => (await call<WireSnapshot>('GET', '/api/lab/wire/ws')).json
+    const find = async (direction: 'up' | 'down', op: string) => (await call<WireSnapshot>('GET', '/api/lab/wire/ws', undefined, token)).json
       .frames.find((frame) => frame.direction === direction && frame.text.includes(`"op":"${op}"`) && frame.text.includes('short body'));
     await expect.poll(() => find('down', 'message')).toBeTruthy();
     const down = (await find('down', 'message'))!;

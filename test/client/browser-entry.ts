@@ -5,6 +5,7 @@
 import { createClient } from '../../src/client/index.ts';
 import type { Client } from '../../src/client/index.ts';
 import type { TransportName } from '../../src/protocol/index.ts';
+import { eventually } from '../wait.ts';
 
 export interface BrowserRun {
   transport: TransportName;
@@ -16,13 +17,6 @@ export interface BrowserRun {
   forbiddenCode: string | undefined;
 }
 
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out in the browser');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 async function run(transport: TransportName, tag: string): Promise<BrowserRun> {
   const options = { baseUrl: '', pollIntervalMs: 30, longPollWaitSeconds: 2, backoff: { minMs: 10, maxMs: 200 } };
@@ -42,7 +36,7 @@ async function run(transport: TransportName, tag: string): Promise<BrowserRun> {
     const topic = `room:browser-${transport}-${tag}`;
     await reader.subscribe([topic]);
     for (const body of ['one', 'two', '<img src=x onerror=alert(1)>']) await writer.publish(topic, body);
-    await waitFor(() => bodies.length >= 3, 10_000);
+    await eventually(() => bodies.length >= 3, 'three bodies in the browser', 10_000);
     const forbiddenCode = await reader.subscribe([`user:${writer.name}`]).then(
       () => undefined,
       (error: { code?: string }) => error.code,

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDelayProxy } from '../../src/net/delay-proxy.ts';
+import { eventually } from '../wait.ts';
 import type { DelayProxy, DelayProxyOptions } from '../../src/net/delay-proxy.ts';
 
 const closers: (() => Promise<void>)[] = [];
@@ -58,13 +59,6 @@ function closed(socket: net.Socket): Promise<void> {
   return new Promise((resolve) => socket.once('close', () => resolve()));
 }
 
-async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('delay proxy', () => {
   it('delays each direction by the one-way delay (a round trip takes at least 2d)', async () => {
@@ -157,11 +151,12 @@ describe('delay proxy', () => {
   it('dropAll closes every connection, and counts go back to zero', async () => {
     const proxy = await proxyTo(await echoServer(), { oneWayDelayMs: 1 });
     const sockets = [await connect(proxy), await connect(proxy)];
-    await until(() => proxy.connections() === 2);
+    await eventually(() => proxy.connections() === 2, 'two proxied connections');
     const allClosed = sockets.map(closed);
     proxy.dropAll();
     await Promise.all(allClosed);
-    await until(() => proxy.connections() === 0);
+    expect(sockets.map((socket) => socket.destroyed)).toEqual([true, true]);
+    expect(await eventually(() => proxy.connections(), (count) => count === 0)).toBe(0);
   });
 
   it('close frees the port and ends open connections', async () => {
@@ -183,8 +178,12 @@ describe('delay proxy', () => {
     const proxy = await startDelayProxy({ targetHost: '127.0.0.1', targetPort: port, oneWayDelayMs: 0 });
     closers.push(() => proxy.close());
     const socket = await connect(proxy);
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
     await closed(socket);
-    await until(() => proxy.connections() === 0);
+    // Nothing from a target that is not there: the client only sees its connection end.
+    expect(Buffer.concat(received).length).toBe(0);
+    expect(await eventually(() => proxy.connections(), (count) => count === 0)).toBe(0);
   });
 
   it('rejects a negative delay or a zero bandwidth', async () => {

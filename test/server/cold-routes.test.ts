@@ -28,7 +28,7 @@ describe('cold routes (express)', () => {
     const server = await startServer();
     const res = await fetch(`${server.url}/api/poll`, { method: 'DELETE' });
     expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ error: { code: 'bad_request' } });
+    expect(await res.json()).toMatchObject({ error: { code: 'not_found' } });
   });
 
   it('answers an upgrade on another path with 404', async () => {
@@ -39,16 +39,17 @@ describe('cold routes (express)', () => {
     raw.destroy();
   });
 
-  it('answers requests on sockets over maxConnections with 503 too_many_connections', async () => {
+  it('answers requests on sockets over maxConnections with 503 too_many_connections (but /healthz still answers)', async () => {
     const server = await startServer({ maxConnections: 1 });
     const holder = net.connect(server.port, '127.0.0.1');
     await once(holder, 'connect');
-    const res = await fetch(`${server.url}/healthz`);
+    const res = await fetch(`${server.url}/api/stats`);
     expect(res.status).toBe(503);
     expect(res.headers.get('connection')).toBe('close');
     expect(await res.json()).toMatchObject({ error: { code: 'too_many_connections' } });
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     holder.destroy();
-    await eventually(async () => (await fetch(`${server.url}/healthz`)).status, (status) => status === 200);
+    await eventually(async () => (await fetch(`${server.url}/api/stats`)).status, (status) => status === 200);
   });
 
   it('stops accepting connections once closed', async () => {

@@ -23,6 +23,7 @@ function wrap(bus: MessageBus, overrides: Partial<MessageBus>): MessageBus {
     catchUp: (positions, limit) => bus.catchUp(positions, limit),
     encodeCursor: (positions) => bus.encodeCursor(positions),
     subscribe: (topics, listener) => bus.subscribe(topics, listener),
+    forget: (topic) => bus.forget(topic),
     rememberUser: (name) => bus.rememberUser(name),
     knowsUser: (name) => bus.knowsUser(name),
     stats: () => bus.stats(),

@@ -5,10 +5,12 @@ import { closeAll, createSession, getJson, publish, startServer } from './helper
 
 afterEach(closeAll);
 
+const JSON_TYPE = { 'content-type': 'application/json' };
+
 describe('sessions', () => {
   it('creates a session: 201 {name, token} and an HttpOnly SameSite=Lax cookie with the same token', async () => {
     const server = await startServer();
-    const res = await fetch(`${server.url}/api/session`, { method: 'POST', body: JSON.stringify({ name: 'alice' }) });
+    const res = await fetch(`${server.url}/api/session`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ name: 'alice' }) });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { name: string; token: string };
     expect(body.name).toBe('alice');
@@ -21,7 +23,7 @@ describe('sessions', () => {
   it('refuses a name held by a live session with 409 name_taken', async () => {
     const server = await startServer();
     await createSession(server, 'alice');
-    const res = await fetch(`${server.url}/api/session`, { method: 'POST', body: JSON.stringify({ name: 'alice' }) });
+    const res = await fetch(`${server.url}/api/session`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ name: 'alice' }) });
     expect(res.status).toBe(409);
     expect(await res.json()).toMatchObject({ error: { code: 'name_taken' } });
   });
@@ -31,7 +33,7 @@ describe('sessions', () => {
     const alice = await createSession(server, 'alice');
     const viaCookie = await fetch(`${server.url}/api/session`, {
       method: 'POST',
-      headers: { cookie: alice.cookie },
+      headers: { ...JSON_TYPE, cookie: alice.cookie },
       body: JSON.stringify({ name: 'alice' }),
     });
     expect(viaCookie.status).toBe(201);
@@ -40,7 +42,7 @@ describe('sessions', () => {
     const bob = await createSession(server, 'bob');
     const withOtherToken = await fetch(`${server.url}/api/session`, {
       method: 'POST',
-      headers: bob.auth,
+      headers: { ...JSON_TYPE, ...bob.auth },
       body: JSON.stringify({ name: 'alice' }),
     });
     expect(withOtherToken.status).toBe(409);
@@ -56,14 +58,14 @@ describe('sessions', () => {
     ['not a string', { name: 42 }],
   ])('refuses a bad name (%s) with 400 bad_request', async (_what, body) => {
     const server = await startServer();
-    const res = await fetch(`${server.url}/api/session`, { method: 'POST', body: JSON.stringify(body) });
+    const res = await fetch(`${server.url}/api/session`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify(body) });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: 'bad_request' } });
   });
 
   it('refuses malformed JSON with 400 bad_request', async () => {
     const server = await startServer();
-    const res = await fetch(`${server.url}/api/session`, { method: 'POST', body: '{"name":' });
+    const res = await fetch(`${server.url}/api/session`, { method: 'POST', headers: JSON_TYPE, body: '{"name":' });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: 'bad_request' } });
   });

@@ -103,7 +103,10 @@ describe('GET /api/events', () => {
     const server = await startServer({ sseKeepAliveMs: 50 });
     const alice = await createSession(server, 'alice');
     const stream = new StreamReader(server, alice, 'topics=room:lobby');
-    await eventually(() => stream.text, (text) => text.includes('\n:\n\n') || text.startsWith(':\n\n'));
+    const text = await eventually(() => stream.text, (seen) => seen.includes('\n:\n\n') || seen.startsWith(':\n\n'));
+    // The keep-alive is a comment: it carries no event, so a client sees nothing but a live stream.
+    expect(text).toMatch(/(^|\n):\n\n/);
+    expect(stream.events().map((event) => event.event)).toEqual(['subscribed']);
     stream.request.destroy();
   });
 
@@ -126,7 +129,11 @@ describe('GET /api/events', () => {
     const alice = await createSession(server, 'alice');
     const stream = new StreamReader(server, alice, 'topics=room:lobby');
     await stream.waitFor(1, 'subscribed');
+    const open = server.stats().transports.sse.openConnections;
+    expect(open).toBe(1);
     await server.close();
     await stream.ended;
+    expect(server.stats().transports.sse.heldRequests).toBe(0);
+    expect(await eventually(() => server.stats().transports.sse.openConnections, (count) => count === 0)).toBe(0);
   });
 });

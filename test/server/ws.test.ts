@@ -210,8 +210,10 @@ describe('ws transport', () => {
     const raw = await RawWebSocket.open(server.url, `/ws?token=${encodeURIComponent(alice.token)}`);
     raw.socket.pause();
     const ended = new Promise((resolve) => raw.socket.once('close', resolve));
+    expect(server.stats().transports.ws.openConnections).toBe(1);
     await server.close();
     raw.socket.resume();
     await ended;
+    expect(server.stats().transports.ws.openConnections).toBe(0);
   });
 });

@@ -3,13 +3,18 @@
  * rooms in the list and to the user's own inbox (`user:<me>`). Rooms echo a
  * sender's messages back, inboxes do not, so a direct message someone sends
  * is added to their own conversation when the server acknowledges it.
+ *
+ * A draft is sent with one idempotency `id` for as long as it is the same
+ * text to the same conversation: a retry after a failure, or a press while
+ * the server is away, is stored once (the bus dedupes by id). While a send is
+ * under way the page says "sending" and does not start another.
  */
 import { computed, reactive, shallowRef } from 'vue';
 import { createClient } from '../../../src/client/index.ts';
 import type { Client, ClientState } from '../../../src/client/types.ts';
-import { assertName, inboxTopic, roomTopic } from '../../../src/protocol/index.ts';
+import { inboxTopic, roomTopic } from '../../../src/protocol/index.ts';
 import type { Gap, Message, TransportName } from '../../../src/protocol/index.ts';
-import { describeError } from '../errors.ts';
+import { describeError, errorCode, isConnectionProblem, nameProblem } from '../errors.ts';
 
 export interface ChatLine {
   /**
@@ -27,14 +32,32 @@ export type ConversationKey = `room:${string}` | `dm:${string}`;
 
 export const DEFAULT_ROOMS = ['lobby', 'random', 'workshop'];
 
+/** A draft on its way: the same text to the same conversation keeps its id. */
+interface PendingDraft {
+  conversation: ConversationKey;
+  body: string;
+  id: string;
+}
+
 export function createChatSession() {
   const client = shallowRef<Client | null>(null);
   const state = reactive({
     me: '',
     transport: 'ws' as TransportName,
     connection: 'idle' as ClientState,
-    lastGap: null as Gap | null,
+    /** The newest gap of each topic: a gap in one room does not hide another's. */
+    gaps: {} as Record<string, Gap>,
     error: '',
+    /**
+     * True when `error` is about reaching the server (it went away, a send could
+     * not get through): recovery clears it. A refused action (too long, no such
+     * user) stays until the next action.
+     */
+    errorFromConnection: false,
+    /** What happened to the connection, in words (lost, back again). */
+    notice: '',
+    /** A send is under way: Send is disabled and says so. */
+    sending: false,
     rooms: [...DEFAULT_ROOMS],
     peers: [] as string[],
     current: 'room:lobby' as ConversationKey,
@@ -42,6 +65,21 @@ export function createChatSession() {
   });
 
   const currentLines = computed(() => state.lines[state.current] ?? []);
+  const gapList = computed(() => Object.values(state.gaps));
+  let pending: PendingDraft | null = null;
+  let lostAt = 0;
+  const idPrefix = `chat-${Math.random().toString(36).slice(2, 10)}`;
+  let idCounter = 0;
+
+  function showError(error: unknown): void {
+    state.error = describeError(error);
+    state.errorFromConnection = isConnectionProblem(error);
+  }
+
+  function clearError(): void {
+    state.error = '';
+    state.errorFromConnection = false;
+  }
 
   function add(key: ConversationKey, line: ChatLine): void {
     const list = (state.lines[key] ??= []);
@@ -58,20 +96,41 @@ export function createChatSession() {
     }
   }
 
+  /** Says what happened to the connection; a recovery clears the banners the outage left. */
+  function onState(value: ClientState): void {
+    const before = state.connection;
+    state.connection = value;
+    if (value === 'reconnecting' && before !== 'reconnecting') {
+      lostAt = Date.now();
+      state.notice = 'The connection to the server was lost (it may be restarting): reconnecting by itself…';
+    } else if (value === 'connected' && before === 'reconnecting') {
+      if (state.errorFromConnection) clearError();
+      const seconds = Math.max(1, Math.round((Date.now() - lostAt) / 1000));
+      const draft = pending && !state.sending ? ' Your draft was not sent yet: press Send (it will not be stored twice).' : '';
+      state.notice = `Connected again at ${new Date().toLocaleTimeString()} after about ${seconds} s without the server.${draft}`;
+    }
+  }
+
   function addPeer(peer: string): void {
     if (!state.peers.includes(peer)) state.peers.push(peer);
   }
 
   async function connect(name: string, transport: TransportName): Promise<boolean> {
-    state.error = '';
+    clearError();
+    state.notice = '';
     await disconnect();
+    // Checked here, before anything is sent: say what is wrong with the name itself.
+    const problem = nameProblem(name, 'name');
+    if (problem) {
+      state.error = problem;
+      return false;
+    }
     try {
-      assertName(name, 'your name');
       const next = createClient(transport, { baseUrl: '', name });
       next.on('message', onMessage);
-      next.on('gap', (gap) => (state.lastGap = gap));
-      next.on('state', (value) => (state.connection = value));
-      next.on('error', (error) => (state.error = describeError(error)));
+      next.on('gap', (gap) => (state.gaps[gap.topic] = gap));
+      next.on('state', onState);
+      next.on('error', showError);
       client.value = next;
       await next.connect();
       state.me = name;
@@ -79,7 +138,7 @@ export function createChatSession() {
       await next.subscribe([...state.rooms.map(roomTopic), inboxTopic(name)], { backlog: 50 });
       return true;
     } catch (error) {
-      state.error = describeError(error);
+      showError(error);
       await disconnect();
       return false;
     }
@@ -89,52 +148,83 @@ export function createChatSession() {
     const current = client.value;
     client.value = null;
     state.connection = 'idle';
-    state.lastGap = null;
+    state.gaps = {};
+    state.sending = false;
+    pending = null;
     if (current) await current.close().catch(() => undefined);
   }
 
   async function joinRoom(name: string): Promise<void> {
-    state.error = '';
+    clearError();
+    const problem = nameProblem(name, 'room name');
+    if (problem) {
+      state.error = problem;
+      return;
+    }
     try {
-      const topic = roomTopic(assertName(name, 'a room name'));
+      const topic = roomTopic(name);
       if (!state.rooms.includes(name)) {
         await client.value?.subscribe([topic], { backlog: 50 });
         state.rooms.push(name);
       }
       state.current = topic as ConversationKey;
     } catch (error) {
-      state.error = describeError(error);
+      showError(error);
     }
   }
 
   function openDirect(peer: string): void {
-    state.error = '';
-    try {
-      addPeer(assertName(peer, 'a user name'));
-      state.current = `dm:${peer}`;
-    } catch (error) {
-      state.error = describeError(error);
+    clearError();
+    const problem = nameProblem(peer, 'user name');
+    if (problem) {
+      state.error = problem;
+      return;
     }
+    addPeer(peer);
+    state.current = `dm:${peer}`;
+  }
+
+  /** A conversation with someone who was never here cannot be had: it goes, and the page says why. */
+  function dropPeer(peer: string): void {
+    state.peers = state.peers.filter((p) => p !== peer);
+    delete state.lines[`dm:${peer}`];
+    if (state.current === `dm:${peer}`) state.current = `room:${state.rooms[0] ?? 'lobby'}`;
+    state.error = `Nobody called "${peer}" has ever joined this server, so the conversation with them was removed. Your draft is kept.`;
+    state.errorFromConnection = false;
+  }
+
+  function idFor(conversation: ConversationKey, body: string): string {
+    if (pending && pending.conversation === conversation && pending.body === body) return pending.id;
+    idCounter += 1;
+    pending = { conversation, body, id: `${idPrefix}-${idCounter}` };
+    return pending.id;
   }
 
   async function send(body: string): Promise<boolean> {
     const active = client.value;
-    if (!active || body.length === 0) return false;
-    state.error = '';
+    if (!active || body.length === 0 || state.sending) return false;
+    clearError();
     const key = state.current;
     const isRoom = key.startsWith('room:');
     const peer = key.slice('dm:'.length);
+    const id = idFor(key, body);
+    state.sending = true;
     try {
-      const result = await active.publish(isRoom ? key : inboxTopic(peer), body);
+      const result = await active.publish(isRoom ? key : inboxTopic(peer), body, id);
       if (!isRoom) add(key, { key: `out-${result.id}`, from: state.me, body, ts: result.ts });
+      pending = null;
       return true;
     } catch (error) {
-      state.error = describeError(error);
+      if (client.value !== active) return false;
+      if (!isRoom && errorCode(error) === 'unknown_user') dropPeer(peer);
+      else showError(error);
       return false;
+    } finally {
+      if (client.value === active) state.sending = false;
     }
   }
 
-  return { state, client, currentLines, connect, disconnect, joinRoom, openDirect, send };
+  return { state, client, currentLines, gapList, connect, disconnect, joinRoom, openDirect, send };
 }
 
 export type ChatSession = ReturnType<typeof createChatSession>;

@@ -1,20 +1,26 @@
 /**
  * The live lab page's state: the panes' origins and knobs, what was sent and
  * when, what each pane received and when, and the server's counters.
- * Sending uses a client on the page's own origin (no delay), so a pane's
- * latency is its receive path: server → proxy delay → transport → pane.
+ * Sending uses the page's own sender (lab-sender.ts: no delay, counted under
+ * `other`), so a pane's latency is its receive path: server → proxy delay →
+ * transport → pane. "Send over the ws pane's socket" asks the ws pane to
+ * publish instead, so its frames (mask key and all) show in the inspector.
+ *
+ * The knobs are server-wide: every tab reads them from /api/lab/settings
+ * each second, so a change made in one tab shows in all (issue 13).
  */
-import { reactive, shallowRef } from 'vue';
-import { createClient } from '../../../src/client/index.ts';
-import type { Client, ClientState } from '../../../src/client/types.ts';
-import { TRANSPORT_NAMES, roomTopic } from '../../../src/protocol/index.ts';
+import { reactive } from 'vue';
+import type { ClientState } from '../../../src/client/types.ts';
+import { LabError, TRANSPORT_NAMES, roomTopic } from '../../../src/protocol/index.ts';
 import type { StatsSnapshot, TransportName } from '../../../src/protocol/index.ts';
 import { LAB_ROOM } from '../../../src/lab/types.ts';
-import type { BackgroundState, NetworkState } from '../../../src/lab/types.ts';
+import type { BackgroundState, LabAuthorityView, LabSettings, NetworkState } from '../../../src/lab/types.ts';
 import { describeError } from '../errors.ts';
 import { getJson, postJson } from '../lab-api.ts';
+import { labKeyHeaders, takeLabKey } from './lab-key.ts';
+import { LabSender } from './lab-sender.ts';
 import { isPaneEvent, now } from './pane-messages.ts';
-import type { PaneEvent } from './pane-messages.ts';
+import type { PaneCommand, PaneEvent } from './pane-messages.ts';
 import { ratesBetween } from './stats-rates.ts';
 import type { TransportRates } from './stats-rates.ts';
 
@@ -35,6 +41,8 @@ export interface PaneState {
   arrivals: Arrival[];
   error: string;
   gaps: number;
+  /** The pane's session token (the wire inspector asks for this session's traffic). */
+  token: string | null;
 }
 
 export interface Sent {
@@ -46,14 +54,20 @@ export interface Sent {
 /** Arrivals kept per pane and sends kept for the timeline. */
 const KEEP = 30;
 const STATS_INTERVAL_MS = 1000;
+/** How long a pane gets to answer a publish command before the send counts as failed. */
+const PANE_SEND_TIMEOUT_MS = 10_000;
 
 export function createLabSession() {
   const initial = {} as Record<TransportName, PaneState>;
-  for (const name of TRANSPORT_NAMES) initial[name] = { instance: 1, state: 'idle', ready: false, arrivals: [], error: '', gaps: 0 };
+  for (const name of TRANSPORT_NAMES) initial[name] = { instance: 1, state: 'idle', ready: false, arrivals: [], error: '', gaps: 0, token: null };
   const panes = reactive(initial);
   const state = reactive({
     network: null as NetworkState | null,
     background: null as BackgroundState | null,
+    /** What this page may do with the knobs, and why. */
+    authority: null as LabAuthorityView | null,
+    /** When the panes' connections were last cut (by anyone). */
+    lastDropAt: null as number | null,
     pollIntervalMs: 1000,
     longPollWaitSeconds: 25,
     error: '',
@@ -64,16 +78,19 @@ export function createLabSession() {
     /** Requests per transport since the lab opened (server counts). */
     requestsSinceOpen: null as Record<TransportName, number> | null,
   });
-  const sender = shallowRef<Client | null>(null);
+  const prefix = Math.random().toString(36).slice(2, 8);
+  const sender = new LabSender(`lab-${prefix}`);
+  const frames: Partial<Record<TransportName, HTMLIFrameElement | null>> = {};
+  /** Publish commands sent to a pane and not yet answered, by message id. */
+  const pendingPaneSends = new Map<string, (error: string | null) => void>();
   let first: StatsSnapshot | null = null;
   let last: StatsSnapshot | null = null;
   let timer: ReturnType<typeof setInterval> | undefined;
   let counter = 0;
-  const prefix = Math.random().toString(36).slice(2, 8);
 
   /** A pane whose address changes reloads: it is not listening until its new page says so. */
   function reload(pane: PaneState): void {
-    Object.assign(pane, { instance: pane.instance + 1, state: 'connecting', ready: false, error: '' });
+    Object.assign(pane, { instance: pane.instance + 1, state: 'connecting', ready: false, error: '', token: null });
   }
 
   /** Takes the network's state; a pane whose proxy moved (a restarted server) reloads. */
@@ -81,6 +98,20 @@ export function createLabSession() {
     const before = state.network;
     for (const name of TRANSPORT_NAMES) if (before && before.panes[name] !== network.panes[name]) reload(panes[name]);
     state.network = network;
+  }
+
+  /** Takes the server-wide knobs as they are now (from any tab), and this page's authority. */
+  function adoptSettings(settings: LabSettings): void {
+    adoptNetwork(settings.network);
+    state.background = settings.background;
+    state.lastDropAt = settings.lastDropAt;
+    // A key the server does not take (it restarted with a new one) is kept until a new URL brings
+    // another: the server keeps saying why the knobs are read-only.
+    state.authority = settings.authority;
+  }
+
+  async function refreshSettings(): Promise<void> {
+    adoptSettings(await getJson<LabSettings>('/api/lab/settings', labKeyHeaders()));
   }
 
   function onPaneEvent(event: MessageEvent): void {
@@ -96,6 +127,8 @@ export function createLabSession() {
     else if (event.kind === 'pane-ready') pane.ready = true;
     else if (event.kind === 'pane-error') pane.error = event.text;
     else if (event.kind === 'pane-gap') pane.gaps++;
+    else if (event.kind === 'pane-token') pane.token = event.token;
+    else if (event.kind === 'pane-sent') pendingPaneSends.get(event.id)?.(event.ok ? null : event.text);
     else {
       const sent = state.sent.find((item) => item.id === event.message.id);
       pane.error = '';
@@ -111,9 +144,9 @@ export function createLabSession() {
 
   async function start(): Promise<void> {
     window.addEventListener('message', onPaneEvent);
+    takeLabKey();
     try {
-      adoptNetwork(await getJson<NetworkState>('/api/lab/network'));
-      state.background = await getJson<BackgroundState>('/api/lab/background');
+      await refreshSettings();
     } catch (error) {
       state.error = describeError(error);
     }
@@ -124,26 +157,30 @@ export function createLabSession() {
   async function stop(): Promise<void> {
     window.removeEventListener('message', onPaneEvent);
     clearInterval(timer);
-    await sender.value?.close().catch(() => undefined);
-    sender.value = null;
+    for (const settle of pendingPaneSends.values()) settle('the lab page closed');
   }
 
   async function refreshStats(): Promise<void> {
     try {
-      const next = await getJson<StatsSnapshot>('/api/stats');
+      const [next, settings] = await Promise.all([
+        getJson<StatsSnapshot>('/api/stats'),
+        getJson<LabSettings>('/api/lab/settings', labKeyHeaders()),
+      ]);
       if (last && (last.bus.epoch !== next.bus.epoch || next.process.uptimeSeconds < last.process.uptimeSeconds)) {
-        // The server restarted: its counters began again, and its pane proxies are new ones.
+        // The server restarted: its counters began again (its pane proxies are new ones: adoptSettings reloads them).
         first = null;
         last = null;
-        adoptNetwork(await getJson<NetworkState>('/api/lab/network'));
-        state.background = await getJson<BackgroundState>('/api/lab/background');
       }
+      adoptSettings(settings);
       first ??= next;
-      if (last) state.rates = ratesBetween(last, next);
       state.requestsSinceOpen = Object.fromEntries(
         TRANSPORT_NAMES.map((name) => [name, next.transports[name].requests - first!.transports[name].requests]),
       ) as Record<TransportName, number>;
-      last = next;
+      // Two snapshots close together make no rate (a 25 ms window turns 1 request into 40/s):
+      // the older one stays the baseline until the window is long enough.
+      const rates = last ? ratesBetween(last, next) : null;
+      if (rates) state.rates = rates;
+      if (!last || rates) last = next;
       state.countersError = '';
     } catch (error) {
       state.countersError = `The server is not answering (${describeError(error)}): the panes keep retrying.`;
@@ -156,28 +193,62 @@ export function createLabSession() {
    */
   async function send(body: string, count = 1): Promise<boolean> {
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${count}`);
-    state.error = '';
-    try {
-      if (!sender.value) {
-        const client = createClient('poll', { baseUrl: '', name: `lab-${prefix}` });
-        await client.connect();
-        sender.value = client;
-      }
-      const client = sender.value;
-      const publishes: Promise<unknown>[] = [];
-      for (let i = 1; i <= count; i++) {
-        const id = `lab-${prefix}-${++counter}`;
-        const text = count === 1 ? body : `${body} (${i}/${count})`;
-        state.sent.unshift({ id, body: text, at: now() });
-        publishes.push(client.publish(roomTopic(LAB_ROOM), text, id));
-      }
-      state.sent.splice(KEEP);
-      await Promise.all(publishes);
-      return true;
-    } catch (error) {
-      state.error = describeError(error);
-      return false;
+    const publishes: [string, Promise<unknown>][] = [];
+    for (let i = 1; i <= count; i++) {
+      const id = `lab-${prefix}-${++counter}`;
+      const text = count === 1 ? body : `${body} (${i}/${count})`;
+      track({ id, body: text, at: now() });
+      publishes.push([id, sender.publish(roomTopic(LAB_ROOM), text, id)]);
     }
+    return settle(publishes);
+  }
+
+  /**
+   * Publishes one message over the `transport` pane's own connection: for the
+   * ws pane, a client → server frame with its mask key that the wire
+   * inspector shows. Its latency includes the pane's way up through its proxy.
+   */
+  async function sendFromPane(transport: TransportName, body: string): Promise<boolean> {
+    const id = `lab-${prefix}-${++counter}`;
+    track({ id, body, at: now() });
+    return settle([[id, askPane(transport, id, body)]]);
+  }
+
+  function askPane(transport: TransportName, id: string, body: string): Promise<void> {
+    const target = frames[transport]?.contentWindow;
+    const origin = state.network?.panes[transport];
+    if (!target || !origin || !panes[transport].ready) {
+      return Promise.reject(new LabError('bad_request', `the ${transport} pane is not connected yet`));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => done('the pane did not answer'), PANE_SEND_TIMEOUT_MS);
+      function done(error: string | null): void {
+        clearTimeout(timer);
+        pendingPaneSends.delete(id);
+        if (error === null) resolve();
+        else reject(new Error(error));
+      }
+      pendingPaneSends.set(id, done);
+      const command: PaneCommand = { kind: 'pane-publish', instance: panes[transport].instance, id, body };
+      target.postMessage(command, origin);
+    });
+  }
+
+  function track(sent: Sent): void {
+    state.sent.unshift(sent);
+    state.sent.splice(KEEP);
+  }
+
+  /** Waits for the publishes; a message the server did not take leaves the race (no empty row). */
+  async function settle(publishes: [string, Promise<unknown>][]): Promise<boolean> {
+    state.error = '';
+    const results = await Promise.allSettled(publishes.map(([, publish]) => publish));
+    const failed = new Set(publishes.filter((_, i) => results[i].status === 'rejected').map(([id]) => id));
+    if (failed.size === 0) return true;
+    state.sent.splice(0, state.sent.length, ...state.sent.filter((item) => !failed.has(item.id)));
+    const reason = results.find((result): result is PromiseRejectedResult => result.status === 'rejected')!.reason;
+    state.error = `Not sent: ${describeError(reason)}`;
+    return false;
   }
 
   /** Poll interval 100 ms–10 s and long-poll wait 1–60 s (the server's maximum); the pane reloads. */
@@ -193,17 +264,21 @@ export function createLabSession() {
   }
 
   async function setDelay(oneWayDelayMs: number): Promise<void> {
-    await act(async () => adoptNetwork(await postJson<NetworkState>('/api/lab/network', { oneWayDelayMs })));
+    await act(async () => adoptNetwork(await postJson<NetworkState>('/api/lab/network', { oneWayDelayMs }, labKeyHeaders())));
   }
 
   async function dropConnections(): Promise<void> {
-    await act(async () => adoptNetwork(await postJson<NetworkState>('/api/lab/network/drop', {})));
+    await act(async () => {
+      adoptNetwork(await postJson<NetworkState>('/api/lab/network/drop', {}, labKeyHeaders()));
+      state.lastDropAt = Date.now();
+    });
   }
 
   async function setBackground(count: number): Promise<void> {
-    await act(async () => (state.background = await postJson<BackgroundState>('/api/lab/background', { count })));
+    await act(async () => (state.background = await postJson<BackgroundState>('/api/lab/background', { count }, labKeyHeaders())));
   }
 
+  /** Runs a knob change; whatever happened, the page then shows the server's settings again. */
   async function act(action: () => Promise<unknown>): Promise<void> {
     state.error = '';
     try {
@@ -211,6 +286,12 @@ export function createLabSession() {
     } catch (error) {
       state.error = describeError(error);
     }
+    await refreshSettings().catch(() => undefined);
+  }
+
+  /** LabView hands over each pane's iframe (the ws pane receives publish commands). */
+  function registerFrame(transport: TransportName, frame: HTMLIFrameElement | null): void {
+    frames[transport] = frame;
   }
 
   /** The iframe address of a pane: its proxy's origin, its knobs in the query. */
@@ -225,7 +306,9 @@ export function createLabSession() {
     return `${origin}/?pane=${transport}-${panes[transport].instance}#/pane?${query.toString()}`;
   }
 
-  return { panes, state, start, stop, send, setPaneKnobs, setDelay, dropConnections, setBackground, paneUrl };
+  return {
+    panes, state, start, stop, send, sendFromPane, registerFrame, setPaneKnobs, setDelay, dropConnections, setBackground, paneUrl,
+  };
 }
 
 export type LabSession = ReturnType<typeof createLabSession>;

@@ -1,8 +1,9 @@
 /**
  * Per-second rates from two `/api/stats` snapshots: the live lab's counters.
  * These are the server's own counts (never the lab's estimate), differenced.
- * The lab's own polling of /api/stats is counted under `other` by the server,
- * so it never shows here.
+ * The lab's own polling of /api/stats and /api/lab/settings, and its own
+ * sends (published without `?via=`), are counted under `other` by the
+ * server, so they never show here.
  */
 import { TRANSPORT_NAMES } from '../../../src/protocol/index.ts';
 import type { ByteSplit, StatsSnapshot, TransportName } from '../../../src/protocol/index.ts';
@@ -18,8 +19,17 @@ export interface TransportRates {
   heldRequests: number;
 }
 
-export function ratesBetween(before: StatsSnapshot, after: StatsSnapshot): Record<TransportName, TransportRates> {
-  const seconds = Math.max((after.at - before.at) / 1000, 0.001);
+/**
+ * The shortest window a rate is taken over. Two snapshots that land close
+ * together (a slow answer, then a prompt one) would turn one request in 25 ms
+ * into "40 requests/s"; below this the caller keeps its older snapshot.
+ */
+export const MIN_RATE_WINDOW_MS = 800;
+
+/** Rates over the window between two snapshots; null when it is shorter than MIN_RATE_WINDOW_MS. */
+export function ratesBetween(before: StatsSnapshot, after: StatsSnapshot): Record<TransportName, TransportRates> | null {
+  if (after.at - before.at < MIN_RATE_WINDOW_MS) return null;
+  const seconds = (after.at - before.at) / 1000;
   const per = (a: number, b: number): number => Math.max(0, b - a) / seconds;
   const both = (split: { bytesIn: ByteSplit; bytesOut: ByteSplit }, part: keyof ByteSplit): number =>
     split.bytesIn[part] + split.bytesOut[part];
