@@ -360,6 +360,8 @@ export interface BenchResults {
   config: BenchConfig;
   scenarios: ScenarioResult[];
   peers?: PeersResult;
+  /** The `abuse` scenario (issue 8): per attack, the legitimate attendee's latency and the server's peak RSS. */
+  abuse?: AbuseResult;
   errors: RunError[];
 }
 
@@ -370,5 +372,7 @@ export interface LatestPointer {
   date: string;
 }
 
+export type { AbuseResult } from './abuse/result.ts';
+import type { AbuseResult } from './abuse/result.ts';
 export { validateResults } from './schema-validate.ts';
 export type { ValidationFailure, ValidationResult } from './schema-validate.ts';

@@ -13,6 +13,7 @@ import type { BenchResults, RunError, ScenarioResult } from '../schema.ts';
 import { chartConfigsFor, TRANSPORT_LABELS } from './charts.ts';
 import { formatBytes, formatNumber } from './format.ts';
 import { ceilingTable, peersTable, projectionTable, summaryTable, theoryTable } from './tables.ts';
+import { abuseHtmlSection } from '../abuse/report.ts';
 import type { Table } from './tables.ts';
 import { REPORT_CSS, READING_GUIDE } from './html-text.ts';
 
@@ -141,6 +142,7 @@ export function renderHtmlReport(results: BenchResults): string {
   <nav>${results.scenarios.map((s) => `<a href="#scenario-${escapeHtml(s.name)}">${escapeHtml(s.name)}</a>`).join(' ')}</nav>
   ${results.scenarios.map((scenario) => renderScenario(results, scenario)).join('\n')}
   ${peers ? `<section class="peers"><h2>Against reference servers</h2>${renderTable(peers)}</section>` : ''}
+  ${abuseHtmlSection(results, renderTable)}
   ${runErrors.length > 0 ? `<section><h2>Errors</h2>${renderErrors(runErrors.map((error) => ({ where: '', error })))}</section>` : ''}
   <details class="config"><summary>Configuration of this run</summary><pre>${escapeHtml(JSON.stringify(results.config, null, 2))}</pre></details>
 </main>

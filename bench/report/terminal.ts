@@ -6,6 +6,7 @@
 import type { BenchResults, RunError, ScenarioResult } from '../schema.ts';
 import { TRANSPORT_LABELS } from './chart-spec.ts';
 import { ceilingTable, peersTable, projectionTable, summaryTable } from './tables.ts';
+import { abuseTable } from '../abuse/report.ts';
 import type { Table } from './tables.ts';
 
 /** Lays a table out in fixed-width columns (first column left-aligned, the rest right-aligned). */
@@ -53,6 +54,8 @@ export function formatSummary(results: BenchResults): string {
   for (const scenario of results.scenarios) parts.push(formatScenario(scenario));
   const peers = peersTable(results);
   if (peers) parts.push(formatTextTable(peers));
+  const abuse = abuseTable(results);
+  if (abuse) parts.push(formatTextTable(abuse));
   const runErrors = [
     ...results.errors.map((error) => formatError('', error)),
     ...(results.peers?.errors ?? []).map((error) => formatError('peers', error)),

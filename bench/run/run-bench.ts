@@ -16,6 +16,7 @@ import { RigPool, type Rig } from './rig.ts';
 import { runCeiling } from './run-ceiling.ts';
 import { runPeersPart } from './run-peers.ts';
 import { runWorkload, workerCount } from './run-workload.ts';
+import { runAbusePart } from '../abuse/run-abuse.ts';
 
 export interface BenchPlan {
   runId: string;
@@ -104,7 +105,8 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<Benc
       // The custom parts bring their own servers: nothing of ours may compete for the cores.
       await rigs.release();
       hooks.onUnit?.(scenario.name, estimateSeconds(scenario, settings, plan.quick, plan.scenariosChosen));
-      if (scenario.name === 'peers') {
+      if (scenario.name === 'abuse') await runAbusePart(results, hooks.signal);
+      else if (scenario.name === 'peers') {
         // Issue 5: in the default run at a small size; at full size when asked for by name.
         const size = !plan.scenariosChosen ? 'default-run' : plan.quick ? 'quick' : 'full';
         const part = await runPeersPart(size, plan.pin, hooks.signal, undefined, plan.peersRepeats);
