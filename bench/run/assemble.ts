@@ -13,6 +13,7 @@ import {
   splitTotal,
   subtractSplits,
   theoryLatency,
+  type TheoryPublisher,
   wireDirection,
   zeroSplit,
 } from '../aggregate/index.ts';
@@ -41,6 +42,8 @@ export interface Collected {
   series: SeriesBuilder;
   errors: RunError[];
   incomplete: boolean;
+  /** The publishers one subscriber hears from (the theory's path); absent = one publisher at 1 msg/s. */
+  heard?: TheoryPublisher[];
 }
 
 /** Connections the server holds across all transports (the stats requests are under `other`). */
@@ -96,7 +99,7 @@ export function assembleTransport(run: Collected): TransportResult {
     },
     series: run.series.build(run.startNs, run.samples, (sample) => serverConnections(sample.snapshot)),
     projection: projectBandwidth(perClient),
-    theory: theoryLatency(run.transport, run.settings.network.rttMs / 2, run.settings.pollIntervalMs),
+    theory: theoryLatency(run.transport, run.settings.network.rttMs / 2, run.settings.pollIntervalMs, run.heard),
   };
 }
 

@@ -49,6 +49,8 @@ export type ToWorker =
   /** Stop publishing now (Ctrl-C, a dead server): the worker answers `published` with what it sent. */
   | { type: 'abort' }
   | { type: 'expect'; lastSeq: Record<string, number>; drainMs: number }
+  /** After `quiet`: the proxies are drained, read the counters now (answered with `report`). */
+  | { type: 'count' }
   /** Close every client and forget the turn; answered with `hello`. */
   | { type: 'reset' }
   | { type: 'close' };
@@ -86,10 +88,14 @@ export type FromWorker =
   | { type: 'hello' }
   | { type: 'ready'; clients: number; sockets: number }
   | { type: 'marked' }
+  /** After `expect`: the clients start no more requests; the worker waits for `count` before reading its counters. */
+  | { type: 'quiet' }
   | { type: 'tick'; t: number; counters: WorkerCounters; latency: string }
   | { type: 'published'; tally: PublishTally }
   | {
       type: 'report';
+      /** When the worker's clients stopped starting requests: the end of the window its counters cover. */
+      stoppedNs: string;
       counters: WorkerCounters;
       deliveries: DeliveryTally;
       /** HDR histogram of latency in microseconds, compressed base64. */

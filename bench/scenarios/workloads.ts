@@ -91,3 +91,19 @@ export const burst: WorkloadScenario = {
 };
 
 export const WORKLOADS: readonly WorkloadScenario[] = [chat, fanout, direct, idle, burst];
+
+/**
+ * The publishers the first subscriber of a plan hears from, as the theory
+ * needs them (bench/aggregate/theory.ts): their schedule decides how close
+ * together messages reach the server, and so long polling's queueing.
+ */
+export function heardBy(plan: WorkloadPlan): { periodMs: number; offsetMs: number; burstSize: number }[] {
+  const subscriber = plan.clients.find((spec) => spec.subscribe.length > 0);
+  if (!subscriber) return [];
+  const topics = new Set(subscriber.subscribe);
+  return plan.clients.flatMap((spec) =>
+    spec.publish && spec.publish.topics.some((topic) => topics.has(topic))
+      ? [{ periodMs: spec.publish.periodMs, offsetMs: spec.publish.offsetMs, burstSize: spec.publish.burstSize }]
+      : [],
+  );
+}

@@ -71,6 +71,11 @@ export abstract class HttpSimClient implements SimClient {
   private paused = false;
   private readonly deferred: (() => void)[] = [];
 
+  /** Between `pause()` and `resume()`. */
+  protected get isPaused(): boolean {
+    return this.paused;
+  }
+
   /** Runs `next` now, or on `resume()` when paused. */
   protected whenRunning(next: () => void): void {
     if (this.paused) this.deferred.push(next);

@@ -28,6 +28,9 @@ class Worker {
   private cpuBaseline: NodeJS.CpuUsage = process.cpuUsage();
   private ticker: NodeJS.Timeout | undefined;
   private goNs = 0n;
+  private resumeTimer: NodeJS.Timeout | undefined;
+  /** Set while waiting for `count`. */
+  countNow: (() => void) | undefined;
   readonly errors: string[] = [];
   private errorCount = 0;
 
@@ -104,9 +107,18 @@ class Worker {
     this.recorder.start();
   }
 
+  /**
+   * The clients stay held until `startNs` itself, not until this message
+   * arrives (GO_LEAD_MS earlier): the run's time starts at `startNs`, so its
+   * traffic must too, or polls sent in the lead are counted over a window
+   * that leaves the lead out (issue 13 item 2).
+   */
   go(startNs: bigint, durationMs: number): void {
     if (!this.measuring) this.takeBaseline();
-    for (const client of this.clients) client.resume();
+    const clients = this.clients;
+    this.resumeTimer = setTimeout(() => {
+      for (const client of clients) client.resume();
+    }, Math.max(0, Number(startNs - process.hrtime.bigint()) / 1e6));
     this.goNs = startNs;
     this.ticker = setInterval(() => this.tick(), 1000);
     const schedule = this.schedule;
@@ -147,10 +159,16 @@ class Worker {
     }
     clearInterval(this.ticker);
     this.schedule?.stop();
+    // The end of the window: from here no client starts a request (one in flight still counts, as it started inside).
+    const stoppedNs = process.hrtime.bigint();
     await Promise.race([
       Promise.all(this.clients.map((client) => client.quiesce())),
       new Promise((resolve) => setTimeout(resolve, QUIESCE_TIMEOUT_MS)),
     ]);
+    // Bytes may still be inside the delay proxy: the orchestrator says when they have landed.
+    const count = new Promise<void>((resolve) => (this.countNow = resolve));
+    this.send({ type: 'quiet' });
+    await count;
     const counters = this.counters();
     this.measuring = false;
     const cpu = process.cpuUsage(this.cpuBaseline);
@@ -159,6 +177,7 @@ class Worker {
     if (this.errorCount > this.errors.length) this.errors.push(`… and ${this.errorCount - this.errors.length} more errors`);
     this.send({
       type: 'report',
+      stoppedNs: String(stoppedNs),
       counters,
       deliveries,
       latency: encodeHistogram(this.recorder.total),
@@ -172,6 +191,7 @@ class Worker {
   }
 
   close(): void {
+    clearTimeout(this.resumeTimer);
     clearInterval(this.ticker);
     this.schedule?.stop();
     for (const client of this.clients) client.close();
@@ -205,6 +225,9 @@ process.on('message', (message: ToWorker) => {
       return;
     case 'abort':
       worker.abort();
+      return;
+    case 'count':
+      worker.countNow?.();
       return;
     case 'expect':
       worker.expect(message.lastSeq, message.drainMs).catch(fail);
