@@ -161,7 +161,8 @@ export interface ServerFigures {
   connectionsMean: number;
   cpuSeconds: number;
   peakRssBytes: number;
-  eventLoopDelayMs: { mean: number; p99: number; max: number };
+  /** How late the server's event loop ran beyond the monitor's timer interval; p50 absent in older files. */
+  eventLoopDelayMs: { mean: number; p50?: number; p99: number; max: number };
 }
 
 export interface HarnessFigures {

@@ -127,6 +127,7 @@ function serverFigures(window: StatsSample[], baseline: StatsSnapshot | undefine
     peakRssBytes: snapshots.length ? Math.max(...snapshots.map((snapshot) => snapshot.process.rssBytes)) : 0,
     eventLoopDelayMs: {
       mean: delays.length ? delays.reduce((sum, delay) => sum + delay.mean, 0) / delays.length : 0,
+      p50: delays.length ? delays.reduce((sum, delay) => sum + (delay.p50 ?? 0), 0) / delays.length : 0,
       p99: delays.length ? Math.max(...delays.map((delay) => delay.p99)) : 0,
       max: delays.length ? Math.max(...delays.map((delay) => delay.max)) : 0,
     },
