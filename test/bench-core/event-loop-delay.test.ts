@@ -19,7 +19,7 @@ describe('event-loop delay beyond the timer resolution', () => {
     expect(summarize(histogram)).toEqual({ mean: 0.4, p50: 0.2, p99: 0, max: 15 });
   });
 
-  it('an idle loop reads p50 under 1 ms', { timeout: 20_000 }, async () => {
+  it('an idle loop reads p50 far under the 10 ms interval (under 1 ms on a quiet machine)', { timeout: 20_000 }, async () => {
     const monitor = new ProcessMonitor();
     try {
       // Wait for samples (polled state, not a fixed sleep): max turns above 0 once the timer has fired late at all.
@@ -30,8 +30,10 @@ describe('event-loop delay beyond the timer resolution', () => {
         delay = monitor.snapshot().eventLoopDelayMs;
       }
       expect(delay.max).toBeGreaterThan(0);
-      expect(delay.p50).toBeLessThan(1);
-      expect(delay.mean).toBeLessThan(5);
+      // The old reading could not go below the 10 ms interval; on a quiet machine p50 is well under 1 ms,
+      // and a machine busy with other work (tests run in parallel) adds a few ms of its own at most.
+      expect(delay.p50).toBeLessThan(5);
+      expect(delay.mean).toBeLessThan(8);
     } finally {
       monitor.close();
     }
