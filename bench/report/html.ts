@@ -12,7 +12,7 @@ import { buildSync } from 'esbuild';
 import type { BenchResults, RunError, ScenarioResult } from '../schema.ts';
 import { chartConfigsFor, TRANSPORT_LABELS } from './charts.ts';
 import { formatBytes, formatNumber } from './format.ts';
-import { ceilingTable, idleTable, nothingDelivered, peersTable, plural, projectionTable, summaryTable, theoryTable, workloadText } from './tables.ts';
+import { ceilingTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, plural, projectionTable, summaryTable, theoryTable, workloadText } from './tables.ts';
 import type { Table } from './tables.ts';
 import { REPORT_CSS, READING_GUIDE } from './html-text.ts';
 
@@ -102,6 +102,7 @@ function renderScenario(results: BenchResults, scenario: ScenarioResult): string
     ${figures ? `<div class="charts">${figures}</div>` : ''}
     ${theory ? renderTable(theoryTable(scenario)) : ''}
     ${hasRows ? renderTable(projectionTable(scenario)) : ''}
+    ${hasRows && headerProjectionTable(scenario) ? renderTable(headerProjectionTable(scenario) as Table) : ''}
     ${errors.length > 0 ? `<h3>Errors</h3>${renderErrors(errors)}` : ''}
   </section>`;
 }

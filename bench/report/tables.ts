@@ -43,7 +43,7 @@ export function projectionTable(scenario: ScenarioResult): Table {
   const clientCounts = scenario.transports[0]?.projection.rows.map((row) => row.clients) ?? [];
   return {
     caption:
-      'Projected bandwidth of the whole fleet: measured bytes per client per second × clients, in Mbps of 2^20 bits ' +
+      'Projected bandwidth of the whole fleet, bodies included: measured bytes per client per second × clients, in Mbps of 2^20 bits ' +
       '(the unit of the Quantum Leap article, whose 871-byte poll gives 6.6 / 66 / 665 Mbps).',
     head: ['transport', 'bytes / client / s', ...clientCounts.map((count) => `${formatNumber(count, 0)} clients`)],
     rows: scenario.transports.map((row) => [
@@ -51,6 +51,33 @@ export function projectionTable(scenario: ScenarioResult): Table {
       formatNumber(row.projection.bytesPerClientPerSecond, 1),
       ...row.projection.rows.map((projected) => `${formatMbps(projected.mebibitsPerSecond)} Mbps`),
     ]),
+  };
+}
+
+/**
+ * Headers alone, projected: the article's table counts only the request and
+ * response heads of each poll. Null for files written before it existed.
+ */
+export function headerProjectionTable(scenario: ScenarioResult): Table | null {
+  const rows = scenario.transports.filter((row) => row.headerProjection);
+  if (rows.length === 0) return null;
+  const clientCounts = rows[0].headerProjection?.projection.rows.map((row) => row.clients) ?? [];
+  const article = rows.some((row) => row.headerProjection?.basis === 'article');
+  return {
+    caption:
+      'Headers only (request + response heads), projected the same way: the Quantum Leap article\'s table counts nothing else ' +
+      '(871 header characters per poll, once a second → 6.6 / 66 / 665 Mbps)' +
+      (article ? '; "as the article counted" rows leave out the line ends, as its 871 did (the 2009 replay).' : '; bytes on the wire, line ends included.'),
+    head: ['transport', 'requests / client / s', 'header bytes / request', ...clientCounts.map((count) => `${formatNumber(count, 0)} clients`)],
+    rows: rows.map((row) => {
+      const headers = row.headerProjection!;
+      return [
+        label(row) + (headers.basis === 'article' ? ' (as the article counted)' : ''),
+        headers.requestsPerClientPerSecond.toFixed(2),
+        headers.requestsPerClientPerSecond > 0 ? formatNumber(headers.bytesPerRequest, 1) : NO_VALUE,
+        ...headers.projection.rows.map((projected) => `${formatMbps(projected.mebibitsPerSecond)} Mbps`),
+      ];
+    }),
   };
 }
 
@@ -91,8 +118,8 @@ export function idleTable(scenario: ScenarioResult): Table | null {
     head: ['transport', 'requests / client / s', 'empty / client / s', 'bytes / client / s', 'header bytes / client / s', 'held connections (mean)', 'peak'],
     rows: scenario.transports.map((row) => [
       label(row) + (row.incomplete ? ' (incomplete)' : ''),
-      formatNumber(perClientSecond(row, row.requests.total), 3),
-      formatNumber(perClientSecond(row, row.requests.empty), 3),
+      perClientSecond(row, row.requests.total).toFixed(2),
+      perClientSecond(row, row.requests.empty).toFixed(2),
       formatNumber(row.perClientPerSecond?.total ?? row.projection.bytesPerClientPerSecond, 1),
       row.perClientPerSecond ? formatNumber(row.perClientPerSecond.headers, 1) : NO_VALUE,
       formatNumber(row.server.connectionsMean, 1),

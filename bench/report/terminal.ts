@@ -5,7 +5,7 @@
  */
 import type { BenchResults, RunError, ScenarioResult } from '../schema.ts';
 import { TRANSPORT_LABELS } from './chart-spec.ts';
-import { ceilingTable, idleTable, nothingDelivered, peersTable, projectionTable, summaryTable, theoryTable } from './tables.ts';
+import { ceilingTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, projectionTable, summaryTable, theoryTable } from './tables.ts';
 import type { Table } from './tables.ts';
 
 /** Lays a table out in fixed-width columns (first column left-aligned, the rest right-aligned). */
@@ -40,6 +40,8 @@ function formatScenario(scenario: ScenarioResult): string {
     if (idle) parts.push(formatTextTable(idle));
     if (!nothingDelivered(scenario)) parts.push(formatTextTable(theoryTable(scenario)));
     parts.push(formatTextTable(projectionTable(scenario)));
+    const headers = headerProjectionTable(scenario);
+    if (headers) parts.push(formatTextTable(headers));
   }
   const ceiling = ceilingTable(scenario);
   if (ceiling) parts.push(formatTextTable(ceiling));

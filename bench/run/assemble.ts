@@ -7,6 +7,7 @@ import {
   addSplits,
   bytesPerClientPerSecond,
   LatencyHistogram,
+  perClientPerSecond,
   perDelivery,
   projectBandwidth,
   ratio,
@@ -76,6 +77,8 @@ export function assembleTransport(run: Collected): TransportResult {
   } else {
     run.errors.push({ source: 'server', message: 'no server stats for this run: the server-side byte counts are zero' });
   }
+  const lineEnds = run.counters.reduce((sum, counters) => sum + (counters.headerLineEnds ?? 0), 0);
+  const headerBytes = up.headers + down.headers - lineEnds;
   const window = run.samples.filter((sample) => sample.atNs >= run.startNs && sample.atNs <= run.endNs);
   const totalBytes = splitTotal(up) + splitTotal(down);
   const perClient = bytesPerClientPerSecond(totalBytes, run.clients, seconds);
@@ -91,6 +94,7 @@ export function assembleTransport(run: Collected): TransportResult {
     requests: { total: requests, empty },
     wire: { up: wireDirection(up, serverUp), down: wireDirection(down, serverDown) },
     perDelivery: perDelivery(requests, up, down, received),
+    perClientPerSecond: perClientPerSecond(requests, up, down, run.clients, seconds),
     server: serverFigures(window, run.baseline, run.final),
     harness: {
       processes: run.workers,
@@ -99,6 +103,12 @@ export function assembleTransport(run: Collected): TransportResult {
     },
     series: run.series.build(run.startNs, run.samples, (sample) => serverConnections(sample.snapshot)),
     projection: projectBandwidth(perClient),
+    headerProjection: {
+      basis: lineEnds > 0 ? 'article' : 'wire',
+      requestsPerClientPerSecond: ratio(requests, run.clients * seconds),
+      bytesPerRequest: ratio(headerBytes, requests),
+      projection: projectBandwidth(bytesPerClientPerSecond(headerBytes, run.clients, seconds)),
+    },
     theory: theoryLatency(run.transport, run.settings.network.rttMs / 2, run.settings.pollIntervalMs, run.heard),
   };
 }

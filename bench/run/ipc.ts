@@ -38,6 +38,8 @@ export interface WorkerPlan {
   longPollWaitSeconds: number;
   /** Give up on any single step (session, subscribe) after this long. */
   stepTimeoutMs: number;
+  /** Short polls as the 2009 article's request, byte for byte, on a raw socket (bench/headers/replay-2009.ts). */
+  replay2009?: boolean;
 }
 
 /** Orchestrator → worker. */
@@ -62,6 +64,8 @@ export interface WorkerCounters {
   emptyResponses: number;
   up: ByteSplit;
   down: ByteSplit;
+  /** CRLF bytes inside the counted header bytes, where the client wrote the heads itself (the 2009 replay). */
+  headerLineEnds?: number;
 }
 
 export interface DeliveryTally {
@@ -110,5 +114,5 @@ export function emptySplit(): ByteSplit {
 }
 
 export function emptyCounters(): WorkerCounters {
-  return { deliveries: 0, requests: 0, emptyResponses: 0, up: emptySplit(), down: emptySplit() };
+  return { deliveries: 0, requests: 0, emptyResponses: 0, up: emptySplit(), down: emptySplit(), headerLineEnds: 0 };
 }

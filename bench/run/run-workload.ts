@@ -106,6 +106,8 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
         pollIntervalMs: settings.pollIntervalMs,
         longPollWaitSeconds: settings.longPollWaitSeconds,
         stepTimeoutMs,
+        // The 2009 article's poll, byte for byte, where it applies: short polling with nothing published.
+        replay2009: settings.headers === 'websocket.org-2009' && transport === 'poll' && plan.publishers === 0,
       };
       worker.send({ type: 'plan', plan: workerPlan });
     });

@@ -46,6 +46,7 @@ export class PollSimClient extends HttpSimClient {
       this.arm();
       return;
     }
+    this.options.sink.started();
     this.inFlight = this.pollOnce()
       .catch((error: Error) => this.options.sink.error(this.options.index, `poll: ${error.message}`))
       .then(() => {
@@ -56,7 +57,7 @@ export class PollSimClient extends HttpSimClient {
       });
   }
 
-  private async pollOnce(): Promise<void> {
+  protected async pollOnce(): Promise<void> {
     const answer = await exchange({
       agent: this.receiveAgent,
       meter: this.meter,

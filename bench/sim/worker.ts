@@ -28,6 +28,9 @@ class Worker {
   private cpuBaseline: NodeJS.CpuUsage = process.cpuUsage();
   private ticker: NodeJS.Timeout | undefined;
   private goNs = 0n;
+  private scheduleEndNs = 0n;
+  /** When the last request left, while measuring. */
+  private lastStartNs = 0n;
   private resumeTimer: NodeJS.Timeout | undefined;
   /** Set while waiting for `count`. */
   countNow: (() => void) | undefined;
@@ -43,6 +46,9 @@ class Worker {
       if (!this.measuring) return;
       this.requests += 1;
       if (empty) this.emptyResponses += 1;
+    },
+    started: () => {
+      if (this.measuring) this.lastStartNs = process.hrtime.bigint();
     },
     error: (client: number, text: string) => this.noteError(`client ${client}: ${text}`),
   };
@@ -66,6 +72,7 @@ class Worker {
         pollIntervalMs: plan.pollIntervalMs,
         longPollWaitSeconds: plan.longPollWaitSeconds,
         stepTimeoutMs: plan.stepTimeoutMs,
+        replay2009: plan.replay2009 === true,
         sink: this.sink,
       }),
     );
@@ -120,6 +127,7 @@ class Worker {
       for (const client of clients) client.resume();
     }, Math.max(0, Number(startNs - process.hrtime.bigint()) / 1e6));
     this.goNs = startNs;
+    this.scheduleEndNs = startNs + BigInt(Math.round(durationMs * 1e6));
     this.ticker = setInterval(() => this.tick(), 1000);
     const schedule = this.schedule;
     if (!schedule) throw new Error('go before plan');
@@ -141,6 +149,7 @@ class Worker {
       const reading = client.meter.read();
       addSplit(counters.up, reading.up);
       addSplit(counters.down, reading.down);
+      counters.headerLineEnds = (counters.headerLineEnds ?? 0) + reading.headerLineEnds;
     }
     counters.deliveries = this.recorder.deliveries;
     counters.requests = this.requests;
@@ -148,6 +157,7 @@ class Worker {
     if (!absolute) {
       addSplit(counters.up, this.baseline.up, -1);
       addSplit(counters.down, this.baseline.down, -1);
+      counters.headerLineEnds = (counters.headerLineEnds ?? 0) - (this.baseline.headerLineEnds ?? 0);
     }
     return counters;
   }
@@ -159,8 +169,10 @@ class Worker {
     }
     clearInterval(this.ticker);
     this.schedule?.stop();
-    // The end of the window: from here no client starts a request (one in flight still counts, as it started inside).
-    const stoppedNs = process.hrtime.bigint();
+    // The end of the window: from here no client starts a request (one in flight still counts, as it started
+    // inside). When no request left after the schedule's end (no drain: idle), the window is the schedule exactly.
+    const now = process.hrtime.bigint();
+    const stoppedNs = this.lastStartNs <= this.scheduleEndNs && this.scheduleEndNs < now ? this.scheduleEndNs : now;
     await Promise.race([
       Promise.all(this.clients.map((client) => client.quiesce())),
       new Promise((resolve) => setTimeout(resolve, QUIESCE_TIMEOUT_MS)),
