@@ -63,9 +63,13 @@ function oneRound(transport: TransportName, d: number, publishers: readonly Theo
 }
 
 /**
- * Long polling replayed: one subscriber's request is held at the server from
- * `heldAt`; the first message answers it, and every message already there
- * goes in the same answer; the next request is held 2d later (down and up).
+ * Long polling replayed for one subscriber. A message that finds a request
+ * held at the server is answered at once, alone (the server answers on the
+ * first message; others arriving in the same instant come a moment later);
+ * the next request is held 2d later (the answer goes down, the request comes
+ * back up). A message that arrives before that waits, and every message there
+ * by then goes in the returning request's answer: one extra round trip for
+ * each message after the first of a burst (RFC 6202 § 2.2).
  * Returns each message's latency, in server-arrival order.
  */
 export function longPollLatencies(arrivals: readonly Due[], d: number): number[] {
@@ -73,7 +77,14 @@ export function longPollLatencies(arrivals: readonly Due[], d: number): number[]
   let heldAt = -Infinity;
   let i = 0;
   while (i < arrivals.length) {
-    const answerAt = Math.max(heldAt, arrivals[i].atServerMs);
+    const arrival = arrivals[i];
+    if (arrival.atServerMs > heldAt) {
+      latencies.push(arrival.atServerMs + d - arrival.dueMs);
+      heldAt = arrival.atServerMs + 2 * d;
+      i += 1;
+      continue;
+    }
+    const answerAt = heldAt;
     while (i < arrivals.length && arrivals[i].atServerMs <= answerAt) {
       latencies.push(answerAt + d - arrivals[i].dueMs);
       i += 1;

@@ -59,6 +59,8 @@ describe('theory latency: both legs of the path, publisher up and subscriber dow
     // 6 at 2d, 4 at 4d.
     expect(theoryLatency('sse', 15, 1000, burst).meanMs).toBe((6 * 30 + 4 * 60) / 10);
     expect(theoryLatency('ws', 15, 1000, burst).meanMs).toBe(30);
+    // Long poll: the 1st alone at 2d, each later one a round trip more (4d), waves included.
+    expect(theoryLatency('longpoll', 15, 1000, burst).meanMs).toBe((30 + 9 * 60) / 10);
   });
 
   it('long poll: a message that reaches the server while the answer travels waits for the re-issued request', () => {
