@@ -87,8 +87,15 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
   let progress: NodeJS.Timeout | undefined;
   try {
     await guard(server, options.signal, rig.reset());
+    let delivered = false;
     workers.forEach((worker, i) => {
-      worker.onTick = (tick) => series.addTick(i, tick.t, tick.counters, tick.latency);
+      worker.onTick = (tick) => {
+        series.addTick(i, tick.t, tick.counters, tick.latency);
+        if (!delivered && tick.counters.deliveries > 0) {
+          delivered = true;
+          trace(`${prefix} first deliveries`);
+        }
+      };
     });
     const shares: ClientSpec[][] = workers.map(() => []);
     plan.clients.forEach((spec, i) => shares[i % workers.length].push(spec));

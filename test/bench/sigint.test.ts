@@ -29,7 +29,8 @@ async function interruptMidRun(signal: NodeJS.Signals, expectedCode: number): Pr
   runs.push(run);
   // The measured phase of the first transport has begun once its clients are ready (after the warm-up).
   await waitForOutput(run.stderr, /chat\.sse\. clients ready/, 60_000);
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // Some deliveries measured first (the trace says when the first tick counted any).
+  await waitForOutput(run.stderr, /chat\.sse\. first deliveries/, 30_000);
   const children = descendantsOf(run.child.pid ?? -1);
   // The server, a client worker and a delay proxy at least.
   expect(children.length).toBeGreaterThanOrEqual(3);
