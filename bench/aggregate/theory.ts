@@ -120,9 +120,7 @@ export function theoryLatency(
   const legs = round1.map((message) => message.atServerMs - message.dueMs);
   const meanLeg = meanOf(legs);
   const maxLeg = Math.max(...legs);
-  const waves = transport !== 'ws' && burst > HTTP_SEND_CONNECTIONS
-    ? ` + 2d per wave of ${HTTP_SEND_CONNECTIONS} sends in a burst of ${burst}`
-    : '';
+  const waves = transport !== 'ws' && burst > HTTP_SEND_CONNECTIONS ? ` + 2d per ${HTTP_SEND_CONNECTIONS} sends of a burst` : '';
   switch (transport) {
     case 'poll':
       return {
@@ -148,9 +146,7 @@ export function theoryLatency(
         meanMs: round(mean),
         worstMs: round(Math.max(maxLeg + 3 * d, ...latencies)),
         worstIsLowerBound: true,
-        formula:
-          `mean ≈ 2d${waves}${queued || burst > 1 ? ' + the wait for a re-issued request (one round trip at most) for messages that reach the server while an answer travels' : ''}` +
-          ', worst > 4d (RFC 6202: 3 transits + the publisher\'s)',
+        formula: `mean ≈ 2d${waves}${queued || burst > 1 ? ' + 2d for each message that waits for a re-issued request' : ''}, worst > 4d (RFC 6202)`,
       };
     }
     case 'sse':
@@ -161,7 +157,7 @@ export function theoryLatency(
         meanMs: round(meanLeg + d),
         worstMs: round(maxLeg + d),
         worstIsLowerBound: false,
-        formula: `mean ≈ 2d${waves} (up to the server, down to the client)`,
+        formula: `mean ≈ 2d${waves} (up and down)`,
       };
   }
 }

@@ -84,8 +84,8 @@ export const burst: WorkloadScenario = {
   kind: 'workload',
   name: 'burst',
   description:
-    'One publisher sends bursts of k messages at once to N subscribers: long polling pays extra round trips ' +
-    '(RFC 6202: about one transit on average, over three in the worst case).',
+    'One publisher sends bursts of k messages at once to N subscribers: long polling answers the first at once and ' +
+    'each later one a round trip later, on the re-issued request (RFC 6202 § 2.2).',
   defaults: { publishRatePerSecond: 1, burstSize: 10 },
   plan: (settings, prefix) => onePublisherPlan(settings, prefix, 'burst', settings.burstSize),
 };
