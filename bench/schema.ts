@@ -161,7 +161,8 @@ export interface ServerFigures {
   connectionsMean: number;
   cpuSeconds: number;
   peakRssBytes: number;
-  eventLoopDelayMs: { mean: number; p99: number; max: number };
+  /** How late the server's event loop ran beyond the monitor's timer interval; p50 absent in older files. */
+  eventLoopDelayMs: { mean: number; p50?: number; p99: number; max: number };
 }
 
 export interface HarnessFigures {
@@ -209,6 +210,24 @@ export interface Projection {
   rows: ProjectionRow[];
 }
 
+/**
+ * Header bytes alone, per client per second, projected like the whole
+ * traffic: the Quantum Leap article's table counts headers only (871
+ * characters per poll → 6.6 / 66 / 665 Mbps).
+ */
+export interface HeaderProjection {
+  /**
+   * `article`: header characters without their line ends, as the article
+   * counted (the 2009 replay, whose client wrote and parsed the heads itself);
+   * `wire`: header bytes on the wire, line ends included.
+   */
+  basis: 'article' | 'wire';
+  requestsPerClientPerSecond: number;
+  /** Request + response head per request, on that basis. */
+  bytesPerRequest: number;
+  projection: Projection;
+}
+
 export type TheoryModel = 'short-poll' | 'long-poll' | 'push';
 
 /** What the textbook predicts for a transport's latency (RFC 6202 for long polling). */
@@ -249,6 +268,8 @@ export interface TransportResult {
   harness: HarnessFigures;
   series: SeriesPoint[];
   projection: Projection;
+  /** Absent in files written before it existed. */
+  headerProjection?: HeaderProjection;
   theory: TheoryLatency;
 }
 

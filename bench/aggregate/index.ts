@@ -4,5 +4,6 @@ export { LatencyHistogram } from './histogram.ts';
 export { DeliveryLedger, accountDeliveries } from './deliveries.ts';
 export type { DeliveryKey, GapReport } from './deliveries.ts';
 export { projectBandwidth, bytesPerClientPerSecond, PROJECTION_CLIENTS } from './projection.ts';
-export { theoryLatency } from './theory.ts';
+export { theoryLatency, longPollLatencies, publisherLegMs, HTTP_SEND_CONNECTIONS } from './theory.ts';
+export type { TheoryPublisher } from './theory.ts';
 export { wireDirection, perDelivery, perClientPerSecond, addSplits, subtractSplits, splitTotal, zeroSplit } from './wire.ts';

@@ -7,12 +7,14 @@ import {
   addSplits,
   bytesPerClientPerSecond,
   LatencyHistogram,
+  perClientPerSecond,
   perDelivery,
   projectBandwidth,
   ratio,
   splitTotal,
   subtractSplits,
   theoryLatency,
+  type TheoryPublisher,
   wireDirection,
   zeroSplit,
 } from '../aggregate/index.ts';
@@ -41,6 +43,8 @@ export interface Collected {
   series: SeriesBuilder;
   errors: RunError[];
   incomplete: boolean;
+  /** The publishers one subscriber hears from (the theory's path); absent = one publisher at 1 msg/s. */
+  heard?: TheoryPublisher[];
 }
 
 /** Connections the server holds across all transports (the stats requests are under `other`). */
@@ -73,6 +77,8 @@ export function assembleTransport(run: Collected): TransportResult {
   } else {
     run.errors.push({ source: 'server', message: 'no server stats for this run: the server-side byte counts are zero' });
   }
+  const lineEnds = run.counters.reduce((sum, counters) => sum + (counters.headerLineEnds ?? 0), 0);
+  const headerBytes = up.headers + down.headers - lineEnds;
   const window = run.samples.filter((sample) => sample.atNs >= run.startNs && sample.atNs <= run.endNs);
   const totalBytes = splitTotal(up) + splitTotal(down);
   const perClient = bytesPerClientPerSecond(totalBytes, run.clients, seconds);
@@ -88,6 +94,7 @@ export function assembleTransport(run: Collected): TransportResult {
     requests: { total: requests, empty },
     wire: { up: wireDirection(up, serverUp), down: wireDirection(down, serverDown) },
     perDelivery: perDelivery(requests, up, down, received),
+    perClientPerSecond: perClientPerSecond(requests, up, down, run.clients, seconds),
     server: serverFigures(window, run.baseline, run.final),
     harness: {
       processes: run.workers,
@@ -96,7 +103,13 @@ export function assembleTransport(run: Collected): TransportResult {
     },
     series: run.series.build(run.startNs, run.samples, (sample) => serverConnections(sample.snapshot)),
     projection: projectBandwidth(perClient),
-    theory: theoryLatency(run.transport, run.settings.network.rttMs / 2, run.settings.pollIntervalMs),
+    headerProjection: {
+      basis: lineEnds > 0 ? 'article' : 'wire',
+      requestsPerClientPerSecond: ratio(requests, run.clients * seconds),
+      bytesPerRequest: ratio(headerBytes, requests),
+      projection: projectBandwidth(bytesPerClientPerSecond(headerBytes, run.clients, seconds)),
+    },
+    theory: theoryLatency(run.transport, run.settings.network.rttMs / 2, run.settings.pollIntervalMs, run.heard),
   };
 }
 
@@ -124,6 +137,7 @@ function serverFigures(window: StatsSample[], baseline: StatsSnapshot | undefine
     peakRssBytes: snapshots.length ? Math.max(...snapshots.map((snapshot) => snapshot.process.rssBytes)) : 0,
     eventLoopDelayMs: {
       mean: delays.length ? delays.reduce((sum, delay) => sum + delay.mean, 0) / delays.length : 0,
+      p50: delays.length ? delays.reduce((sum, delay) => sum + (delay.p50 ?? 0), 0) / delays.length : 0,
       p99: delays.length ? Math.max(...delays.map((delay) => delay.p99)) : 0,
       max: delays.length ? Math.max(...delays.map((delay) => delay.max)) : 0,
     },

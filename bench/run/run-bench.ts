@@ -46,6 +46,8 @@ export interface BenchHooks {
 /** Seconds a unit is expected to take, for the progress bar's ETA. */
 export function estimateSeconds(scenario: Scenario, settings: WorkloadSettings, quick: boolean, chosen = false): number {
   if (scenario.name === 'peers') return quick || !chosen ? 60 : 180;
+  // Thirteen attacks, each with its own server and a clean run to compare against.
+  if (scenario.name === 'abuse') return 60;
   if (scenario.name === 'http-ceiling') return 2 * Math.max(2, Math.round(settings.durationSeconds / 2)) + 5;
   return settings.durationSeconds + 1.5 + settings.pollIntervalMs / 1000;
 }
