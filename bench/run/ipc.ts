@@ -5,6 +5,7 @@
  * clock is CLOCK_MONOTONIC, one clock for every process on the machine.
  */
 import type { ByteSplit, TransportName } from '../../src/protocol/index.ts';
+import type { DeliveryTally } from '../aggregate/index.ts';
 
 /** What one simulated client does. */
 export interface ClientSpec {
@@ -66,16 +67,6 @@ export interface WorkerCounters {
   down: ByteSplit;
   /** CRLF bytes inside the counted header bytes, where the client wrote the heads itself (the 2009 replay). */
   headerLineEnds?: number;
-}
-
-export interface DeliveryTally {
-  expected: number;
-  received: number;
-  duplicated: number;
-  outOfOrder: number;
-  gaps: number;
-  /** Arrivals of a seq above the last one published (counted, never dropped). */
-  unexpected: number;
 }
 
 /** Per topic: the highest seq the server acknowledged, and publishes that failed. */
