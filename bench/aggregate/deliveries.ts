@@ -8,7 +8,7 @@
  * (bench/sim/recorder.ts) and reports its counts; the orchestrator adds the
  * workers' counts with `sumDeliveries` (bench/run/assemble.ts).
  */
-import type { DeliveryCounts } from '../schema.ts';
+import type { DeliveryCounts } from '../../src/results/schema.ts';
 
 /** Who received: a client's name, or its index inside a worker. */
 export type Recipient = string | number;

@@ -20,7 +20,7 @@ import {
   wireDirection,
   zeroSplit,
 } from '../aggregate/index.ts';
-import type { RunError, ServerFigures, TransportResult } from '../schema.ts';
+import type { RunError, ServerFigures, TransportResult } from '../../src/results/schema.ts';
 import type { WorkloadSettings } from '../scenarios/types.ts';
 import type { WorkerCounters } from './ipc.ts';
 import { SeriesBuilder } from './series.ts';

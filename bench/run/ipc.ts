@@ -6,25 +6,7 @@
  */
 import type { ByteSplit, TransportName } from '../../src/protocol/index.ts';
 import type { DeliveryTally } from '../aggregate/index.ts';
-
-/** What one simulated client does. */
-export interface ClientSpec {
-  /** Session name, unique in the server for the whole run. */
-  name: string;
-  /** Topics it receives; empty for a client that only publishes. */
-  subscribe: string[];
-  publish?: PublishSpec;
-}
-
-/** An open-loop publish schedule: message k is due at start + offsetMs + k × periodMs. */
-export interface PublishSpec {
-  /** Topics it publishes to, in turn. */
-  topics: string[];
-  periodMs: number;
-  offsetMs: number;
-  /** Messages due at each tick (the `burst` scenario); 1 otherwise. */
-  burstSize: number;
-}
+import type { ClientSpec } from '../scenarios/types.ts';
 
 export interface WorkerPlan {
   workerIndex: number;

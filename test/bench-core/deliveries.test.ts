@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryAudit, SeqRecord, perClientPerSecond, perDelivery, sumDeliveries, wireDirection } from '../../bench/aggregate/index.ts';
-import type { DeliveryCounts } from '../../bench/schema.ts';
+import type { DeliveryCounts } from '../../src/results/schema.ts';
 
 /** A (topic, seq, recipient) triple. */
 interface DeliveryKey {
