@@ -2,7 +2,7 @@
  * The `abuse` section of the terminal summary and the HTML report: one row
  * per attack. Called once from each report (bench/report/terminal.ts, html.ts).
  */
-import type { BenchResults } from '../schema.ts';
+import type { BenchResults } from '../../src/results/schema.ts';
 import { formatBytes, formatMs, formatNumber } from '../report/format.ts';
 import type { Table } from '../report/tables.ts';
 

@@ -5,9 +5,9 @@
  * The attacks are the test suite's own (test/abuse/ imports them from here).
  */
 import { percentile } from '../aggregate/stats.ts';
-import type { BenchResults, RunError } from '../schema.ts';
+import type { BenchResults, RunError } from '../../src/results/schema.ts';
 import { ATTACKS } from './attacks/index.ts';
-import type { AbuseResult, AttendeeFigures } from './result.ts';
+import type { AbuseResult, AttendeeFigures } from '../../src/results/abuse.ts';
 import { runAttack, type AttackOutcome } from './run-attack.ts';
 import { MIB } from './rss.ts';
 

@@ -19,7 +19,7 @@
  * Long polling's queueing depends on when messages reach the server, so it
  * is worked out by replaying the scenario's schedule (pure arithmetic, no I/O).
  */
-import type { TheoryLatency, TransportName } from '../schema.ts';
+import type { TheoryLatency, TransportName } from '../../src/results/schema.ts';
 
 /** One publisher a subscriber hears from: message k is due at offset + k × period, `burstSize` at a time. */
 export interface TheoryPublisher {

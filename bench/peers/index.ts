@@ -11,7 +11,7 @@
  * in its baseline.
  */
 import { cpus, release, type as osType } from 'node:os';
-import type { RunError } from '../schema.ts';
+import type { RunError } from '../../src/results/schema.ts';
 import { measureFanout } from './measure/fanout.ts';
 import { measureHttpEndpoint } from './measure/http.ts';
 import { MEMORY_METRICS, RELEASE_CPU_METRIC, RELEASE_METRIC, measureMemory, type IdleKind } from './measure/memory.ts';

@@ -6,7 +6,7 @@
  * their spread and a verdict (spread.ts); a repeat measured while the harness
  * or the machine was saturated (saturation.ts) leaves the pair without one.
  */
-import type { PeerRatio, PeerRepeat } from '../schema.ts';
+import type { PeerRatio, PeerRepeat } from '../../src/results/schema.ts';
 import { saturationOf, sensitivityOf } from './saturation.ts';
 import { spreadOf, verdictOf } from './spread.ts';
 import type { ContenderName, PeerMeasurement, PeerSample, PeersSizes, TransportName } from './types.ts';

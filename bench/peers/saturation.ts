@@ -6,7 +6,7 @@
  * and no ratio is printed for it. Pure; the readings come from
  * proc/machine.ts.
  */
-import type { PeerConditions } from '../schema.ts';
+import type { PeerConditions } from '../../src/results/schema.ts';
 
 /** The limits, in one place (README and bench/peers/README.md quote them). */
 export const SATURATION_LIMITS = Object.freeze({

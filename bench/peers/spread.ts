@@ -5,7 +5,7 @@
  * wide as the gap it reports is "not distinguishable". Pure arithmetic,
  * tested against known values in test/peers/spread.test.ts.
  */
-import type { PeerVerdict } from '../schema.ts';
+import type { PeerVerdict } from '../../src/results/schema.ts';
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new Error('median of no values');

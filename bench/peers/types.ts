@@ -1,12 +1,12 @@
 /**
  * The `peers` part of the bench (issue 5): our server next to minimal
  * reference servers, same workload, one run, figures as ratios.
- * `PeersReport` extends the results file's `PeersResult` (bench/schema.ts),
+ * `PeersReport` extends the results file's `PeersResult` (src/results/schema.ts),
  * so the runner can store it as `results.peers` unchanged.
  */
-import type { PeerConditions, PeersResult, TransportName } from '../schema.ts';
+import type { PeerConditions, PeersResult, TransportName } from '../../src/results/schema.ts';
 
-export type { PeerConditions, PeerRatio, PeersResult, RunError } from '../schema.ts';
+export type { PeerConditions, PeerRatio, PeersResult, RunError } from '../../src/results/schema.ts';
 
 /** Who serves: our server or one of the reference servers. */
 /**

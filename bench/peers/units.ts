@@ -4,7 +4,7 @@
  * operation, KiB per connection, ms), the median ratio with its spread, and
  * the verdict — or why there is none.
  */
-import type { PeerRatio } from '../schema.ts';
+import type { PeerRatio } from '../../src/results/schema.ts';
 
 /** The unit of a ratio's two figures; results written before `unit` existed get it from the wording of their label. */
 export function peerUnitOf(ratio: Pick<PeerRatio, 'unit' | 'metric'>): string {

@@ -6,7 +6,7 @@
  * Configs are plain data (no callbacks), so they survive structuredClone and JSON.
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import type { BenchResults, PerDelivery, ScenarioResult, TransportResult } from '../schema.ts';
+import type { BenchResults, PerDelivery, ScenarioResult, TransportResult } from '../../src/results/schema.ts';
 import { TRANSPORT_COLORS, TRANSPORT_LABELS } from './chart-spec.ts';
 import type { ChartSpec } from './chart-spec.ts';
 import { seriesChart } from './series-charts.ts';

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
-import type { BenchResults, RunError, ScenarioResult } from '../schema.ts';
+import type { BenchResults, RunError, ScenarioResult } from '../../src/results/schema.ts';
 import { chartConfigsFor, TRANSPORT_LABELS } from './charts.ts';
 import { formatBytes, formatNumber } from './format.ts';
 import { ceilingTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, plural, projectionTable, summaryTable, theoryTable, workloadText } from './tables.ts';
@@ -26,7 +26,7 @@ export function chartJsSource(): string {
   return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.js'), 'utf8');
 }
 
-/** The browser script of the report (page.ts with charts.ts and schema.ts), bundled once per process. */
+/** The browser script of the report (page.ts with charts.ts and src/results/validate.ts), bundled once per process. */
 export function reportPageScript(): string {
   if (pageScript === null) {
     const built = buildSync({

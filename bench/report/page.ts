@@ -5,7 +5,7 @@
  * inlined separately as its UMD build and found on `window.Chart`.
  */
 import type { Chart as ChartClass } from 'chart.js';
-import { validateResults } from '../schema.ts';
+import { validateResults } from '../../src/results/validate.ts';
 import { chartConfigsFor, withLogTickLabels } from './charts.ts';
 
 /** What the page adds to `window` (kept local: no global type augmentation leaks into the project). */

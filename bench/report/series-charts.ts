@@ -3,7 +3,7 @@
  * per transport over the seconds of the measured phase.
  */
 import type { ChartDataset } from 'chart.js';
-import type { SeriesPoint, TransportResult } from '../schema.ts';
+import type { SeriesPoint, TransportResult } from '../../src/results/schema.ts';
 import { TRANSPORT_COLORS, TRANSPORT_LABELS } from './chart-spec.ts';
 import type { ChartSpec } from './chart-spec.ts';
 

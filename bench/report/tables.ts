@@ -2,7 +2,7 @@
  * The report's tables as plain rows of text, shared by the HTML report, the
  * terminal summary and the dashboard. Pure: figures are read, not recomputed.
  */
-import type { BenchResults, ScenarioResult, TransportResult } from '../schema.ts';
+import type { BenchResults, ScenarioResult, TransportResult } from '../../src/results/schema.ts';
 import { TRANSPORT_LABELS } from './chart-spec.ts';
 import { formatBytes, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
 import { formatPeerFigure, formatPeerRatio, formatPeerSpread, formatPeerVerdict, peerUnitOf } from '../peers/units.ts';

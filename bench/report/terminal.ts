@@ -3,7 +3,7 @@
  * transport × key figures, the projection, the server's ceiling, the peers'
  * ratios, and every error with where it happened and why.
  */
-import type { BenchResults, RunError, ScenarioResult } from '../schema.ts';
+import type { BenchResults, RunError, ScenarioResult } from '../../src/results/schema.ts';
 import { TRANSPORT_LABELS } from './chart-spec.ts';
 import { ceilingTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, projectionTable, summaryTable, theoryTable } from './tables.ts';
 import { abuseTable } from '../abuse/report.ts';

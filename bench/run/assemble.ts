@@ -13,14 +13,16 @@ import {
   ratio,
   splitTotal,
   subtractSplits,
+  sumDeliveries,
   theoryLatency,
+  type DeliveryTally,
   type TheoryPublisher,
   wireDirection,
   zeroSplit,
 } from '../aggregate/index.ts';
-import type { DeliveryCounts, RunError, ServerFigures, TransportResult } from '../schema.ts';
+import type { RunError, ServerFigures, TransportResult } from '../../src/results/schema.ts';
 import type { WorkloadSettings } from '../scenarios/types.ts';
-import type { DeliveryTally, WorkerCounters } from './ipc.ts';
+import type { WorkerCounters } from './ipc.ts';
 import { SeriesBuilder } from './series.ts';
 import { ServerFailure } from './server-process.ts';
 import type { StatsSample } from './stats-sampler.ts';
@@ -67,7 +69,7 @@ export function assembleTransport(run: Collected): TransportResult {
   if (run.latencies.length > 0) for (const encoded of run.latencies) latency.merge(LatencyHistogram.decode(encoded));
   else latency.merge(run.series.mergedLatency());
 
-  const deliveries = sumTallies(run.tallies);
+  const deliveries = sumDeliveries(run.tallies);
   const received = deliveries.received;
   let serverUp = zeroSplit();
   let serverDown = zeroSplit();
@@ -111,19 +113,6 @@ export function assembleTransport(run: Collected): TransportResult {
     },
     theory: theoryLatency(run.transport, run.settings.network.rttMs / 2, run.settings.pollIntervalMs, run.heard),
   };
-}
-
-function sumTallies(tallies: DeliveryTally[]): DeliveryCounts {
-  const sum = { expected: 0, received: 0, duplicated: 0, outOfOrder: 0, gaps: 0, unexpected: 0 };
-  for (const tally of tallies) {
-    sum.expected += tally.expected;
-    sum.received += tally.received;
-    sum.duplicated += tally.duplicated;
-    sum.outOfOrder += tally.outOfOrder;
-    sum.gaps += tally.gaps;
-    sum.unexpected += tally.unexpected;
-  }
-  return { ...sum, lost: sum.expected - sum.received };
 }
 
 function serverFigures(window: StatsSample[], baseline: StatsSnapshot | undefined, final: StatsSnapshot | undefined): ServerFigures {

@@ -5,25 +5,8 @@
  * clock is CLOCK_MONOTONIC, one clock for every process on the machine.
  */
 import type { ByteSplit, TransportName } from '../../src/protocol/index.ts';
-
-/** What one simulated client does. */
-export interface ClientSpec {
-  /** Session name, unique in the server for the whole run. */
-  name: string;
-  /** Topics it receives; empty for a client that only publishes. */
-  subscribe: string[];
-  publish?: PublishSpec;
-}
-
-/** An open-loop publish schedule: message k is due at start + offsetMs + k × periodMs. */
-export interface PublishSpec {
-  /** Topics it publishes to, in turn. */
-  topics: string[];
-  periodMs: number;
-  offsetMs: number;
-  /** Messages due at each tick (the `burst` scenario); 1 otherwise. */
-  burstSize: number;
-}
+import type { DeliveryTally } from '../aggregate/index.ts';
+import type { ClientSpec } from '../scenarios/types.ts';
 
 export interface WorkerPlan {
   workerIndex: number;
@@ -66,16 +49,6 @@ export interface WorkerCounters {
   down: ByteSplit;
   /** CRLF bytes inside the counted header bytes, where the client wrote the heads itself (the 2009 replay). */
   headerLineEnds?: number;
-}
-
-export interface DeliveryTally {
-  expected: number;
-  received: number;
-  duplicated: number;
-  outOfOrder: number;
-  gaps: number;
-  /** Arrivals of a seq above the last one published (counted, never dropped). */
-  unexpected: number;
 }
 
 /** Per topic: the highest seq the server acknowledged, and publishes that failed. */

@@ -3,7 +3,7 @@
  * still starting, and pointed at the server once its address is known.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { NetworkConfig } from '../schema.ts';
+import type { NetworkConfig } from '../../src/results/schema.ts';
 import { forkTs } from './child-processes.ts';
 import type { OutputTail } from './output-tail.ts';
 import { PROXY_ENTRY } from './paths.ts';

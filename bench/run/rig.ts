@@ -7,7 +7,7 @@
  * two-core machine; doing it once per scenario is what keeps the default run
  * under five minutes.
  */
-import type { NetworkConfig } from '../schema.ts';
+import type { NetworkConfig } from '../../src/results/schema.ts';
 import { DRAIN_TIMEOUT_MS, ProxyChild } from './proxy-process.ts';
 import { startServer, type ServerProcess } from './server-process.ts';
 import { WorkerHandle } from './worker-handle.ts';

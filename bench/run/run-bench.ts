@@ -5,8 +5,8 @@
  */
 import type { TransportName } from '../../src/protocol/index.ts';
 import { extraHeadersFor } from '../headers/index.ts';
-import type { BenchConfig, BenchResults, RunError, ScenarioResult, TransportResult } from '../schema.ts';
-import { SCHEMA_VERSION } from '../schema.ts';
+import type { BenchConfig, BenchResults, RunError, ScenarioResult, TransportResult } from '../../src/results/schema.ts';
+import { SCHEMA_VERSION } from '../../src/results/schema.ts';
 import { settingsFor, type Scenario, type WorkloadScenario, type WorkloadSettings } from '../scenarios/index.ts';
 import { failedTransport } from './assemble.ts';
 import { runContext } from './context.ts';

@@ -3,7 +3,7 @@
  * is imported lazily so that a tree without it still runs every other
  * scenario and says "peers not available" instead of crashing.
  */
-import type { PeersResult, RunError } from '../schema.ts';
+import type { PeersResult, RunError } from '../../src/results/schema.ts';
 
 interface PeersModule {
   runPeers(options: {

@@ -7,12 +7,12 @@
  * dying server cut the turn short but keep what was measured.
  */
 import type { TransportName } from '../../src/protocol/index.ts';
-import type { RunError, TransportResult } from '../schema.ts';
-import type { WorkloadScenario, WorkloadSettings } from '../scenarios/types.ts';
+import type { RunError, TransportResult } from '../../src/results/schema.ts';
+import type { ClientSpec, WorkloadScenario, WorkloadSettings } from '../scenarios/types.ts';
 import { heardBy } from '../scenarios/workloads.ts';
 import { socketsPerClient } from '../sim/index.ts';
 import { assembleTransport, type Collected } from './assemble.ts';
-import type { ClientSpec, FromWorker, WorkerPlan } from './ipc.ts';
+import type { FromWorker, WorkerPlan } from './ipc.ts';
 import type { Rig } from './rig.ts';
 import { SeriesBuilder } from './series.ts';
 import { ServerFailure, type ServerProcess } from './server-process.ts';

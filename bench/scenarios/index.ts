@@ -4,7 +4,7 @@
  * options spread over them).
  */
 import { NETWORK_PROFILES } from '../../src/net/profiles.ts';
-import type { NetworkConfig } from '../schema.ts';
+import type { NetworkConfig } from '../../src/results/schema.ts';
 import type { CustomScenario, Scenario, WorkloadSettings } from './types.ts';
 import { WORKLOADS } from './workloads.ts';
 import { abuse } from '../abuse/scenario.ts';

@@ -1,6 +1,5 @@
 /** The workload scenarios of issue 3, as data. */
-import type { ClientSpec } from '../run/ipc.ts';
-import type { WorkloadPlan, WorkloadScenario, WorkloadSettings } from './types.ts';
+import type { ClientSpec, WorkloadPlan, WorkloadScenario, WorkloadSettings } from './types.ts';
 
 function periodMs(settings: WorkloadSettings): number {
   return 1000 / settings.publishRatePerSecond;

@@ -5,8 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
 import { chartIdsFor, renderHtmlReport, writeResults } from '../../bench/report/index.ts';
-import { validateResults } from '../../bench/schema.ts';
-import type { BenchResults, LatestPointer } from '../../bench/schema.ts';
+import { validateResults } from '../../src/results/validate.ts';
+import type { BenchResults, LatestPointer } from '../../src/results/schema.ts';
 import { makeResultsFixture } from './fixture.ts';
 import { withCeilingAndFailures } from './ceiling.ts';
 

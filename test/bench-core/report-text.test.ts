@@ -10,7 +10,7 @@ import {
   withLogTickLabels, workloadText,
 } from '../../bench/report/index.ts';
 import { formatMbps } from '../../bench/report/format.ts';
-import type { ScenarioResult } from '../../bench/schema.ts';
+import type { ScenarioResult } from '../../src/results/schema.ts';
 import { makeResultsFixture } from './fixture.ts';
 
 const results = makeResultsFixture();

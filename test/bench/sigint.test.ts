@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { validateResults } from '../../bench/schema.ts';
+import { validateResults } from '../../src/results/validate.ts';
 import { descendantsOf, isAlive, startBench, waitForOutput, type BenchProcess } from './helpers.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'bench-sigint-'));

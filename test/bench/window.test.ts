@@ -11,7 +11,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateResults, type BenchResults } from '../../bench/schema.ts';
+import type { BenchResults } from '../../src/results/schema.ts';
+import { validateResults } from '../../src/results/validate.ts';
 import { startBench, type BenchProcess } from './helpers.ts';
 
 const out = mkdtempSync(path.join(tmpdir(), 'bench-window-'));

@@ -3,7 +3,7 @@
  * (sample i of ours pairs with sample i of the reference, measured next to
  * each other). A figure is the median of its samples; ratios.ts pairs them.
  */
-import type { PeerConditions } from '../../schema.ts';
+import type { PeerConditions } from '../../../src/results/schema.ts';
 import { median } from '../spread.ts';
 import type { ContenderName, PeerMeasurement, PeerSample } from '../types.ts';
 import { completedFigure } from './common.ts';

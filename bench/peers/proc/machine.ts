@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import type { PeerConditions } from '../../schema.ts';
+import type { PeerConditions } from '../../../src/results/schema.ts';
 
 /** USER_HZ: the unit of /proc/stat (100 on every Linux that Node supports). */
 const TICKS_PER_SECOND = 100;

@@ -2,9 +2,9 @@
  * The `abuse` scenario's section of the results file (`BenchResults.abuse`):
  * per attack, what the legitimate attendee saw against a clean run, the
  * server's peak memory, and whether the server held. Types only, so that the
- * browser may import them through bench/schema.ts.
+ * browser may import them through schema.ts.
  */
-import type { RunError } from '../schema.ts';
+import type { RunError } from './run-error.ts';
 
 /** The legitimate attendee's figures during one run. */
 export interface AttendeeFigures {

@@ -4,12 +4,18 @@
  * statistic: every figure they show is in here). STYLE habit 7: results
  * describe themselves — context, the config used, then the figures.
  *
+ * Its own folder because both sides read it: the bench writes it, the lab
+ * server (src/lab) and the web app read it; `validate.ts` tells a usable file
+ * from a bad one.
+ *
  * Units: latency in milliseconds, bytes in bytes, time in seconds unless a
  * field's name says otherwise. Bump SCHEMA_VERSION on any breaking change.
  */
-import type { ByteSplit, TransportName } from '../src/protocol/index.ts';
+import type { ByteSplit, TransportName } from '../protocol/index.ts';
+import type { AbuseResult } from './abuse.ts';
+import type { RunError } from './run-error.ts';
 
-export type { ByteSplit, TransportName };
+export type { AbuseResult, ByteSplit, RunError, TransportName };
 
 export const SCHEMA_VERSION = 1;
 
@@ -242,14 +248,6 @@ export interface TheoryLatency {
   formula: string;
 }
 
-export interface RunError {
-  /** Where: "server", "client-3", "proxy", "peer:socket.io", … */
-  source: string;
-  message: string;
-  /** Last lines of output, when a process died. */
-  output?: string;
-}
-
 export interface TransportResult {
   transport: TransportName;
   incomplete: boolean;
@@ -392,8 +390,3 @@ export interface LatestPointer {
   runId: string;
   date: string;
 }
-
-export type { AbuseResult } from './abuse/result.ts';
-import type { AbuseResult } from './abuse/result.ts';
-export { validateResults } from './schema-validate.ts';
-export type { ValidationFailure, ValidationResult } from './schema-validate.ts';
