@@ -11,8 +11,21 @@ import { errorText, joinChat, send, waitForArrivals, waitForBodies, waitForConne
 // The same secret on both servers keeps the session tokens valid across the restart.
 const env = useBrowserAndServer({ options: { secret: 'chat-restart-test-secret' } });
 
-async function join(name: string, transport: string): Promise<Page> {
-  return joinChat(await env.newPage(), env.server.url, name, transport);
+/**
+ * People who sign in, each on a transport, and open `room` when one is named
+ * (the lobby is open already); `errors()` is whatever their pages threw.
+ */
+async function join(people: [name: string, transport: string][], room?: string): Promise<{ pages: Page[]; errors: () => string[] }> {
+  const pages: Page[] = [];
+  const errors: string[][] = [];
+  for (const [name, transport] of people) {
+    const page = await env.newPage();
+    errors.push(collectPageErrors(page));
+    await joinChat(page, env.server.url, name, transport);
+    if (room) await page.click(`[data-room=${room}]`);
+    pages.push(page);
+  }
+  return { pages, errors: () => errors.flat() };
 }
 
 /** Closes the server and waits until each page has seen it go. */
@@ -23,9 +36,7 @@ async function stopServerSeenBy(pages: Page[]): Promise<void> {
 
 describe('chat across a server restart', () => {
   it('shows reconnecting, recovers, and delivers each message once', async () => {
-    const sse = await join('sse-user', 'sse');
-    const ws = await join('ws-user', 'ws');
-    const errors = [...collectPageErrors(sse), ...collectPageErrors(ws)];
+    const { pages: [sse, ws], errors } = await join([['sse-user', 'sse'], ['ws-user', 'ws']]);
     await send(ws, 'before the restart');
     await waitForBodies([sse], ['before the restart']);
 
@@ -43,15 +54,11 @@ describe('chat across a server restart', () => {
     }
     await send(ws, 'after the restart');
     await waitForBodies([sse, ws], ['before the restart', 'after the restart']);
-    expect(errors).toEqual([]);
+    expect(errors()).toEqual([]);
   });
 
   it('on ws while the server is away: one press, a visible sending state, stored once', async () => {
-    const wes = await join('wes', 'ws');
-    const sam = await join('sam', 'sse');
-    const errors = [...collectPageErrors(wes), ...collectPageErrors(sam)];
-    await wes.click('[data-room=random]');
-    await sam.click('[data-room=random]');
+    const { pages: [wes, sam], errors } = await join([['wes', 'ws'], ['sam', 'sse']], 'random');
     await stopServerSeenBy([wes]);
     await send(wes, 'sent while away');
     await wes.waitForSelector('[data-test=send][data-sending=true]:disabled', { timeout: 5_000 });
@@ -64,15 +71,11 @@ describe('chat across a server restart', () => {
     // A later message: once sam has it, a doubled one would have arrived before it.
     await send(wes, 'next');
     await waitForBodies([wes, sam], ['sent while away', 'next']);
-    expect(errors).toEqual([]);
+    expect(errors()).toEqual([]);
   });
 
   it('a failed HTTP send: a human banner, cleared on recovery, the draft kept and sent once with its id', async () => {
-    const pia = await join('pia', 'poll');
-    const ole = await join('ole', 'longpoll');
-    const errors = [...collectPageErrors(pia), ...collectPageErrors(ole)];
-    await pia.click('[data-room=workshop]');
-    await ole.click('[data-room=workshop]');
+    const { pages: [pia, ole], errors } = await join([['pia', 'poll'], ['ole', 'longpoll']], 'workshop');
     await stopServerSeenBy([pia]);
     await send(pia, 'through the outage');
     await expect.poll(() => errorText(pia, 500), { timeout: 20_000 }).toMatch(/could not be reached/);
@@ -84,12 +87,12 @@ describe('chat across a server restart', () => {
     expect(await pia.inputValue('[data-test=draft]')).toBe('through the outage');
     await pia.click('[data-test=send]');
     await waitForBodies([pia, ole], ['through the outage']);
-    expect(errors).toEqual([]);
+    expect(errors()).toEqual([]);
   });
 
   it('tells the lab the server went away, then reloads its panes on the new server', async () => {
     const page = await env.newPage();
-    const errors = collectPageErrors(page);
+    const labErrors = collectPageErrors(page);
     await page.goto(`${env.server.url}/#/lab`);
     await waitForLabPanes(page);
     await env.stopServer();
@@ -100,6 +103,6 @@ describe('chat across a server restart', () => {
     await page.fill('[data-test=lab-draft]', 'after the lab restart');
     await page.click('[data-test=lab-send]');
     await waitForArrivals(page, 'after the lab restart');
-    expect(errors).toEqual([]);
+    expect(labErrors).toEqual([]);
   });
 });
