@@ -68,14 +68,24 @@ export interface Credentials {
   cookie: string;
 }
 
+/** POSTs `body` as JSON; `options.headers` go beside the content type. */
+export function postJson(url: string, path: string, body: unknown, options: Omit<RequestOptions, 'method' | 'body'> = {}): Promise<Answer> {
+  return request(url, path, {
+    ...options,
+    method: 'POST',
+    headers: { ...options.headers, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+/** POST /api/session as a well-behaved page would, whatever the answer (a claim that may be refused). */
+export function requestSession(url: string, name: string, from = ATTACKER_ADDRESS): Promise<Answer> {
+  return postJson(url, '/api/session', { name }, { from });
+}
+
 /** POST /api/session as a well-behaved page would; throws with the answer when refused. */
 export async function createSession(url: string, name: string, from = ATTACKER_ADDRESS): Promise<Credentials> {
-  const answer = await request(url, '/api/session', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
-    from,
-  });
+  const answer = await requestSession(url, name, from);
   if (answer.status !== 201) throw new Error(`session ${name}: ${answer.status} ${answer.text}`);
   const cookie = String(answer.headers['set-cookie']?.[0] ?? '').split(';')[0];
   return { name, token: (JSON.parse(answer.text) as { token: string }).token, cookie };
@@ -197,6 +207,25 @@ export async function openRaw(url: string, head: string, from = ATTACKER_ADDRESS
     socket.once('close', onClose);
     socket.write(head);
   });
+}
+
+/**
+ * Sends the same request head on `count` raw sockets, one after another, and
+ * never reads the answers (the kernel's buffers fill, then the server's); the
+ * caller destroys the sockets. Answers other than 200 are tallied by status.
+ */
+export async function openUnread(url: string, head: string, count: number): Promise<{ sockets: net.Socket[]; opened: number; refusals: Record<string, number> }> {
+  const sockets: net.Socket[] = [];
+  const refusals: Record<string, number> = {};
+  let opened = 0;
+  for (let n = 0; n < count; n += 1) {
+    const answer = await openRaw(url, head);
+    answer.socket.pause();
+    sockets.push(answer.socket);
+    if (answer.status === 200) opened += 1;
+    else tally(refusals, answer.status);
+  }
+  return { sockets, opened, refusals };
 }
 
 export function requestHead(path: string, credentials?: Credentials, extra: Record<string, string> = {}): string {

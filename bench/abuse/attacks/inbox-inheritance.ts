@@ -6,7 +6,7 @@
 import { MIB } from '../rss.ts';
 import { equal } from '../checks.ts';
 import type { Attack } from '../types.ts';
-import { OBSERVER_ADDRESS, bearer, createSession, request, until } from '../wire.ts';
+import { OBSERVER_ADDRESS, bearer, createSession, postJson, request, requestSession, until } from '../wire.ts';
 
 /** A lapsed session: short, so that the attack waits a second, not 90. */
 const SESSION_IDLE_MS = 1_000;
@@ -31,17 +31,9 @@ export const inboxInheritance: Attack = {
     const alice = await createSession(target.url, aliceName, OBSERVER_ADDRESS);
     const bob = await createSession(target.url, `bob-${process.pid}`, OBSERVER_ADDRESS);
     const secret = `for alice only ${alice.token.slice(-12)}`;
-    const sent = await request(target.url, '/api/messages', {
-      method: 'POST',
-      headers: { ...bearer(bob), 'content-type': 'application/json' },
-      body: JSON.stringify({ topic: `user:${aliceName}`, body: secret }),
-      from: OBSERVER_ADDRESS,
-    });
+    const sent = await postJson(target.url, '/api/messages', { topic: `user:${aliceName}`, body: secret }, { headers: bearer(bob), from: OBSERVER_ADDRESS });
     // Alice goes quiet; the name is free once her session lapses (each try is a real claim).
-    const claim = (): Promise<{ status: number; text: string }> => request(target.url, '/api/session', {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: aliceName }),
-    });
-    const claimed = await until(claim, (answer) => answer.status === 201, 100, 100);
+    const claimed = await until(() => requestSession(target.url, aliceName), (answer) => answer.status === 201, 100, 100);
     let readStatus = 0;
     let inherited = 0;
     if (claimed.status === 201) {

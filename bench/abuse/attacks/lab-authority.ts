@@ -7,7 +7,7 @@
 import { MIB } from '../rss.ts';
 import { equal } from '../checks.ts';
 import type { Attack } from '../types.ts';
-import { OBSERVER_ADDRESS, createSession, request, tally } from '../wire.ts';
+import { OBSERVER_ADDRESS, createSession, postJson, request, tally } from '../wire.ts';
 
 /** What a knob answers someone without the instructor's authority (PROTOCOL § Errors). */
 export const KNOB_REFUSAL = 'forbidden';
@@ -39,9 +39,7 @@ export const labAuthority: Attack = {
     let knobsTurned = 0;
     for (const knob of KNOBS) {
       for (const origin of [FOREIGN_ORIGIN, undefined]) {
-        const headers: Record<string, string> = { 'content-type': 'application/json' };
-        if (origin) headers.origin = origin;
-        const answer = await request(target.url, knob.path, { method: 'POST', headers, body: JSON.stringify(knob.body) });
+        const answer = await postJson(target.url, knob.path, knob.body, { headers: origin ? { origin } : {} });
         if (answer.status < 300) knobsTurned += 1;
         tally(refusals, answer.code);
       }
@@ -52,9 +50,8 @@ export const labAuthority: Attack = {
     const background = JSON.parse((await request(target.url, '/api/lab/background', { from: OBSERVER_ADDRESS })).text) as { count: number };
     // Whatever got through is undone, so the rest of the run is not measured under it.
     if (background.count > 0 || network.oneWayDelayMs > 0) {
-      const json = { 'content-type': 'application/json' };
-      await request(target.url, '/api/lab/background', { method: 'POST', headers: json, body: '{"count":0}', from: OBSERVER_ADDRESS });
-      await request(target.url, '/api/lab/network', { method: 'POST', headers: json, body: '{"oneWayDelayMs":0}', from: OBSERVER_ADDRESS });
+      await postJson(target.url, '/api/lab/background', { count: 0 }, { from: OBSERVER_ADDRESS });
+      await postJson(target.url, '/api/lab/network', { oneWayDelayMs: 0 }, { from: OBSERVER_ADDRESS });
     }
 
     // A pane: a session and a poll through the poll pane's proxy, with its token as header and cookie.

@@ -3,13 +3,12 @@
  * stays for ever and costs ~8.5 KB that the history's byte cap never counts;
  * fixed, topics are counted as they cost, capped, and idle ones evicted.
  */
-import { once } from 'node:events';
-import { WebSocket } from 'ws';
 import { LIFTED_PUBLISH_LIMITS } from '../lifted.ts';
 import { MIB } from '../rss.ts';
 import { equal, below } from '../checks.ts';
 import type { Attack } from '../types.ts';
-import { ATTACKER_ADDRESS, createSession, stats, tally } from '../wire.ts';
+import { createSession, stats } from '../wire.ts';
+import { countAnswers, openWebSocket } from '../ws-wire.ts';
 
 /**
  * What a publish to a new room may answer once the server holds its maximum of
@@ -40,42 +39,19 @@ export const manyRooms: Attack = {
     .map((code) => `a publish was refused with ${code}, not ${TOPIC_CAP_REFUSALS.join(' / ')}`),
   async run(target) {
     const attacker = await createSession(target.url, `rooms-${process.pid}`);
-    const ws = new WebSocket(`${target.url.replace('http', 'ws')}/ws?token=${encodeURIComponent(attacker.token)}`, {
-      localAddress: ATTACKER_ADDRESS,
-    });
-    await once(ws, 'open');
-    const refusals: Record<string, number> = {};
-    let accepted = 0;
-    let answered = 0;
+    const ws = await openWebSocket(target.url, attacker);
     let sent = 0;
-    let closeCode = 0;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ANSWER_LIMIT_MS);
-      const sendMore = (): void => {
-        while (sent < ROOMS && sent - answered < WINDOW) {
-          ws.send(JSON.stringify({ op: 'publish', topic: `room:r${sent}`, body: 'x', ref: `p${sent}` }));
-          sent += 1;
-        }
-      };
-      ws.on('message', (data) => {
-        const frame = JSON.parse(data.toString()) as { op: string; code?: string; ref?: string };
-        if (!frame.ref?.startsWith('p')) return;
-        answered += 1;
-        if (frame.op === 'ack') accepted += 1;
-        else tally(refusals, frame.code);
-        if (answered === ROOMS) {
-          clearTimeout(timer);
-          resolve();
-        } else sendMore();
-      });
-      ws.on('close', (code) => {
-        closeCode = code;
-        clearTimeout(timer);
-        resolve();
-      });
-      sendMore();
+    const sendMore = (answered: number): void => {
+      while (sent < ROOMS && sent - answered < WINDOW) {
+        ws.send(JSON.stringify({ op: 'publish', topic: `room:r${sent}`, body: 'x', ref: `p${sent}` }));
+        sent += 1;
+      }
+    };
+    const counting = countAnswers(ws, {
+      refPrefix: 'p', expected: ROOMS, acceptedOp: 'ack', limitMs: ANSWER_LIMIT_MS, onAnswer: ({ answered }) => sendMore(answered),
     });
-    ws.removeAllListeners('close');
+    sendMore(0);
+    const { answered, accepted, refusals, closeCode } = await counting;
     ws.terminate();
     const bus = (await stats(target.url)).bus;
     return {

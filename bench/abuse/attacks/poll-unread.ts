@@ -8,7 +8,7 @@ import { LIFTED_PUBLISH_LIMITS } from '../lifted.ts';
 import { MIB } from '../rss.ts';
 import { equal, atMost, above } from '../checks.ts';
 import type { Attack } from '../types.ts';
-import { bearer, createSession, openRaw, publishMany, request, requestHead, stats, tally, until } from '../wire.ts';
+import { bearer, createSession, openUnread, publishMany, request, requestHead, stats, until } from '../wire.ts';
 
 /**
  * The most bytes one poll answer may carry: the fix's pollMaxAnswerBytes (1 MiB
@@ -41,14 +41,7 @@ export const pollUnread: Attack = {
     const attacker = await createSession(target.url, `poller-${process.pid}`);
     const published = await publishMany(target.url, attacker, FILL, () => ({ topic: ROOM, body: BODY }));
     const before = (await stats(target.url)).transports.poll.requests;
-    const refusals: Record<string, number> = {};
-    const sockets = [];
-    for (let n = 0; n < UNREAD; n += 1) {
-      const opened = await openRaw(target.url, requestHead(QUERY, attacker));
-      opened.socket.pause();
-      sockets.push(opened.socket);
-      if (opened.status !== 200) tally(refusals, opened.status);
-    }
+    const { sockets, refusals } = await openUnread(target.url, requestHead(QUERY, attacker), UNREAD);
     // Every unread poll has been answered (into buffers) before memory is read.
     await until(async () => (await stats(target.url)).transports.poll.requests, (count) => count >= before + UNREAD, 100, 50);
     const read = await request(target.url, QUERY, { headers: bearer(attacker) });

@@ -7,7 +7,7 @@
 import { MIB } from '../rss.ts';
 import { atMost, below } from '../checks.ts';
 import type { Attack } from '../types.ts';
-import { createSession, inWaves, publishMany, request, tally, type Credentials } from '../wire.ts';
+import { createSession, inWaves, publishMany, requestSession, tally, type Credentials } from '../wire.ts';
 
 /** What a publish or a session over the address's allowance gets. */
 export const RESET_REFUSAL = 'rate_limited';
@@ -54,11 +54,7 @@ export const rateLimitReset: Attack = {
     }));
     let namesGranted = 0;
     await inWaves(NAMES, 8, async (n) => {
-      const answer = await request(target.url, '/api/session', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: `squat-${process.pid}-${n}` }),
-      });
+      const answer = await requestSession(target.url, `squat-${process.pid}-${n}`);
       if (answer.status === 201) namesGranted += 1;
       else tally(refusals, answer.code ?? answer.status);
     });

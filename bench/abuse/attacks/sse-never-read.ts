@@ -8,7 +8,7 @@ import { LIFTED_PUBLISH_LIMITS } from '../lifted.ts';
 import { MIB } from '../rss.ts';
 import { equal } from '../checks.ts';
 import type { Attack } from '../types.ts';
-import { createSession, openRaw, publishMany, requestHead, stats, tally, until } from '../wire.ts';
+import { createSession, openUnread, publishMany, requestHead, stats, until } from '../wire.ts';
 
 const STREAMS = 5;
 const MESSAGES = 2000;
@@ -35,20 +35,11 @@ export const sseNeverRead: Attack = {
   async run(target) {
     const reader = await createSession(target.url, `sse-reader-${process.pid}`);
     const writer = await createSession(target.url, `sse-writer-${process.pid}`);
-    const refusals: Record<string, number> = {};
-    const streams = [];
-    for (let n = 0; n < STREAMS; n += 1) {
-      const opened = await openRaw(target.url, requestHead(`/api/events?topics=${ROOM}`, reader, { accept: 'text/event-stream' }));
-      // Never read again: the kernel's buffers fill, then the server's.
-      opened.socket.pause();
-      streams.push(opened);
-      if (opened.status !== 200) tally(refusals, opened.status);
-    }
-    const opened = streams.filter((stream) => stream.status === 200).length;
+    const { sockets, opened, refusals } = await openUnread(target.url, requestHead(`/api/events?topics=${ROOM}`, reader, { accept: 'text/event-stream' }), STREAMS);
     const published = await publishMany(target.url, writer, MESSAGES, () => ({ topic: ROOM, body: BODY }));
     // Fixed, the server ends the streams it can no longer feed; held requests say so.
     const held = await until(async () => (await stats(target.url)).transports.sse.heldRequests, (count) => count === 0, 50, 100);
-    for (const stream of streams) stream.socket.destroy();
+    for (const socket of sockets) socket.destroy();
     return {
       refusals,
       facts: { streams: STREAMS, opened, published: published['201'] ?? 0, streamsStillHeld: held },

@@ -6,12 +6,12 @@
  * let the socket follow fits the limit (a cap on topics per connection may
  * refuse the second frame) and the resume is accepted.
  */
-import { once } from 'node:events';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { above, atMost, equal } from '../checks.ts';
 import { MIB } from '../rss.ts';
 import type { Attack } from '../types.ts';
-import { bearer, createSession, request, type Credentials } from '../wire.ts';
+import { bearer, createSession, postJson, type Credentials } from '../wire.ts';
+import { openWebSocket } from '../ws-wire.ts';
 
 const ROOMS = 64;
 const NAME_LENGTH = 64;
@@ -47,9 +47,7 @@ export const wsCursorLength: Attack = {
       cursor = answer.cursor ?? cursor;
     }
     first.socket.terminate();
-    await request(target.url, '/api/messages', {
-      method: 'POST', headers: { ...bearer(client), 'content-type': 'application/json' }, body: JSON.stringify({ topic: rooms[0], body: 'hi' }),
-    });
+    await postJson(target.url, '/api/messages', { topic: rooms[0], body: 'hi' }, { headers: bearer(client) });
     const resumed = await openSocket(target.url, client);
     const answer = await resumed.ask({ op: 'subscribe', topics: followed.slice(0, 32), cursor, ref: 'r' });
     resumed.socket.terminate();
@@ -61,8 +59,7 @@ export const wsCursorLength: Attack = {
 };
 
 async function openSocket(url: string, client: Credentials): Promise<{ socket: WebSocket; ask(frame: Frame): Promise<Frame> }> {
-  const socket = new WebSocket(`${url.replace('http', 'ws')}/ws?token=${encodeURIComponent(client.token)}`);
-  await once(socket, 'open');
+  const socket = await openWebSocket(url, client);
   return {
     socket,
     ask: (frame) => new Promise((resolve) => {

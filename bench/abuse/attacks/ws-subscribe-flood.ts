@@ -3,12 +3,11 @@
  * WebSocket. Unfixed, each frame costs O(all topics of the connection) and
  * nothing caps them; fixed, the connection's topic cap refuses the excess.
  */
-import { once } from 'node:events';
-import { WebSocket } from 'ws';
 import { MIB } from '../rss.ts';
 import { equal, below } from '../checks.ts';
 import type { Attack } from '../types.ts';
-import { ATTACKER_ADDRESS, createSession, healthz, tally } from '../wire.ts';
+import { createSession, healthz } from '../wire.ts';
+import { countAnswers, openWebSocket } from '../ws-wire.ts';
 
 /** The error frame's code for a subscribe over the per-connection / per-session topic cap. */
 export const SUBSCRIBE_CAP_REFUSAL = 'bad_request';
@@ -32,40 +31,14 @@ export const wsSubscribeFlood: Attack = {
   ],
   async run(target) {
     const attacker = await createSession(target.url, `flood-${process.pid}`);
-    const ws = new WebSocket(`${target.url.replace('http', 'ws')}/ws?token=${encodeURIComponent(attacker.token)}`, {
-      localAddress: ATTACKER_ADDRESS,
-    });
-    await once(ws, 'open');
-    const refusals: Record<string, number> = {};
-    let subscribed = 0;
-    let answered = 0;
-    let closeCode = 0;
-    const done = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ANSWER_LIMIT_MS);
-      const finish = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      ws.on('message', (data) => {
-        const frame = JSON.parse(data.toString()) as { op: string; code?: string; ref?: string };
-        if (!frame.ref?.startsWith('f')) return;
-        answered += 1;
-        if (frame.op === 'subscribed') subscribed += 1;
-        else tally(refusals, frame.code);
-        if (answered === FRAMES) finish();
-      });
-      ws.on('close', (code) => {
-        closeCode = code;
-        finish();
-      });
-    });
+    const ws = await openWebSocket(target.url, attacker);
+    const done = countAnswers(ws, { refPrefix: 'f', expected: FRAMES, acceptedOp: 'subscribed', limitMs: ANSWER_LIMIT_MS });
     for (let frame = 0; frame < FRAMES; frame += 1) {
       const topics = Array.from({ length: TOPICS_PER_FRAME }, (_, n) => `room:flood-${frame}-${n}`);
       ws.send(JSON.stringify({ op: 'subscribe', topics, ref: `f${frame}` }));
     }
-    await done;
+    const { answered, accepted: subscribed, refusals, closeCode } = await done;
     const healthzAfter = await healthz(target.url);
-    ws.removeAllListeners('close');
     ws.terminate();
     return {
       refusals,
