@@ -1,6 +1,6 @@
 /**
  * Cold routes for the dashboard: which runs `results/` holds, and one run's
- * file as written. The browser validates the file itself (bench/schema.ts
+ * file as written. The browser validates the file itself (src/results/validate.ts
  * `validateResults`), so a corrupt or old-schema file reaches it intact and
  * is explained there rather than hidden here.
  *
@@ -14,7 +14,7 @@ import { lstat, open, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type express from 'express';
 import { LabError } from '../protocol/index.ts';
-import { validateResults } from '../../bench/schema.ts';
+import { validateResults } from '../results/validate.ts';
 import { sendLabError } from './http.ts';
 import type { ResultsFileEntry, ResultsListing } from './types.ts';
 
