@@ -6,8 +6,10 @@
 import { parseArgs } from 'node:util';
 import { isTransportName, TRANSPORT_NAMES, type TransportName } from '../../src/protocol/index.ts';
 import { HEADER_PROFILE_NAMES, isHeaderProfileName } from '../headers/index.ts';
+import { NETWORK_FLAGS, isImpairedProfile, networkFromFlags } from './network-flags.ts';
 import {
   DEFAULT_SCENARIOS,
+  DEFAULT_SETTINGS,
   networkConfig,
   QUICK_SCENARIOS,
   SCENARIO_NAMES,
@@ -55,6 +57,7 @@ const FLAGS = {
   quick: { type: 'boolean' },
   pin: { type: 'boolean' },
   'peers-repeats': { type: 'string' },
+  ...NETWORK_FLAGS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -153,7 +156,7 @@ export function parseCli(argv: string[]): CliOptions {
   if (transports.length === 0) throw new UsageError(`--transports names no transport: valid transports are ${TRANSPORT_NAMES.join(', ')}`);
 
   const flags: Partial<WorkloadSettings> = {};
-  if (values.network !== undefined) {
+  if (values.network !== undefined && !isImpairedProfile(values.network)) {
     const custom = /^(.*)ms$/.exec(values.network);
     if (custom) numberInRange('network', custom[1], values.network);
     try {
@@ -162,6 +165,9 @@ export function parseCli(argv: string[]): CliOptions {
       throw new UsageError((error as Error).message);
     }
   }
+  // mobile-3g, flaky-wifi, nat-60s, and --jitter, --stall-rate, --cut-every, --idle-drop over any network.
+  const impaired = networkFromFlags(values.network, values, flags.network ?? DEFAULT_SETTINGS.network, (message) => new UsageError(message));
+  if (impaired) flags.network = impaired;
   if (values.headers !== undefined) {
     if (!isHeaderProfileName(values.headers)) {
       throw new UsageError(`unknown header profile "${values.headers}": valid profiles are ${HEADER_PROFILE_NAMES.join(', ')}`);

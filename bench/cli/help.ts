@@ -1,6 +1,7 @@
 /** `npm run bench -- --help` */
 import { HEADER_PROFILE_NAMES } from '../headers/index.ts';
 import { NUMERIC_RANGES } from './args.ts';
+import { NETWORK_FLAG_HELP } from './network-flags.ts';
 import { TRANSPORT_NAMES } from '../../src/protocol/index.ts';
 import { DEFAULT_SCENARIOS, DEFAULT_SETTINGS, NETWORK_NAMES, QUICK_SCENARIOS, QUICK_SETTINGS, SCENARIOS } from '../scenarios/index.ts';
 
@@ -37,6 +38,7 @@ Options:
   --poll-interval <ms>  short-poll interval T (default ${DEFAULT_SETTINGS.pollIntervalMs})
   --longpoll-wait <s>   long-poll hold time (default ${DEFAULT_SETTINGS.longPollWaitSeconds}; idle uses 3 unless given)
   --network <profile>   ${NETWORK_NAMES.join(', ')}, or a round trip such as 50ms (default ${DEFAULT_SETTINGS.network.name})
+${NETWORK_FLAG_HELP.map(([flag, text]) => `  ${flag.padEnd(21)} ${text}`).join('\n')}
   --headers <profile>   HTTP header profile: ${HEADER_PROFILE_NAMES.join(', ')} (default ${DEFAULT_SETTINGS.headers})
   --processes <n>       client worker processes (default: as few as the descriptor limit allows)
   --out <dir>           where results go (default results/)
@@ -53,5 +55,7 @@ Examples:
   npm run bench -- --quick
   npm run bench -- --scenario fanout --clients 1000 --transports sse,ws
   npm run bench -- --scenario chat --network mobile --headers browser-cookies
+  npm run bench -- --scenario chat --network mobile-3g --quick
+  npm run bench -- --scenario chat --network broadband --jitter 20 --stall-rate 6 --seed 7
 `;
 }

@@ -72,7 +72,7 @@ function renderScenario(results: BenchResults, scenario: ScenarioResult): string
     `${formatBytes(p.bodyBytes)} bodies`,
     `poll every ${formatNumber(p.pollIntervalMs, 0)} ms`,
     `long-poll wait ${formatNumber(p.longPollWaitSeconds, 0)} s`,
-    `network ${p.network.name} (${formatNumber(p.network.rttMs, 1)} ms RTT)`,
+    `network ${p.network.name} (${formatNumber(p.network.rttMs, 1)} ms RTT${p.network.description ? `; ${p.network.description}` : ''})`,
     `headers ${p.headers}`,
     ...(p.burstSize && p.burstSize > 1 ? [`bursts of ${plural(p.burstSize, 'message')}`] : []),
   ];

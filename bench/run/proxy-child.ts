@@ -5,10 +5,11 @@
  * `{ drain: id }` with `{ drained: id }` once no byte is inside its delay
  * lines; exits when its parent goes away.
  */
+import type { NetworkConditions } from '../../src/net/conditions.ts';
 import { startDelayProxy } from '../../src/net/delay-proxy.ts';
 import { drainWaitMs, type DrainState } from './proxy-drain.ts';
 
-interface ProxyRequest {
+interface ProxyRequest extends NetworkConditions {
   targetHost: string;
   targetPort: number;
   oneWayDelayMs: number;

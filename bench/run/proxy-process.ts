@@ -48,6 +48,7 @@ export class ProxyChild {
       targetPort: Number(target.port),
       oneWayDelayMs: network.rttMs / 2,
       ...(network.bandwidthBytesPerSecond ? { bandwidthBytesPerSecond: network.bandwidthBytesPerSecond } : {}),
+      ...network.conditions,
     });
     const reply = await Promise.race([answer, exited, timeout]);
     if (!reply.url) throw new Error(`the delay proxy failed: ${reply.error ?? 'no address'}`);

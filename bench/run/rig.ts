@@ -25,7 +25,7 @@ export class Rig {
 
   static async start(workerCount: number, network: NetworkConfig, pin: boolean): Promise<Rig> {
     // Everything forks at once, so the slow starts overlap.
-    const needsProxy = network.rttMs > 0 || network.bandwidthBytesPerSecond !== undefined;
+    const needsProxy = network.rttMs > 0 || network.bandwidthBytesPerSecond !== undefined || network.conditions !== undefined;
     const proxies = needsProxy ? Array.from({ length: workerCount }, () => new ProxyChild(pin)) : [];
     const workers = Array.from({ length: workerCount }, (_, i) => new WorkerHandle(i, pin));
     let server: ServerProcess | undefined;
@@ -85,7 +85,7 @@ export class RigPool {
   ) {}
 
   async acquire(network: NetworkConfig, workers: number): Promise<Rig> {
-    const key = `${network.name}/${network.rttMs}/${network.bandwidthBytesPerSecond ?? '-'}/${workers}`;
+    const key = `${network.name}/${network.rttMs}/${network.bandwidthBytesPerSecond ?? '-'}/${JSON.stringify(network.conditions ?? {})}/${workers}`;
     if (this.rig && (this.key !== key || !this.rig.usable())) await this.release();
     if (!this.rig) {
       this.rig = await Rig.start(workers, network, this.pin);

@@ -3,7 +3,7 @@
  * defaults and global defaults combine (STYLE habit 4: defaults in one object,
  * options spread over them).
  */
-import { NETWORK_PROFILES } from '../../src/net/profiles.ts';
+import { IMPAIRED_PROFILE_NAMES, NETWORK_PROFILES } from '../../src/net/profiles.ts';
 import type { NetworkConfig } from '../../src/results/schema.ts';
 import type { CustomScenario, Scenario, WorkloadSettings } from './types.ts';
 import { WORKLOADS } from './workloads.ts';
@@ -39,7 +39,8 @@ export function scenarioNamed(name: string): Scenario | undefined {
   return SCENARIOS.find((scenario) => scenario.name === name);
 }
 
-export const NETWORK_NAMES = Object.keys(NETWORK_PROFILES);
+/** Plain networks (networkConfig), then the impaired profiles (bench/cli/network-flags.ts). */
+export const NETWORK_NAMES = [...Object.keys(NETWORK_PROFILES), ...IMPAIRED_PROFILE_NAMES];
 
 /**
  * Chosen so that the default run teaches the textbook differences (a 30 ms

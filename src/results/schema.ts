@@ -14,6 +14,7 @@
 import type { ByteSplit, TransportName } from '../protocol/index.ts';
 import type { AbuseResult } from './abuse.ts';
 import type { RunError } from './run-error.ts';
+import type { NetworkConditions } from '../net/conditions.ts';
 
 export type { AbuseResult, ByteSplit, RunError, TransportName };
 
@@ -44,6 +45,10 @@ export interface NetworkConfig {
   rttMs: number;
   /** Bytes per second per direction per connection; absent = unlimited. */
   bandwidthBytesPerSecond?: number;
+  /** Jitter, stalls, cuts, idle drop (src/net/conditions.ts); absent = a fixed delay only. */
+  conditions?: NetworkConditions;
+  /** The conditions on one line, as the report prints them. */
+  description?: string;
 }
 
 /** The full configuration of the run, as resolved from defaults and flags. */
