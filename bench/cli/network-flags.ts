@@ -103,6 +103,9 @@ export function impairedNetwork(base: NetworkConfig, knobs: NetworkConditions, f
     rttMs: tuned.rttMs,
     ...(bandwidthBytesPerSecond ? { bandwidthBytesPerSecond } : {}),
     conditions,
-    description: describeConditions(conditions),
+    description: [
+      ...(bandwidthBytesPerSecond ? [`${(bandwidthBytesPerSecond * 8) / 1000} kbps per direction`] : []),
+      describeConditions(conditions),
+    ].join(', '),
   };
 }

@@ -4,7 +4,7 @@
  * was lost, duplicated, or covered by a gap the reader was told of.
  */
 import { percentile } from '../aggregate/stats.ts';
-import type { DeliveryFigures, Spread } from './types.ts';
+import type { DeliveryFigures, Spread } from '../../src/results/faults.ts';
 
 export function spread(values: readonly number[]): Spread {
   if (values.length === 0) return { p50: 0, max: 0, count: 0 };

@@ -25,8 +25,8 @@ import { startLabServer } from '../../src/server/create.ts';
 import type { LabServer } from '../../src/server/create.ts';
 import { beyondBaseline, spread, tallyDelivery } from './accounting.ts';
 import type { ReaderLog, SentMessage } from './accounting.ts';
-import { FAULT_KINDS } from './types.ts';
-import type { FaultFigures, FaultKind, FaultsResult, FaultsSettings, FaultsTransportResult } from './types.ts';
+import { FAULT_KINDS } from '../../src/results/faults.ts';
+import type { FaultFigures, FaultKind, FaultsResult, FaultsSettings, FaultsTransportResult } from '../../src/results/faults.ts';
 
 export const FAULTS_DESCRIPTION =
   'The chat workload while the link stalls, every connection is cut, every connection goes silent (no FIN, no RST: ' +
@@ -61,6 +61,8 @@ interface Reader {
   states: { at: number; state: ClientState }[];
   /** performance.now() of the newest delivery. */
   lastDeliveryAt: number;
+  /** The client's error events, for the diagnosis of a reader that did not recover. */
+  errors: string[];
 }
 
 /** Counts what crosses the proxy: bytes both ways, and requests (a request head starts a chunk going up). */
@@ -133,7 +135,8 @@ async function runOne(transport: TransportName, settings: FaultsSettings, signal
   try {
     for (let i = 0; i < settings.readers; i += 1) {
       const client = createClient(transport, { baseUrl: proxy.url, name: `reader-${tag}-${i}`, ...clientOptions });
-      const reader: Reader = { client, log: { delivered: [], epochsGapped: new Set() }, states: [], lastDeliveryAt: 0 };
+      const reader: Reader = { client, log: { delivered: [], epochsGapped: new Set() }, states: [], lastDeliveryAt: 0, errors: [] };
+      client.on('error', (error) => reader.errors.push(`${error.code}: ${error.message}`));
       client.on('message', (message) => {
         reader.log.delivered.push(message.id);
         reader.lastDeliveryAt = performance.now();
@@ -183,6 +186,12 @@ async function runOne(transport: TransportName, settings: FaultsSettings, signal
       const start = { at: performance.now(), bytes: wire.bytes, requests: wire.requests };
       await inject[fault]();
       const recovered = await waitForRecovery(readers, start.at, settings.recoverySeconds * 1000, signal);
+      for (const [i, reader] of readers.entries()) {
+        if (reader.lastDeliveryAt > start.at && reader.client.state === 'connected') continue;
+        const states = reader.states.filter((entry) => entry.at >= start.at).map((entry) => `${round(entry.at - start.at)} ms ${entry.state}`);
+        errors.push(`${transport} reader ${i} not recovered from the ${fault} after ${settings.recoverySeconds} s: state ${reader.client.state}; ` +
+          `since the fault: ${states.join(', ') || 'no state change'}; last errors: ${reader.errors.slice(-3).join('; ') || 'none'}`);
+      }
       await delay(SETTLE_MS);
       const windowMs = performance.now() - start.at;
       const noticeMs: number[] = [];

@@ -7,6 +7,7 @@ import type { BenchResults, RunError, ScenarioResult } from '../../src/results/s
 import { TRANSPORT_LABELS } from './chart-spec.ts';
 import { ceilingTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, projectionTable, summaryTable, theoryTable } from './tables.ts';
 import { abuseTable } from '../abuse/report.ts';
+import { faultsTables } from '../faults/report.ts';
 import type { Table } from './tables.ts';
 
 /** Lays a table out in fixed-width columns (first column left-aligned, the rest right-aligned). */
@@ -67,6 +68,7 @@ export function formatSummary(results: BenchResults): string {
   if (peers) parts.push(formatTextTable(peers));
   const abuse = abuseTable(results);
   if (abuse) parts.push(formatTextTable(abuse));
+  for (const table of faultsTables(results)) parts.push(formatTextTable(table));
   const runErrors = [
     ...results.errors.map((error) => formatError('', error)),
     ...(results.peers?.errors ?? []).map((error) => formatError('peers', error)),

@@ -17,6 +17,7 @@ import { runCeiling } from './run-ceiling.ts';
 import { runPeersPart } from './run-peers.ts';
 import { runWorkload, workerCount } from './run-workload.ts';
 import { runAbusePart } from '../abuse/run-abuse.ts';
+import { runFaultsPart } from '../faults/part.ts';
 
 export interface BenchPlan {
   runId: string;
@@ -48,6 +49,8 @@ export function estimateSeconds(scenario: Scenario, settings: WorkloadSettings, 
   if (scenario.name === 'peers') return quick || !chosen ? 60 : 180;
   // Thirteen attacks, each with its own server and a clean run to compare against.
   if (scenario.name === 'abuse') return 60;
+  // Per transport: a quiet baseline, then three faults, each waited out (the long poll's silent drop takes wait + slack).
+  if (scenario.name === 'faults') return quick ? 80 : 120;
   if (scenario.name === 'http-ceiling') return 2 * Math.max(2, Math.round(settings.durationSeconds / 2)) + 5;
   return settings.durationSeconds + 1.5 + settings.pollIntervalMs / 1000;
 }
@@ -108,6 +111,7 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<Benc
       await rigs.release();
       hooks.onUnit?.(scenario.name, estimateSeconds(scenario, settings, plan.quick, plan.scenariosChosen));
       if (scenario.name === 'abuse') await runAbusePart(results, hooks.signal);
+      else if (scenario.name === 'faults') await runFaultsPart(results, plan.transports, settings, plan.quick, hooks.signal);
       else if (scenario.name === 'peers') {
         // Issue 5: in the default run at a small size; at full size when asked for by name.
         const size = !plan.scenariosChosen ? 'default-run' : plan.quick ? 'quick' : 'full';

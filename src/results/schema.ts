@@ -13,6 +13,7 @@
  */
 import type { ByteSplit, TransportName } from '../protocol/index.ts';
 import type { AbuseResult } from './abuse.ts';
+import type { FaultsResult } from './faults.ts';
 import type { RunError } from './run-error.ts';
 import type { NetworkConditions } from '../net/conditions.ts';
 
@@ -386,6 +387,8 @@ export interface BenchResults {
   peers?: PeersResult;
   /** The `abuse` scenario (issue 8): per attack, the legitimate attendee's latency and the server's peak RSS. */
   abuse?: AbuseResult;
+  /** The `faults` scenario (issue 11 item 5): per transport and fault, time to notice and to reconnect, recovery cost, delivery. */
+  faults?: FaultsResult;
   errors: RunError[];
 }
 

@@ -3,7 +3,7 @@
  * the network and the server fail in four ways, per transport. Every figure
  * is counted from what the clients saw and what the proxy carried.
  */
-import type { TransportName } from '../../src/protocol/index.ts';
+import type { TransportName } from '../protocol/index.ts';
 
 export type FaultKind = 'cut' | 'silent-drop' | 'restart';
 export const FAULT_KINDS: readonly FaultKind[] = ['cut', 'silent-drop', 'restart'];
