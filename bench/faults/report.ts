@@ -16,7 +16,7 @@ export function faultsTables(results: BenchResults): Table[] {
     caption:
       `Recovery from each fault (${s.readers} readers through the delay proxy, one writer at ${s.publishRatePerSecond} msg/s; network: ${faults.network}). ` +
       `Heartbeats shortened so a run finishes: request timeout ${formatMs(h.requestTimeoutMs)}, long-poll wait ${h.longPollWaitSeconds} s + ${formatMs(h.longPollSlackMs)}, ` +
-      `SSE keep-alive ${formatMs(h.sseKeepAliveMs)} and idle timeout ${formatMs(h.sseIdleTimeoutMs)}, ws ping every ${formatMs(h.wsPingIntervalMs)} + ${formatMs(h.wsPongTimeoutMs)} for the pong. ` +
+      `SSE keep-alive ${formatMs(h.sseKeepAliveMs)} and idle timeout ${formatMs(h.sseIdleTimeoutMs)}, ws ping every ${formatMs(h.wsPingIntervalMs)} + ${formatMs(h.wsPongTimeoutMs)} for the pong; the server lets a session without connections go after ${formatMs(h.sessionIdleMs)}. ` +
       'Noticed: readers whose client went reconnecting (a short poll between two requests may never see a cut). Extra: beyond the quiet baseline for as long.',
     head: ['transport', 'fault', 'noticed', 'notice p50', 'notice max', 'reconnect p50', 'reconnect max', 'unrecovered', 'extra requests', 'extra bytes'],
     rows: faults.transports.flatMap((t) => t.faults.map((f) => [

@@ -49,6 +49,7 @@ export const DEFAULT_FAULTS_SETTINGS: Readonly<FaultsSettings> = Object.freeze({
     sseIdleTimeoutMs: 2500,
     wsPingIntervalMs: 1000,
     wsPongTimeoutMs: 1000,
+    sessionIdleMs: 10_000,
   }),
 });
 
@@ -102,7 +103,7 @@ async function runOne(transport: TransportName, settings: FaultsSettings, signal
   const h = settings.heartbeats;
   const serverOptions = {
     ...BENCH_LIMITS, host: '127.0.0.1', serveWeb: false, log: false,
-    sseKeepAliveMs: h.sseKeepAliveMs, longPollWaitDefaultSeconds: h.longPollWaitSeconds,
+    sseKeepAliveMs: h.sseKeepAliveMs, longPollWaitDefaultSeconds: h.longPollWaitSeconds, sessionIdleMs: h.sessionIdleMs,
   };
   let server: LabServer = await startLabServer({ ...serverOptions, port: 0 });
   const port = server.port;
@@ -134,7 +135,7 @@ async function runOne(transport: TransportName, settings: FaultsSettings, signal
   const faults: FaultFigures[] = [];
   try {
     for (let i = 0; i < settings.readers; i += 1) {
-      const client = createClient(transport, { baseUrl: proxy.url, name: `reader-${tag}-${i}`, ...clientOptions });
+      const client = await joinThroughStalls(() => createClient(transport, { baseUrl: proxy.url, name: `reader-${tag}-${i}-${randomBytes(2).toString('hex')}`, ...clientOptions }), topic);
       const reader: Reader = { client, log: { delivered: [], epochsGapped: new Set() }, states: [], lastDeliveryAt: 0, errors: [] };
       client.on('error', (error) => reader.errors.push(`${error.code}: ${error.message}`));
       client.on('message', (message) => {
@@ -147,8 +148,6 @@ async function runOne(transport: TransportName, settings: FaultsSettings, signal
       });
       client.on('state', (state) => reader.states.push({ at: performance.now(), state }));
       readers.push(reader);
-      await client.connect();
-      await client.subscribe([topic]);
     }
     let counter = 0;
     const publisher = (async () => {
@@ -239,6 +238,25 @@ async function runOne(transport: TransportName, settings: FaultsSettings, signal
     stalls: proxy.stats().stalls,
     errors,
   };
+}
+
+/**
+ * A connected, subscribed client, though the link stalls while it joins: a
+ * stall past the request timeout fails the join (and may leave a session
+ * holding the name), so a few tries, each with a fresh client and name.
+ */
+async function joinThroughStalls(make: () => Client, topic: string): Promise<Client> {
+  for (let attempt = 1; ; attempt += 1) {
+    const client = make();
+    try {
+      await client.connect();
+      await client.subscribe([topic]);
+      return client;
+    } catch (error) {
+      await client.close();
+      if (attempt >= 5) throw error;
+    }
+  }
 }
 
 /**

@@ -12,6 +12,17 @@ import type {
 /** Codes a later attempt can get past by waiting; every other code is final for what it answered. */
 const RETRYABLE = new Set<string>(['rate_limited', 'too_many_connections', 'shutting_down', 'slow_consumer']);
 
+/**
+ * How long after a renewal that got no answer a `name_taken` is taken for our
+ * own lost session rather than someone else's: longer than the server's
+ * default sessionIdleMs (90 s), after which it lets a session without
+ * connections go (src/config.ts).
+ */
+const ORPHAN_GRACE_MS = 120_000;
+
+/** What a try to make a new session came to: a token, a reason to try again later, or a refusal. */
+type Renewal = 'renewed' | 'later' | 'refused';
+
 /** Tries of one HTTP publish before its promise gives up. */
 const PUBLISH_ATTEMPTS = 5;
 
@@ -75,6 +86,8 @@ export abstract class BaseClient implements Client {
   private readonly idPrefix = randomTag();
   private idCounter = 0;
   private renewedAt = 0;
+  /** When a renewal last went unanswered (the server may have made that session), until one succeeds. */
+  private unansweredRenewalAt: number | undefined;
 
   constructor(options: ClientOptions) {
     this.options = resolveClientOptions(options);
@@ -188,11 +201,19 @@ export abstract class BaseClient implements Client {
   /**
    * Decides about a failed attempt. Network faults and retryable codes wait
    * (at least Retry-After); `unauthorized` gets one new session when this
-   * client made its own (a restarted server forgot the old one); the rest is final.
+   * client made its own (a restarted server forgot the old one) — tried again
+   * later when the renewal itself got no answer; the rest is final.
    */
   protected async judgeFailure(error: unknown): Promise<FailureVerdict> {
     if (error instanceof LabError) {
-      if (error.code === 'unauthorized' && (await this.renewSession())) return { retryInMs: 0 };
+      if (error.code === 'unauthorized') {
+        const renewal = await this.renewSession();
+        if (renewal === 'renewed') return { retryInMs: 0 };
+        if (renewal === 'later') {
+          this.setState('reconnecting');
+          return { retryInMs: this.backoff.next() };
+        }
+      }
       if (!RETRYABLE.has(error.code)) return { fatal: error };
       this.emitError(error);
       this.setState('reconnecting');
@@ -235,7 +256,14 @@ export abstract class BaseClient implements Client {
         return await publishOverHttp(this.options, this.transport, this.token, { topic, body, id });
       } catch (error) {
         if (this.closed) throw closedError();
-        if (error instanceof LabError && error.code === 'unauthorized' && (await this.renewSession())) continue;
+        if (error instanceof LabError && error.code === 'unauthorized') {
+          const renewal = await this.renewSession();
+          if (renewal === 'renewed') continue;
+          if (renewal === 'later' && attempt < PUBLISH_ATTEMPTS) {
+            await sleep(backoff.next(), this.lifetime.signal);
+            continue;
+          }
+        }
         const busy = error instanceof LabError && (error.code === 'too_many_connections' || error.code === 'shutting_down');
         if (!(busy || error instanceof NetworkError) || attempt >= PUBLISH_ATTEMPTS) throw error;
         const retryAfterMs = error instanceof LabError ? (error.retryAfter ?? 0) * 1000 : 0;
@@ -265,15 +293,31 @@ export abstract class BaseClient implements Client {
     this.sessionName = session.name;
   }
 
-  private async renewSession(): Promise<boolean> {
+  private async renewSession(): Promise<Renewal> {
     // Once per few seconds at most: a server that refuses fresh tokens too must not spin us.
-    if (!this.ownsSession || this.closed || Date.now() - this.renewedAt < 5000) return false;
+    if (!this.ownsSession || this.closed || Date.now() - this.renewedAt < 5000) return 'refused';
     this.renewedAt = Date.now();
     try {
       await this.startSession();
-      return true;
-    } catch {
-      return false;
+      this.unansweredRenewalAt = undefined;
+      return 'renewed';
+    } catch (error) {
+      if (this.closed) return 'refused';
+      // No answer (a stall past the timeout, a drop, a server still starting) is no refusal: try again
+      // after backoff. The request may have reached the server, which then holds our name for a while.
+      if (error instanceof NetworkError || (error instanceof LabError && RETRYABLE.has(error.code))) {
+        if (error instanceof NetworkError) this.unansweredRenewalAt ??= Date.now();
+        this.renewedAt = 0;
+        return 'later';
+      }
+      // Our name held by the session our unanswered renewal made: wait for the server to let it go.
+      if (error instanceof LabError && error.code === 'name_taken' && this.unansweredRenewalAt !== undefined
+        && Date.now() - this.unansweredRenewalAt < ORPHAN_GRACE_MS) {
+        this.emitError(error);
+        this.renewedAt = 0;
+        return 'later';
+      }
+      return 'refused';
     }
   }
 }

@@ -79,6 +79,8 @@ export interface FaultsSettings {
     sseIdleTimeoutMs: number;
     wsPingIntervalMs: number;
     wsPongTimeoutMs: number;
+    /** The server lets a session with no connection go after this (a session whose token was lost on the way frees its name then). */
+    sessionIdleMs: number;
   };
 }
 
