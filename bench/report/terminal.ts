@@ -36,6 +36,8 @@ export function formatError(where: string, error: RunError): string {
  */
 function formatScenario(scenario: ScenarioResult): string {
   const parts: string[] = [`== ${scenario.name}: ${scenario.description}`];
+  const network = scenario.params.network;
+  if (network.description) parts.push(`network ${network.name}: ${network.rttMs} ms round trip, ${network.description}`);
   if (scenario.transports.length > 0) {
     parts.push(formatTextTable(summaryTable(scenario)));
     const idle = idleTable(scenario);
