@@ -22,7 +22,8 @@ import type { LabServer } from '../server/create.ts';
 import { LabError, isTransportName } from '../protocol/index.ts';
 import { LabAuthority, isLoopbackAddress, makeLabKey } from './authority.ts';
 import { BackgroundClients } from './background.ts';
-import { numberField, sendLabError } from './http.ts';
+import { sendError } from '../transports/http-io.ts';
+import { numberField } from './http.ts';
 import { LabNetwork } from './network.ts';
 import { mountResultsRoutes } from './results-routes.ts';
 import { MAX_BACKGROUND_CLIENTS, MAX_LAB_DELAY_MS } from './types.ts';
@@ -97,7 +98,7 @@ export function createLabMount(options: LabMountOptions = {}): LabMount {
     // which this server never grants, so another site cannot turn the knobs.
     const json: express.RequestHandler = (req, res, next) => {
       if (!req.is('application/json')) {
-        sendLabError(res, new LabError('bad_request', 'send the knob as JSON (Content-Type: application/json)'));
+        sendError(res, new LabError('bad_request', 'send the knob as JSON (Content-Type: application/json)'));
         return;
       }
       parseJson(req, res, next);
@@ -107,7 +108,7 @@ export function createLabMount(options: LabMountOptions = {}): LabMount {
       Promise.resolve()
         .then(() => authority.checkOrigin(req))
         .then(() => handler(req, res))
-        .then((body) => res.json(body), (error: unknown) => sendLabError(res, error));
+        .then((body) => res.json(body), (error: unknown) => sendError(res, error));
     };
 
     app.get('/api/lab/settings', route(async (req): Promise<LabSettings> => ({
@@ -154,7 +155,7 @@ function instructorFirst(authority: LabAuthority): express.RequestHandler {
       authority.requireInstructor(req);
       next();
     } catch (error) {
-      sendLabError(res, error);
+      sendError(res, error);
     }
   };
 }

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { TRANSPORT_NAMES, type TransportName, type TransportStats } from '../../protocol/index.ts';
+import { TRANSPORT_NAMES, type ByteSplit, type TransportName, type TransportStats } from '../../protocol/index.ts';
 import { TransportCounters, type Owner } from './counters.ts';
 import { SocketMeter } from './socket-meter.ts';
 
@@ -16,11 +16,15 @@ export interface OtherCounters {
  * (bodies, framing, handshakes) as they write it.
  */
 export class Accounting {
+  /**
+   * HTTP transports count bodies and framing, so headers are their remainder;
+   * a WebSocket counts handshake and payloads, so framing is (see TransportCounters).
+   */
   readonly transports: Record<TransportName, TransportCounters> = {
-    poll: new TransportCounters('headers'),
-    longpoll: new TransportCounters('headers'),
-    sse: new TransportCounters('headers'),
-    ws: new TransportCounters('framing'),
+    poll: this.#counters('poll', 'headers'),
+    longpoll: this.#counters('longpoll', 'headers'),
+    sse: this.#counters('sse', 'headers'),
+    ws: this.#counters('ws', 'framing'),
   };
   readonly other: OtherCounters = { requests: 0, bytesIn: 0, bytesOut: 0 };
   readonly #meters = new Map<Socket, SocketMeter>();
@@ -54,6 +58,10 @@ export class Accounting {
     const transports = {} as Record<TransportName, TransportStats>;
     for (const name of TRANSPORT_NAMES) transports[name] = this.transports[name].snapshot(open[name]);
     return { transports, other: { ...this.other } };
+  }
+
+  #counters(name: TransportName, remainder: keyof ByteSplit): TransportCounters {
+    return new TransportCounters(name, remainder, (socket) => this.#meters.get(socket));
   }
 
   readonly #charge = (owner: Owner, bytesIn: number, bytesOut: number): void => {

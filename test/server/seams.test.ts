@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLabMount } from '../../src/lab/mount.ts';
+import { closeAll, eventually, startServer } from './helpers.ts';
+
+afterEach(closeAll);
+
+const TRANSPORTS_DIR = join(import.meta.dirname, '../../src/transports');
+
+/** Issue 9 #1, #3 and #6: the seams between transports, server and lab. */
+describe('seams', () => {
+  it('no transport imports the server, the lab or the bench (they get what they need through TransportContext)', () => {
+    const crossings: string[] = [];
+    for (const file of readdirSync(TRANSPORTS_DIR)) {
+      const text = readFileSync(join(TRANSPORTS_DIR, file), 'utf8');
+      for (const [line] of text.matchAll(/^(?:import|export)[^;]*from '[^']*(?:\.\.\/server|\.\.\/lab|bench\/)[^']*';$/gm)) {
+        crossings.push(`${file}: ${line}`);
+      }
+    }
+    expect(crossings).toEqual([]);
+  });
+
+  it('answers an upgrade on an unknown path with 404 not_found, as JSON', async () => {
+    const server = await startServer();
+    const { RawWebSocket } = await import('./raw-ws.ts');
+    const raw = await RawWebSocket.open(server.url, '/elsewhere');
+    expect(raw.handshake).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
+    expect(raw.handshake).toMatch(/content-type: application\/json/i);
+    const body = await eventually(() => raw.received.toString(), (text) => text.endsWith('}'));
+    expect(JSON.parse(body)).toMatchObject({ error: { code: 'not_found' } });
+    raw.destroy();
+  });
+
+  it('the lab routes answer errors with the one error writer (same code-to-status, same headers as the hot paths)', async () => {
+    const server = await startServer({ mount: createLabMount({ resultsDir: join(tmpdir(), 'transport-lab-no-such-results') }) });
+    const hot = await fetch(`${server.url}/api/poll?topics=room:a`);
+    const lab = await fetch(`${server.url}/api/lab/results/no-such-run.json`);
+    expect(hot.status).toBe(401);
+    expect(lab.status).toBe(404);
+    expect(await lab.json()).toMatchObject({ error: { code: 'not_found' } });
+    for (const header of ['content-type', 'cache-control']) expect(lab.headers.get(header), header).toBe(hot.headers.get(header));
+    const refused = await fetch(`${server.url}/api/lab/network`, { headers: { origin: 'https://elsewhere.example' } });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
+  });
+});
