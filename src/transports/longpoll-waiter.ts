@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { CatchUp } from '../bus/types.ts';
 import type { Gap, Message } from '../protocol/index.ts';
-import { envelopeByteLength } from './byte-length.ts';
+import { envelopeBytes } from './envelope-json.ts';
 import { sendError, sendJsonOfLength } from './http-io.ts';
 import { Outbox } from './outbox.ts';
 import { fitMessages, type SharedPollBody } from './poll-response.ts';
@@ -44,7 +44,7 @@ export class LongPollWaiter {
   ) {
     this.#outbox = new Outbox(context.bus, query.topics, {
       message: (message: Message, json: string) => {
-        const length = envelopeByteLength(message, json);
+        const length = envelopeBytes(message);
         if (this.#messages.length > 0 && this.#bytes + length > this.context.options.pollMaxAnswerBytes) {
           // It waits for the next answer: the cursor points just before it.
           this.#outbox.positions[message.topic] = message.seq - 1;

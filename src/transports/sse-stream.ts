@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Gap, Message } from '../protocol/index.ts';
-import { envelopeByteLength } from './byte-length.ts';
+import { envelopeBytes } from './envelope-json.ts';
 import { FrameCache } from './frame-cache.ts';
 import { sendError } from './http-io.ts';
 import { Outbox } from './outbox.ts';
@@ -48,7 +48,7 @@ export class SseStream {
         this.#meter.delivered(1);
         const cursor = this.context.bus.encodeCursor(this.#outbox.positions);
         const event = messageEvents.frameOf(message, json, cursor);
-        this.#write(event, envelopeByteLength(message, json), event.length);
+        this.#write(event, envelopeBytes(message), event.length);
       },
       gap: (gap: Gap) => this.#event('gap', JSON.stringify(gap)),
     });
