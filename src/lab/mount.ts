@@ -88,8 +88,9 @@ export function createLabMount(options: LabMountOptions = {}): LabMount {
     const dial = dialHost(server.host);
     const network = new LabNetwork({ host: dial, port: server.port }, server.host);
     const background = new BackgroundClients(`http://${dial.includes(':') ? `[${dial}]` : dial}:${server.port}`);
-    onClose(server, async () => {
-      await Promise.all([background.close(), network.close()]);
+    // No lab client or proxy outlives the server.
+    server.onClose(async () => {
+      await Promise.all([background.close(), network.close()]).catch((error: unknown) => console.error('lab: stopping failed:', error));
     });
     const hostname = (req: IncomingMessage): string => askedHostname(req, dial);
 
@@ -157,14 +158,5 @@ function instructorFirst(authority: LabAuthority): express.RequestHandler {
     } catch (error) {
       sendError(res, error);
     }
-  };
-}
-
-/** Runs `stop` before the server closes, so no lab client or proxy outlives it. */
-function onClose(server: LabServer, stop: () => Promise<void>): void {
-  const close = server.close.bind(server);
-  server.close = async () => {
-    await stop().catch((error: unknown) => console.error('lab: stopping failed:', error));
-    await close();
   };
 }

@@ -26,6 +26,12 @@ export interface LabServer {
   bus: MessageBus;
   options: ServerOptions;
   stats(): StatsSnapshot;
+  /**
+   * Runs `hook` when the server starts closing, before it stops anything
+   * (mounted parts stop their own clients and proxies here). Hooks run once,
+   * in the order given; a hook that fails is logged and the close goes on.
+   */
+  onClose(hook: () => void | Promise<void>): void;
   /** Ends held requests, streams and sockets (`shutting_down`); resolves when all is closed. */
   close(): Promise<void>;
 }
@@ -181,6 +187,7 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
   const port = typeof address === 'object' && address ? address.port : options.port;
   const urlHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   let closing: Promise<void> | undefined;
+  const closeHooks: Array<() => void | Promise<void>> = [];
 
   const server: LabServer = {
     url: `http://${urlHost}:${port}`,
@@ -190,10 +197,20 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     bus,
     options,
     stats,
+    onClose: (hook) => {
+      closeHooks.push(hook);
+    },
     close: () => (closing ??= shutDown()),
   };
 
   async function shutDown(): Promise<void> {
+    for (const hook of closeHooks) {
+      try {
+        await hook();
+      } catch (error) {
+        console.error('transport-lab: an onClose hook failed', error);
+      }
+    }
     context.shuttingDown = true;
     clearInterval(sweep);
     await Promise.all(Object.values(transports).map((transport) => transport.close()));

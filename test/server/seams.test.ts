@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLabMount } from '../../src/lab/mount.ts';
 import { closeAll, eventually, startServer } from './helpers.ts';
@@ -44,5 +45,24 @@ describe('seams', () => {
     const refused = await fetch(`${server.url}/api/lab/network`, { headers: { origin: 'https://elsewhere.example' } });
     expect(refused.status).toBe(403);
     expect(refused.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('runs onClose hooks before the server stops, and the lab registers one rather than replacing close()', async () => {
+    const seen: string[] = [];
+    const server = await startServer({
+      mount: (_app, lab) => {
+        lab.onClose(async () => {
+          // Still serving: the bus answers and the server still listens.
+          await lab.bus.publish({ topic: 'room:bye', from: 'lab', body: 'closing' });
+          seen.push(`hook, listening=${lab.httpServer.listening}`);
+        });
+      },
+    });
+    const close = server.close;
+    createLabMount()(express(), server);
+    expect(server.close).toBe(close);
+    await server.close();
+    seen.push('closed');
+    expect(seen).toEqual(['hook, listening=true', 'closed']);
   });
 });
