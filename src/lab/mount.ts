@@ -19,7 +19,7 @@ import path from 'node:path';
 import express from 'express';
 import type { IncomingMessage } from 'node:http';
 import type { LabServer } from '../server/create.ts';
-import { LabError, isTransportName } from '../protocol/index.ts';
+import { LabError, TRANSPORT_NAMES, isTransportName } from '../protocol/index.ts';
 import { LabAuthority, isLoopbackAddress, makeLabKey } from './authority.ts';
 import { BackgroundClients } from './background.ts';
 import { sendError } from '../transports/http-io.ts';
@@ -132,7 +132,7 @@ export function createLabMount(options: LabMountOptions = {}): LabMount {
     }));
     app.get('/api/lab/wire/:transport', route(async (req) => {
       const transport = req.params.transport;
-      if (!isTransportName(transport)) throw new LabError('bad_request', 'transport must be poll, longpoll, sse or ws');
+      if (!isTransportName(transport)) throw new LabError('bad_request', `transport must be ${TRANSPORT_NAMES.slice(0, -1).join(', ')} or ${TRANSPORT_NAMES.at(-1)}`);
       const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
       if (!token) {
         throw new LabError('unauthorized', 'the wire inspector shows your own pane\'s traffic only: send that pane\'s session token (Authorization: Bearer …)');
