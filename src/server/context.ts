@@ -168,10 +168,6 @@ class TransportView implements TransportContext {
     return this.server.unflushedAnswers;
   }
 
-  get shuttingDown(): boolean {
-    return this.server.shuttingDown;
-  }
-
   admit(req: IncomingMessage, params: URLSearchParams, options: ReceiveAdmitOptions): ReceiveAdmission;
   admit(req: IncomingMessage, params: URLSearchParams, options: SocketAdmitOptions): Admission;
   admit(req: IncomingMessage, params: URLSearchParams, options: ReceiveAdmitOptions | SocketAdmitOptions): Admission {

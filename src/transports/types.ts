@@ -120,7 +120,6 @@ export interface TransportContext {
   originAllowed(req: IncomingMessage): boolean;
   /** Poll and long-poll answer bytes not yet taken by their clients (maxUnflushedAnswerBytes). */
   readonly unflushedAnswers: UnflushedAnswers;
-  readonly shuttingDown: boolean;
 }
 
 /** One way of reaching the bus (PROTOCOL.md § Transports). */

@@ -47,8 +47,9 @@ export function createWsTransport(context: TransportContext): Transport {
     try {
       // Shutdown, session, maxConnections and the session's quota (maxHeldPerSession): a fault closes after the handshake.
       admission = context.admit(req, params, { hold: 'socket' });
-      // A handshake that never completes (ws refuses it) still gives the hold back.
-      socket.once('close', admission.release);
+      // A handshake that never completes (ws refuses it, the client left) still gives the hold back.
+      if (socket.destroyed) admission.release();
+      else socket.once('close', admission.release);
     } catch (error) {
       fault = toLabError(error);
     }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLabMount } from '../../src/lab/mount.ts';
-import { closeAll, eventually, startServer } from './helpers.ts';
+import { closeAll, createSession, eventually, startServer, TestSocket } from './helpers.ts';
 
 afterEach(closeAll);
 
@@ -64,5 +64,26 @@ describe('seams', () => {
     await server.close();
     seen.push('closed');
     expect(seen).toEqual(['hook, listening=true', 'closed']);
+  });
+
+  it('a WebSocket handshake that ws refuses gives the session its hold back', async () => {
+    const server = await startServer({ maxHeldPerSession: 1 });
+    const alice = await createSession(server, 'alice');
+    const { RawWebSocket } = await import('./raw-ws.ts');
+    for (let i = 0; i < 3; i++) {
+      // Admitted (a hold taken), then refused by ws itself: a bad version is a 400 before any upgrade.
+      const bad = await RawWebSocket.open(server.url, `/ws?token=${encodeURIComponent(alice.token)}`, { 'Sec-WebSocket-Version': '99' });
+      expect(bad.handshake).toMatch(/^HTTP\/1\.1 400/);
+      bad.destroy();
+    }
+    const good = await eventually(async () => {
+      const socket = await TestSocket.open(server, alice);
+      socket.send({ op: 'subscribe', topics: ['room:a'] });
+      const frame = await Promise.race([socket.next((f) => f.op === 'subscribed'), socket.closed().then(() => undefined)]);
+      if (frame === undefined) return undefined;
+      return socket;
+    }, (socket) => socket !== undefined);
+    expect(good?.ws.readyState).toBe(good?.ws.OPEN);
+    good?.ws.close();
   });
 });
