@@ -68,6 +68,10 @@ describe('a node whose Redis goes away', () => {
       expect(await socket.next((frame) => frame.op === 'error')).toMatchObject({ op: 'error', ref: 'w1', code: 'unavailable' });
       const session = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"carol"}' });
       expect(session.status).toBe(503);
+      // A receive that must read Redis cannot: 503 too, with Retry-After.
+      const poll = await fetch(`${server.url}/api/poll?topics=room:lobby&backlog=5`, { headers: bob.auth });
+      expect(poll.status).toBe(503);
+      expect(Number(poll.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       // Degraded, yet 200: the node still serves what it holds (docs/api.md § Several nodes).
       expect(await eventually(() => health(server), (answer) => answer.text !== 'ok')).toEqual({ status: 200, text: 'degraded: redis unreachable' });
       expect(server.stats().transports.longpoll.heldRequests).toBe(1);
