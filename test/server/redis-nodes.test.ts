@@ -101,6 +101,8 @@ describe('several nodes on one Redis', () => {
     const redisPrefix = prefixes[0] as string;
     const late = await startServer({ redisUrl: REDIS_URL, redisPrefix, secret: 'shared by every node', sessionIdleMs: idle });
     expect(await publish(late, alice, { topic: 'room:lobby', body: 'as alice?' })).toMatchObject({ status: 401, json: { error: { code: 'unauthorized' } } });
+    // Once checked, the old token stays refused there for receives too (not served again while another check runs).
+    for (let i = 0; i < 3; i++) expect((await getJson(late, '/api/poll?topics=user:alice', alice.auth)).status).toBe(401);
   });
 
   it('keep a name held while its session holds a connection on one node, though it is idle on the others', async () => {

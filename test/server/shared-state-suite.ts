@@ -36,7 +36,7 @@ export function runSharedStateSuite(name: string, shared: boolean, newBackend: (
       const state = await node();
       expect(await state.claimName('alice', 's1', 60_000)).toEqual({ granted: true, newHolder: true });
       expect(await state.claimName('alice', 's1', 60_000)).toEqual({ granted: true, newHolder: false });
-      expect(await state.claimName('alice', 's2', 60_000)).toEqual({ granted: false, newHolder: false });
+      expect(await state.claimName('alice', 's2', 60_000)).toEqual({ granted: false, newHolder: false, holder: 's1' });
       // The refusal changed nothing: s1 is still the holder and the last one.
       expect(await state.claimName('alice', 's1', 60_000)).toEqual({ granted: true, newHolder: false });
       expect(await state.claimName('bob', 's2', 60_000)).toEqual({ granted: true, newHolder: true });
