@@ -9,6 +9,12 @@ import { closeAll, createSession, eventually, startServer, TestSocket } from './
 afterEach(closeAll);
 
 const TRANSPORTS_DIR = join(import.meta.dirname, '../../src/transports');
+const SRC_DIR = join(import.meta.dirname, '../../src');
+
+/** Every .ts file under `dir`, as paths relative to it. */
+function sourceFiles(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[]).filter((file) => file.endsWith('.ts'));
+}
 
 /** Issue 9 #1, #3 and #6: the seams between transports, server and lab. */
 describe('seams', () => {
@@ -20,6 +26,16 @@ describe('seams', () => {
         crossings.push(`${file}: ${line}`);
       }
     }
+    expect(crossings).toEqual([]);
+  });
+
+  it('nothing in src/ imports bench/ (the results contract lives in src/results)', () => {
+    const crossings: string[] = [];
+    for (const file of sourceFiles(SRC_DIR)) {
+      const text = readFileSync(join(SRC_DIR, file), 'utf8');
+      for (const [line] of text.matchAll(/^(?:import|export)[^;]*from '[^']*bench\/[^']*';$/gm)) crossings.push(`${file}: ${line}`);
+    }
+    expect(sourceFiles(SRC_DIR).length).toBeGreaterThan(50);
     expect(crossings).toEqual([]);
   });
 
