@@ -139,8 +139,10 @@ export abstract class RequestLoopClient extends BaseClient {
       return await requestJson<PollResponse>({
         ...request,
         headers: { ...request.headers, 'if-none-match': `"${cursor}"` },
-        // A browser's fetch would otherwise answer a 304 from its HTTP cache with the
-        // stored body; with no-store the 304 reaches this code (and nothing is stored).
+        // The 304 must reach this code, not be swapped for a stored 200 by the HTTP
+        // cache. Fetch already bypasses the cache for a request that sets its own
+        // If-None-Match (Chromium passes the 304 through either way: browser.test.ts);
+        // no-store says so explicitly and keeps the answers out of the cache too.
         cache: 'no-store',
         notModified: () => ({ messages: [], gaps: [], cursor, more: false }),
       });
