@@ -238,7 +238,8 @@ export class RedisAdapter implements BusAdapter {
   async #resubscribe(): Promise<void> {
     try {
       await this.#subscriber.psubscribe(this.#pattern);
-      await this.#ensureEpoch();
+      // Not learnt now (the command connection is not back yet): the resync's reads or the next operation learn it.
+      await this.#ensureEpoch().catch(() => {});
       this.#feed.resync();
     } catch {
       // The connection dropped again; its next 'ready' tries again.
