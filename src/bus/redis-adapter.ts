@@ -231,15 +231,16 @@ export class RedisAdapter implements BusAdapter {
   }
 
   /**
-   * After the subscriber reconnected: the pattern again, the epoch (a Redis
-   * that came back empty is noticed now, not at the next operation, so live
-   * receivers hear of the restart at once), then what was published meanwhile.
+   * After the subscriber reconnected: the epoch first (a Redis that came back
+   * empty is noticed now, not at the next operation, so live receivers hear of
+   * the restart at once — and before any live copy of the new epoch can reach
+   * the feed), then the pattern again, then what was published meanwhile.
    */
   async #resubscribe(): Promise<void> {
     try {
-      await this.#subscriber.psubscribe(this.#pattern);
       // Not learnt now (the command connection is not back yet): the resync's reads or the next operation learn it.
       await this.#ensureEpoch().catch(() => {});
+      await this.#subscriber.psubscribe(this.#pattern);
       this.#feed.resync();
     } catch {
       // The connection dropped again; its next 'ready' tries again.

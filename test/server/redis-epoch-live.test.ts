@@ -127,6 +127,36 @@ describe('a connected receiver when the bus Redis restarts empty', () => {
     socket.ws.close();
   });
 
+  it('WebSocket on a node that publishes nothing itself: it learns the new epoch as it reconnects, and loses nothing another node publishes', async () => {
+    const { server, alice } = await labOnRedis();
+    const other = await connectBus(new RedisAdapter({ url: redis.url, commandTimeoutMs: 300 }));
+    buses.push(other);
+    for (const body of OLD) await other.publish({ topic: room, from: 'bob', body });
+    const socket = await TestSocket.open(server, alice);
+    socket.send({ op: 'subscribe', topics: [room], backlog: OLD.length });
+    await socket.next((f) => f.op === 'subscribed');
+    for (const body of OLD) expect(await socket.next((f) => f.op === 'message')).toMatchObject({ body });
+
+    redis.kill();
+    await redis.restart();
+    // Only the other node publishes: this one hears of the restart from its own reconnect.
+    const first = await eventually(
+      () => other.publish({ topic: room, from: 'bob', body: NEW[0]!, id: 'first-new' }).catch(() => undefined),
+      (outcome) => outcome !== undefined,
+      10_000,
+    );
+    expect(first?.message.seq).toBe(1);
+    for (const body of NEW.slice(1)) await other.publish({ topic: room, from: 'bob', body });
+    const last = await socket.next((f) => f.op === 'message' && f.body === NEW[NEW.length - 1], 10_000);
+    const frames = socket.frames.splice(0);
+    frames.push(last);
+    expect(frames.map((f) => (f.op === 'message' ? f.body : f))).toEqual([{ op: 'gap', ...restarted }, ...NEW]);
+    await expectCursorResumes(server, alice, (last as { cursor: string }).cursor);
+    expect(await socket.next((f) => f.op === 'message')).toMatchObject({ body: 'after' });
+    expect(socket.frames).toEqual([]);
+    socket.ws.close();
+  });
+
   it('SSE: one restarted gap event, then every new message once, in order, with ids that resume', async () => {
     const { server, alice } = await labOnRedis();
     await publishAll(server, alice, OLD);
