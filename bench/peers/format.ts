@@ -6,6 +6,7 @@
  */
 import { SATURATION_LIMITS } from './saturation.ts';
 import type { PeersReport } from './types.ts';
+import { referenceLabel } from './versions.ts';
 import { formatPeerFigure, formatPeerRatio, formatPeerSpread, formatPeerTarget, formatPeerVerdict, peerUnitOf } from './units.ts';
 
 function pad(cells: string[][]): string {
@@ -33,6 +34,8 @@ export function formatPeersTable(report: PeersReport): string {
   lines.push(`${report.pinned ? 'pinned: servers on core 0, load on core 1' : report.pinRequested ? 'NOT pinned (--pin asked, taskset unavailable)' : 'not pinned'}` +
     `${report.quick ? ` · QUICK run: ${report.sizes.heldClients.toLocaleString('en-US')} held/idle clients instead of 10,000, shorter runs` : ''}` +
     ` · ${report.sizes.repeats} interleaved repeats · ${report.durationSeconds.toFixed(0)} s${report.incomplete ? ' · INCOMPLETE (aborted)' : ''}`);
+  const versions = Object.entries(report.versions ?? {}).filter(([name]) => name !== 'ours').map(([name, version]) => `${name} = ${version}`);
+  if (versions.length > 0) lines.push(`references: ${versions.join(' · ')}`);
   if (report.quick) lines.push('RSS per client at this size is dominated by heap growth steps: read the memory targets from a full run (10,000 clients).');
   lines.push('');
   const rows: string[][] = [['transport', 'figure', 'ours', 'reference', 'theirs', 'ours ÷ ref', 'spread', 'verdict', 'target', '']];
@@ -42,7 +45,7 @@ export function formatPeersTable(report: PeersReport): string {
       ratio.transport,
       `${ratio.headline ? '* ' : ''}${ratio.metric}`,
       formatPeerFigure(ratio.ours, unit),
-      ratio.reference,
+      referenceLabel(ratio.reference, ratio.transport, report.versions),
       formatPeerFigure(ratio.theirs, unit),
       formatPeerRatio(ratio),
       formatPeerSpread(ratio),

@@ -12,25 +12,28 @@
  */
 import { cpus, release, type as osType } from 'node:os';
 import type { RunError } from '../schema.ts';
-import { measureFanout } from './measure/fanout.ts';
+import { measureFanout, type FanoutTransport } from './measure/fanout.ts';
 import { measureHttpEndpoint } from './measure/http.ts';
-import { MEMORY_METRICS, RELEASE_CPU_METRIC, RELEASE_METRIC, measureMemory, type IdleKind } from './measure/memory.ts';
+import { MEMORY_METRICS, RELEASE_CPU_METRIC, RELEASE_METRIC, clientsFor, measureMemory, type IdleKind } from './measure/memory.ts';
 import { guarded, missingFigure, throwIfAborted, type Contender, type MeasureContext } from './measure/common.ts';
 import { mergeRepeats } from './measure/samples.ts';
 import { ServerProcess, SERVER_SPECS } from './proc/server-process.ts';
 import { canPin } from './proc/spawn-node.ts';
 import { computeRatios, ratioSpecs } from './ratios.ts';
 import { FULL_SIZES, QUICK_SIZES, type ContenderName, type PeerMeasurement, type PeersOptions, type PeersReport } from './types.ts';
+import { versionsOf } from './versions.ts';
 
 export { formatPeersTable } from './format.ts';
 export type { PeersReport, PeersOptions, PeerMeasurement, PeersSizes, ContenderName } from './types.ts';
 
-const ALL_CONTENDERS: ContenderName[] = ['ours', 'node:http', 'ws', 'ws+cork', 'sse', 'socket.io'];
-const THROUGHPUT_SERVERS: ContenderName[] = ['ours', 'node:http', 'ws', 'ws+cork', 'socket.io'];
+const ALL_CONTENDERS: ContenderName[] = ['ours', 'node:http', 'ws', 'ws+cork', 'sse', 'socket.io', 'socket.io-polling', 'better-sse', 'faye', 'sockjs'];
+const THROUGHPUT_SERVERS: ContenderName[] = ALL_CONTENDERS;
+/** Fan-out groups in the issue's order: long poll, SSE, then ws (each against the peers of its transport, fanout.ts). */
+const FANOUT_ORDER: FanoutTransport[] = ['longpoll', 'sse', 'ws'];
 const MEMORY_RUNS: { kind: IdleKind; contenders: ContenderName[] }[] = [
-  { kind: 'longpoll', contenders: ['ours', 'node:http'] },
-  { kind: 'ws', contenders: ['ours', 'ws', 'socket.io'] },
-  { kind: 'sse', contenders: ['ours', 'sse'] },
+  { kind: 'longpoll', contenders: ['ours', 'node:http', 'socket.io-polling', 'faye'] },
+  { kind: 'ws', contenders: ['ours', 'ws', 'socket.io', 'faye', 'sockjs'] },
+  { kind: 'sse', contenders: ['ours', 'sse', 'better-sse', 'sockjs'] },
 ];
 
 /** Starts servers, remembers which are running (to stop them on abort) and which failed. */
@@ -86,8 +89,10 @@ async function runThroughput(pool: ServerPool, wanted: ContenderName[], context:
     const http = pick(contenders, ['ours', 'node:http']);
     measurements.push(...(await measureHttpEndpoint('poll', http, context)));
     measurements.push(...(await measureHttpEndpoint('publish', http, context)));
-    for (const subscribers of context.sizes.fanoutSubscribers) {
-      measurements.push(...(await measureFanout(subscribers, pick(contenders, ['ours', 'ws', 'ws+cork', 'socket.io']), context)));
+    for (const transport of FANOUT_ORDER) {
+      for (const subscribers of context.sizes.fanoutSubscribers) {
+        measurements.push(...(await measureFanout(transport, subscribers, contenders, context)));
+      }
     }
   } finally {
     await pool.stop(contenders);
@@ -113,7 +118,8 @@ async function runMemory(pool: ServerPool, wanted: ContenderName[], context: Mea
       for (const name of contenders.filter((contender) => wanted.includes(contender))) {
         throwIfAborted(context.signal);
         const metrics = [{ metric: MEMORY_METRICS[kind], unit: 'bytes' }, ...(kind === 'longpoll' ? [{ metric: RELEASE_METRIC, unit: 'ms' }, { metric: RELEASE_CPU_METRIC, unit: 'ms' }] : [])];
-        const workload = `${context.sizes.heldClients} ${kind} clients`;
+        const clients = clientsFor(kind, context.sizes);
+        const workload = `${clients} ${kind} clients`;
         // A server that did not start once is not started again: its figures stay missing.
         if (failed.has(name) && repeat > 0) continue;
         const contender = await pool.start(name);
@@ -122,7 +128,7 @@ async function runMemory(pool: ServerPool, wanted: ContenderName[], context: Mea
           metrics.forEach(({ metric, unit }) => record(missingFigure(metric, name, unit, workload, contender.reason)));
           continue;
         }
-        context.progress(`${kind}: ${context.sizes.heldClients} clients on ${name} (${repeat + 1}/${repeats})`);
+        context.progress(`${kind}: ${clients} clients on ${name} (${repeat + 1}/${repeats})`);
         const server = contender.server;
         try {
           (await guarded(metrics, name, workload, () => measureMemory(kind, name, server, context))).forEach(record);
@@ -161,6 +167,7 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
   const cpu = cpus();
   return {
     ratios: computeRatios(ratioSpecs(sizes), measurements),
+    versions: versionsOf(wanted),
     errors: pool.errors,
     repeats: sizes.repeats,
     date: new Date(startedAt).toISOString(),

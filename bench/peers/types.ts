@@ -8,12 +8,18 @@ import type { PeerConditions, PeersResult, TransportName } from '../schema.ts';
 
 export type { PeerConditions, PeerRatio, PeersResult, RunError } from '../schema.ts';
 
-/** Who serves: our server or one of the reference servers. */
 /**
- * `ws+cork` is the raw ws reference corking each socket for the event-loop turn,
- * as our server does, so a lead that comes from corking alone is visible.
+ * Who serves: our server or one of the reference servers. `ws+cork` is the
+ * raw ws reference corking each socket for the event-loop turn, as our server
+ * does, so a lead that comes from corking alone is visible. The libraries
+ * (issue 12): `socket.io` (websocket transport only), `socket.io-polling`
+ * (`transports: ['polling']`, engine.io long-polling), `better-sse`, `faye`
+ * (Bayeux long-polling and WebSocket, one server) and `sockjs` (websocket,
+ * xhr-streaming and xhr-polling, one server).
  */
-export type ContenderName = 'ours' | 'node:http' | 'ws' | 'ws+cork' | 'sse' | 'socket.io';
+export type ContenderName =
+  | 'ours' | 'node:http' | 'ws' | 'ws+cork' | 'sse' | 'socket.io'
+  | 'socket.io-polling' | 'better-sse' | 'faye' | 'sockjs';
 
 /** How big each measurement is. `quick` shrinks them (and the report says so). */
 export interface PeersSizes {
@@ -33,6 +39,12 @@ export interface PeersSizes {
   bodyBytes: number;
   /** Held long polls, and idle ws / sse clients, for the RSS figures. */
   heldClients: number;
+  /**
+   * Issue 12 item 3, at the process's limit: idle ws and sse clients for the
+   * RSS figures (default `heldClients`); `heldClients` then counts the held
+   * long polls and the release. `--peers-scale` sets 19,000 and 15,000.
+   */
+  idleClients?: number;
   /** Most client connections one load process opens (fd limit is 20,000). */
   clientsPerProcess: number;
   /** Pause before each RSS reading, so that the server's heap settles. */
@@ -130,6 +142,8 @@ export interface PeersMachine {
 
 export interface PeersReport extends PeersResult {
   date: string;
+  /** Each contender's package and version (`node:http`: Node's), so that a ratio names what it was measured against. */
+  versions: Partial<Record<ContenderName, string>>;
   quick: boolean;
   /** Whether server and load were really pinned (`--pin` asked and taskset found). */
   pinned: boolean;
