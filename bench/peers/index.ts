@@ -20,7 +20,7 @@ import { mergeRepeats } from './measure/samples.ts';
 import { ServerProcess, SERVER_SPECS } from './proc/server-process.ts';
 import { canPin } from './proc/spawn-node.ts';
 import { computeRatios, ratioSpecs } from './ratios.ts';
-import { FULL_SIZES, QUICK_SIZES, type ContenderName, type PeerMeasurement, type PeersOptions, type PeersReport } from './types.ts';
+import { DESCRIPTOR_LIMIT, FULL_SIZES, MAX_CLIENTS_PER_PROCESS, QUICK_SIZES, SCALE_SIZES, type ContenderName, type PeersPart, type PeersSizes, type PeerMeasurement, type PeersOptions, type PeersReport } from './types.ts';
 import { versionsOf } from './versions.ts';
 
 export { formatPeersTable } from './format.ts';
@@ -141,9 +141,30 @@ async function runMemory(pool: ServerPool, wanted: ContenderName[], context: Mea
   return [...byFigure.values()].map(mergeRepeats);
 }
 
+const MEMORY_PART_METRICS = new Set([...Object.values(MEMORY_METRICS), RELEASE_METRIC, RELEASE_CPU_METRIC]);
+
+function partOf(metric: string): PeersPart {
+  return MEMORY_PART_METRICS.has(metric) ? 'memory' : 'throughput';
+}
+
+/**
+ * Refuses sizes that would pass the descriptor limit: a load process over
+ * ~18,000 connections, or a server asked to hold more than the limit leaves
+ * room for (its listening socket, files, the bench's own requests).
+ */
+export function checkDescriptorBudget(sizes: PeersSizes): void {
+  if (sizes.clientsPerProcess > MAX_CLIENTS_PER_PROCESS) {
+    throw new Error(`clientsPerProcess ${sizes.clientsPerProcess} passes ${MAX_CLIENTS_PER_PROCESS} descriptors per load process`);
+  }
+  const most = Math.max(sizes.heldClients, sizes.idleClients ?? 0);
+  if (most > DESCRIPTOR_LIMIT - 500) throw new Error(`${most} clients on one server leave it no room under the ${DESCRIPTOR_LIMIT}-descriptor limit`);
+}
+
 export async function runPeers(options: PeersOptions): Promise<PeersReport> {
   const startedAt = Date.now();
-  const sizes = { ...(options.quick ? QUICK_SIZES : FULL_SIZES), ...options.sizes };
+  const sizes: PeersSizes = { ...(options.quick ? QUICK_SIZES : FULL_SIZES), ...(options.scale ? SCALE_SIZES : {}), ...options.sizes };
+  checkDescriptorBudget(sizes);
+  const parts: PeersPart[] = options.parts ?? ['throughput', 'memory'];
   const pinned = options.pin && canPin();
   const progress = options.onProgress ?? (() => undefined);
   const context: MeasureContext = { sizes, pin: pinned, signal: options.signal, progress: (line) => progress(`peers: ${line}`) };
@@ -154,8 +175,8 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
   const measurements: PeerMeasurement[] = [];
   let incomplete = false;
   try {
-    measurements.push(...(await runThroughput(pool, wanted, context)));
-    measurements.push(...(await runMemory(pool, wanted, context)));
+    if (parts.includes('throughput')) measurements.push(...(await runThroughput(pool, wanted, context)));
+    if (parts.includes('memory')) measurements.push(...(await runMemory(pool, wanted, context)));
   } catch (error) {
     incomplete = true;
     if (!options.signal?.aborted) pool.errors.push({ source: 'peers', message: (error as Error).message });
@@ -166,7 +187,7 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
   if (options.signal?.aborted) incomplete = true;
   const cpu = cpus();
   return {
-    ratios: computeRatios(ratioSpecs(sizes), measurements),
+    ratios: computeRatios(ratioSpecs(sizes).filter((spec) => parts.includes(partOf(spec.metric))), measurements),
     versions: versionsOf(wanted),
     errors: pool.errors,
     repeats: sizes.repeats,
@@ -175,6 +196,8 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
     pinned,
     pinRequested: options.pin,
     sizes,
+    scale: options.scale === true,
+    parts,
     machine: { nproc: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', node: process.version, os: `${osType()} ${release()}` },
     measurements,
     skipped: [...pool.skipped].map(([contender, reason]) => ({ contender, reason })),

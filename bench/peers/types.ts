@@ -93,9 +93,28 @@ export const QUICK_SIZES: Readonly<PeersSizes> = Object.freeze({
   warmClients: 20,
 });
 
+/** Issue 12 item 3: the memory runs at the process's descriptor limit (20,000 here). */
+export const SCALE_SIZES: Readonly<Pick<PeersSizes, 'idleClients' | 'heldClients' | 'clientsPerProcess'>> = Object.freeze({
+  idleClients: 19_000,
+  heldClients: 15_000,
+  clientsPerProcess: 5_000,
+});
+
+/** Descriptors one process may hold here; load and servers stay under it with room for their own files. */
+export const DESCRIPTOR_LIMIT = 20_000;
+/** Most client connections one load process may open: under ~18,000 descriptors, whatever the dialect's side requests. */
+export const MAX_CLIENTS_PER_PROCESS = 18_000;
+
+/** The two halves of a run: throughput (poll, publish, fan-out) and memory (RSS per connection, release). */
+export type PeersPart = 'throughput' | 'memory';
+
 export interface PeersOptions {
   quick: boolean;
   pin: boolean;
+  /** Memory runs at the process's limit (`SCALE_SIZES`); `PEERS_SCALE=limit` through `npm run bench`. */
+  scale?: boolean;
+  /** Only these parts (default both); `PEERS_PARTS=memory` through `npm run bench`. */
+  parts?: PeersPart[];
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
   /** Overrides of the sizes (tests run tiny ones). */
@@ -149,6 +168,9 @@ export interface PeersReport extends PeersResult {
   pinned: boolean;
   pinRequested: boolean;
   sizes: PeersSizes;
+  /** Whether the memory runs were at the process's limit (`PEERS_SCALE=limit`). */
+  scale: boolean;
+  parts: PeersPart[];
   machine: PeersMachine;
   measurements: PeerMeasurement[];
   /** Contenders that could not start: reported and skipped, never counted as zero. */

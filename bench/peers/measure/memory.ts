@@ -6,7 +6,7 @@
  * contender is spoken to in its own protocol (the library references through
  * the same dialects as their fan-out, fanout.ts).
  */
-import { nowMicros } from '../load/dialects.ts';
+import { nowMicros, stampedBody } from '../load/dialects.ts';
 import type { WorkerConfig, WorkerReport } from '../load/messages.ts';
 import { LoadProcess } from '../proc/load-process.ts';
 import { readCpuSeconds } from '../proc/spawn-node.ts';
@@ -134,7 +134,8 @@ async function measureRelease(contender: ContenderName, server: ServerProcess, t
   const response = await fetch(`${server.url}/api/messages`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ topic: TOPIC, body: 'release' }),
+    // Stamped like every fan-out body: the library clients find deliveries by the stamp.
+    body: JSON.stringify({ topic: TOPIC, body: stampedBody(startedAt, 100, 0) }),
   });
   if (response.status !== 201) {
     const reason = `publish answered ${response.status}`;
