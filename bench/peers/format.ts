@@ -6,7 +6,6 @@
  */
 import { SATURATION_LIMITS } from './saturation.ts';
 import type { PeersReport } from './types.ts';
-import { referenceLabel } from './versions.ts';
 import { formatPeerFigure, formatPeerRatio, formatPeerSpread, formatPeerTarget, formatPeerVerdict, peerUnitOf } from './units.ts';
 
 function pad(cells: string[][]): string {
@@ -50,7 +49,7 @@ export function formatPeersTable(report: PeersReport): string {
       ratio.transport,
       `${ratio.headline ? '* ' : ''}${ratio.metric}`,
       formatPeerFigure(ratio.ours, unit),
-      referenceLabel(ratio.reference, ratio.transport, report.versions),
+      ratio.reference,
       formatPeerFigure(ratio.theirs, unit),
       formatPeerRatio(ratio),
       formatPeerSpread(ratio),

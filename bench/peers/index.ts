@@ -186,9 +186,10 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
   }
   if (options.signal?.aborted) incomplete = true;
   const cpu = cpus();
+  const versions = versionsOf(wanted);
   return {
-    ratios: computeRatios(ratioSpecs(sizes).filter((spec) => parts.includes(partOf(spec.metric))), measurements),
-    versions: versionsOf(wanted),
+    ratios: computeRatios(ratioSpecs(sizes).filter((spec) => parts.includes(partOf(spec.metric))), measurements, versions),
+    versions,
     errors: pool.errors,
     repeats: sizes.repeats,
     date: new Date(startedAt).toISOString(),

@@ -9,6 +9,7 @@
 import type { PeerRatio, PeerRepeat } from '../schema.ts';
 import { saturationOf, sensitivityOf } from './saturation.ts';
 import { spreadOf, verdictOf } from './spread.ts';
+import { referenceLabel } from './versions.ts';
 import type { ContenderName, PeerMeasurement, PeerSample, PeersSizes, TransportName } from './types.ts';
 
 export interface RatioTarget {
@@ -168,13 +169,14 @@ export function pairRepeats(spec: RatioSpec, ours: PeerMeasurement, theirs: Peer
  * and no repeat was saturated; otherwise the reason. The ratio is the median
  * of the per-repeat ratios, `ours`/`theirs` the medians of each side.
  */
-export function computeRatio(spec: RatioSpec, measurements: PeerMeasurement[]): PeerRatio {
+export function computeRatio(spec: RatioSpec, measurements: PeerMeasurement[], versions?: Partial<Record<ContenderName, string>>): PeerRatio {
   const ours = find(measurements, spec.metric, 'ours');
   const theirs = find(measurements, spec.metric, spec.reference);
   const base: PeerRatio = {
     transport: spec.transport,
     metric: spec.label,
-    reference: spec.reference,
+    // With versions, the reference reads e.g. "sockjs 0.3.24 xhr-streaming" in every table and in the results.
+    reference: versions ? referenceLabel(spec.reference, spec.transport, versions) : spec.reference,
     ours: ours?.value ?? null,
     theirs: theirs?.value ?? null,
     ratio: null,
@@ -212,6 +214,6 @@ export function computeRatio(spec: RatioSpec, measurements: PeerMeasurement[]): 
   };
 }
 
-export function computeRatios(specs: RatioSpec[], measurements: PeerMeasurement[]): PeerRatio[] {
-  return specs.map((spec) => computeRatio(spec, measurements));
+export function computeRatios(specs: RatioSpec[], measurements: PeerMeasurement[], versions?: Partial<Record<ContenderName, string>>): PeerRatio[] {
+  return specs.map((spec) => computeRatio(spec, measurements, versions));
 }

@@ -52,5 +52,7 @@ const TRANSPORT_OF: Partial<Record<ContenderName, Partial<Record<string, string>
 export function referenceLabel(contender: string, transport: string, versions: Partial<Record<string, string>> | undefined): string {
   const version = versions?.[contender]?.split('@').pop();
   const which = TRANSPORT_OF[contender as ContenderName]?.[transport];
+  // The bare event stream is Node's own http module: say so, not "sse 20.x".
+  if (contender === 'sse' && version !== undefined) return `sse (node:http ${version})`;
   return [contender, version, which].filter((part) => part !== undefined && part !== '').join(' ');
 }

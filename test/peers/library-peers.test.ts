@@ -10,7 +10,7 @@ import { FANOUT_KINDS, type FanoutTransport } from '../../bench/peers/measure/fa
 import { FanoutRig, fanoutLoss } from '../../bench/peers/measure/fanout-session.ts';
 import { ServerProcess, SERVER_SPECS } from '../../bench/peers/proc/server-process.ts';
 import type { ContenderName } from '../../bench/peers/types.ts';
-import { versionOf } from '../../bench/peers/versions.ts';
+import { referenceLabel, versionOf } from '../../bench/peers/versions.ts';
 
 const started: ServerProcess[] = [];
 const rigs: FanoutRig[] = [];
@@ -65,5 +65,16 @@ describe('library references and their drivers', () => {
     expect(versionOf('sockjs')).toMatch(/^sockjs@\d+\.\d+\.\d+/);
     expect(versionOf('socket.io-polling')).toMatch(/^socket\.io@\d+\.\d+\.\d+/);
     expect(versionOf('node:http')).toBe(`node:http@${process.versions.node}`);
+  });
+});
+
+describe('referenceLabel', () => {
+  it('names the contender, its version and which of its transports a row measured', () => {
+    const versions = { sockjs: 'sockjs@0.3.24', sse: 'node:http@20.20.2', 'socket.io-polling': 'socket.io@4.8.4' };
+    expect(referenceLabel('sockjs', 'sse', versions)).toBe('sockjs 0.3.24 xhr-streaming');
+    expect(referenceLabel('sockjs', 'longpoll', versions)).toBe('sockjs 0.3.24 xhr-polling');
+    expect(referenceLabel('sse', 'sse', versions)).toBe('sse (node:http 20.20.2)');
+    expect(referenceLabel('socket.io-polling', 'longpoll', versions)).toBe('socket.io-polling 4.8.4');
+    expect(referenceLabel('ws', 'ws', undefined)).toBe('ws');
   });
 });

@@ -120,16 +120,16 @@ export async function measureMemory(kind: IdleKind, contender: ContenderName, se
 /** Wall time from the publish to the last answer, and the server's CPU over that time. */
 async function measureRelease(contender: ContenderName, server: ServerProcess, token: string, loads: LoadProcess[], count: number): Promise<PeerMeasurement[]> {
   const workload = `one publish releasing ${formatCount(count)} held long polls`;
-  const window = new MachineWindow();
-  const loadCpuBefore = loads.map((load) => load.cpuSeconds());
-  const startedMs = performance.now();
-  const cpuBefore = readCpuSeconds(server.pid);
-  // The library references' clients count the release as a round of one message each.
+  // The library references' clients count the release as a round of one message each (armed before the window opens).
   const rounds = !LAB_HTTP.includes(contender);
   if (rounds) {
     for (const load of loads) load.send({ type: 'round', round: RELEASE_ROUND, expectPerSubscriber: 1, recordLatency: false });
     await Promise.all(loads.map((load) => load.next('armed', 10_000)));
   }
+  const window = new MachineWindow();
+  const loadCpuBefore = loads.map((load) => load.cpuSeconds());
+  const startedMs = performance.now();
+  const cpuBefore = readCpuSeconds(server.pid);
   const startedAt = nowMicros();
   const response = await fetch(`${server.url}/api/messages`, {
     method: 'POST',
