@@ -45,6 +45,7 @@ ${NETWORK_FLAG_HELP.map(([flag, text]) => `  ${flag.padEnd(21)} ${text}`).join('
   --quick               ${QUICK_SCENARIOS.join(' and ')} only, ${QUICK_SETTINGS.clients} clients, ${QUICK_SETTINGS.durationSeconds} s each: under a minute
   --pin                 pin the server and the clients to different cores with taskset
   --peers-repeats <n>   interleaved repeats of each peers pair, 1–20 (default 3)
+  --conditional         also measure short polling with If-None-Match / 304 (poll-conditional), next to poll
   -h, --help            show this help
 
 Numbers outside their range are refused (exit 2): ${rangesText()}.
@@ -57,5 +58,6 @@ Examples:
   npm run bench -- --scenario chat --network mobile --headers browser-cookies
   npm run bench -- --scenario chat --network mobile-3g --quick
   npm run bench -- --scenario chat --network broadband --jitter 20 --stall-rate 6 --seed 7
+  npm run bench -- --scenario idle,chat --transports poll --conditional
 `;
 }

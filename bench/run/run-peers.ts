@@ -9,6 +9,8 @@ interface PeersModule {
   runPeers(options: {
     quick: boolean;
     pin: boolean;
+    scale?: boolean;
+    parts?: ('throughput' | 'memory')[];
     signal?: AbortSignal;
     onProgress?: (line: string) => void;
     sizes?: Record<string, number>;
@@ -26,6 +28,30 @@ interface PeersModule {
 const DEFAULT_RUN_SIZES = { httpSeconds: 1, fanoutLatencySeconds: 1, memoryRepeats: 1 };
 
 const PEERS_MODULE = '../peers/index.ts';
+
+/**
+ * Issue 12 item 3 without a new CLI flag (bench/cli is another part's):
+ * `PEERS_SCALE=limit` runs the memory figures at the process's descriptor
+ * limit (19,000 idle ws/sse, 15,000 held long polls), `PEERS_PARTS=memory`
+ * (or `throughput`) runs only that half. Anything else is an error, not a
+ * silent default.
+ */
+export function peersEnvironment(env: NodeJS.ProcessEnv): { scale?: boolean; parts?: ('throughput' | 'memory')[] } {
+  const options: { scale?: boolean; parts?: ('throughput' | 'memory')[] } = {};
+  const scale = env.PEERS_SCALE;
+  if (scale !== undefined && scale !== '') {
+    if (scale !== 'limit') throw new Error(`PEERS_SCALE must be "limit", got "${scale}"`);
+    options.scale = true;
+  }
+  const parts = env.PEERS_PARTS;
+  if (parts !== undefined && parts !== '') {
+    const list = parts.split(',').map((part) => part.trim());
+    const wrong = list.find((part) => part !== 'throughput' && part !== 'memory');
+    if (wrong !== undefined) throw new Error(`PEERS_PARTS must be "throughput", "memory" or both, got "${parts}"`);
+    options.parts = list as ('throughput' | 'memory')[];
+  }
+  return options;
+}
 
 function isPeersModule(value: unknown): value is PeersModule {
   return typeof value === 'object' && value !== null && typeof (value as { runPeers?: unknown }).runPeers === 'function';
@@ -50,6 +76,7 @@ export async function runPeersPart(
   }
   try {
     const report = await loaded.runPeers({
+      ...peersEnvironment(process.env),
       quick: size !== 'full',
       pin,
       signal,

@@ -85,10 +85,18 @@ export interface JsonRequest {
   fetch?: typeof globalThis.fetch;
   /** No full answer (headers and body) in this long: aborted, and thrown as a NetworkError. */
   timeoutMs?: number;
+  /** The fetch cache mode (default: fetch's own). */
+  cache?: RequestCache;
+}
+
+/** A request that may be answered `304 Not Modified` (a conditional poll). */
+export interface ConditionalJsonRequest<T> extends JsonRequest {
+  /** What a 304 stands for. */
+  notModified(): T;
 }
 
 /** Sends a request and parses a JSON answer; throws LabError (server) or NetworkError (no answer). */
-export async function requestJson<T>(request: JsonRequest): Promise<T> {
+export async function requestJson<T>(request: JsonRequest | ConditionalJsonRequest<T>): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
   if (request.token) headers.authorization = `Bearer ${request.token}`;
   if (request.body !== undefined) headers['content-type'] = 'application/json';
@@ -110,10 +118,12 @@ export async function requestJson<T>(request: JsonRequest): Promise<T> {
         headers,
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
         signal,
+        ...(request.cache === undefined ? {} : { cache: request.cache }),
       });
     } catch (error) {
       throw failed('failed', error);
     }
+    if (response.status === 304 && 'notModified' in request) return request.notModified();
     if (!response.ok) throw await errorFromResponse(response);
     try {
       return (await response.json()) as T;

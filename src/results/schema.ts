@@ -256,6 +256,12 @@ export interface TheoryLatency {
 
 export interface TransportResult {
   transport: TransportName;
+  /**
+   * `conditional`: short polling with the cursor as If-None-Match and 304 when
+   * nothing is new (`--conditional`), measured next to plain `poll`. Absent
+   * for a transport as it is.
+   */
+  variant?: 'conditional';
   incomplete: boolean;
   errors: RunError[];
   /** Length of the measured phase. */
@@ -373,6 +379,12 @@ export interface PeersResult {
   errors: RunError[];
   /** Interleaved repeats per ours/reference pair. */
   repeats?: number;
+  /** Each contender's package and version (e.g. `faye 1.4.3`), so a ratio names what it was measured against. */
+  versions?: Record<string, string>;
+  /** Whether the memory runs were at the process's descriptor limit (19,000 idle / 15,000 held). */
+  scale?: boolean;
+  /** Which parts ran: throughput, memory, or both. */
+  parts?: string[];
 }
 
 export interface BenchResults {
