@@ -84,6 +84,16 @@ export interface ServerOptions {
   redisCommandTimeoutMs: number;
   /** How this node names itself in /api/stats; empty: `<hostname>:<port>`. */
   nodeName: string;
+  /**
+   * Also listen over TLS on this port, with ALPN offering h2 and http/1.1 (issue 11):
+   * poll, long poll and SSE over HTTP/2. -1: off; 0 picks a free port.
+   */
+  tlsPort: number;
+  /** PEM certificate and key for the TLS port; both empty: a self-signed one made at start. */
+  tlsCert: string;
+  tlsKey: string;
+  /** Also listen for cleartext HTTP/2 with prior knowledge (h2c), for the bench. -1: off; 0 picks a free port. */
+  h2cPort: number;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -132,6 +142,10 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   redisPrefix: 'lab:',
   redisCommandTimeoutMs: 2_000,
   nodeName: '',
+  tlsPort: -1,
+  tlsCert: '',
+  tlsKey: '',
+  h2cPort: -1,
 });
 
 /** Limits lifted for the bench: it measures transports, not our rate limiter. */
@@ -209,7 +223,20 @@ export function resolveServerOptions(overrides: Partial<ServerOptions> = {}): Se
     throw new Error('option pollMaxAnswerBytes must be at most maxUnflushedAnswerBytes');
   }
   checkRedisOptions(options);
+  checkHttp2Options(options);
   return options;
+}
+
+function checkHttp2Options(options: ServerOptions): void {
+  for (const key of ['tlsPort', 'h2cPort'] as const) {
+    const port = options[key];
+    if (!Number.isInteger(port) || port < -1 || port > 65535) {
+      throw new Error(`option ${key} must be -1 (off) or an integer 0-65535, got ${String(port)}`);
+    }
+  }
+  if (typeof options.tlsCert !== 'string' || typeof options.tlsKey !== 'string' || (options.tlsCert === '') !== (options.tlsKey === '')) {
+    throw new Error('options tlsCert and tlsKey go together: both PEM texts, or both empty for a self-signed certificate');
+  }
 }
 
 function checkRedisOptions(options: ServerOptions): void {
