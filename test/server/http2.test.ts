@@ -174,4 +174,18 @@ describe('the TLS port', () => {
     }
     expect(warnings.filter((message) => /connection header/i.test(message))).toEqual([]);
   });
+
+  it('ends held long polls and event streams over h2 when it closes, and close resolves', async () => {
+    const server = await startServer({ tlsPort: 0, h2cPort: 0 });
+    const alice = await createSession(server, 'alice');
+    const { session } = await client(server.tlsUrl);
+    const held = new H2Request(session, '/api/longpoll?topics=room:lobby&wait=30', alice.auth);
+    const stream = new H2Request(session, '/api/events?topics=room:lobby', alice.auth);
+    await eventually(() => server.stats().transports.longpoll.heldRequests === 1 && stream.events().length === 1, 'both held');
+    await server.close();
+    await Promise.all([held.ended, stream.ended]);
+    expect(held.status).toBe(503);
+    expect(JSON.parse(held.text)).toMatchObject({ error: { code: 'shutting_down' } });
+    expect(stream.status).toBe(200);
+  });
 });
