@@ -94,6 +94,8 @@ export interface ServerOptions {
   tlsKey: string;
   /** Also listen for cleartext HTTP/2 with prior knowledge (h2c), for the bench. -1: off; 0 picks a free port. */
   h2cPort: number;
+  /** Streams one HTTP/2 session may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS); past it a new one is refused. */
+  http2MaxConcurrentStreams: number;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -146,6 +148,8 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   tlsCert: '',
   tlsKey: '',
   h2cPort: -1,
+  // RFC 9113 § 6.5.2 advises no less than 100: a browser tab's streams fit, one client cannot open thousands.
+  http2MaxConcurrentStreams: 100,
 });
 
 /** Limits lifted for the bench: it measures transports, not our rate limiter. */
@@ -168,6 +172,8 @@ export const BENCH_LIMITS: Partial<ServerOptions> = {
   publishBurstPerAddress: 1_000_000,
   // The direct scenario gives every client an inbox: thousands of subscribed topics.
   maxTopics: 1_000_000,
+  // A bench client may multiplex many simulated clients on one HTTP/2 session.
+  http2MaxConcurrentStreams: 100_000,
 };
 
 const POSITIVE_INTEGERS: (keyof ServerOptions)[] = [
@@ -178,7 +184,7 @@ const POSITIVE_INTEGERS: (keyof ServerOptions)[] = [
   'maxUnflushedAnswerBytes', 'maxSocketsPerAddress', 'maxHeldPerAddress', 'maxUnfinishedRequestsPerAddress',
   'headersTimeoutMs',
   'maxTopics', 'sessionCreateRatePerSecondPerAddress', 'sessionCreateBurstPerAddress',
-  'publishRatePerSecondPerAddress', 'publishBurstPerAddress',
+  'publishRatePerSecondPerAddress', 'publishBurstPerAddress', 'http2MaxConcurrentStreams',
 ];
 
 /**

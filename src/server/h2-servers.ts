@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { ServerOptions } from '../config.ts';
 import { selfSignedIdentity } from './tls-cert.ts';
-import { markTlsWire } from './wire-socket.ts';
+import { markTlsWire, wireSocketOf } from './wire-socket.ts';
 
 /** What create.ts does with every accepted TCP socket and every request, whatever the protocol. */
 export interface ConnectionHandlers {
@@ -32,6 +32,8 @@ export class Http2Listeners {
   readonly listeners: { tls?: Http2Listener; h2c?: Http2Listener } = {};
   readonly #sessions = new Set<http2.ServerHttp2Session>();
   readonly #sockets = new Set<Socket>();
+  /** Sockets whose first request has not arrived, and the timer that cuts them (see #start). */
+  readonly #awaitingRequest = new Map<Socket, NodeJS.Timeout>();
 
   constructor(
     private readonly options: ServerOptions,
@@ -42,14 +44,19 @@ export class Http2Listeners {
     const { options } = this;
     if (options.tlsPort >= 0) {
       const identity = options.tlsCert ? { cert: options.tlsCert, key: options.tlsKey } : selfSignedIdentity();
-      const server = http2.createSecureServer({ ...identity, allowHTTP1: true });
+      const server = http2.createSecureServer({ ...identity, allowHTTP1: true, settings: this.#settings() });
       // The TLSSocket learns which TCP socket it wraps (accounting keys on that one).
       server.on('secureConnection', (socket: TLSSocket) => markTlsWire(socket));
       this.listeners.tls = await this.#start(server, options.tlsPort, 'https');
     }
     if (options.h2cPort >= 0) {
-      this.listeners.h2c = await this.#start(http2.createServer(), options.h2cPort, 'http');
+      this.listeners.h2c = await this.#start(http2.createServer({ settings: this.#settings() }), options.h2cPort, 'http');
     }
+  }
+
+  /** Node's default is 2^32 − 1 streams per session: one client could hold without bound. */
+  #settings(): http2.Settings {
+    return { maxConcurrentStreams: this.options.http2MaxConcurrentStreams };
   }
 
   /** Asks every session to finish (GOAWAY: streams in flight end, no new ones). */
@@ -67,6 +74,13 @@ export class Http2Listeners {
     await closed;
   }
 
+  #requestArrived(socket: Socket): void {
+    const deadline = this.#awaitingRequest.get(socket);
+    if (deadline === undefined) return;
+    clearTimeout(deadline);
+    this.#awaitingRequest.delete(socket);
+  }
+
   async #start(server: http2.Http2SecureServer | http2.Http2Server, port: number, scheme: 'http' | 'https'): Promise<Http2Listener> {
     server.on('connection', (socket: Socket) => {
       // A refused socket is cut: it speaks TLS or h2, so a bare HTTP/1.1 503 would not read.
@@ -75,7 +89,16 @@ export class Http2Listeners {
         return;
       }
       this.#sockets.add(socket);
-      socket.once('close', () => this.#sockets.delete(socket));
+      // node's headersTimeout is HTTP/1.1's: over TLS and h2 a socket that never
+      // sends a request (no handshake, no preface) would stay. It is cut after
+      // headersTimeoutMs, as a dribbled HTTP/1.1 head is.
+      const deadline = setTimeout(() => socket.destroy(), this.options.headersTimeoutMs);
+      deadline.unref();
+      this.#awaitingRequest.set(socket, deadline);
+      socket.once('close', () => {
+        this.#sockets.delete(socket);
+        this.#requestArrived(socket);
+      });
     });
     server.on('session', (session: http2.ServerHttp2Session) => {
       this.#sessions.add(session);
@@ -84,7 +107,11 @@ export class Http2Listeners {
       session.on('error', () => session.destroy());
     });
     // The compatibility API's req/res: used as node:http's (see the class comment).
-    server.on('request', this.handlers.request as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+    const request = (req: IncomingMessage, res: ServerResponse): void => {
+      if (this.#awaitingRequest.size > 0) this.#requestArrived(wireSocketOf(req));
+      this.handlers.request(req, res);
+    };
+    server.on('request', request as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, this.options.host, () => {

@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import https from 'node:https';
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LabServer } from '../../src/server/create.ts';
 import { closeAll, createSession, eventually, startServer } from './helpers.ts';
@@ -187,5 +189,47 @@ describe('the TLS port', () => {
     expect(held.status).toBe(503);
     expect(JSON.parse(held.text)).toMatchObject({ error: { code: 'shutting_down' } });
     expect(stream.status).toBe(200);
+  });
+
+  it('advertises http2MaxConcurrentStreams: a stream past it waits (client-side) until a held one ends', async () => {
+    const server = await startServer({ h2cPort: 0, http2MaxConcurrentStreams: 2 });
+    const alice = await createSession(server, 'alice');
+    const { session } = await client(server.h2cUrl);
+    await eventually(() => session.remoteSettings.maxConcurrentStreams === 2, 'the server\'s SETTINGS');
+    const first = new H2Request(session, '/api/longpoll?topics=room:a&wait=30', alice.auth);
+    const second = new H2Request(session, '/api/longpoll?topics=room:b&wait=30', alice.auth);
+    await eventually(() => server.stats().transports.longpoll.heldRequests === 2, 'two long polls held');
+    const third = new H2Request(session, '/api/poll?topics=room:c', alice.auth);
+    // A full round trip on another session: the third stream still has not reached the server.
+    const other = await client(server.h2cUrl);
+    await new H2Request(other.session, '/api/poll?topics=room:d', alice.auth).ended;
+    expect(server.stats().transports.poll.requests).toBe(1);
+    expect(third.status).toBe(0);
+    await new H2Request(other.session, '/api/messages', { ...alice.auth, 'content-type': 'application/json' },
+      JSON.stringify({ topic: 'room:a', body: 'free a slot' })).ended;
+    await first.ended;
+    await third.ended;
+    expect(third.status).toBe(200);
+    expect(second.status).toBe(0);
+  });
+
+  it.each(['tlsUrl', 'h2cUrl'] as const)('cuts a socket on %s that sends no request within headersTimeoutMs', async (which) => {
+    const server = await startServer({ tlsPort: 0, h2cPort: 0, headersTimeoutMs: 300 });
+    const { port } = new URL(server[which]!);
+    const silent = async (): Promise<void> => {
+      const socket = net.connect(Number(port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      // Read what comes (a TLS alert, a GOAWAY), so the end is seen.
+      socket.resume();
+      await once(socket, 'connect');
+      await once(socket, 'close');
+    };
+    await silent();
+    // A socket that did send a request outlives a silent one opened after it.
+    const { session } = await client(server[which]);
+    await new H2Request(session, '/api/poll?topics=room:lobby').ended;
+    await silent();
+    expect(session.destroyed).toBe(false);
+    expect(session.closed).toBe(false);
   });
 });
