@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { LabServer } from '../../src/server/create.ts';
 import { createSession, startServer, closeAll, publish } from '../server/helpers.ts';
 import { eventually } from '../wait.ts';
-import { launchChromium } from './harness.ts';
+import { ensureWebBuild, launchChromium, startServer as startLabWithWeb } from './harness.ts';
 
 const STREAMS = 7;
 
@@ -112,5 +112,32 @@ describe('seven event streams to one origin in Chromium', () => {
     const slowest = Math.round(Math.max(...list.map((state) => state.subscribedAt! - state.openedAt)));
     console.info(`six-connections: over HTTP/2 the slowest of seven streams had its first event ${slowest} ms after it was opened`);
     await page.close();
+  });
+});
+
+describe('the live lab\'s "seven tabs" demonstration', () => {
+  it('shows six streams with a first event and one waiting, until "Close one" lets it in', { timeout: 180_000 }, async () => {
+    await ensureWebBuild();
+    const lab = await startLabWithWeb();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+      await page.goto(`${lab.url}/#/lab`);
+      await page.click('[data-test=seven-open]');
+      const rows = (): Promise<Array<{ state: string; waited: string }>> => page.$$eval('[data-test=seven-stream]',
+        (nodes) => nodes.map((node) => ({ state: node.getAttribute('data-state') ?? '', waited: node.getAttribute('data-waited') ?? '' })));
+      const count = (list: Array<{ state: string }>, state: string): number => list.filter((row) => row.state === state).length;
+      const before = await eventually(rows, (list) => count(list, 'streaming') === 6);
+      expect(count(before, 'waiting')).toBe(1);
+      expect(await page.textContent('[data-test=seven-protocol]')).toBe('http/1.1');
+      await page.click('[data-test=seven-close-one]');
+      const after = await eventually(rows, (list) => count(list, 'waiting') === 0);
+      expect(count(after, 'streaming')).toBe(6);
+      expect(count(after, 'closed')).toBe(1);
+      expect(after.filter((row) => row.waited === 'true')).toHaveLength(1);
+      await page.click('[data-test=seven-close-all]');
+      await page.close();
+    } finally {
+      await lab.close();
+    }
   });
 });
