@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import https from 'node:https';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import type { LabServer } from '../../src/server/create.ts';
 import { closeAll, createSession, eventually, startServer } from './helpers.ts';
 import { connectH2, H2Request, type H2Client } from './h2-client.ts';
@@ -231,5 +232,16 @@ describe('the TLS port', () => {
     await silent();
     expect(session.destroyed).toBe(false);
     expect(session.closed).toBe(false);
+  });
+
+  it('refuses a WebSocket on the TLS port (404): ws is on the HTTP/1.1 port only', async () => {
+    const server = await startServer({ tlsPort: 0 });
+    const ws = new WebSocket(`${server.tlsUrl!.replace('https', 'wss')}/ws`, { rejectUnauthorized: false });
+    ws.on('error', () => undefined);
+    const [, response] = (await once(ws, 'unexpected-response')) as [unknown, { statusCode: number; resume(): void }];
+    response.resume();
+    expect(response.statusCode).toBe(404);
+    ws.terminate();
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 });
