@@ -244,4 +244,23 @@ describe('the TLS port', () => {
     ws.terminate();
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
+
+  it('ends only the session of a client that sends garbage after the h2c preface; others go on', async () => {
+    const server = await startServer({ h2cPort: 0 });
+    const alice = await createSession(server, 'alice');
+    const good = await client(server.h2cUrl);
+    const stream = new H2Request(good.session, '/api/events?topics=room:lobby', alice.auth);
+    await eventually(() => stream.events().length === 1, 'the subscribed event');
+    const { port } = new URL(server.h2cUrl!);
+    const bad = net.connect(Number(port), '127.0.0.1');
+    bad.on('error', () => undefined);
+    bad.resume();
+    await once(bad, 'connect');
+    // The preface, then a frame header announcing a 16 MiB SETTINGS frame on stream 7: a protocol error.
+    bad.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'), Buffer.from([0xff, 0xff, 0xff, 4, 0, 0, 0, 0, 7]), Buffer.alloc(64, 0xee)]));
+    await once(bad, 'close');
+    await new H2Request(good.session, '/api/messages?via=sse', { ...alice.auth, 'content-type': 'application/json' },
+      JSON.stringify({ topic: 'room:lobby', body: 'still here' })).ended;
+    await eventually(() => stream.events().some((event) => event.data.includes('still here')), 'the message on the good session');
+  });
 });
