@@ -263,4 +263,23 @@ describe('the TLS port', () => {
       JSON.stringify({ topic: 'room:lobby', body: 'still here' })).ended;
     await eventually(() => stream.events().some((event) => event.data.includes('still here')), 'the message on the good session');
   });
+
+  it('fails to start when the TLS port is taken, leaving nothing listening', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as net.AddressInfo;
+    const free = net.createServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const httpPort = (free.address() as net.AddressInfo).port;
+    await new Promise((resolve) => free.close(resolve));
+    try {
+      await expect(startServer({ port: httpPort, tlsPort: port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      // The HTTP/1.1 port it had opened is free again.
+      const again = net.createServer();
+      await new Promise<void>((resolve, reject) => again.once('error', reject).listen(httpPort, '127.0.0.1', resolve));
+      await new Promise((resolve) => again.close(resolve));
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
 });
