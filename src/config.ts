@@ -76,6 +76,14 @@ export interface ServerOptions {
   publishBurstPerAddress: number;
   /** The folder of the built web app, served when `serveWeb` is on and it holds files. */
   webDist: string;
+  /** `redis://host:port[/db]`: run the bus and the shared state on Redis (several nodes, issue 10); empty: in memory. */
+  redisUrl: string;
+  /** Prepended to every Redis key and channel, so that several labs (or tests) share one Redis. */
+  redisPrefix: string;
+  /** A Redis command that takes longer fails (publish: 503 unavailable) instead of hanging on a paused Redis. */
+  redisCommandTimeoutMs: number;
+  /** How this node names itself in /api/stats; empty: `<hostname>:<port>`. */
+  nodeName: string;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -120,6 +128,10 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   publishRatePerSecondPerAddress: 100,
   publishBurstPerAddress: 200,
   webDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
+  redisUrl: '',
+  redisPrefix: 'lab:',
+  redisCommandTimeoutMs: 2_000,
+  nodeName: '',
 });
 
 /** Limits lifted for the bench: it measures transports, not our rate limiter. */
@@ -196,5 +208,22 @@ export function resolveServerOptions(overrides: Partial<ServerOptions> = {}): Se
   if (options.pollMaxAnswerBytes > options.maxUnflushedAnswerBytes) {
     throw new Error('option pollMaxAnswerBytes must be at most maxUnflushedAnswerBytes');
   }
+  checkRedisOptions(options);
   return options;
+}
+
+function checkRedisOptions(options: ServerOptions): void {
+  if (typeof options.redisUrl !== 'string' || (options.redisUrl !== '' && !/^rediss?:\/\/./.test(options.redisUrl))) {
+    throw new Error(`option redisUrl must be redis://host:port (or empty for the in-memory bus), got "${String(options.redisUrl)}"`);
+  }
+  if (typeof options.redisPrefix !== 'string' || /[{}]/.test(options.redisPrefix)) {
+    // Braces would change the Cluster hash slot of every topic's keys.
+    throw new Error('option redisPrefix must be a string without { or }');
+  }
+  if (!Number.isFinite(options.redisCommandTimeoutMs) || options.redisCommandTimeoutMs <= 0) {
+    throw new Error(`option redisCommandTimeoutMs must be a positive number, got ${String(options.redisCommandTimeoutMs)}`);
+  }
+  if (typeof options.nodeName !== 'string' || options.nodeName.length > 100) {
+    throw new Error('option nodeName must be a string of at most 100 characters');
+  }
 }

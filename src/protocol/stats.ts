@@ -51,6 +51,8 @@ export interface BusStats {
 /** GET /api/stats */
 export interface StatsSnapshot {
   at: number;
+  /** The node that answered (PROTOCOL.md § Several nodes): `--node-name`, else `<hostname>:<port>`. */
+  node?: string;
   transports: Record<TransportName, TransportStats>;
   /** Requests that belong to no transport: sessions, stats, static files. */
   other: { requests: number; bytesIn: number; bytesOut: number };

@@ -1,7 +1,7 @@
 import http from 'node:http';
+import { hostname } from 'node:os';
 import type { Socket } from 'node:net';
 import type express from 'express';
-import { createMemoryBus } from '../bus/index.ts';
 import type { MessageBus } from '../bus/types.ts';
 import { resolveServerOptions, type ServerOptions } from '../config.ts';
 import { inboxTopic, LabError, TRANSPORT_NAMES, type StatsSnapshot, type TransportName } from '../protocol/index.ts';
@@ -10,6 +10,7 @@ import { TRANSPORTS, type Transport } from '../transports/index.ts';
 import { Accounting } from './accounting/accounting.ts';
 import { ProcessMonitor } from './accounting/process-stats.ts';
 import { Authenticator } from './auth.ts';
+import { openBackend } from './backend.ts';
 import { createColdApp } from './cold-app.ts';
 import { ServerContext } from './context.ts';
 import { createHotRoutes, splitUrl } from './hot-router.ts';
@@ -68,9 +69,10 @@ function refuseSocket(socket: Socket, error: LabError): void {
 export async function startLabServer(startOptions: StartOptions = {}): Promise<LabServer> {
   const { bus: givenBus, mount, ...overrides } = startOptions;
   const options = resolveServerOptions(overrides);
-  const bus = givenBus ?? createMemoryBus({
-    historyPerTopic: options.historyPerTopic, historyMaxBytes: options.historyMaxBytes, maxTopics: options.maxTopics,
-  });
+  // In memory by default; on Redis with options.redisUrl (several nodes, issue 10).
+  const backend = await openBackend(options, givenBus);
+  const bus = backend.bus;
+  let nodeName = options.nodeName;
   const accounting = new Accounting();
   const signer = TokenSigner.fromOptions(options.secret);
   // A name that passes to a new holder does not pass its inbox's history (issue 8, finding 8).
@@ -89,6 +91,7 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
 
   const stats = (): StatsSnapshot => ({
     at: Date.now(),
+    node: nodeName,
     ...accounting.snapshot(),
     sessions: sessions.sweep(),
     bus: bus.stats(),
@@ -169,12 +172,13 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     clearInterval(sweep);
     monitor.close();
     await Promise.all(Object.values(transports).map((transport) => transport.close()));
-    if (!givenBus) await bus.close();
+    await backend.close();
     throw error;
   }
 
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  nodeName ||= `${hostname()}:${port}`;
   const urlHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   let closing: Promise<void> | undefined;
 
@@ -212,7 +216,7 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     httpServer.closeAllConnections();
     await closed;
     monitor.close();
-    if (!givenBus) await bus.close();
+    await backend.close();
     if (options.log) console.error('transport-lab: closed');
   }
 

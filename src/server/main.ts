@@ -7,6 +7,7 @@ import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { BENCH_LIMITS, DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../config.ts';
 import { createLabMount } from '../lab/mount.ts';
+import { redisWhere } from '../shared/redis-connection.ts';
 import { startLabServer } from './create.ts';
 
 const HELP = `Usage: npm start -- [options]
@@ -18,11 +19,16 @@ Options:
   --port <n>        port to listen on (env PORT; default ${DEFAULT_SERVER_OPTIONS.port}; 0 picks a free one)
   --host <addr>     address to listen on (env HOST; default ${DEFAULT_SERVER_OPTIONS.host})
   --bench-limits    lift the rate and connection limits for benchmarks
+  --redis <url>     run on Redis, for several nodes (env REDIS_URL; default: in memory);
+                    needs TRANSPORT_LAB_SECRET, the same on every node
+  --redis-prefix <p>  prefix of every Redis key (env REDIS_PREFIX; default ${DEFAULT_SERVER_OPTIONS.redisPrefix})
+  --node-name <name>  how this node names itself in /api/stats (env NODE_NAME; default <hostname>:<port>)
   --log             log start and stop to stderr
   -h, --help        show this help
 
 Environment:
-  TRANSPORT_LAB_SECRET   HMAC secret for session tokens (random per start when unset)
+  TRANSPORT_LAB_SECRET   HMAC secret for session tokens (random per start when unset;
+                         required with --redis: every node must sign with the same one)
   TRANSPORT_LAB_KEY      the instructor's lab key (random per start when unset)
 
 The live lab's knobs answer only to the instructor: the URL printed at start
@@ -56,6 +62,9 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       host: { type: 'string' },
       'bench-limits': { type: 'boolean', default: false },
+      redis: { type: 'string' },
+      'redis-prefix': { type: 'string' },
+      'node-name': { type: 'string' },
       log: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -70,10 +79,14 @@ async function main(): Promise<void> {
     host: values.host ?? process.env.HOST ?? DEFAULT_SERVER_OPTIONS.host,
     port: parsePort(values.port ?? process.env.PORT ?? String(DEFAULT_SERVER_OPTIONS.port)),
     log: values.log,
+    redisUrl: values.redis ?? process.env.REDIS_URL ?? '',
+    redisPrefix: values['redis-prefix'] ?? process.env.REDIS_PREFIX ?? DEFAULT_SERVER_OPTIONS.redisPrefix,
+    nodeName: values['node-name'] ?? process.env.NODE_NAME ?? '',
   };
   const lab = createLabMount();
   const server = await startLabServer({ ...overrides, mount: lab });
   process.stdout.write(`transport-lab listening on ${server.url}\n`);
+  if (overrides.redisUrl) process.stdout.write(`node ${server.stats().node ?? ''} on Redis ${redisWhere(overrides.redisUrl)}\n`);
   process.stdout.write(labAddresses(server.host, server.port, lab.labKey));
 
   let stopping = false;

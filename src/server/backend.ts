@@ -1,0 +1,58 @@
+import type { Redis } from 'ioredis';
+import { connectBus, createMemoryBus } from '../bus/index.ts';
+import { RedisAdapter } from '../bus/redis-adapter.ts';
+import type { MessageBus } from '../bus/types.ts';
+import type { ServerOptions } from '../config.ts';
+import { connectRedis } from '../shared/redis-connection.ts';
+import { claimSecretFingerprint, secretFingerprint } from '../shared/secret-fingerprint.ts';
+
+/** What a node runs on: the bus, and (on Redis) the connection its shared state uses. */
+export interface Backend {
+  readonly bus: MessageBus;
+  /** The command connection of the shared state; absent in memory. */
+  readonly redis?: Redis;
+  /** Closes what this backend opened (a bus handed in by the caller stays open). */
+  close(): Promise<void>;
+}
+
+/**
+ * The in-memory bus by default; with `redisUrl`, the Redis bus after two
+ * start-up checks that fail fast with a sentence: Redis answers, and every node
+ * signs tokens with the same secret (secret-fingerprint.ts).
+ */
+export async function openBackend(options: ServerOptions, givenBus?: MessageBus): Promise<Backend> {
+  if (givenBus) return { bus: givenBus, close: async () => {} };
+  if (options.redisUrl === '') {
+    const bus = createMemoryBus({
+      historyPerTopic: options.historyPerTopic, historyMaxBytes: options.historyMaxBytes, maxTopics: options.maxTopics,
+    });
+    return { bus, close: () => bus.close() };
+  }
+  const secret = options.secret || process.env.TRANSPORT_LAB_SECRET || '';
+  if (secret === '') {
+    throw new Error(
+      'with --redis (REDIS_URL) every node must sign tokens with one secret: set TRANSPORT_LAB_SECRET to the same value on every node ' +
+      '(without it each node picks a random one and refuses the tokens of the others)',
+    );
+  }
+  const redis = await connectRedis(options.redisUrl, 'lab-shared', options.redisCommandTimeoutMs);
+  try {
+    await claimSecretFingerprint(redis, `${options.redisPrefix}secret`, secretFingerprint(secret));
+    const bus = await connectBus(new RedisAdapter({
+      url: options.redisUrl, prefix: options.redisPrefix, historyPerTopic: options.historyPerTopic,
+      commandTimeoutMs: options.redisCommandTimeoutMs,
+    }));
+    return {
+      bus,
+      redis,
+      close: async () => {
+        await bus.close();
+        await redis.quit().catch(() => undefined);
+        redis.disconnect();
+      },
+    };
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+}
