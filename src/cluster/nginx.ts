@@ -44,6 +44,8 @@ export interface RunningNginx {
   readonly port: number;
   readonly prefix: string;
   readonly pid: number;
+  /** Resolves when the nginx master has exited, for any reason. */
+  readonly exited: Promise<void>;
   /** nginx's access log so far (format `lab`: method, path, status, upstream). */
   accessLog(): Promise<string>;
   /** Stops nginx (SIGTERM; SIGKILL after `graceMs`) and removes its folder. */
@@ -99,6 +101,7 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
     port,
     prefix,
     pid: child.pid ?? -1,
+    exited: exited(child),
     accessLog: () => readFile(path.join(prefix, 'access.log'), 'utf8').catch(() => ''),
     close(graceMs = 3_000) {
       closing ??= (async () => {
