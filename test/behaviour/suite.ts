@@ -29,7 +29,16 @@ export interface RunTestOptions {
    * after its server. For running the cases over another bus adapter.
    */
   newBus?: (options: { historyPerTopic?: number }) => Promise<MessageBus>;
+  /**
+   * Starts what the cases talk to, in place of one in-process server: e.g.
+   * several nodes behind a proxy (test/cluster/). Given the options a case
+   * would start its server with; the suite closes it.
+   */
+  newServer?: (overrides: StartOptions) => Promise<SuiteServer>;
 }
+
+/** What the cases use of a server: where it listens, its options, and close(). */
+export type SuiteServer = Pick<LabServer, 'url' | 'port' | 'options' | 'close'>;
 
 /** The error a promise rejected with, as a LabError (fails the test otherwise). */
 async function rejection(promise: Promise<unknown>): Promise<LabError> {
@@ -43,11 +52,12 @@ async function rejection(promise: Promise<unknown>): Promise<LabError> {
   return outcome;
 }
 
-export function runTest({ transport, skip = {}, newBus }: RunTestOptions): void {
+export function runTest({ transport, skip = {}, newBus, newServer }: RunTestOptions): void {
   /** Buses from `newBus`, closed after the suite's servers. */
   const buses: MessageBus[] = [];
   /** A server as harness.ts starts it, over a bus from `newBus` when given. */
-  const startServer = async (overrides: StartOptions = {}): Promise<LabServer> => {
+  const startServer = async (overrides: StartOptions = {}): Promise<SuiteServer> => {
+    if (newServer) return newServer(overrides);
     if (!newBus) return startPlainServer(overrides);
     const bus = await newBus({ historyPerTopic: overrides.historyPerTopic });
     buses.push(bus);
@@ -62,7 +72,7 @@ export function runTest({ transport, skip = {}, newBus }: RunTestOptions): void 
   };
 
   describe(`behaviour over ${transport}`, () => {
-    let server: LabServer;
+    let server: SuiteServer;
     const pool = new ClientPool(transport);
 
     beforeAll(async () => {
@@ -202,7 +212,7 @@ export function runTest({ transport, skip = {}, newBus }: RunTestOptions): void 
     test('recovers when the server restarts, reporting the lost history as a gap', async () => {
       const first = await startServer();
       const port = first.port;
-      let second: LabServer | undefined;
+      let second: SuiteServer | undefined;
       try {
         const topic = room();
         const reader = await pool.join(first.url, 'reader', [topic]);
