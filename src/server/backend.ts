@@ -3,12 +3,16 @@ import { connectBus, createMemoryBus } from '../bus/index.ts';
 import { RedisAdapter } from '../bus/redis-adapter.ts';
 import type { MessageBus } from '../bus/types.ts';
 import type { ServerOptions } from '../config.ts';
+import { MemorySharedState } from '../shared/memory-shared-state.ts';
 import { connectRedis } from '../shared/redis-connection.ts';
+import { RedisSharedState } from '../shared/redis-shared-state.ts';
+import type { SharedState } from '../shared/types.ts';
 import { claimSecretFingerprint, secretFingerprint } from '../shared/secret-fingerprint.ts';
 
-/** What a node runs on: the bus, and (on Redis) the connection its shared state uses. */
+/** What a node runs on: the bus, and the shared state (names held, rate limits). */
 export interface Backend {
   readonly bus: MessageBus;
+  readonly shared: SharedState;
   /** The command connection of the shared state; absent in memory. */
   readonly redis?: Redis;
   /** Closes what this backend opened (a bus handed in by the caller stays open). */
@@ -21,12 +25,12 @@ export interface Backend {
  * signs tokens with the same secret (secret-fingerprint.ts).
  */
 export async function openBackend(options: ServerOptions, givenBus?: MessageBus): Promise<Backend> {
-  if (givenBus) return { bus: givenBus, close: async () => {} };
+  if (givenBus) return { bus: givenBus, shared: new MemorySharedState(), close: async () => {} };
   if (options.redisUrl === '') {
     const bus = createMemoryBus({
       historyPerTopic: options.historyPerTopic, historyMaxBytes: options.historyMaxBytes, maxTopics: options.maxTopics,
     });
-    return { bus, close: () => bus.close() };
+    return { bus, shared: new MemorySharedState(), close: () => bus.close() };
   }
   const secret = options.secret || process.env.TRANSPORT_LAB_SECRET || '';
   if (secret === '') {
@@ -36,22 +40,27 @@ export async function openBackend(options: ServerOptions, givenBus?: MessageBus)
     );
   }
   const redis = await connectRedis(options.redisUrl, 'lab-shared', options.redisCommandTimeoutMs);
+  let shared: RedisSharedState | undefined;
   try {
     await claimSecretFingerprint(redis, `${options.redisPrefix}secret`, secretFingerprint(secret));
+    shared = await RedisSharedState.connect(redis, options.redisPrefix);
     const bus = await connectBus(new RedisAdapter({
       url: options.redisUrl, prefix: options.redisPrefix, historyPerTopic: options.historyPerTopic,
       commandTimeoutMs: options.redisCommandTimeoutMs,
     }));
     return {
       bus,
+      shared,
       redis,
       close: async () => {
         await bus.close();
+        await shared?.close();
         await redis.quit().catch(() => undefined);
         redis.disconnect();
       },
     };
   } catch (error) {
+    await shared?.close();
     redis.disconnect();
     throw error;
   }

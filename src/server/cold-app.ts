@@ -43,7 +43,7 @@ export function createColdApp({ context, stats, mount }: ColdAppParts): express.
     const input = await readJsonBody(req, context.options.maxFrameBytes);
     const name = assertName(typeof input === 'object' && input !== null ? (input as { name?: unknown }).name : undefined);
     const presented = context.presentedClaims(req, new URLSearchParams(req.url.split('?')[1] ?? ''));
-    const { token } = context.sessions.create(name, presented, addressKey(req.socket.remoteAddress));
+    const { token } = await context.sessions.admit(name, presented, addressKey(req.socket.remoteAddress));
     await context.bus.rememberUser(name);
     res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/' });
     const body: SessionResponse = { name, token };

@@ -78,9 +78,9 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
   // A name that passes to a new holder does not pass its inbox's history (issue 8, finding 8).
   const sessions = new SessionRegistry(signer, options, (name) => {
     bus.forget(inboxTopic(name)).catch((error: unknown) => console.error('transport-lab: could not forget an inbox', error));
-  });
+  }, backend.shared);
   const authenticator = new Authenticator(signer, sessions, options.allowedOrigins);
-  const context = new ServerContext(bus, options, accounting, sessions, authenticator, new Publisher(bus, options));
+  const context = new ServerContext(bus, options, accounting, sessions, authenticator, new Publisher(bus, options, backend.shared));
   const transports = Object.fromEntries(
     TRANSPORT_NAMES.map((name) => [name, TRANSPORTS[name](context)]),
   ) as Record<TransportName, Transport>;
@@ -170,6 +170,7 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
   } catch (error) {
     // e.g. EADDRINUSE: leave nothing running behind the failure.
     clearInterval(sweep);
+    sessions.close();
     monitor.close();
     await Promise.all(Object.values(transports).map((transport) => transport.close()));
     await backend.close();
@@ -196,6 +197,7 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
   async function shutDown(): Promise<void> {
     context.shuttingDown = true;
     clearInterval(sweep);
+    sessions.close();
     await Promise.all(Object.values(transports).map((transport) => transport.close()));
     // Issue 8 #10: while the drain lasts the server keeps listening, and a new
     // connection gets 503 shutting_down (Retry-After, Connection: close) rather

@@ -1,7 +1,8 @@
 import type { MessageBus } from '../bus/types.ts';
 import type { ServerOptions } from '../config.ts';
 import { LabError, MAX_ID_LENGTH, parseTopic, type PublishResult } from '../protocol/index.ts';
-import { AddressBuckets } from './rate-limit.ts';
+import { MemorySharedState } from '../shared/memory-shared-state.ts';
+import type { BucketCheck, SharedState } from '../shared/types.ts';
 import type { Session } from './sessions.ts';
 
 /**
@@ -10,17 +11,12 @@ import type { Session } from './sessions.ts';
  * session. `from` is always the session's name; a `from` in the input is ignored.
  */
 export class Publisher {
-  /** All sessions of one address share these, so a fresh session does not reset the limit (issue 8, finding 7). */
-  readonly byAddress: AddressBuckets;
-  /** The map is swept of refilled buckets whenever it doubles: amortised O(1) per publish. */
-  #sweepAt = 1024;
-
   constructor(
     private readonly bus: MessageBus,
     private readonly options: ServerOptions,
-  ) {
-    this.byAddress = new AddressBuckets(options.publishRatePerSecondPerAddress, options.publishBurstPerAddress);
-  }
+    /** Where the buckets live: this process (default), or Redis for several nodes. */
+    private readonly shared: SharedState = new MemorySharedState(),
+  ) {}
 
   async publish(session: Session, input: unknown): Promise<PublishResult> {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -35,15 +31,22 @@ export class Publisher {
     if (id !== undefined && !isValidId(id)) {
       throw new LabError('bad_request', `id must be 1-${MAX_ID_LENGTH} printable characters`);
     }
-    // Both allowances are checked before either is spent: a refusal costs nothing.
-    if (this.byAddress.size >= this.#sweepAt) this.#sweepAt = Math.max(1024, this.byAddress.sweep() * 2);
-    const addressBucket = this.byAddress.of(session.address);
-    const sessionWait = session.publishes.wait();
-    if (sessionWait > 0) throw new LabError('rate_limited', 'publishing faster than this session may', sessionWait);
-    const addressWait = addressBucket.wait();
-    if (addressWait > 0) throw new LabError('rate_limited', 'publishing faster than this address may', addressWait);
-    session.publishes.take();
-    addressBucket.take();
+    // Several nodes: a token first seen on this node speaks only once the shared state confirms its holder.
+    if (session.confirmation) await session.confirmation;
+    if (session.revoked) throw new LabError('unauthorized', 'this session expired and its name is now held by another session');
+    // Both allowances are checked before either is spent: a refusal costs nothing. All
+    // sessions of one address share the second, so a fresh session does not reset it (issue 8, finding 7).
+    const checks: BucketCheck[] = [
+      { key: `publish-session:${session.id}`, ratePerSecond: this.options.publishRatePerSecond, burst: this.options.publishBurst },
+      { key: `publish-address:${session.address}`, ratePerSecond: this.options.publishRatePerSecondPerAddress, burst: this.options.publishBurstPerAddress },
+    ];
+    const taken = this.shared.take(checks);
+    // In memory the answer is here already: no await on the single-process path.
+    const refusal = taken instanceof Promise ? await taken : taken;
+    if (refusal) {
+      const who = refusal.index === 0 ? 'session' : 'address';
+      throw new LabError('rate_limited', `publishing faster than this ${who} may`, refusal.waitSeconds);
+    }
     if (kind === 'user' && !(await this.bus.knowsUser(name))) {
       throw new LabError('unknown_user', `nobody named ${name} ever had a session`);
     }
