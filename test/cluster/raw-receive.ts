@@ -38,8 +38,9 @@ async function receiveEvents(url: string, wantMessage: boolean): Promise<RawRece
     const upstream = response.headers.get('x-lab-upstream');
     const decoder = new TextDecoder();
     let text = '';
-    for await (const chunk of response.body) {
-      text += decoder.decode(chunk as Uint8Array, { stream: true });
+    const reader = response.body.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      text += decoder.decode(chunk.value, { stream: true });
       let end: number;
       while ((end = text.indexOf('\n\n')) >= 0) {
         const event = parseEvent(text.slice(0, end));
