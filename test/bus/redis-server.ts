@@ -25,7 +25,14 @@ export class OwnRedis {
 
   /** Starts the server (again, empty) and waits until it answers PING. */
   async restart(): Promise<void> {
+    // Wait for the old process to be gone: until it is, it holds the port and
+    // the new one would fail to bind ("Address already in use") and exit.
+    const old = this.#child;
+    const gone = old && old.exitCode === null && old.signalCode === null
+      ? new Promise<void>((resolve) => old.once('exit', () => resolve()))
+      : Promise.resolve();
     this.kill();
+    await gone;
     const child = spawn('redis-server', [
       '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no',
     ], { stdio: 'ignore' });
