@@ -60,11 +60,13 @@ async function main(): Promise<void> {
   const nodes = parseInteger(values.nodes, '--nodes', 1, MAX_NODES);
   const port = parseInteger(values.port, '--port', 0, 65535);
 
-  let cluster: RunningCluster | undefined;
+  // Set once the start completes; the signal handlers, installed before, read it.
+  const running: { cluster?: RunningCluster } = {};
   let stopping = false;
   const stop = (signal: string, code = 0): void => {
     if (stopping) return;
     stopping = true;
+    const { cluster } = running;
     process.stderr.write(`transport-lab cluster: ${signal}, stopping nginx, the nodes${cluster?.redis.owned ? ' and Redis' : ''}\n`);
     const closed = cluster ? cluster.close() : Promise.resolve();
     closed.then(
@@ -78,13 +80,13 @@ async function main(): Promise<void> {
   // Installed before the start, so a signal during it still cleans up what started.
   let signalled: string | undefined;
   const onSignal = (signal: string): void => {
-    if (cluster) stop(signal);
+    if (running.cluster) stop(signal);
     else signalled = signal;
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 
-  cluster = await startCluster({
+  const cluster = await startCluster({
     nodes,
     port,
     redisUrl: values.redis ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
     nodeArgs: values['bench-limits'] ? ['--bench-limits'] : [],
     onNodeLine: values.log ? (node, line) => process.stderr.write(`[${node}] ${line}\n`) : undefined,
   });
+  running.cluster = cluster;
   if (signalled) return stop(signalled);
 
   const out = process.stdout;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { findNginx, startNginx, type RunningNginx } from '../../src/cluster/nginx.ts';
+import type { NginxVariant } from '../../src/cluster/nginx-config.ts';
 import type { StartOptions } from '../../src/server/create.ts';
 import type { LabServer } from '../../src/server/create.ts';
 import { startServer } from '../behaviour/harness.ts';
@@ -34,7 +35,9 @@ export interface InProcessCluster extends SuiteServer {
  * `overrides` go to every node, as a case of the behaviour suite would give
  * them to its one server.
  */
-export async function startInProcessCluster(redisUrl: string, count = 2, overrides: StartOptions = {}): Promise<InProcessCluster> {
+export async function startInProcessCluster(
+  redisUrl: string, count = 2, overrides: StartOptions = {}, variant: NginxVariant = 'tuned',
+): Promise<InProcessCluster> {
   const redisPrefix = `labtest-${randomBytes(5).toString('hex')}:`;
   const nodes: LabServer[] = [];
   try {
@@ -42,7 +45,7 @@ export async function startInProcessCluster(redisUrl: string, count = 2, overrid
       // One after the other: the first claims the secret's fingerprint under the prefix.
       nodes.push(await startServer({ ...overrides, port: 0, redisUrl, redisPrefix, secret: TEST_SECRET, nodeName: `node-${i}` }));
     }
-    const nginx = await startNginx({ upstreams: nodes.map((node) => ({ host: '127.0.0.1', port: node.port })) });
+    const nginx = await startNginx({ upstreams: nodes.map((node) => ({ host: '127.0.0.1', port: node.port })), variant });
     const nodeOf = (upstream: string | null): number => nodes.findIndex((node) => upstream === `127.0.0.1:${node.port}`);
     let closing: Promise<void> | undefined;
     return {
