@@ -240,7 +240,8 @@ export class RedisAdapter implements BusAdapter {
       return await body();
     } catch (error) {
       if (error instanceof LabError) throw error;
-      throw new LabError('unavailable', `the bus could not ${operation} on Redis: ${(error as Error).message}`);
+      // Retry-After: 1 — a Redis that is restarting or paused is usually back within seconds.
+      throw new LabError('unavailable', `the bus could not ${operation} on Redis: ${(error as Error).message}`, 1);
     }
   }
 

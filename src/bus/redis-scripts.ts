@@ -94,7 +94,7 @@ local entries = redis.call('XRANGE', KEYS[2], '-', '+')
 local bytes = 0
 for _, entry in ipairs(entries) do bytes = bytes + string.len(entry[2][4]) end
 redis.call('DEL', KEYS[2], KEYS[3])
--- 0 - n, not -n: Lua's -0 reaches Redis as "-0", which HINCRBY refuses (an empty topic).
+-- 0 - n, not -n: Lua writes -0 as "-0", which HINCRBY refuses (an empty topic).
 redis.call('HINCRBY', KEYS[5], 'messages', 0 - #entries)
 redis.call('HINCRBY', KEYS[5], 'bytes', 0 - bytes)
 return {'forgotten', #entries}

@@ -5,6 +5,7 @@ import type { MessageBus } from '../bus/types.ts';
 import type { ServerOptions } from '../config.ts';
 import { MemorySharedState } from '../shared/memory-shared-state.ts';
 import { connectRedis } from '../shared/redis-connection.ts';
+import { RedisHealth } from '../shared/redis-health.ts';
 import { RedisSharedState } from '../shared/redis-shared-state.ts';
 import type { SharedState } from '../shared/types.ts';
 import { claimSecretFingerprint, secretFingerprint } from '../shared/secret-fingerprint.ts';
@@ -15,6 +16,8 @@ export interface Backend {
   readonly shared: SharedState;
   /** The command connection of the shared state; absent in memory. */
   readonly redis?: Redis;
+  /** Undefined while all is well; else why this node is degraded (`/healthz`). */
+  problem(): string | undefined;
   /** Closes what this backend opened (a bus handed in by the caller stays open). */
   close(): Promise<void>;
 }
@@ -25,12 +28,12 @@ export interface Backend {
  * signs tokens with the same secret (secret-fingerprint.ts).
  */
 export async function openBackend(options: ServerOptions, givenBus?: MessageBus): Promise<Backend> {
-  if (givenBus) return { bus: givenBus, shared: new MemorySharedState(), close: async () => {} };
+  if (givenBus) return { bus: givenBus, shared: new MemorySharedState(), problem: () => undefined, close: async () => {} };
   if (options.redisUrl === '') {
     const bus = createMemoryBus({
       historyPerTopic: options.historyPerTopic, historyMaxBytes: options.historyMaxBytes, maxTopics: options.maxTopics,
     });
-    return { bus, shared: new MemorySharedState(), close: () => bus.close() };
+    return { bus, shared: new MemorySharedState(), problem: () => undefined, close: () => bus.close() };
   }
   const secret = options.secret || process.env.TRANSPORT_LAB_SECRET || '';
   if (secret === '') {
@@ -42,17 +45,21 @@ export async function openBackend(options: ServerOptions, givenBus?: MessageBus)
   const redis = await connectRedis(options.redisUrl, 'lab-shared', options.redisCommandTimeoutMs);
   let shared: RedisSharedState | undefined;
   try {
-    await claimSecretFingerprint(redis, `${options.redisPrefix}secret`, secretFingerprint(secret));
+    const fingerprintKey = `${options.redisPrefix}secret`;
+    await claimSecretFingerprint(redis, fingerprintKey, secretFingerprint(secret));
     shared = await RedisSharedState.connect(redis, options.redisPrefix);
     const bus = await connectBus(new RedisAdapter({
       url: options.redisUrl, prefix: options.redisPrefix, historyPerTopic: options.historyPerTopic,
       commandTimeoutMs: options.redisCommandTimeoutMs,
     }));
+    const health = new RedisHealth(redis, fingerprintKey, secretFingerprint(secret), Math.min(1_000, options.redisCommandTimeoutMs));
     return {
       bus,
       shared,
       redis,
+      problem: () => health.problem,
       close: async () => {
+        health.close();
         await bus.close();
         await shared?.close();
         await redis.quit().catch(() => undefined);

@@ -15,6 +15,8 @@ export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url)
 export interface ColdAppParts {
   context: ServerContext;
   stats(): StatsSnapshot;
+  /** Why this node is degraded (its Redis unreachable), or undefined. */
+  problem?(): string | undefined;
   /** Lets the web engineer add lab routes before the 404 fallback. */
   mount?: (app: express.Express) => void;
 }
@@ -23,7 +25,7 @@ export interface ColdAppParts {
  * The cold routes on express 5: sessions, stats, metrics, health, the web app,
  * and the JSON 404 for unknown `/api/*` paths. The hot paths never reach here.
  */
-export function createColdApp({ context, stats, mount }: ColdAppParts): express.Express {
+export function createColdApp({ context, stats, problem, mount }: ColdAppParts): express.Express {
   const app = express();
   // Made on the first scrape: prom-client's default metrics install process-wide
   // observers, which a test run that starts many servers should not pile up.
@@ -61,8 +63,12 @@ export function createColdApp({ context, stats, mount }: ColdAppParts): express.
     res.end(text);
   });
 
+  // Degraded is still 200 (docs/api.md § Several nodes): the node serves its held
+  // receives and resumes by itself when Redis returns, and a Redis outage hits every
+  // node alike, so a proxy or supervisor must not pull or restart it for that.
   app.get('/healthz', (_req: Request, res: Response) => {
-    res.type('text/plain').send('ok');
+    const wrong = problem?.();
+    res.type('text/plain').send(wrong === undefined ? 'ok' : `degraded: ${wrong}`);
   });
 
   mount?.(app);

@@ -222,7 +222,7 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     if (options.log) console.error('transport-lab: closed');
   }
 
-  cold.app = createColdApp({ context, stats, mount: mount ? (expressApp) => mount(expressApp, server) : undefined });
+  cold.app = createColdApp({ context, stats, problem: backend.problem, mount: mount ? (expressApp) => mount(expressApp, server) : undefined });
   if (options.log) console.error(`transport-lab: listening on ${server.url}`);
   return server;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LabError } from '../protocol/index.ts';
 import { MemorySharedState } from '../shared/memory-shared-state.ts';
-import { settle, type MaybePromise, type SharedState } from '../shared/types.ts';
+import { settle, type MaybePromise, type NameClaim, type SharedState } from '../shared/types.ts';
 import type { TokenClaims, TokenSigner } from './tokens.ts';
 
 /**
@@ -189,7 +189,7 @@ export class SessionRegistry {
       const leaseMs = session.connections > 0 ? this.#idleMs : this.#idleMs - (now - session.lastSeenAt);
       if (leaseMs <= 0) continue;
       renewals.push(Promise.resolve(this.#shared.claimName(session.name, session.id, leaseMs)).then((claim) => {
-        if (!claim.granted) this.#revoke(session);
+        if (!claim.granted) this.#revoke(session, claim.holder);
         else if (claim.newHolder) this.onNewHolder?.(session.name);
       }));
     }
@@ -257,11 +257,10 @@ export class SessionRegistry {
   }
 
   /** Checks in the shared state that `session` holds its name; revokes it when another does. */
-  #confirm(session: Session, claim?: Promise<{ granted: boolean; newHolder: boolean }>): void {
-    const pending = claim ?? Promise.resolve(this.#shared.claimName(session.name, session.id, this.#idleMs));
-    session.confirmation = pending.then(
+  #confirm(session: Session, claim: Promise<NameClaim>): void {
+    session.confirmation = claim.then(
       (outcome) => {
-        if (!outcome.granted) this.#revoke(session);
+        if (!outcome.granted) this.#revoke(session, outcome.holder);
         else if (outcome.newHolder) this.onNewHolder?.(session.name);
       },
       () => {
@@ -272,10 +271,16 @@ export class SessionRegistry {
     });
   }
 
-  /** Another session holds the name: this one is let go, its holder takes its place here. */
-  #revoke(session: Session): void {
+  /**
+   * Another session holds the name: this one is let go, and the holder is known
+   * here for an idle window, so that the old token is refused at once rather
+   * than served again while another check runs.
+   */
+  #revoke(session: Session, holder: string | undefined): void {
     session.revoked = true;
-    if (this.#byName.get(session.name) === session) this.#byName.delete(session.name);
+    if (this.#byName.get(session.name) !== session) return;
+    if (holder === undefined) this.#byName.delete(session.name);
+    else this.#heard(session.name, holder);
   }
 
   /**

@@ -30,7 +30,7 @@ export class MemorySharedState implements SharedState {
     const now = this.now();
     const lease = this.#leases.get(name);
     const heldLive = lease !== undefined && lease.until > now;
-    if (heldLive && lease.sessionId !== sessionId) return { granted: false, newHolder: false };
+    if (heldLive && lease.sessionId !== sessionId) return { granted: false, newHolder: false, holder: lease.sessionId };
     this.#leases.set(name, { sessionId, until: now + leaseMs });
     const newHolder = this.#lastHolder.get(name) !== sessionId;
     if (newHolder) {

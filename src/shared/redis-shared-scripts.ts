@@ -6,12 +6,13 @@
 /**
  * Claims a name. KEYS: [1] the live holder (its TTL is the lease), [2] the
  * last holder ever (no TTL). ARGV: [1] session id, [2] lease ms, [3] the
- * channel told of a name that passes, [4] the name. Returns {granted 0/1, newHolder 0/1}.
+ * channel told of a name that passes, [4] the name. Returns {granted 0/1,
+ * newHolder 0/1} or, refused, {0, 0, the holder}.
  * Both keys carry the `{user:<name>}` hash tag: the name's inbox topic's slot.
  */
 export const CLAIM_NAME_LUA = `
 local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return {0, 0} end
+if holder and holder ~= ARGV[1] then return {0, 0, holder} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 local last = redis.call('GET', KEYS[2])
 local newHolder = 0

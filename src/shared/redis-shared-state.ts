@@ -5,7 +5,7 @@ import type { BucketCheck, BucketRefusal, NameClaim, NameClaimedListener, Shared
 
 /** The commands defined from redis-shared-scripts.ts (EVALSHA, EVAL on a miss). */
 interface ScriptedRedis extends Redis {
-  labClaimName(holderKey: string, lastKey: string, sessionId: string, leaseMs: number, channel: string, name: string): Promise<[number, number]>;
+  labClaimName(holderKey: string, lastKey: string, sessionId: string, leaseMs: number, channel: string, name: string): Promise<[number, number, string?]>;
   labTakeTokens(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<[number, string]>;
 }
 
@@ -54,10 +54,10 @@ export class RedisSharedState implements SharedState {
   claimName(name: string, sessionId: string, leaseMs: number): Promise<NameClaim> {
     return this.#run('claim a name', async () => {
       const base = `${this.prefix}{user:${name}}:`;
-      const [granted, newHolder] = await this.#redis.labClaimName(
+      const [granted, newHolder, holder] = await this.#redis.labClaimName(
         `${base}holder`, `${base}last-holder`, sessionId, Math.max(1, Math.ceil(leaseMs)), this.#channel, name,
       );
-      return { granted: granted === 1, newHolder: newHolder === 1 };
+      return granted === 1 ? { granted: true, newHolder: newHolder === 1 } : { granted: false, newHolder: false, holder };
     });
   }
 

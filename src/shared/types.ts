@@ -18,6 +18,8 @@ export interface NameClaim {
    * name's inbox history must not pass to it (issue 8, finding 8; bus.forget).
    */
   newHolder: boolean;
+  /** Refused: the session that holds the name. */
+  holder?: string;
 }
 
 /** One token bucket to check: `key` names it for every node (e.g. `publish-session:<id>`). */
