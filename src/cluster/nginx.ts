@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -52,7 +52,21 @@ export interface RunningNginx {
   close(graceMs?: number): Promise<void>;
 }
 
+/** Tries of a free port: another process may take the one we picked before nginx binds it. */
+const PORT_TRIES = 3;
+
 export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startNginxOnce(options);
+    } catch (error) {
+      const clash = error instanceof Error && /Address already in use/.test(error.message);
+      if (!clash || options.port || attempt >= PORT_TRIES) throw error;
+    }
+  }
+}
+
+async function startNginxOnce(options: NginxOptions): Promise<RunningNginx> {
   const binary = findNginx();
   if (!binary) throw new Error('nginx is not installed (Debian: apt-get install nginx); the cluster needs it in front of the nodes');
   const host = options.host ?? '127.0.0.1';
@@ -81,8 +95,11 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
   });
 
   try {
+    // Ready: the master wrote its pid file (after binding its port) and the port answers.
+    // The pid file first, so that another program on the port is not taken for nginx.
+    const pidFile = path.join(prefix, 'nginx.pid');
     const deadline = Date.now() + 10_000;
-    while (!(await answersTcp(host, port))) {
+    while (!existsSync(pidFile) || !(await answersTcp(host, port))) {
       if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
         const log = await readFile(errorLog, 'utf8').catch(() => '');
         throw new Error(`nginx did not start on ${host}:${port}: ${(stderr + log).trim() || 'no output'}`);
