@@ -120,6 +120,22 @@ describe('several nodes on one Redis', () => {
     expect(((await (await held).json()) as { messages: unknown[] }).messages).toHaveLength(1);
   });
 
+  it('let the names of a node that stopped go within one idle window, though their sessions held connections there', async () => {
+    const idle = 300;
+    const [a, b] = await nodes(2, { sessionIdleMs: idle });
+    const alice = await createSession(a, 'alice');
+    const start = await getJson(a, '/api/poll?topics=room:lobby', alice.auth);
+    const held = fetch(`${a.url}/api/longpoll?topics=room:lobby&wait=10&cursor=${encodeURIComponent(start.json.cursor as string)}`, { headers: alice.auth })
+      .catch(() => undefined);
+    await eventually(() => a.stats().transports.longpoll.heldRequests, (count) => count === 1);
+    expect((await sessionRequest(b, 'alice')).status).toBe(409);
+    // Node a goes away (its lease renewals stop with it); b gives the name out once the lease runs out.
+    await a.close();
+    await held;
+    const taken = await eventually(() => sessionRequest(b, 'alice'), (answer) => answer.status === 201, idle * 20);
+    expect(taken.json).toMatchObject({ name: 'alice', token: expect.any(String) });
+  });
+
   it('forget an inbox that never held a message (a name passing before anyone wrote to it)', async () => {
     const [a] = await nodes(1);
     await expect(a.bus.forget('user:nobody-wrote')).resolves.toBeUndefined();
