@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: parse the command line, run scenarios × transports, print
- * the summary, write the results. Ctrl-C stops cleanly: the unit under way is
- * cut short, what was measured is written marked incomplete, and no child
- * process is left behind (a second Ctrl-C kills everything at once).
+ * the summary, write the results. Ctrl-C or SIGTERM stops cleanly: the unit
+ * under way is cut short, what was measured is written marked incomplete (and
+ * does not become latest.json), and no child process is left behind (a second
+ * signal kills everything at once).
  */
 import { helpText } from './cli/help.ts';
 import { parseCli, UsageError, type CliOptions } from './cli/args.ts';
@@ -16,6 +17,7 @@ import { settingsFor } from './scenarios/index.ts';
 
 const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
+const EXIT_TERMINATED = 143;
 
 async function main(argv: string[]): Promise<number> {
   let options: CliOptions;
@@ -35,17 +37,21 @@ async function main(argv: string[]): Promise<number> {
 
   const controller = new AbortController();
   let interrupts = 0;
-  process.on('SIGINT', () => {
+  let exitCode = EXIT_INTERRUPTED;
+  // SIGTERM (a supervisor, `kill`, `timeout`) stops the run exactly as Ctrl-C does.
+  const interrupt = (signal: NodeJS.Signals): void => {
     interrupts += 1;
     if (interrupts === 1) {
-      process.stderr.write('\nInterrupted: stopping the current run and writing what was measured (Ctrl-C again to quit at once)\n');
+      exitCode = signal === 'SIGTERM' ? EXIT_TERMINATED : EXIT_INTERRUPTED;
+      process.stderr.write(`\n${signal === 'SIGTERM' ? 'Terminated' : 'Interrupted'}: stopping the current run and writing what was measured (again to quit at once)\n`);
       controller.abort();
     } else {
       killAll();
-      process.exit(EXIT_INTERRUPTED);
+      process.exit(exitCode);
     }
-  });
-  process.on('SIGTERM', () => controller.abort());
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
 
   const date = new Date();
   const runId = runIdFor(date, options.quick);
@@ -70,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
       quick: options.quick,
       pin: options.pin,
       clientProcesses: options.clientProcesses,
+      peersRepeats: options.peersRepeats,
       scenariosChosen: options.scenariosChosen,
       argv,
     },
@@ -83,16 +90,21 @@ async function main(argv: string[]): Promise<number> {
   await reapAll(3000);
 
   process.stdout.write(`\n${summaryText(results)}\n\n`);
+  // An incomplete run is kept, but never becomes latest.json: the dashboard opens only whole runs.
+  const updateLatest = !results.incomplete;
   let files;
   try {
-    files = writeResults(results, { dir: options.outDir });
+    files = writeResults(results, { dir: options.outDir, updateLatest });
   } catch (error) {
     // The figures matter more than the page: keep the JSON even when the HTML report fails.
     process.stderr.write(`could not write the HTML report: ${(error as Error).message}\n`);
-    files = writeResults(results, { dir: options.outDir, html: false });
+    files = writeResults(results, { dir: options.outDir, html: false, updateLatest });
   }
-  process.stdout.write(`results: ${files.json}\nreport:  ${files.html}\nlatest:  ${files.latest}\n`);
-  return results.incomplete && controller.signal.aborted ? EXIT_INTERRUPTED : 0;
+  process.stdout.write(
+    `results: ${files.json}\nreport:  ${files.html}\n` +
+      (updateLatest ? `latest:  ${files.latest}\n` : `latest:  unchanged (this run is incomplete)\n`),
+  );
+  return results.incomplete && controller.signal.aborted ? exitCode : 0;
 }
 
 main(process.argv.slice(2)).then(

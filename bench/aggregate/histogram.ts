@@ -6,7 +6,7 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
-import type { LatencySummary } from '../schema.ts';
+import type { LatencySummary } from '../../src/results/schema.ts';
 import { emptySummary } from './stats.ts';
 
 const MICROS_PER_MS = 1000;

@@ -5,7 +5,7 @@
  * "Mbps" are 2^20 bits per second (871 B × 1,000 /s = 6,968,000 bit/s,
  * which it prints as 6.6 Mbps); both units are given.
  */
-import type { Projection, ProjectionRow } from '../schema.ts';
+import type { Projection, ProjectionRow } from '../../src/results/schema.ts';
 
 export const PROJECTION_CLIENTS = [1_000, 10_000, 100_000] as const;
 

@@ -3,7 +3,7 @@
  * tinybench's utils-mean-and-variance test does). Large streams of latencies go
  * to histogram.ts instead; this is for small samples and for checking it.
  */
-import type { LatencySummary } from '../schema.ts';
+import type { LatencySummary } from '../../src/results/schema.ts';
 
 /** Arithmetic mean; 0 for an empty sample (JSON has no NaN). */
 export function mean(values: readonly number[]): number {

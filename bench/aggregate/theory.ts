@@ -1,46 +1,163 @@
 /**
  * What the textbook predicts for each transport's latency, next to what was
- * measured. d = one-way network delay, T = short-poll interval.
- * - short poll: a message waits for the next poll, on average half an interval:
- *   mean ≈ T/2 + d, worst ≈ T + d;
- * - long poll: the held request answers at once, mean ≈ d; a message that
- *   arrives while the response is in flight waits for it to land and for the
- *   next request to come back up and down: worst > 3d (RFC 6202 § 2.2);
- * - SSE and WebSocket push on an open stream: ≈ d.
+ * measured, derived from the path a message really takes in the bench.
+ * d = one-way network delay, T = short-poll interval.
+ *
+ * Latency runs from a message's due time to its arrival at a subscriber, and
+ * BOTH ends sit behind the delay proxy: the publisher's send goes up (one
+ * transit, d) and the subscriber's copy comes down (another, d). So:
+ * - SSE and WebSocket push on an open stream: ≈ 2d;
+ * - short poll: the message waits at the server for the next poll, on
+ *   average half an interval (RFC 6202 § 2.1): mean ≈ T/2 + 2d, worst ≈ T + 2d;
+ * - long poll: a held request answers at once, ≈ 2d; a message that reaches
+ *   the server while the last answer is still travelling waits for it to land
+ *   and for the next request to come back up: up to one extra round trip
+ *   (RFC 6202 § 2.2: three transits, four with the publisher's).
+ * A publisher on HTTP sends over at most six keep-alive connections (a
+ * browser's limit per host), so the 7th message of a burst leaves only when
+ * the 1st is answered: +2d per wave of six. WebSocket sends all on one socket.
+ * Long polling's queueing depends on when messages reach the server, so it
+ * is worked out by replaying the scenario's schedule (pure arithmetic, no I/O).
  */
-import type { TheoryLatency, TransportName } from '../schema.ts';
+import type { TheoryLatency, TransportName } from '../../src/results/schema.ts';
 
-export function theoryLatency(transport: TransportName, oneWayDelayMs: number, pollIntervalMs: number): TheoryLatency {
+/** One publisher a subscriber hears from: message k is due at offset + k × period, `burstSize` at a time. */
+export interface TheoryPublisher {
+  periodMs: number;
+  offsetMs: number;
+  burstSize: number;
+}
+
+/** Publishes in flight at once per HTTP publisher (bench/sim/client.ts `sendAgent`). */
+export const HTTP_SEND_CONNECTIONS = 6;
+/** Periods of the schedule replayed for long polling (the first is left out: it starts from an idle server). */
+const REPLAY_PERIODS = 12;
+const MAX_REPLAY_MESSAGES = 20_000;
+
+/** The default path: one publisher, one message per second. */
+const ONE_PUBLISHER: readonly TheoryPublisher[] = [{ periodMs: 1000, offsetMs: 0, burstSize: 1 }];
+
+export interface Due {
+  dueMs: number;
+  /** When it reaches the server. */
+  atServerMs: number;
+}
+
+/** The publisher's leg of message j of a burst: one transit, plus a round trip per wave of six sends on HTTP. */
+export function publisherLegMs(transport: TransportName, d: number, indexInBurst: number): number {
+  if (transport === 'ws') return d;
+  return d + 2 * d * Math.floor(indexInBurst / HTTP_SEND_CONNECTIONS);
+}
+
+function oneRound(transport: TransportName, d: number, publishers: readonly TheoryPublisher[], periods: number): Due[] {
+  const messages: Due[] = [];
+  const period = Math.max(...publishers.map((publisher) => publisher.periodMs));
+  for (const publisher of publishers) {
+    const count = Math.max(1, Math.round((period * periods) / publisher.periodMs));
+    for (let k = 0; k < count && messages.length < MAX_REPLAY_MESSAGES; k += 1) {
+      const dueMs = publisher.offsetMs + k * publisher.periodMs;
+      for (let j = 0; j < publisher.burstSize; j += 1) messages.push({ dueMs, atServerMs: dueMs + publisherLegMs(transport, d, j) });
+    }
+  }
+  return messages.sort((a, b) => a.atServerMs - b.atServerMs);
+}
+
+/**
+ * Long polling replayed for one subscriber. A message that finds a request
+ * held at the server is answered at once, alone (the server answers on the
+ * first message; others arriving in the same instant come a moment later);
+ * the next request is held 2d later (the answer goes down, the request comes
+ * back up). A message that arrives before that waits, and every message there
+ * by then goes in the returning request's answer: one extra round trip for
+ * each message after the first of a burst (RFC 6202 § 2.2).
+ * Returns each message's latency, in server-arrival order.
+ */
+export function longPollLatencies(arrivals: readonly Due[], d: number): number[] {
+  const latencies: number[] = [];
+  let heldAt = -Infinity;
+  let i = 0;
+  while (i < arrivals.length) {
+    const arrival = arrivals[i];
+    if (arrival.atServerMs > heldAt) {
+      latencies.push(arrival.atServerMs + d - arrival.dueMs);
+      heldAt = arrival.atServerMs + 2 * d;
+      i += 1;
+      continue;
+    }
+    const answerAt = heldAt;
+    while (i < arrivals.length && arrivals[i].atServerMs <= answerAt) {
+      latencies.push(answerAt + d - arrivals[i].dueMs);
+      i += 1;
+    }
+    heldAt = answerAt + 2 * d;
+  }
+  return latencies;
+}
+
+function meanOf(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/**
+ * The theory for a transport on a path: one-way delay d, poll interval T, and
+ * the publishers one subscriber hears from (their schedule decides bursts and
+ * how close together messages reach the server).
+ */
+export function theoryLatency(
+  transport: TransportName,
+  oneWayDelayMs: number,
+  pollIntervalMs: number,
+  publishers: readonly TheoryPublisher[] = ONE_PUBLISHER,
+): TheoryLatency {
   const d = oneWayDelayMs;
+  const heard = publishers.length > 0 ? publishers : ONE_PUBLISHER;
+  const burst = Math.max(...heard.map((publisher) => publisher.burstSize));
+  const round1 = oneRound(transport, d, heard, 1);
+  const legs = round1.map((message) => message.atServerMs - message.dueMs);
+  const meanLeg = meanOf(legs);
+  const maxLeg = Math.max(...legs);
+  const waves = transport !== 'ws' && burst > HTTP_SEND_CONNECTIONS ? ` + 2d per ${HTTP_SEND_CONNECTIONS} sends of a burst` : '';
   switch (transport) {
     case 'poll':
       return {
         model: 'short-poll',
         oneWayDelayMs: d,
         pollIntervalMs,
-        meanMs: pollIntervalMs / 2 + d,
-        worstMs: pollIntervalMs + d,
+        meanMs: round(meanLeg + pollIntervalMs / 2 + d),
+        worstMs: round(maxLeg + pollIntervalMs + d),
         worstIsLowerBound: false,
-        formula: 'mean ≈ T/2 + d, worst ≈ T + d',
+        formula: `mean ≈ T/2 + 2d${waves}, worst ≈ T + 2d (RFC 6202)`,
       };
-    case 'longpoll':
+    case 'longpoll': {
+      const all = oneRound(transport, d, heard, REPLAY_PERIODS);
+      const latencies = longPollLatencies(all, d);
+      const period = Math.max(...heard.map((publisher) => publisher.periodMs));
+      // Leave out the first period: it starts with a request already held everywhere.
+      const steady = latencies.filter((_, i) => all[i].dueMs >= period);
+      const mean = meanOf(steady.length > 0 ? steady : latencies);
+      const queued = mean - meanLeg - d > 0.05 * d;
       return {
         model: 'long-poll',
         oneWayDelayMs: d,
-        meanMs: d,
-        worstMs: 3 * d,
+        meanMs: round(mean),
+        worstMs: round(Math.max(maxLeg + 3 * d, ...latencies)),
         worstIsLowerBound: true,
-        formula: 'mean ≈ d, worst > 3d (RFC 6202)',
+        formula: `mean ≈ 2d${waves}${queued || burst > 1 ? ' + 2d for each message that waits for a re-issued request' : ''}, worst > 4d (RFC 6202)`,
       };
+    }
     case 'sse':
     case 'ws':
       return {
         model: 'push',
         oneWayDelayMs: d,
-        meanMs: d,
-        worstMs: d,
+        meanMs: round(meanLeg + d),
+        worstMs: round(maxLeg + d),
         worstIsLowerBound: false,
-        formula: 'mean ≈ d, worst ≈ d',
+        formula: `mean ≈ 2d${waves} (up and down)`,
       };
   }
 }

@@ -2,7 +2,7 @@
  * Wire bytes: the clients' count next to the server's, and what one delivery
  * costs. The two counts must agree; the difference is reported, not hidden.
  */
-import type { ByteSplit, PerClientPerSecond, PerDelivery, WireDirection } from '../schema.ts';
+import type { ByteSplit, PerClientPerSecond, PerDelivery, WireDirection } from '../../src/results/schema.ts';
 import { ratio } from './stats.ts';
 
 export function zeroSplit(): ByteSplit {

@@ -33,6 +33,8 @@ export interface CliOptions {
   quick: boolean;
   pin: boolean;
   clientProcesses?: number;
+  /** `--peers-repeats`: interleaved repeats of each ours/reference pair (bench/peers). */
+  peersRepeats?: number;
   outDir: string;
 }
 
@@ -52,6 +54,7 @@ const FLAGS = {
   out: { type: 'string' },
   quick: { type: 'boolean' },
   pin: { type: 'boolean' },
+  'peers-repeats': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -61,19 +64,76 @@ function list(value: string): string[] {
   return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
 }
 
-function number(flag: string, value: string | undefined, min: number, integer: boolean): number | undefined {
+/** A numeric flag's allowed range: beyond it a run would hang, exhaust the machine, or mean nothing. */
+export interface NumericRange {
+  min: number;
+  max: number;
+  integer: boolean;
+  unit?: string;
+}
+
+/**
+ * Every numeric flag's range. The maxima keep a run finite on one machine:
+ * 50,000 clients is past what one host's descriptors hold; a 10 s round trip
+ * already turns each step into minutes; the server accepts bodies up to 16 KiB
+ * and long-poll waits up to 60 s (src/config.ts).
+ */
+export const NUMERIC_RANGES = {
+  clients: { min: 1, max: 50_000, integer: true },
+  duration: { min: 0.5, max: 3600, integer: false, unit: 's' },
+  rate: { min: 0.01, max: 1000, integer: false, unit: 'msg/s' },
+  'body-size': { min: 1, max: 16 * 1024, integer: true, unit: 'bytes' },
+  'burst-size': { min: 1, max: 1000, integer: true },
+  'poll-interval': { min: 10, max: 600_000, integer: false, unit: 'ms' },
+  'longpoll-wait': { min: 1, max: 60, integer: true, unit: 's' },
+  processes: { min: 1, max: 64, integer: true },
+  /** Each repeat is a full saturation run of both sides of a peers pair. */
+  'peers-repeats': { min: 1, max: 20, integer: true },
+  /** `--network <n>ms`: the round trip. */
+  network: { min: 0, max: 10_000, integer: false, unit: 'ms' },
+} as const satisfies Record<string, NumericRange>;
+
+function describeRange(range: NumericRange): string {
+  const unit = range.unit ? ` ${range.unit}` : '';
+  return `${range.integer ? 'an integer' : 'a number'} from ${range.min.toLocaleString('en-US')} to ${range.max.toLocaleString('en-US')}${unit}`;
+}
+
+/** The flag's value as a number within its range, or a UsageError that says the range. */
+export function numberInRange(flag: keyof typeof NUMERIC_RANGES, value: string | undefined, shown = value): number | undefined {
   if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < min || (integer && !Number.isInteger(parsed))) {
-    throw new UsageError(`--${flag} must be ${integer ? 'an integer' : 'a number'} of at least ${min}, got "${value}"`);
+  const range: NumericRange = NUMERIC_RANGES[flag];
+  const parsed = value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isFinite(parsed) || parsed < range.min || parsed > range.max || (range.integer && !Number.isInteger(parsed))) {
+    throw new UsageError(`--${flag} must be ${describeRange(range)}, got "${shown}"`);
   }
   return parsed;
+}
+
+/**
+ * `--clients -5` would make parseArgs read `-5` as an option ("argument is
+ * ambiguous"): a value that looks like a negative number is joined to its
+ * flag (`--clients=-5`), so the range check can name the problem.
+ */
+export function joinNegativeValues(argv: string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : '';
+    const spec = (FLAGS as Record<string, { type: string }>)[name];
+    const next = argv[i + 1];
+    if (spec?.type === 'string' && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+      joined.push(`${argv[i]}=${next}`);
+      i += 1;
+    } else {
+      joined.push(argv[i]);
+    }
+  }
+  return joined;
 }
 
 export function parseCli(argv: string[]): CliOptions {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: joinNegativeValues(argv), options: FLAGS, strict: true, allowPositionals: false }));
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\nvalid options: ${FLAG_NAMES.join(' ')}`);
   }
@@ -94,6 +154,8 @@ export function parseCli(argv: string[]): CliOptions {
 
   const flags: Partial<WorkloadSettings> = {};
   if (values.network !== undefined) {
+    const custom = /^(.*)ms$/.exec(values.network);
+    if (custom) numberInRange('network', custom[1], values.network);
     try {
       flags.network = networkConfig(values.network);
     } catch (error) {
@@ -106,17 +168,17 @@ export function parseCli(argv: string[]): CliOptions {
     }
     flags.headers = values.headers;
   }
-  const numeric: [keyof WorkloadSettings, string, number, boolean][] = [
-    ['clients', 'clients', 1, true],
-    ['durationSeconds', 'duration', 0.5, false],
-    ['publishRatePerSecond', 'rate', 0.01, false],
-    ['bodyBytes', 'body-size', 1, true],
-    ['burstSize', 'burst-size', 1, true],
-    ['pollIntervalMs', 'poll-interval', 10, false],
-    ['longPollWaitSeconds', 'longpoll-wait', 1, true],
+  const numeric: [keyof WorkloadSettings, keyof typeof NUMERIC_RANGES][] = [
+    ['clients', 'clients'],
+    ['durationSeconds', 'duration'],
+    ['publishRatePerSecond', 'rate'],
+    ['bodyBytes', 'body-size'],
+    ['burstSize', 'burst-size'],
+    ['pollIntervalMs', 'poll-interval'],
+    ['longPollWaitSeconds', 'longpoll-wait'],
   ];
-  for (const [key, flag, min, integer] of numeric) {
-    const parsed = number(flag, values[flag as keyof typeof values] as string | undefined, min, integer);
+  for (const [key, flag] of numeric) {
+    const parsed = numberInRange(flag, values[flag as keyof typeof values] as string | undefined);
     if (parsed !== undefined) Object.assign(flags, { [key]: parsed });
   }
   return {
@@ -127,7 +189,8 @@ export function parseCli(argv: string[]): CliOptions {
     flags,
     quick,
     pin: values.pin === true,
-    clientProcesses: number('processes', values.processes, 1, true),
+    clientProcesses: numberInRange('processes', values.processes),
+    peersRepeats: numberInRange('peers-repeats', values['peers-repeats']),
     outDir: values.out ?? 'results',
   };
 }

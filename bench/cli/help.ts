@@ -1,7 +1,18 @@
 /** `npm run bench -- --help` */
 import { HEADER_PROFILE_NAMES } from '../headers/index.ts';
+import { NUMERIC_RANGES } from './args.ts';
 import { TRANSPORT_NAMES } from '../../src/protocol/index.ts';
 import { DEFAULT_SCENARIOS, DEFAULT_SETTINGS, NETWORK_NAMES, QUICK_SCENARIOS, QUICK_SETTINGS, SCENARIOS } from '../scenarios/index.ts';
+
+/** "--clients 1–50,000, --duration 0.5–3,600 s, …": every numeric flag's range. */
+function rangesText(): string {
+  return Object.entries(NUMERIC_RANGES)
+    .map(([flag, range]) => {
+      const unit = 'unit' in range ? ` ${range.unit}` : '';
+      return `--${flag}${flag === 'network' ? ' <n>ms' : ''} ${range.min.toLocaleString('en-US')}–${range.max.toLocaleString('en-US')}${unit}`;
+    })
+    .join(', ');
+}
 
 export function helpText(): string {
   const scenarios = SCENARIOS.map((scenario) => `  ${scenario.name.padEnd(13)} ${scenario.description}`).join('\n');
@@ -31,7 +42,12 @@ Options:
   --out <dir>           where results go (default results/)
   --quick               ${QUICK_SCENARIOS.join(' and ')} only, ${QUICK_SETTINGS.clients} clients, ${QUICK_SETTINGS.durationSeconds} s each: under a minute
   --pin                 pin the server and the clients to different cores with taskset
+  --peers-repeats <n>   interleaved repeats of each peers pair, 1–20 (default 3)
   -h, --help            show this help
+
+Numbers outside their range are refused (exit 2): ${rangesText()}.
+Ctrl-C or SIGTERM stops the run and writes what was measured, marked incomplete
+(an incomplete run does not become results/latest.json).
 
 Examples:
   npm run bench -- --quick

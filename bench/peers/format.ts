@@ -1,36 +1,28 @@
 /**
- * The peers report as a terminal table: one row per ratio with both
- * figures, the target and pass/fail; then why each missing ratio is missing.
+ * The peers report as a terminal table: one row per ratio with both median
+ * figures and their units, the median ratio with its spread, the verdict,
+ * the target and pass/fail; then why each missing or saturated ratio has no
+ * number.
  */
-import type { PeerRatio } from '../schema.ts';
+import { SATURATION_LIMITS } from './saturation.ts';
 import type { PeersReport } from './types.ts';
-
-function figure(value: number | null, unit: string): string {
-  if (value === null) return '—';
-  if (unit === 'bytes') return `${(value / 1024).toFixed(1)} KiB`;
-  if (unit === 'µs') return `${value.toFixed(1)} µs`;
-  if (unit === 'ms') return `${value < 10 ? value.toFixed(2) : value.toFixed(0)} ms`;
-  return `${Math.round(value).toLocaleString('en-US')}/s`;
-}
-
-/** The unit of a ratio's two figures, from the wording ratios.ts gives its labels. */
-function unitOf(ratio: PeerRatio): string {
-  if (ratio.metric.includes('RSS')) return 'bytes';
-  if (ratio.metric.includes('CPU per')) return 'µs';
-  if (ratio.metric.includes('latency') || ratio.metric.includes('to release')) return 'ms';
-  return 'per-second';
-}
-
-function verdict(ratio: PeerRatio): string {
-  if (ratio.target === undefined) return '';
-  if (ratio.met === true) return 'pass';
-  if (ratio.met === false) return 'FAIL';
-  return 'n/a';
-}
+import { formatPeerFigure, formatPeerRatio, formatPeerSpread, formatPeerTarget, formatPeerVerdict, peerUnitOf } from './units.ts';
 
 function pad(cells: string[][]): string {
   const widths = cells[0].map((_, column) => Math.max(...cells.map((row) => row[column].length)));
   return cells.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
+}
+
+/** What the table's words mean, printed under it. */
+export function peersLegend(repeats: number): string[] {
+  const limits = SATURATION_LIMITS;
+  return [
+    `Each pair ran ${repeats} time(s), interleaved (ours, reference, ours, reference …). "ours ÷ ref" is the median of the per-repeat ratios,`,
+    '"spread" their min–max; figures are each side\'s median. Server CPU per operation (*) leads each group; throughput comes second.',
+    '"not distinguishable": the spread is at least as wide as the gap between the median and 1 — the repeats disagree by more than the difference.',
+    `"saturated": during a repeat the load generator used over ${Math.round(limits.harnessCores * 100)} % of a core, other work over ${Math.round(limits.otherWorkShare * 100)} % of the machine,`,
+    `CPU steal over ${Math.round(limits.stealShare * 100)} % or the load average over ${limits.loadPerCore}× the cores: the figure measured the harness or the neighbours, so no ratio is printed.`,
+  ];
 }
 
 export function formatPeersTable(report: PeersReport): string {
@@ -40,27 +32,35 @@ export function formatPeersTable(report: PeersReport): string {
   lines.push(`date ${report.date} · ${machine.nproc} cores, ${machine.cpuModel} · Node ${machine.node} · ${machine.os}`);
   lines.push(`${report.pinned ? 'pinned: servers on core 0, load on core 1' : report.pinRequested ? 'NOT pinned (--pin asked, taskset unavailable)' : 'not pinned'}` +
     `${report.quick ? ` · QUICK run: ${report.sizes.heldClients.toLocaleString('en-US')} held/idle clients instead of 10,000, shorter runs` : ''}` +
-    ` · ${report.durationSeconds.toFixed(0)} s${report.incomplete ? ' · INCOMPLETE (aborted)' : ''}`);
+    ` · ${report.sizes.repeats} interleaved repeats · ${report.durationSeconds.toFixed(0)} s${report.incomplete ? ' · INCOMPLETE (aborted)' : ''}`);
   if (report.quick) lines.push('RSS per client at this size is dominated by heap growth steps: read the memory targets from a full run (10,000 clients).');
   lines.push('');
-  const rows: string[][] = [['transport', 'figure', 'ours', 'reference', 'theirs', 'ours ÷ ref', 'target', '']];
+  const rows: string[][] = [['transport', 'figure', 'ours', 'reference', 'theirs', 'ours ÷ ref', 'spread', 'verdict', 'target', '']];
   for (const ratio of report.ratios) {
-    const unit = unitOf(ratio);
+    const unit = peerUnitOf(ratio);
     rows.push([
       ratio.transport,
-      ratio.metric,
-      figure(ratio.ours, unit),
+      `${ratio.headline ? '* ' : ''}${ratio.metric}`,
+      formatPeerFigure(ratio.ours, unit),
       ratio.reference,
-      figure(ratio.theirs, unit),
-      ratio.ratio === null ? 'missing*' : `${ratio.ratio.toFixed(2)}×`,
+      formatPeerFigure(ratio.theirs, unit),
+      formatPeerRatio(ratio),
+      formatPeerSpread(ratio),
+      formatPeerVerdict(ratio),
       ratio.target ?? '',
-      verdict(ratio),
+      formatPeerTarget(ratio),
     ]);
   }
   lines.push(pad(rows));
-  const missing = report.ratios.filter((ratio) => ratio.ratio === null);
+  lines.push('', ...peersLegend(report.sizes.repeats));
+  const saturated = report.ratios.filter((ratio) => ratio.saturated !== undefined);
+  if (saturated.length > 0) {
+    lines.push('', 'saturated (no ratio printed):');
+    for (const ratio of saturated) lines.push(`  - ${ratio.transport} ${ratio.metric} vs ${ratio.reference}: ${ratio.saturated}`);
+  }
+  const missing = report.ratios.filter((ratio) => ratio.ratio === null && ratio.saturated === undefined);
   if (missing.length > 0) {
-    lines.push('', '* missing ratios:');
+    lines.push('', 'missing ratios:');
     for (const ratio of missing) lines.push(`  - ${ratio.transport} ${ratio.metric} vs ${ratio.reference}: ${ratio.reason ?? 'unknown'}`);
   }
   if (report.skipped.length > 0) {
@@ -69,7 +69,7 @@ export function formatPeersTable(report: PeersReport): string {
   }
   const harness = report.measurements.filter((measurement) => measurement.harnessCpuMicrosPerOperation !== undefined);
   if (harness.length > 0) {
-    lines.push('', 'harness CPU per operation (a harness bottleneck shows here, not as a server one):');
+    lines.push('', 'harness CPU per operation, median (a harness bottleneck shows here, not as a server one):');
     lines.push('  ' + harness.map((measurement) => `${measurement.metric} ${measurement.contender}: ${measurement.harnessCpuMicrosPerOperation?.toFixed(1)} µs`).join(' · '));
   }
   return lines.join('\n');

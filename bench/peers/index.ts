@@ -11,11 +11,12 @@
  * in its baseline.
  */
 import { cpus, release, type as osType } from 'node:os';
-import type { RunError } from '../schema.ts';
+import type { RunError } from '../../src/results/schema.ts';
 import { measureFanout } from './measure/fanout.ts';
 import { measureHttpEndpoint } from './measure/http.ts';
 import { MEMORY_METRICS, RELEASE_CPU_METRIC, RELEASE_METRIC, measureMemory, type IdleKind } from './measure/memory.ts';
 import { guarded, missingFigure, throwIfAborted, type Contender, type MeasureContext } from './measure/common.ts';
+import { mergeRepeats } from './measure/samples.ts';
 import { ServerProcess, SERVER_SPECS } from './proc/server-process.ts';
 import { canPin } from './proc/spawn-node.ts';
 import { computeRatios, ratioSpecs } from './ratios.ts';
@@ -94,28 +95,44 @@ async function runThroughput(pool: ServerPool, wanted: ContenderName[], context:
   return measurements;
 }
 
+/**
+ * Each memory figure on a freshly started server, `repeats` times, the
+ * contenders interleaved (ours, ref, ours, ref …); the repeats of one figure
+ * are merged into its median.
+ */
 async function runMemory(pool: ServerPool, wanted: ContenderName[], context: MeasureContext): Promise<PeerMeasurement[]> {
-  const measurements: PeerMeasurement[] = [];
-  for (const { kind, contenders } of MEMORY_RUNS) {
-    for (const name of contenders.filter((contender) => wanted.includes(contender))) {
-      throwIfAborted(context.signal);
-      const metrics = [{ metric: MEMORY_METRICS[kind], unit: 'bytes' }, ...(kind === 'longpoll' ? [{ metric: RELEASE_METRIC, unit: 'ms' }, { metric: RELEASE_CPU_METRIC, unit: 'ms' }] : [])];
-      const workload = `${context.sizes.heldClients} ${kind} clients`;
-      const contender = await pool.start(name);
-      if (!contender.server) {
-        measurements.push(...metrics.map(({ metric, unit }) => missingFigure(metric, name, unit, workload, contender.reason)));
-        continue;
-      }
-      context.progress(`${kind}: ${context.sizes.heldClients} clients on ${name}`);
-      const server = contender.server;
-      try {
-        measurements.push(...(await guarded(metrics, name, workload, () => measureMemory(kind, name, server, context))));
-      } finally {
-        await pool.stop([contender]);
+  const byFigure = new Map<string, PeerMeasurement[]>();
+  const record = (measurement: PeerMeasurement): void => {
+    const key = `${measurement.metric}\u0000${measurement.contender}`;
+    byFigure.set(key, [...(byFigure.get(key) ?? []), measurement]);
+  };
+  const failed = new Set<ContenderName>();
+  const repeats = context.sizes.memoryRepeats ?? context.sizes.repeats;
+  for (let repeat = 0; repeat < repeats; repeat += 1) {
+    for (const { kind, contenders } of MEMORY_RUNS) {
+      for (const name of contenders.filter((contender) => wanted.includes(contender))) {
+        throwIfAborted(context.signal);
+        const metrics = [{ metric: MEMORY_METRICS[kind], unit: 'bytes' }, ...(kind === 'longpoll' ? [{ metric: RELEASE_METRIC, unit: 'ms' }, { metric: RELEASE_CPU_METRIC, unit: 'ms' }] : [])];
+        const workload = `${context.sizes.heldClients} ${kind} clients`;
+        // A server that did not start once is not started again: its figures stay missing.
+        if (failed.has(name) && repeat > 0) continue;
+        const contender = await pool.start(name);
+        if (!contender.server) {
+          failed.add(name);
+          metrics.forEach(({ metric, unit }) => record(missingFigure(metric, name, unit, workload, contender.reason)));
+          continue;
+        }
+        context.progress(`${kind}: ${context.sizes.heldClients} clients on ${name} (${repeat + 1}/${repeats})`);
+        const server = contender.server;
+        try {
+          (await guarded(metrics, name, workload, () => measureMemory(kind, name, server, context))).forEach(record);
+        } finally {
+          await pool.stop([contender]);
+        }
       }
     }
   }
-  return measurements;
+  return [...byFigure.values()].map(mergeRepeats);
 }
 
 export async function runPeers(options: PeersOptions): Promise<PeersReport> {
@@ -145,6 +162,7 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
   return {
     ratios: computeRatios(ratioSpecs(sizes), measurements),
     errors: pool.errors,
+    repeats: sizes.repeats,
     date: new Date(startedAt).toISOString(),
     quick: options.quick,
     pinned,

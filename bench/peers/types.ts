@@ -1,12 +1,12 @@
 /**
  * The `peers` part of the bench (issue 5): our server next to minimal
  * reference servers, same workload, one run, figures as ratios.
- * `PeersReport` extends the results file's `PeersResult` (bench/schema.ts),
+ * `PeersReport` extends the results file's `PeersResult` (src/results/schema.ts),
  * so the runner can store it as `results.peers` unchanged.
  */
-import type { PeersResult, TransportName } from '../schema.ts';
+import type { PeerConditions, PeersResult, TransportName } from '../../src/results/schema.ts';
 
-export type { PeerRatio, PeersResult, RunError } from '../schema.ts';
+export type { PeerConditions, PeerRatio, PeersResult, RunError } from '../../src/results/schema.ts';
 
 /** Who serves: our server or one of the reference servers. */
 /**
@@ -21,6 +21,8 @@ export interface PeersSizes {
   httpConnections: number;
   /** Seconds of each saturation and each latency run of autocannon. */
   httpSeconds: number;
+  /** Seconds of the one unmeasured autocannon run per contender and endpoint that warms JIT and sockets (0: none). */
+  httpWarmupSeconds: number;
   /** Subscriber counts of the ws fan-out runs. */
   fanoutSubscribers: number[];
   /** Deliveries one fan-out saturation round aims at (messages = this ÷ subscribers). */
@@ -35,13 +37,24 @@ export interface PeersSizes {
   clientsPerProcess: number;
   /** Pause before each RSS reading, so that the server's heap settles. */
   settleMs: number;
-  /** Saturation runs per contender, alternated; the best counts (a shared machine is noisy). */
+  /**
+   * Interleaved repeats of every ours/reference pair (ours, ref, ours, ref …):
+   * the table prints the median ratio and its spread (`--peers-repeats`).
+   */
   repeats: number;
+  /**
+   * Repeats of the memory runs (each on a fresh server, so the dearest part
+   * of a run); `repeats` when absent. Tests set 1.
+   */
+  memoryRepeats?: number;
+  /** Clients opened and closed before each RSS baseline, so that lazily loaded code is not counted per client (0: none). */
+  warmClients: number;
 }
 
 export const FULL_SIZES: Readonly<PeersSizes> = Object.freeze({
   httpConnections: 100,
   httpSeconds: 5,
+  httpWarmupSeconds: 1,
   fanoutSubscribers: [100, 1000],
   fanoutDeliveries: 400_000,
   fanoutLatencySeconds: 4,
@@ -49,12 +62,14 @@ export const FULL_SIZES: Readonly<PeersSizes> = Object.freeze({
   heldClients: 10_000,
   clientsPerProcess: 5_000,
   settleMs: 1500,
-  repeats: 2,
+  repeats: 3,
+  warmClients: 20,
 });
 
 export const QUICK_SIZES: Readonly<PeersSizes> = Object.freeze({
   httpConnections: 100,
   httpSeconds: 2,
+  httpWarmupSeconds: 1,
   fanoutSubscribers: [100, 1000],
   fanoutDeliveries: 50_000,
   fanoutLatencySeconds: 2,
@@ -62,7 +77,8 @@ export const QUICK_SIZES: Readonly<PeersSizes> = Object.freeze({
   heldClients: 1_000,
   clientsPerProcess: 5_000,
   settleMs: 500,
-  repeats: 1,
+  repeats: 3,
+  warmClients: 20,
 });
 
 export interface PeersOptions {
@@ -78,15 +94,26 @@ export interface PeersOptions {
   cpuProfileDir?: string;
 }
 
-/** One raw figure of one contender. `value` is null when the run did not complete. */
+/** One repeat's figure and what the machine was doing meanwhile. */
+export interface PeerSample {
+  value: number;
+  conditions?: PeerConditions;
+}
+
+/**
+ * One figure of one contender: the median of its repeats (`samples`, in
+ * repeat order, so that sample i of ours pairs with sample i of the
+ * reference). `value` is null when a repeat did not complete.
+ */
 export interface PeerMeasurement {
   /** Stable id, e.g. "poll.rps", "fanout.100.deliveries", "longpoll.rssPerHeld". */
   metric: string;
   contender: ContenderName;
   value: number | null;
   unit: string;
-  /** True only when the whole workload ran with zero loss. */
+  /** True only when the whole workload ran with zero loss, every repeat. */
   completed: boolean;
+  samples?: PeerSample[];
   reason?: string;
   /** What the workload was, in words (rate, clients, seconds). */
   workload: string;

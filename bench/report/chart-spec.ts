@@ -4,7 +4,7 @@
  * chart and table of the lab.
  */
 import type { ChartConfiguration } from 'chart.js';
-import type { TransportName } from '../schema.ts';
+import type { TransportName } from '../../src/results/schema.ts';
 
 export interface ChartSpec {
   /** Stable id, e.g. "latency"; the HTML report and the dashboard key canvases on it. */

@@ -6,7 +6,7 @@
  * Configs are plain data (no callbacks), so they survive structuredClone and JSON.
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import type { BenchResults, PerDelivery, ScenarioResult, TransportResult } from '../schema.ts';
+import type { BenchResults, PerDelivery, ScenarioResult, TransportResult } from '../../src/results/schema.ts';
 import { TRANSPORT_COLORS, TRANSPORT_LABELS } from './chart-spec.ts';
 import type { ChartSpec } from './chart-spec.ts';
 import { seriesChart } from './series-charts.ts';
@@ -34,18 +34,50 @@ export function chartConfigsFor(results: BenchResults, scenario: string): ChartS
   const found = findScenario(results, scenario);
   const rows = found.transports;
   if (rows.length === 0) return [];
+  // Nothing delivered (idle): no latency to draw — no empty charts, no "measured mean 0.000 ms".
+  const delivered = rows.some((row) => row.deliveries.received > 0);
   return [
-    latencyChart(rows),
-    theoryChart(rows),
+    ...(delivered ? [latencyChart(rows), theoryChart(rows)] : []),
     requestsChart(rows),
     bytesChart(rows),
     connectionsChart(rows),
     resourcesChart(rows),
-    seriesChart(rows, 'series-deliveries'),
-    seriesChart(rows, 'series-latency'),
+    ...(delivered ? [seriesChart(rows, 'series-deliveries'), seriesChart(rows, 'series-latency')] : []),
     seriesChart(rows, 'series-bytes'),
     seriesChart(rows, 'series-event-loop'),
   ];
+}
+
+/** The chart ids drawn for a scenario (what the report and the dashboard put canvases for). */
+export function chartIdsFor(results: BenchResults, scenario: string): string[] {
+  return chartConfigsFor(results, scenario).map((spec) => spec.id);
+}
+
+/**
+ * A log axis's tick label: only powers of ten are labelled, grouped and with
+ * no trailing zeros ("0.001", "1", "1,000"), so labels never crowd or
+ * overlap ("1,000" over "800") however many decades the axis spans.
+ */
+export function logTickLabel(value: number): string {
+  if (!(value > 0)) return '';
+  const exponent = Math.log10(value);
+  if (Math.abs(exponent - Math.round(exponent)) > 1e-9) return '';
+  return value.toLocaleString('en-US', { maximumFractionDigits: 3 });
+}
+
+/**
+ * Gives every logarithmic axis of a config `logTickLabel` as its tick labels.
+ * A callback cannot travel in the plain-data configs of `chartConfigsFor`, so
+ * whoever draws a config calls this first (the report's page does; so should
+ * the dashboard).
+ */
+export function withLogTickLabels<T extends ChartConfiguration>(config: T): T {
+  const scales = (config.options as { scales?: Record<string, { type?: string; ticks?: Record<string, unknown> }> } | undefined)?.scales;
+  for (const scale of Object.values(scales ?? {})) {
+    if (scale.type !== 'logarithmic') continue;
+    scale.ticks = { ...scale.ticks, autoSkip: false, callback: (value: number | string) => logTickLabel(Number(value)) };
+  }
+  return config;
 }
 
 /**
@@ -131,7 +163,7 @@ function latencyChart(rows: TransportResult[]): ChartSpec {
       'Each group is one transport; bars are the 50th, 90th, 99th and 99.9th percentiles and the maximum, in milliseconds' +
       (log ? ' on a logarithmic scale (equal steps up the axis are equal ratios, so 1 → 10 ms looks as tall as 100 → 1,000 ms)' : '') +
       '. Latency is measured from the scheduled send time, so a stalled server or client cannot hide. ' +
-      'Short polling pays on average half its interval; the push transports pay about one network transit.',
+      'Short polling pays on average half its interval; the push transports pay the two network transits of the path (publisher up, subscriber down).',
     config: {
       type: 'bar',
       data: { labels: labels(rows), datasets },
@@ -152,11 +184,14 @@ function theoryChart(rows: TransportResult[]): ChartSpec {
   return {
     id: 'theory',
     title: 'Theory vs measured latency',
-    caption: 'The textbook latency of each transport next to what was measured, for this run\'s network delay and poll interval.',
+    caption: 'The textbook latency of each transport on this run\'s path (publisher up, subscriber down) next to what was measured.',
     howToRead:
-      'Dark bars are measured, light bars are what theory predicts (short poll: mean T/2 + d, worst T + d; long poll: mean d, ' +
-      'worst over 3d; SSE and WebSocket: d, with d the one-way delay and T the poll interval). Measured bars a little above ' +
-      'theory are the server\'s and the harness\'s own time; far above means something queued.',
+      'Dark bars are measured, light bars are what theory predicts for the path each message takes: up from its publisher ' +
+      'through the network (d) and down to each subscriber (d again). Short poll: mean T/2 + 2d, worst T + 2d (RFC 6202); ' +
+      'long poll: about 2d, plus a wait for the re-issued request when a message reaches the server while the last answer ' +
+      'is still travelling (worst over 4d); SSE and WebSocket: 2d. d is the one-way delay, T the poll interval; each row\'s ' +
+      'formula is in the table below. Measured a few per cent above theory is the server\'s, the proxy\'s and the ' +
+      'harness\'s own time; well above means a queue — or a busy machine.',
     config: {
       type: 'bar',
       data: {

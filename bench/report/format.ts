@@ -33,9 +33,9 @@ export function formatPercent(fraction: number, digits = 2): string {
   return Number.isFinite(fraction) ? `${(fraction * 100).toFixed(digits)} %` : '–';
 }
 
-/** The projection's unit: "6.6", "66", "665" as the Quantum Leap article prints Mbps. */
+/** The projection's unit: "6.6", "66", "665" as the Quantum Leap article prints Mbps; "2,688" over a thousand. */
 export function formatMbps(mbps: number): string {
-  if (mbps >= 10) return mbps.toFixed(0);
+  if (mbps >= 10) return formatNumber(Math.round(mbps), 0);
   if (mbps >= 1) return mbps.toFixed(1);
   return mbps.toFixed(3);
 }

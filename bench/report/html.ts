@@ -9,10 +9,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
-import type { BenchResults, RunError, ScenarioResult } from '../schema.ts';
+import type { BenchResults, RunError, ScenarioResult } from '../../src/results/schema.ts';
 import { chartConfigsFor, TRANSPORT_LABELS } from './charts.ts';
 import { formatBytes, formatNumber } from './format.ts';
-import { ceilingTable, peersTable, projectionTable, summaryTable, theoryTable } from './tables.ts';
+import { ceilingTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, plural, projectionTable, summaryTable, theoryTable, workloadText } from './tables.ts';
+import { abuseHtmlSection } from '../abuse/report.ts';
 import type { Table } from './tables.ts';
 import { REPORT_CSS, READING_GUIDE } from './html-text.ts';
 
@@ -25,7 +26,7 @@ export function chartJsSource(): string {
   return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.js'), 'utf8');
 }
 
-/** The browser script of the report (page.ts with charts.ts and schema.ts), bundled once per process. */
+/** The browser script of the report (page.ts with charts.ts and src/results/validate.ts), bundled once per process. */
 export function reportPageScript(): string {
   if (pageScript === null) {
     const built = buildSync({
@@ -66,15 +67,14 @@ function renderTable(table: Table): string {
 function renderScenario(results: BenchResults, scenario: ScenarioResult): string {
   const p = scenario.params;
   const params = [
-    `${formatNumber(p.clients, 0)} clients`,
-    `${formatNumber(p.publishers, 0)} publishers at ${formatNumber(p.publishRatePerSecond, 2)} msg/s each`,
+    workloadText(scenario),
     `${formatNumber(p.durationSeconds, 0)} s`,
     `${formatBytes(p.bodyBytes)} bodies`,
     `poll every ${formatNumber(p.pollIntervalMs, 0)} ms`,
     `long-poll wait ${formatNumber(p.longPollWaitSeconds, 0)} s`,
     `network ${p.network.name} (${formatNumber(p.network.rttMs, 1)} ms RTT)`,
     `headers ${p.headers}`,
-    ...(p.burstSize ? [`bursts of ${p.burstSize}`] : []),
+    ...(p.burstSize && p.burstSize > 1 ? [`bursts of ${plural(p.burstSize, 'message')}`] : []),
   ];
   const figures = chartConfigsFor(results, scenario.name).map((spec) => `
     <figure class="chart">
@@ -89,17 +89,21 @@ function renderScenario(results: BenchResults, scenario: ScenarioResult): string
   ];
   const hasRows = scenario.transports.length > 0;
   const ceiling = ceilingTable(scenario);
+  const idle = idleTable(scenario);
+  const theory = hasRows && !nothingDelivered(scenario);
   return `
   <section class="scenario" id="scenario-${escapeHtml(scenario.name)}">
     <h2>${escapeHtml(scenario.name)}${scenario.incomplete ? ' <span class="warn">incomplete</span>' : ''}</h2>
     <p>${escapeHtml(scenario.description)}</p>
     ${hasRows ? `<p class="params">${params.map(escapeHtml).join(' · ')}</p>` : ''}
     ${hasRows ? renderTable(summaryTable(scenario)) : ''}
+    ${idle ? renderTable(idle) : ''}
     ${ceiling ? renderTable(ceiling) : ''}
     ${!hasRows && !ceiling ? '<p class="warn">No figures: this scenario did not run to the end (see its errors).</p>' : ''}
     ${figures ? `<div class="charts">${figures}</div>` : ''}
-    ${hasRows ? renderTable(theoryTable(scenario)) : ''}
+    ${theory ? renderTable(theoryTable(scenario)) : ''}
     ${hasRows ? renderTable(projectionTable(scenario)) : ''}
+    ${hasRows && headerProjectionTable(scenario) ? renderTable(headerProjectionTable(scenario) as Table) : ''}
     ${errors.length > 0 ? `<h3>Errors</h3>${renderErrors(errors)}` : ''}
   </section>`;
 }
@@ -110,6 +114,19 @@ function renderErrors(errors: { where: string; error: RunError }[]): string {
     `<li>${where ? `${escapeHtml(where)} · ` : ''}<b>${escapeHtml(error.source)}</b>: ${escapeHtml(error.message)}` +
     `${error.output ? `<pre>${escapeHtml(error.output)}</pre>` : ''}</li>`);
   return `<ul class="errors">${items.join('')}</ul>`;
+}
+
+/**
+ * The page's in-page links: every scenario with a section of its own, and the
+ * peers' section (the `peers` scenario's figures live there, not in a
+ * scenario section of their own).
+ */
+export function navLinks(results: BenchResults, hasPeersSection: boolean): string[] {
+  const links = results.scenarios
+    .filter((scenario) => !(scenario.name === 'peers' && hasPeersSection))
+    .map((scenario) => `<a href="#scenario-${escapeHtml(scenario.name)}">${escapeHtml(scenario.name)}</a>`);
+  if (hasPeersSection) links.push('<a href="#peers">peers</a>');
+  return links;
 }
 
 /** The whole report page for one run. */
@@ -138,9 +155,10 @@ export function renderHtmlReport(results: BenchResults): string {
 </header>
 <main>
   <section class="guide">${READING_GUIDE}</section>
-  <nav>${results.scenarios.map((s) => `<a href="#scenario-${escapeHtml(s.name)}">${escapeHtml(s.name)}</a>`).join(' ')}</nav>
+  <nav>${navLinks(results, peers !== null).join(' ')}</nav>
   ${results.scenarios.map((scenario) => renderScenario(results, scenario)).join('\n')}
-  ${peers ? `<section class="peers"><h2>Against reference servers</h2>${renderTable(peers)}</section>` : ''}
+  ${peers ? `<section class="peers" id="peers"><h2>Against reference servers</h2>${renderTable(peers)}</section>` : ''}
+  ${abuseHtmlSection(results, renderTable)}
   ${runErrors.length > 0 ? `<section><h2>Errors</h2>${renderErrors(runErrors.map((error) => ({ where: '', error })))}</section>` : ''}
   <details class="config"><summary>Configuration of this run</summary><pre>${escapeHtml(JSON.stringify(results.config, null, 2))}</pre></details>
 </main>

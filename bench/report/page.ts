@@ -5,8 +5,8 @@
  * inlined separately as its UMD build and found on `window.Chart`.
  */
 import type { Chart as ChartClass } from 'chart.js';
-import { validateResults } from '../schema.ts';
-import { chartConfigsFor } from './charts.ts';
+import { validateResults } from '../../src/results/validate.ts';
+import { chartConfigsFor, withLogTickLabels } from './charts.ts';
 
 /** What the page adds to `window` (kept local: no global type augmentation leaks into the project). */
 interface ReportWindow {
@@ -39,7 +39,7 @@ function drawAll(): void {
         `canvas[data-scenario="${CSS.escape(scenario.name)}"][data-chart="${spec.id}"]`,
       );
       if (!canvas) continue;
-      new page.Chart(canvas, spec.config);
+      new page.Chart(canvas, withLogTickLabels(spec.config));
       drawn++;
     }
   }

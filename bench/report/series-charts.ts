@@ -3,7 +3,7 @@
  * per transport over the seconds of the measured phase.
  */
 import type { ChartDataset } from 'chart.js';
-import type { SeriesPoint, TransportResult } from '../schema.ts';
+import type { SeriesPoint, TransportResult } from '../../src/results/schema.ts';
 import { TRANSPORT_COLORS, TRANSPORT_LABELS } from './chart-spec.ts';
 import type { ChartSpec } from './chart-spec.ts';
 
@@ -43,8 +43,9 @@ const SERIES: Record<SeriesId, {
     title: 'Server event-loop delay',
     caption: 'The 99th-percentile delay of the server\'s event loop as its stats reported it at each second, per transport.',
     howToRead:
-      'How late the server ran its callbacks. Node\'s monitor counts its own sampling interval in (10 ms on our server), ' +
-      'so an idle loop reads about 10 ms; what lies above that, every request and message waited in the queue. The ' +
+      'How late the server ran its callbacks, beyond the monitor\'s own 10 ms timer (which the server subtracts), so an ' +
+      'idle loop reads under a millisecond and whatever shows, every request and message waited in the queue. (Files ' +
+      'written before issue 13 counted the 10 ms in.) The ' +
       'server summarises over its last complete 10-second window, so the line is smoothed and lags a stall. ' +
       'No line: the results were written before this was recorded.',
     yTitle: 'event-loop delay p99 (ms)',

@@ -2,9 +2,10 @@
  * The report's tables as plain rows of text, shared by the HTML report, the
  * terminal summary and the dashboard. Pure: figures are read, not recomputed.
  */
-import type { BenchResults, ScenarioResult, TransportResult } from '../schema.ts';
+import type { BenchResults, ScenarioResult, TransportResult } from '../../src/results/schema.ts';
 import { TRANSPORT_LABELS } from './chart-spec.ts';
 import { formatBytes, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
+import { formatPeerFigure, formatPeerRatio, formatPeerSpread, formatPeerVerdict, peerUnitOf } from '../peers/units.ts';
 
 export interface Table {
   caption: string;
@@ -16,12 +17,34 @@ function label(row: TransportResult): string {
   return TRANSPORT_LABELS[row.transport] ?? row.transport;
 }
 
+/** A per-message figure where no message was delivered has no value: "—", not 0 (issue 13 item 5). */
+export const NO_VALUE = '—';
+
+/** Nothing delivered on any transport (the idle scenario): per-message figures and latency mean nothing. */
+export function nothingDelivered(scenario: ScenarioResult): boolean {
+  return scenario.transports.length > 0 && scenario.transports.every((row) => row.deliveries.received === 0);
+}
+
+/** "1 publisher", "2 publishers", "1,000 clients". */
+export function plural(count: number, noun: string): string {
+  return `${formatNumber(count, 0)} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** Who did what in a scenario, in words: "40 clients · 1 publisher at 10 msg/s" or "nothing published". */
+export function workloadText(scenario: ScenarioResult): string {
+  const p = scenario.params;
+  const publishing = p.publishers === 0
+    ? 'nothing published'
+    : `${plural(p.publishers, 'publisher')} at ${formatNumber(p.publishRatePerSecond, 2)} msg/s${p.publishers === 1 ? '' : ' each'}`;
+  return `${plural(p.clients, 'client')} · ${publishing}`;
+}
+
 /** Bandwidth for 1k / 10k / 100k clients, from the measured bytes per client per second. */
 export function projectionTable(scenario: ScenarioResult): Table {
   const clientCounts = scenario.transports[0]?.projection.rows.map((row) => row.clients) ?? [];
   return {
     caption:
-      'Projected bandwidth of the whole fleet: measured bytes per client per second × clients, in Mbps of 2^20 bits ' +
+      'Projected bandwidth of the whole fleet, bodies included: measured bytes per client per second × clients, in Mbps of 2^20 bits ' +
       '(the unit of the Quantum Leap article, whose 871-byte poll gives 6.6 / 66 / 665 Mbps).',
     head: ['transport', 'bytes / client / s', ...clientCounts.map((count) => `${formatNumber(count, 0)} clients`)],
     rows: scenario.transports.map((row) => [
@@ -32,19 +55,76 @@ export function projectionTable(scenario: ScenarioResult): Table {
   };
 }
 
-/** The textbook's latency next to the measured one. */
-export function theoryTable(scenario: ScenarioResult): Table {
+/**
+ * Headers alone, projected: the article's table counts only the request and
+ * response heads of each poll. Null for files written before it existed.
+ */
+export function headerProjectionTable(scenario: ScenarioResult): Table | null {
+  const rows = scenario.transports.filter((row) => row.headerProjection);
+  if (rows.length === 0) return null;
+  const clientCounts = rows[0].headerProjection?.projection.rows.map((row) => row.clients) ?? [];
+  const article = rows.some((row) => row.headerProjection?.basis === 'article');
   return {
-    caption: 'What theory predicts for this network delay and poll interval, next to what was measured.',
-    head: ['transport', 'formula', 'theory mean', 'measured mean', 'theory worst', 'measured p99', 'measured max'],
+    caption:
+      'Headers only (request + response heads), projected the same way: the Quantum Leap article\'s table counts nothing else ' +
+      '(871 header characters per poll, once a second → 6.6 / 66 / 665 Mbps)' +
+      (article ? '; "as the article counted" rows leave out the line ends, as its 871 did (the 2009 replay).' : '; bytes on the wire, line ends included.'),
+    head: ['transport', 'requests / client / s', 'header bytes / request', ...clientCounts.map((count) => `${formatNumber(count, 0)} clients`)],
+    rows: rows.map((row) => {
+      const headers = row.headerProjection!;
+      return [
+        label(row) + (headers.basis === 'article' ? ' (as the article counted)' : ''),
+        headers.requestsPerClientPerSecond.toFixed(2),
+        headers.requestsPerClientPerSecond > 0 ? formatNumber(headers.bytesPerRequest, 1) : NO_VALUE,
+        ...headers.projection.rows.map((projected) => `${formatMbps(projected.mebibitsPerSecond)} Mbps`),
+      ];
+    }),
+  };
+}
+
+/** The textbook's latency next to the measured one, with the formula it came from. */
+export function theoryTable(scenario: ScenarioResult): Table {
+  const d = scenario.transports[0]?.theory.oneWayDelayMs ?? scenario.params.network.rttMs / 2;
+  return {
+    caption:
+      `What theory predicts on this path (d = ${formatMs(d)} one way, each message up through the delay proxy and down again; ` +
+      `T = ${formatMs(scenario.params.pollIntervalMs)}), next to what was measured.`,
+    head: ['transport', 'theory mean', 'measured mean', 'theory worst', 'measured p99', 'measured max', 'formula'],
+    rows: scenario.transports.map((row) => {
+      const measured = row.latency.count > 0;
+      return [
+        label(row),
+        formatMs(row.theory.meanMs),
+        measured ? formatMs(row.latency.mean) : NO_VALUE,
+        `${row.theory.worstIsLowerBound ? '> ' : ''}${formatMs(row.theory.worstMs)}`,
+        measured ? formatMs(row.latency.p99) : NO_VALUE,
+        measured ? formatMs(row.latency.max) : NO_VALUE,
+        row.theory.formula,
+      ];
+    }),
+  };
+}
+
+/**
+ * What waiting costs, for a scenario where nothing was delivered (`idle`):
+ * requests, empty answers and bytes per client per second, and the
+ * connections the server held.
+ */
+export function idleTable(scenario: ScenarioResult): Table | null {
+  if (!nothingDelivered(scenario)) return null;
+  const perClientSecond = (row: TransportResult, value: number): number =>
+    row.clients > 0 && row.durationSeconds > 0 ? value / row.clients / row.durationSeconds : 0;
+  return {
+    caption: 'Nothing was published: what waiting costs, per client per second (both directions, counted on the clients\' sockets).',
+    head: ['transport', 'requests / client / s', 'empty / client / s', 'bytes / client / s', 'header bytes / client / s', 'held connections (mean)', 'peak'],
     rows: scenario.transports.map((row) => [
-      label(row),
-      row.theory.formula,
-      formatMs(row.theory.meanMs),
-      formatMs(row.latency.mean),
-      `${row.theory.worstIsLowerBound ? '> ' : ''}${formatMs(row.theory.worstMs)}`,
-      formatMs(row.latency.p99),
-      formatMs(row.latency.max),
+      label(row) + (row.incomplete ? ' (incomplete)' : ''),
+      perClientSecond(row, row.requests.total).toFixed(2),
+      perClientSecond(row, row.requests.empty).toFixed(2),
+      formatNumber(row.perClientPerSecond?.total ?? row.projection.bytesPerClientPerSecond, 1),
+      row.perClientPerSecond ? formatNumber(row.perClientPerSecond.headers, 1) : NO_VALUE,
+      formatNumber(row.server.connectionsMean, 1),
+      formatNumber(row.server.connectionsPeak, 0),
     ]),
   };
 }
@@ -52,22 +132,25 @@ export function theoryTable(scenario: ScenarioResult): Table {
 /** The key figures of every transport of a scenario: the terminal's summary and the report's first table. */
 export function summaryTable(scenario: ScenarioResult): Table {
   return {
-    caption: `${scenario.name}: ${scenario.description}`,
+    caption: `Key figures per transport (${workloadText(scenario)}); per-message columns are ${NO_VALUE} where nothing was delivered.`,
     head: ['transport', 'p50', 'p99', 'max', 'delivered', 'lost', 'dup', 'req/msg', 'bytes/msg', 'hdr/msg', 'conns', 'CPU s', 'client≠server'],
-    rows: scenario.transports.map((row) => [
-      label(row) + (row.incomplete ? ' (incomplete)' : ''),
-      // No delivery (the idle scenario): no latency to show, rather than a misleading 0.
-      ...(row.latency.count === 0 ? ['–', '–', '–'] : [formatMs(row.latency.p50), formatMs(row.latency.p99), formatMs(row.latency.max)]),
-      formatNumber(row.deliveries.received, 0),
-      formatNumber(row.deliveries.lost, 0),
-      formatNumber(row.deliveries.duplicated, 0),
-      formatNumber(row.perDelivery.requests, 2),
-      formatBytes(row.perDelivery.total),
-      formatBytes(row.perDelivery.headers),
-      formatNumber(row.server.connectionsPeak, 0),
-      formatNumber(row.server.cpuSeconds, 2),
-      formatPercent(Math.max(row.wire.up.relativeDifference, row.wire.down.relativeDifference), 1),
-    ]),
+    rows: scenario.transports.map((row) => {
+      const delivered = row.deliveries.received > 0;
+      return [
+        label(row) + (row.incomplete ? ' (incomplete)' : ''),
+        // No delivery (the idle scenario): no latency to show, rather than a misleading 0.
+        ...(row.latency.count === 0 ? [NO_VALUE, NO_VALUE, NO_VALUE] : [formatMs(row.latency.p50), formatMs(row.latency.p99), formatMs(row.latency.max)]),
+        formatNumber(row.deliveries.received, 0),
+        formatNumber(row.deliveries.lost, 0),
+        formatNumber(row.deliveries.duplicated, 0),
+        delivered ? formatNumber(row.perDelivery.requests, 2) : NO_VALUE,
+        delivered ? formatBytes(row.perDelivery.total) : NO_VALUE,
+        delivered ? formatBytes(row.perDelivery.headers) : NO_VALUE,
+        formatNumber(row.server.connectionsPeak, 0),
+        formatNumber(row.server.cpuSeconds, 2),
+        formatPercent(Math.max(row.wire.up.relativeDifference, row.wire.down.relativeDifference), 1),
+      ];
+    }),
   };
 }
 
@@ -108,21 +191,35 @@ export function ceilingTable(scenario: ScenarioResult): Table | null {
   };
 }
 
-/** Ours ÷ reference, with the reason where a ratio is missing (issue 5). */
+/**
+ * Ours ÷ reference (issue 5), each figure with its unit; the median of the
+ * interleaved repeats with its spread and verdict (issue 12), "saturated"
+ * with the reason instead of a ratio when the harness or the machine was
+ * (issue 13), and the reason where a ratio is missing.
+ */
 export function peersTable(results: BenchResults): Table | null {
   if (!results.peers || results.peers.ratios.length === 0) return null;
+  const repeats = results.peers.repeats;
   return {
-    caption: 'Our figure ÷ the reference server\'s, measured side by side in this run; a ratio is shown only when both completed with zero loss.',
-    head: ['transport', 'metric', 'reference', 'ours', 'theirs', 'ratio', 'target', 'met'],
-    rows: results.peers.ratios.map((ratio) => [
-      TRANSPORT_LABELS[ratio.transport] ?? ratio.transport,
-      ratio.metric,
-      ratio.reference,
-      formatNumber(ratio.ours, 1),
-      formatNumber(ratio.theirs, 1),
-      ratio.ratio === null ? `– (${ratio.reason ?? 'missing'})` : formatNumber(ratio.ratio, 2),
-      ratio.target ?? '',
-      ratio.met === undefined || ratio.met === null ? '' : ratio.met ? 'yes' : 'no',
-    ]),
+    caption: 'Our figure ÷ the reference server\'s, measured side by side in this run' +
+      `${repeats ? `, ${repeats} repeats interleaved (ours, reference, ours …): figures are medians, the ratio is the median of the per-repeat ratios and the spread their min–max` : ''}. ` +
+      'Server CPU per operation (*) leads each group; throughput comes second. "not distinguishable": the spread is at least as wide as the gap to 1. ' +
+      '"saturated": the load generator or other work on the machine set the pace, so no ratio is printed. A ratio is shown only when both sides completed with zero loss.',
+    head: ['transport', 'metric', 'reference', 'ours', 'theirs', 'ours ÷ ref', 'spread', 'verdict', 'target', 'met'],
+    rows: results.peers.ratios.map((ratio) => {
+      const unit = peerUnitOf(ratio);
+      return [
+        TRANSPORT_LABELS[ratio.transport] ?? ratio.transport,
+        `${ratio.headline ? '* ' : ''}${ratio.metric}`,
+        ratio.reference,
+        formatPeerFigure(ratio.ours, unit),
+        formatPeerFigure(ratio.theirs, unit),
+        ratio.saturated !== undefined ? `saturated: ${ratio.saturated}` : ratio.ratio === null ? `– (${ratio.reason ?? 'missing'})` : formatPeerRatio(ratio),
+        formatPeerSpread(ratio),
+        ratio.ratio === null ? '' : formatPeerVerdict(ratio),
+        ratio.target ?? '',
+        ratio.met === undefined || ratio.met === null ? '' : ratio.met ? 'yes' : 'no',
+      ];
+    }),
   };
 }

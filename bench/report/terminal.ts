@@ -3,9 +3,10 @@
  * transport × key figures, the projection, the server's ceiling, the peers'
  * ratios, and every error with where it happened and why.
  */
-import type { BenchResults, RunError, ScenarioResult } from '../schema.ts';
+import type { BenchResults, RunError, ScenarioResult } from '../../src/results/schema.ts';
 import { TRANSPORT_LABELS } from './chart-spec.ts';
-import { ceilingTable, peersTable, projectionTable, summaryTable } from './tables.ts';
+import { ceilingTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, projectionTable, summaryTable, theoryTable } from './tables.ts';
+import { abuseTable } from '../abuse/report.ts';
 import type { Table } from './tables.ts';
 
 /** Lays a table out in fixed-width columns (first column left-aligned, the rest right-aligned). */
@@ -26,15 +27,26 @@ export function formatError(where: string, error: RunError): string {
   return `! ${where ? `${where} ` : ''}${error.source}: ${error.message}${output}`;
 }
 
-/** A scenario's tables and errors; a scenario with no figures at all says so instead of printing empty tables. */
+/**
+ * A scenario: its name and description once, then its tables — key figures,
+ * theory next to measurement (with the formula), what waiting costs where
+ * nothing was delivered, the projection — and its errors. A scenario with no
+ * figures at all says so instead of printing empty tables.
+ */
 function formatScenario(scenario: ScenarioResult): string {
-  const parts: string[] = [];
+  const parts: string[] = [`== ${scenario.name}: ${scenario.description}`];
   if (scenario.transports.length > 0) {
-    parts.push(formatTextTable(summaryTable(scenario)), formatTextTable(projectionTable(scenario)));
+    parts.push(formatTextTable(summaryTable(scenario)));
+    const idle = idleTable(scenario);
+    if (idle) parts.push(formatTextTable(idle));
+    if (!nothingDelivered(scenario)) parts.push(formatTextTable(theoryTable(scenario)));
+    parts.push(formatTextTable(projectionTable(scenario)));
+    const headers = headerProjectionTable(scenario);
+    if (headers) parts.push(formatTextTable(headers));
   }
   const ceiling = ceilingTable(scenario);
-  if (ceiling) parts.push(`${scenario.name}: ${scenario.description}\n${formatTextTable(ceiling)}`);
-  if (parts.length === 0) {
+  if (ceiling) parts.push(formatTextTable(ceiling));
+  if (parts.length === 1) {
     parts.push(`${scenario.name}: no figures${scenario.incomplete ? ' (incomplete)' : ''}${scenario.errors.length > 0 ? ', see its errors below' : ''}`);
   }
   const errors = [
@@ -53,6 +65,8 @@ export function formatSummary(results: BenchResults): string {
   for (const scenario of results.scenarios) parts.push(formatScenario(scenario));
   const peers = peersTable(results);
   if (peers) parts.push(formatTextTable(peers));
+  const abuse = abuseTable(results);
+  if (abuse) parts.push(formatTextTable(abuse));
   const runErrors = [
     ...results.errors.map((error) => formatError('', error)),
     ...(results.peers?.errors ?? []).map((error) => formatError('peers', error)),

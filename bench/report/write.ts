@@ -1,14 +1,14 @@
 /**
  * Writes a run's files into results/:
- * - `<runId>.json` — the results (bench/schema.ts);
+ * - `<runId>.json` — the results (src/results/schema.ts);
  * - `<runId>.html` — the self-contained report;
  * - `latest.json` — a pointer to the newest run: `{ "latest": "<runId>.json", "runId", "date" }`
- *   (LatestPointer in bench/schema.ts). The dashboard reads it to open the newest run.
+ *   (LatestPointer in src/results/schema.ts). The dashboard reads it to open the newest run.
  * Each file is written to a temporary name and renamed, so a reader never sees half a file.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { BenchResults, LatestPointer } from '../schema.ts';
+import type { BenchResults, LatestPointer } from '../../src/results/schema.ts';
 import { renderHtmlReport } from './html.ts';
 
 export interface WrittenFiles {

@@ -7,18 +7,22 @@ import {
   addSplits,
   bytesPerClientPerSecond,
   LatencyHistogram,
+  perClientPerSecond,
   perDelivery,
   projectBandwidth,
   ratio,
   splitTotal,
   subtractSplits,
+  sumDeliveries,
   theoryLatency,
+  type DeliveryTally,
+  type TheoryPublisher,
   wireDirection,
   zeroSplit,
 } from '../aggregate/index.ts';
-import type { DeliveryCounts, RunError, ServerFigures, TransportResult } from '../schema.ts';
+import type { RunError, ServerFigures, TransportResult } from '../../src/results/schema.ts';
 import type { WorkloadSettings } from '../scenarios/types.ts';
-import type { DeliveryTally, WorkerCounters } from './ipc.ts';
+import type { WorkerCounters } from './ipc.ts';
 import { SeriesBuilder } from './series.ts';
 import { ServerFailure } from './server-process.ts';
 import type { StatsSample } from './stats-sampler.ts';
@@ -41,6 +45,8 @@ export interface Collected {
   series: SeriesBuilder;
   errors: RunError[];
   incomplete: boolean;
+  /** The publishers one subscriber hears from (the theory's path); absent = one publisher at 1 msg/s. */
+  heard?: TheoryPublisher[];
 }
 
 /** Connections the server holds across all transports (the stats requests are under `other`). */
@@ -63,7 +69,7 @@ export function assembleTransport(run: Collected): TransportResult {
   if (run.latencies.length > 0) for (const encoded of run.latencies) latency.merge(LatencyHistogram.decode(encoded));
   else latency.merge(run.series.mergedLatency());
 
-  const deliveries = sumTallies(run.tallies);
+  const deliveries = sumDeliveries(run.tallies);
   const received = deliveries.received;
   let serverUp = zeroSplit();
   let serverDown = zeroSplit();
@@ -73,6 +79,8 @@ export function assembleTransport(run: Collected): TransportResult {
   } else {
     run.errors.push({ source: 'server', message: 'no server stats for this run: the server-side byte counts are zero' });
   }
+  const lineEnds = run.counters.reduce((sum, counters) => sum + (counters.headerLineEnds ?? 0), 0);
+  const headerBytes = up.headers + down.headers - lineEnds;
   const window = run.samples.filter((sample) => sample.atNs >= run.startNs && sample.atNs <= run.endNs);
   const totalBytes = splitTotal(up) + splitTotal(down);
   const perClient = bytesPerClientPerSecond(totalBytes, run.clients, seconds);
@@ -88,6 +96,7 @@ export function assembleTransport(run: Collected): TransportResult {
     requests: { total: requests, empty },
     wire: { up: wireDirection(up, serverUp), down: wireDirection(down, serverDown) },
     perDelivery: perDelivery(requests, up, down, received),
+    perClientPerSecond: perClientPerSecond(requests, up, down, run.clients, seconds),
     server: serverFigures(window, run.baseline, run.final),
     harness: {
       processes: run.workers,
@@ -96,21 +105,14 @@ export function assembleTransport(run: Collected): TransportResult {
     },
     series: run.series.build(run.startNs, run.samples, (sample) => serverConnections(sample.snapshot)),
     projection: projectBandwidth(perClient),
-    theory: theoryLatency(run.transport, run.settings.network.rttMs / 2, run.settings.pollIntervalMs),
+    headerProjection: {
+      basis: lineEnds > 0 ? 'article' : 'wire',
+      requestsPerClientPerSecond: ratio(requests, run.clients * seconds),
+      bytesPerRequest: ratio(headerBytes, requests),
+      projection: projectBandwidth(bytesPerClientPerSecond(headerBytes, run.clients, seconds)),
+    },
+    theory: theoryLatency(run.transport, run.settings.network.rttMs / 2, run.settings.pollIntervalMs, run.heard),
   };
-}
-
-function sumTallies(tallies: DeliveryTally[]): DeliveryCounts {
-  const sum = { expected: 0, received: 0, duplicated: 0, outOfOrder: 0, gaps: 0, unexpected: 0 };
-  for (const tally of tallies) {
-    sum.expected += tally.expected;
-    sum.received += tally.received;
-    sum.duplicated += tally.duplicated;
-    sum.outOfOrder += tally.outOfOrder;
-    sum.gaps += tally.gaps;
-    sum.unexpected += tally.unexpected;
-  }
-  return { ...sum, lost: sum.expected - sum.received };
 }
 
 function serverFigures(window: StatsSample[], baseline: StatsSnapshot | undefined, final: StatsSnapshot | undefined): ServerFigures {
@@ -124,6 +126,7 @@ function serverFigures(window: StatsSample[], baseline: StatsSnapshot | undefine
     peakRssBytes: snapshots.length ? Math.max(...snapshots.map((snapshot) => snapshot.process.rssBytes)) : 0,
     eventLoopDelayMs: {
       mean: delays.length ? delays.reduce((sum, delay) => sum + delay.mean, 0) / delays.length : 0,
+      p50: delays.length ? delays.reduce((sum, delay) => sum + (delay.p50 ?? 0), 0) / delays.length : 0,
       p99: delays.length ? Math.max(...delays.map((delay) => delay.p99)) : 0,
       max: delays.length ? Math.max(...delays.map((delay) => delay.max)) : 0,
     },

@@ -24,7 +24,13 @@ export function forkTs(entry: string, role: Role, pin: boolean): ForkedChild {
     execPath: pinned.command === 'taskset' ? 'taskset' : process.execPath,
     ...(pinned.command === 'taskset' ? { execArgv: [...pinned.args, ...TS_EXEC_ARGV] } : {}),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    // A process group of its own, as the server has: a signal to the terminal's group (Ctrl-C, or a
+    // SIGTERM from a supervisor) reaches the bench alone, which stops its children when it has read
+    // their figures. They cannot outlive it: each exits when its IPC channel closes.
+    detached: true,
   });
+  // A child that is gone turns a send into EPIPE on this object: that must not take the bench down.
+  child.on('error', () => undefined);
   const tail = new OutputTail();
   tail.follow(child.stdout);
   tail.follow(child.stderr);

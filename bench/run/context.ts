@@ -1,7 +1,7 @@
 /** Where and when the run happened (STYLE habit 7: results describe themselves). */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import type { RunContext } from '../schema.ts';
+import type { RunContext } from '../../src/results/schema.ts';
 import { REPO_ROOT } from './paths.ts';
 
 function git(args: string[]): string | null {

@@ -5,25 +5,8 @@
  * clock is CLOCK_MONOTONIC, one clock for every process on the machine.
  */
 import type { ByteSplit, TransportName } from '../../src/protocol/index.ts';
-
-/** What one simulated client does. */
-export interface ClientSpec {
-  /** Session name, unique in the server for the whole run. */
-  name: string;
-  /** Topics it receives; empty for a client that only publishes. */
-  subscribe: string[];
-  publish?: PublishSpec;
-}
-
-/** An open-loop publish schedule: message k is due at start + offsetMs + k × periodMs. */
-export interface PublishSpec {
-  /** Topics it publishes to, in turn. */
-  topics: string[];
-  periodMs: number;
-  offsetMs: number;
-  /** Messages due at each tick (the `burst` scenario); 1 otherwise. */
-  burstSize: number;
-}
+import type { DeliveryTally } from '../aggregate/index.ts';
+import type { ClientSpec } from '../scenarios/types.ts';
 
 export interface WorkerPlan {
   workerIndex: number;
@@ -38,6 +21,8 @@ export interface WorkerPlan {
   longPollWaitSeconds: number;
   /** Give up on any single step (session, subscribe) after this long. */
   stepTimeoutMs: number;
+  /** Short polls as the 2009 article's request, byte for byte, on a raw socket (bench/headers/replay-2009.ts). */
+  replay2009?: boolean;
 }
 
 /** Orchestrator → worker. */
@@ -49,6 +34,8 @@ export type ToWorker =
   /** Stop publishing now (Ctrl-C, a dead server): the worker answers `published` with what it sent. */
   | { type: 'abort' }
   | { type: 'expect'; lastSeq: Record<string, number>; drainMs: number }
+  /** After `quiet`: the proxies are drained, read the counters now (answered with `report`). */
+  | { type: 'count' }
   /** Close every client and forget the turn; answered with `hello`. */
   | { type: 'reset' }
   | { type: 'close' };
@@ -60,16 +47,8 @@ export interface WorkerCounters {
   emptyResponses: number;
   up: ByteSplit;
   down: ByteSplit;
-}
-
-export interface DeliveryTally {
-  expected: number;
-  received: number;
-  duplicated: number;
-  outOfOrder: number;
-  gaps: number;
-  /** Arrivals of a seq above the last one published (counted, never dropped). */
-  unexpected: number;
+  /** CRLF bytes inside the counted header bytes, where the client wrote the heads itself (the 2009 replay). */
+  headerLineEnds?: number;
 }
 
 /** Per topic: the highest seq the server acknowledged, and publishes that failed. */
@@ -86,10 +65,14 @@ export type FromWorker =
   | { type: 'hello' }
   | { type: 'ready'; clients: number; sockets: number }
   | { type: 'marked' }
+  /** After `expect`: the clients start no more requests; the worker waits for `count` before reading its counters. */
+  | { type: 'quiet' }
   | { type: 'tick'; t: number; counters: WorkerCounters; latency: string }
   | { type: 'published'; tally: PublishTally }
   | {
       type: 'report';
+      /** When the worker's clients stopped starting requests: the end of the window its counters cover. */
+      stoppedNs: string;
       counters: WorkerCounters;
       deliveries: DeliveryTally;
       /** HDR histogram of latency in microseconds, compressed base64. */
@@ -104,5 +87,5 @@ export function emptySplit(): ByteSplit {
 }
 
 export function emptyCounters(): WorkerCounters {
-  return { deliveries: 0, requests: 0, emptyResponses: 0, up: emptySplit(), down: emptySplit() };
+  return { deliveries: 0, requests: 0, emptyResponses: 0, up: emptySplit(), down: emptySplit(), headerLineEnds: 0 };
 }

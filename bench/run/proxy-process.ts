@@ -3,7 +3,7 @@
  * still starting, and pointed at the server once its address is known.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { NetworkConfig } from '../schema.ts';
+import type { NetworkConfig } from '../../src/results/schema.ts';
 import { forkTs } from './child-processes.ts';
 import type { OutputTail } from './output-tail.ts';
 import { PROXY_ENTRY } from './paths.ts';
@@ -15,6 +15,9 @@ export interface ProxyProcess {
   url: string;
   stop(): Promise<void>;
 }
+
+/** Longest wait for a proxy to drain: beyond it the final reading goes ahead (and a difference shows). */
+export const DRAIN_TIMEOUT_MS = 10_000;
 
 export class ProxyChild {
   private readonly child: ChildProcess;
@@ -49,6 +52,30 @@ export class ProxyChild {
     const reply = await Promise.race([answer, exited, timeout]);
     if (!reply.url) throw new Error(`the delay proxy failed: ${reply.error ?? 'no address'}`);
     return { url: reply.url, stop: () => this.stop() };
+  }
+
+  private drains = 0;
+
+  /** Resolves once no byte is in flight inside the proxy (or after `timeoutMs`, or when it is gone). */
+  drained(timeoutMs: number): Promise<void> {
+    const id = ++this.drains;
+    const child = this.child;
+    return new Promise<void>((resolve) => {
+      const onMessage = (message: { drained?: number }): void => {
+        if (message?.drained === id) done();
+      };
+      const done = (): void => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      child.on('message', onMessage);
+      child.once('exit', done);
+      if (child.connected) child.send({ drain: id }, (error) => error && done());
+      else done();
+    });
   }
 
   stop(): Promise<void> {

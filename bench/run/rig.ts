@@ -7,8 +7,8 @@
  * two-core machine; doing it once per scenario is what keeps the default run
  * under five minutes.
  */
-import type { NetworkConfig } from '../schema.ts';
-import { ProxyChild } from './proxy-process.ts';
+import type { NetworkConfig } from '../../src/results/schema.ts';
+import { DRAIN_TIMEOUT_MS, ProxyChild } from './proxy-process.ts';
 import { startServer, type ServerProcess } from './server-process.ts';
 import { WorkerHandle } from './worker-handle.ts';
 
@@ -57,6 +57,11 @@ export class Rig {
         return clean;
       }),
     );
+  }
+
+  /** Resolves once no delay proxy holds a byte in flight: both sides' counters then see the same bytes. */
+  async drained(): Promise<void> {
+    await Promise.all(this.proxies.map((proxy) => proxy.drained(DRAIN_TIMEOUT_MS)));
   }
 
   async stop(): Promise<void> {

@@ -5,8 +5,8 @@
  */
 import type { TransportName } from '../../src/protocol/index.ts';
 import { extraHeadersFor } from '../headers/index.ts';
-import type { BenchConfig, BenchResults, RunError, ScenarioResult, TransportResult } from '../schema.ts';
-import { SCHEMA_VERSION } from '../schema.ts';
+import type { BenchConfig, BenchResults, RunError, ScenarioResult, TransportResult } from '../../src/results/schema.ts';
+import { SCHEMA_VERSION } from '../../src/results/schema.ts';
 import { settingsFor, type Scenario, type WorkloadScenario, type WorkloadSettings } from '../scenarios/index.ts';
 import { failedTransport } from './assemble.ts';
 import { runContext } from './context.ts';
@@ -16,6 +16,7 @@ import { RigPool, type Rig } from './rig.ts';
 import { runCeiling } from './run-ceiling.ts';
 import { runPeersPart } from './run-peers.ts';
 import { runWorkload, workerCount } from './run-workload.ts';
+import { runAbusePart } from '../abuse/run-abuse.ts';
 
 export interface BenchPlan {
   runId: string;
@@ -27,6 +28,8 @@ export interface BenchPlan {
   quick: boolean;
   pin: boolean;
   clientProcesses?: number;
+  /** `--peers-repeats`: interleaved repeats of each peers pair; bench/peers' default otherwise. */
+  peersRepeats?: number;
   /** `--scenario` named the scenarios; otherwise the default list runs, with peers at its small size. */
   scenariosChosen: boolean;
   argv: string[];
@@ -43,6 +46,8 @@ export interface BenchHooks {
 /** Seconds a unit is expected to take, for the progress bar's ETA. */
 export function estimateSeconds(scenario: Scenario, settings: WorkloadSettings, quick: boolean, chosen = false): number {
   if (scenario.name === 'peers') return quick || !chosen ? 60 : 180;
+  // Thirteen attacks, each with its own server and a clean run to compare against.
+  if (scenario.name === 'abuse') return 60;
   if (scenario.name === 'http-ceiling') return 2 * Math.max(2, Math.round(settings.durationSeconds / 2)) + 5;
   return settings.durationSeconds + 1.5 + settings.pollIntervalMs / 1000;
 }
@@ -102,10 +107,11 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<Benc
       // The custom parts bring their own servers: nothing of ours may compete for the cores.
       await rigs.release();
       hooks.onUnit?.(scenario.name, estimateSeconds(scenario, settings, plan.quick, plan.scenariosChosen));
-      if (scenario.name === 'peers') {
+      if (scenario.name === 'abuse') await runAbusePart(results, hooks.signal);
+      else if (scenario.name === 'peers') {
         // Issue 5: in the default run at a small size; at full size when asked for by name.
         const size = !plan.scenariosChosen ? 'default-run' : plan.quick ? 'quick' : 'full';
-        const part = await runPeersPart(size, plan.pin, hooks.signal);
+        const part = await runPeersPart(size, plan.pin, hooks.signal, undefined, plan.peersRepeats);
         if (part.peers) results.peers = part.peers;
         results.errors.push(...part.errors);
         if (part.incomplete) results.incomplete = true;

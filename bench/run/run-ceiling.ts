@@ -5,7 +5,7 @@
  * it could serve (T × requests/s, ignoring the publishes they would also make).
  */
 import autocannon from 'autocannon';
-import type { CeilingFigures, RunError } from '../schema.ts';
+import type { CeilingFigures, RunError } from '../../src/results/schema.ts';
 import type { WorkloadSettings } from '../scenarios/types.ts';
 import { startServer, ServerFailure } from './server-process.ts';
 

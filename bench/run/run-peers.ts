@@ -3,7 +3,7 @@
  * is imported lazily so that a tree without it still runs every other
  * scenario and says "peers not available" instead of crashing.
  */
-import type { PeersResult, RunError } from '../schema.ts';
+import type { PeersResult, RunError } from '../../src/results/schema.ts';
 
 interface PeersModule {
   runPeers(options: {
@@ -16,11 +16,14 @@ interface PeersModule {
 }
 
 /**
- * The peers' quick sizes, shortened once more for the default run so that the
- * whole of `npm run bench` stays under five minutes on two cores; `--scenario
- * peers` (with or without `--quick`) runs the sizes bench/peers chose.
+ * The peers' quick sizes (3 interleaved repeats per pair), shortened once
+ * more for the default run so that the whole of `npm run bench` stays under
+ * five minutes on two cores: the memory runs (a fresh server each, and at
+ * 1,000 clients no memory verdict anyway) run once. `--scenario peers` (with
+ * or without `--quick`) runs the sizes bench/peers chose; `--peers-repeats`
+ * sets every repeat count.
  */
-const DEFAULT_RUN_SIZES = { httpSeconds: 1, fanoutLatencySeconds: 1 };
+const DEFAULT_RUN_SIZES = { httpSeconds: 1, fanoutLatencySeconds: 1, memoryRepeats: 1 };
 
 const PEERS_MODULE = '../peers/index.ts';
 
@@ -33,6 +36,8 @@ export async function runPeersPart(
   pin: boolean,
   signal: AbortSignal,
   onProgress?: (line: string) => void,
+  /** `--peers-repeats`: interleaved repeats of each ours/reference pair; bench/peers' default when absent. */
+  repeats?: number,
 ): Promise<{ peers?: PeersResult; errors: RunError[]; incomplete: boolean }> {
   let loaded: unknown;
   try {
@@ -49,7 +54,7 @@ export async function runPeersPart(
       pin,
       signal,
       onProgress,
-      ...(size === 'default-run' ? { sizes: DEFAULT_RUN_SIZES } : {}),
+      sizes: { ...(size === 'default-run' ? DEFAULT_RUN_SIZES : {}), ...(repeats === undefined ? {} : { repeats, memoryRepeats: repeats }) },
     });
     return { peers: report, errors: [], incomplete: report.incomplete === true };
   } catch (error) {

@@ -7,11 +7,12 @@
  * dying server cut the turn short but keep what was measured.
  */
 import type { TransportName } from '../../src/protocol/index.ts';
-import type { RunError, TransportResult } from '../schema.ts';
-import type { WorkloadScenario, WorkloadSettings } from '../scenarios/types.ts';
+import type { RunError, TransportResult } from '../../src/results/schema.ts';
+import type { ClientSpec, WorkloadScenario, WorkloadSettings } from '../scenarios/types.ts';
+import { heardBy } from '../scenarios/workloads.ts';
 import { socketsPerClient } from '../sim/index.ts';
 import { assembleTransport, type Collected } from './assemble.ts';
-import type { ClientSpec, FromWorker, WorkerPlan } from './ipc.ts';
+import type { FromWorker, WorkerPlan } from './ipc.ts';
 import type { Rig } from './rig.ts';
 import { SeriesBuilder } from './series.ts';
 import { ServerFailure, type ServerProcess } from './server-process.ts';
@@ -77,6 +78,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
     series,
     errors,
     incomplete: false,
+    heard: heardBy(plan),
   };
   const { rig } = options;
   const { server, workers } = rig;
@@ -85,8 +87,15 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
   let progress: NodeJS.Timeout | undefined;
   try {
     await guard(server, options.signal, rig.reset());
+    let delivered = false;
     workers.forEach((worker, i) => {
-      worker.onTick = (tick) => series.addTick(i, tick.t, tick.counters, tick.latency);
+      worker.onTick = (tick) => {
+        series.addTick(i, tick.t, tick.counters, tick.latency);
+        if (!delivered && tick.counters.deliveries > 0) {
+          delivered = true;
+          trace(`${prefix} first deliveries`);
+        }
+      };
     });
     const shares: ClientSpec[][] = workers.map(() => []);
     plan.clients.forEach((spec, i) => shares[i % workers.length].push(spec));
@@ -104,6 +113,8 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
         pollIntervalMs: settings.pollIntervalMs,
         longPollWaitSeconds: settings.longPollWaitSeconds,
         stepTimeoutMs,
+        // The 2009 article's poll, byte for byte, where it applies: short polling with nothing published.
+        replay2009: settings.headers === 'websocket.org-2009' && transport === 'poll' && plan.publishers === 0,
       };
       worker.send({ type: 'plan', plan: workerPlan });
     });
@@ -142,9 +153,19 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
 
     // Drain: a poll interval and a few round trips for the last messages to arrive.
     const drainMs = cut ? 500 : settings.pollIntervalMs + 4 * settings.network.rttMs + 2000;
+    const quiet = Promise.all(workers.map((worker) => worker.waitFor('quiet', drainMs + 15_000)));
     for (const worker of workers) worker.send({ type: 'expect', lastSeq, drainMs });
-    const reports = await Promise.all(workers.map((worker) => worker.waitFor('report', drainMs + 15_000)));
-    collected.endNs = process.hrtime.bigint();
+    await quiet;
+    // Nothing in flight inside the proxies before either side is read (issue 13 item 6).
+    await rig.drained();
+    const reported = Promise.all(workers.map((worker) => worker.waitFor('report', 15_000)));
+    for (const worker of workers) worker.send({ type: 'count' });
+    const reports = await reported;
+    // Time and traffic over the same window: from startNs (the clients start then) to when they stopped.
+    collected.endNs = reports.reduce((end, report) => {
+      const stopped = BigInt(report.stoppedNs);
+      return stopped > end ? stopped : end;
+    }, collected.startNs);
     sampler.stop();
     collected.final = await fetchStats(server.url).catch(() => sampler?.last()?.snapshot);
     trace(`${prefix} reports in`);

@@ -4,7 +4,7 @@
  * their per-second histograms, server figures from the stats samples.
  */
 import { LatencyHistogram } from '../aggregate/index.ts';
-import type { SeriesPoint } from '../schema.ts';
+import type { SeriesPoint } from '../../src/results/schema.ts';
 import type { WorkerCounters } from './ipc.ts';
 import type { StatsSample } from './stats-sampler.ts';
 

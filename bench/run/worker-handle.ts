@@ -72,8 +72,9 @@ export class WorkerHandle {
     }
   }
 
+  /** Sends when the worker still listens; a worker that died meanwhile is reported by `exit`, not by a throw. */
   send(message: ToWorker): void {
-    if (this.child.connected) this.child.send(message);
+    if (this.child.connected) this.child.send(message, () => undefined);
   }
 
   waitFor<T extends FromWorker['type']>(type: T, timeoutMs: number): Promise<Answer<T>> {

@@ -4,9 +4,10 @@
  * options spread over them).
  */
 import { NETWORK_PROFILES } from '../../src/net/profiles.ts';
-import type { NetworkConfig } from '../schema.ts';
+import type { NetworkConfig } from '../../src/results/schema.ts';
 import type { CustomScenario, Scenario, WorkloadSettings } from './types.ts';
 import { WORKLOADS } from './workloads.ts';
+import { abuse } from '../abuse/scenario.ts';
 
 export type { CustomScenario, Scenario, WorkloadScenario, WorkloadSettings } from './types.ts';
 
@@ -26,7 +27,7 @@ export const peers: CustomScenario = {
   defaults: {},
 };
 
-export const SCENARIOS: readonly Scenario[] = [...WORKLOADS, httpCeiling, peers];
+export const SCENARIOS: readonly Scenario[] = [...WORKLOADS, httpCeiling, peers, abuse];
 export const SCENARIO_NAMES = SCENARIOS.map((scenario) => scenario.name);
 
 /** The default run: every workload, the ceiling, and the peers at a small size. */

@@ -3,8 +3,26 @@
  * needs to make its point, and who subscribes to what and publishes what.
  * The runner loops over scenarios × transports; nothing here opens a socket.
  */
-import type { ClientSpec } from '../run/ipc.ts';
-import type { NetworkConfig } from '../schema.ts';
+import type { NetworkConfig } from '../../src/results/schema.ts';
+
+/** What one simulated client does. */
+export interface ClientSpec {
+  /** Session name, unique in the server for the whole run. */
+  name: string;
+  /** Topics it receives; empty for a client that only publishes. */
+  subscribe: string[];
+  publish?: PublishSpec;
+}
+
+/** An open-loop publish schedule: message k is due at start + offsetMs + k × periodMs. */
+export interface PublishSpec {
+  /** Topics it publishes to, in turn. */
+  topics: string[];
+  periodMs: number;
+  offsetMs: number;
+  /** Messages due at each tick (the `burst` scenario); 1 otherwise. */
+  burstSize: number;
+}
 
 /** Every knob of a workload; flags override scenario defaults, which override the global ones. */
 export interface WorkloadSettings {

@@ -1,6 +1,5 @@
 /** The workload scenarios of issue 3, as data. */
-import type { ClientSpec } from '../run/ipc.ts';
-import type { WorkloadPlan, WorkloadScenario, WorkloadSettings } from './types.ts';
+import type { ClientSpec, WorkloadPlan, WorkloadScenario, WorkloadSettings } from './types.ts';
 
 function periodMs(settings: WorkloadSettings): number {
   return 1000 / settings.publishRatePerSecond;
@@ -84,10 +83,26 @@ export const burst: WorkloadScenario = {
   kind: 'workload',
   name: 'burst',
   description:
-    'One publisher sends bursts of k messages at once to N subscribers: long polling pays extra round trips ' +
-    '(RFC 6202: about one transit on average, over three in the worst case).',
+    'One publisher sends bursts of k messages at once to N subscribers: long polling answers the first at once and ' +
+    'each later one a round trip later, on the re-issued request (RFC 6202 § 2.2).',
   defaults: { publishRatePerSecond: 1, burstSize: 10 },
   plan: (settings, prefix) => onePublisherPlan(settings, prefix, 'burst', settings.burstSize),
 };
 
 export const WORKLOADS: readonly WorkloadScenario[] = [chat, fanout, direct, idle, burst];
+
+/**
+ * The publishers the first subscriber of a plan hears from, as the theory
+ * needs them (bench/aggregate/theory.ts): their schedule decides how close
+ * together messages reach the server, and so long polling's queueing.
+ */
+export function heardBy(plan: WorkloadPlan): { periodMs: number; offsetMs: number; burstSize: number }[] {
+  const subscriber = plan.clients.find((spec) => spec.subscribe.length > 0);
+  if (!subscriber) return [];
+  const topics = new Set(subscriber.subscribe);
+  return plan.clients.flatMap((spec) =>
+    spec.publish && spec.publish.topics.some((topic) => topics.has(topic))
+      ? [{ periodMs: spec.publish.periodMs, offsetMs: spec.publish.offsetMs, burstSize: spec.publish.burstSize }]
+      : [],
+  );
+}

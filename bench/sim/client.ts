@@ -14,6 +14,8 @@ export interface ClientSink {
   gap(client: number, gap: Gap): void;
   /** One HTTP request finished (receive or send path); `empty` = a receive with nothing in it. */
   request(empty: boolean): void;
+  /** A request leaves (receive or send path): the counting window must reach at least this far. */
+  started(): void;
   error(client: number, text: string): void;
 }
 
@@ -27,6 +29,8 @@ export interface SimClientOptions {
   pollIntervalMs: number;
   longPollWaitSeconds: number;
   stepTimeoutMs: number;
+  /** Poll as the 2009 article's request, byte for byte (short polling only). */
+  replay2009?: boolean;
   sink: ClientSink;
 }
 
@@ -70,6 +74,11 @@ export abstract class HttpSimClient implements SimClient {
 
   private paused = false;
   private readonly deferred: (() => void)[] = [];
+
+  /** Between `pause()` and `resume()`. */
+  protected get isPaused(): boolean {
+    return this.paused;
+  }
 
   /** Runs `next` now, or on `resume()` when paused. */
   protected whenRunning(next: () => void): void {
@@ -118,6 +127,7 @@ export abstract class HttpSimClient implements SimClient {
 
   async publish(topic: string, body: string, id: string): Promise<PublishResult> {
     this.sending += 1;
+    this.options.sink.started();
     try {
       const answer = await exchange({
         agent: this.sendAgent,

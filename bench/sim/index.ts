@@ -3,13 +3,14 @@ import type { TransportName } from '../../src/protocol/index.ts';
 import type { SimClient, SimClientOptions } from './client.ts';
 import { LongPollSimClient } from './longpoll.ts';
 import { PollSimClient } from './poll.ts';
+import { Replay2009PollClient } from './replay-poll.ts';
 import { SseSimClient } from './sse.ts';
 import { WsSimClient } from './ws.ts';
 
 export type { ClientSink, SimClient, SimClientOptions } from './client.ts';
 
 export const SIM_CLIENTS: Record<TransportName, (options: SimClientOptions) => SimClient> = {
-  poll: (options) => new PollSimClient(options),
+  poll: (options) => (options.replay2009 ? new Replay2009PollClient(options) : new PollSimClient(options)),
   longpoll: (options) => new LongPollSimClient(options),
   sse: (options) => new SseSimClient(options),
   ws: (options) => new WsSimClient(options),

@@ -24,6 +24,7 @@ export class LongPollSimClient extends HttpSimClient {
   private loop(): void {
     if (this.stopped) return;
     this.held = true;
+    this.options.sink.started();
     this.ask(this.options.longPollWaitSeconds)
       .then(() => {
         this.held = false;

@@ -13,6 +13,8 @@ import type { ByteSplit } from '../../src/protocol/index.ts';
 export interface MeterReading {
   up: ByteSplit;
   down: ByteSplit;
+  /** CRLF bytes of the heads, where the client wrote or parsed them itself (the 2009 replay); 0 elsewhere. */
+  headerLineEnds: number;
 }
 
 export class WireMeter {
@@ -23,6 +25,7 @@ export class WireMeter {
   private upFraming = 0;
   private downHeaders = 0;
   private downBodies = 0;
+  private lineEnds = 0;
 
   /** Counts this socket from now on (its bytes so far included); idempotent. */
   track(socket: Socket): void {
@@ -55,6 +58,11 @@ export class WireMeter {
     this.downBodies += bytes;
   }
 
+  /** Line-end bytes of a head counted in `headers` (the article counted header characters without them). */
+  headerLineEnds(bytes: number): void {
+    this.lineEnds += bytes;
+  }
+
   read(): MeterReading {
     let read = this.closedRead;
     let written = this.closedWritten;
@@ -65,6 +73,7 @@ export class WireMeter {
     return {
       up: { headers: written - this.upBodies - this.upFraming, framing: this.upFraming, bodies: this.upBodies },
       down: { headers: this.downHeaders, framing: read - this.downHeaders - this.downBodies, bodies: this.downBodies },
+      headerLineEnds: this.lineEnds,
     };
   }
 }

@@ -1,7 +1,11 @@
 /**
  * Short polling: `GET /api/poll` every interval T, answered at once even when
- * empty. A poll starts T after the previous one started (not after it ended)
- * and is skipped rather than stacked when the previous one is still out.
+ * empty. Polls keep to a fixed grid (due = previous due + T, drift-free) with
+ * a random phase per client; a poll whose slot comes while the previous one
+ * is still out, or while the client is paused, is skipped rather than
+ * stacked or deferred — so that after a pause the clients do not all poll at
+ * once, and N clients make exactly N × window / T polls on average in any
+ * window (issue 13 item 2).
  */
 import { exchange } from './http.ts';
 import { HttpSimClient } from './client.ts';
@@ -11,6 +15,8 @@ export class PollSimClient extends HttpSimClient {
   private inFlight: Promise<void> | undefined;
   /** The last answer said `more`: ask again at once. */
   private more = false;
+  /** `performance.now()` of the next slot. */
+  private dueAt = 0;
 
   async open(): Promise<void> {
     await this.takeSession();
@@ -18,26 +24,40 @@ export class PollSimClient extends HttpSimClient {
     if (this.options.topics.length === 0) return;
     await this.pollOnce();
     // A random phase so that N clients do not poll in lock step.
-    this.schedule(Math.random() * this.options.pollIntervalMs);
+    this.dueAt = performance.now() + Math.random() * this.options.pollIntervalMs;
+    this.arm();
   }
 
-  private schedule(delayMs: number): void {
+  private arm(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => this.whenRunning(() => this.tick()), Math.max(0, delayMs));
+    this.timer = setTimeout(() => this.tick(), Math.max(0, this.dueAt - performance.now()));
+  }
+
+  /** The next slot on the grid; slots already past are skipped (the grid moves to now). */
+  private advance(): void {
+    this.dueAt += this.options.pollIntervalMs;
+    const now = performance.now();
+    if (this.dueAt < now) this.dueAt = now;
   }
 
   private tick(): void {
-    const started = performance.now();
+    if (this.isPaused) {
+      this.advance();
+      this.arm();
+      return;
+    }
+    this.options.sink.started();
     this.inFlight = this.pollOnce()
       .catch((error: Error) => this.options.sink.error(this.options.index, `poll: ${error.message}`))
       .then(() => {
         this.inFlight = undefined;
-        const next = started + this.options.pollIntervalMs - performance.now();
-        this.schedule(this.more ? 0 : next);
+        if (this.more) this.dueAt = performance.now();
+        else this.advance();
+        this.arm();
       });
   }
 
-  private async pollOnce(): Promise<void> {
+  protected async pollOnce(): Promise<void> {
     const answer = await exchange({
       agent: this.receiveAgent,
       meter: this.meter,

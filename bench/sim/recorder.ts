@@ -1,13 +1,15 @@
 /**
  * Everything a worker measures about deliveries: latency from the due time
  * into HDR histograms (the whole run, and the current second for the time
- * series), and per recipient and topic which seqs arrived.
+ * series), and each arrival and gap record of its clients' subscriptions in
+ * the bench's delivery accounting (bench/aggregate/deliveries.ts). Only the
+ * recording happens here, as it must, in the worker; the counting is the
+ * aggregate stage's.
  */
 import * as hdr from 'hdr-histogram-js';
 import type { Gap, Message } from '../../src/protocol/index.ts';
-import type { DeliveryTally } from '../run/ipc.ts';
+import { DeliveryAudit, type DeliveryTally } from '../aggregate/index.ts';
 import { dueTimeOf } from './body.ts';
-import { SeqTracker } from './seq-tracker.ts';
 
 /** Microseconds: 1 µs to 1 hour at 3 significant digits. */
 export function latencyHistogram(): hdr.Histogram {
@@ -21,16 +23,16 @@ export function encodeHistogram(histogram: hdr.Histogram): string {
 export class DeliveryRecorder {
   readonly total = latencyHistogram();
   private second = latencyHistogram();
-  /** client index → topic → tracker */
-  private readonly seen: Map<string, SeqTracker>[];
+  /** Recipients are client indexes; only the topics a client subscribed to are recorded. */
+  private readonly audit = new DeliveryAudit();
+  private readonly subscribed: Set<string>[];
   private measuring = false;
   deliveries = 0;
-  gaps = 0;
   /** Bodies that carried no due time: counted, never silently dropped. */
   unstamped = 0;
 
   constructor(private readonly subscriptions: string[][]) {
-    this.seen = subscriptions.map((topics) => new Map(topics.map((topic) => [topic, new SeqTracker()])));
+    this.subscribed = subscriptions.map((topics) => new Set(topics));
   }
 
   /** From now on arrivals count towards latency and the delivery tally. */
@@ -39,9 +41,8 @@ export class DeliveryRecorder {
   }
 
   message(client: number, message: Message, nowNs: bigint): void {
-    const tracker = this.seen[client]?.get(message.topic);
-    if (!tracker || !this.measuring) return;
-    if (!tracker.arrive(message.seq)) return;
+    if (!this.measuring || !this.subscribed[client]?.has(message.topic)) return;
+    if (!this.audit.receive(client, message.topic, message.seq)) return;
     this.deliveries += 1;
     const due = dueTimeOf(message.body);
     if (due === null) {
@@ -53,11 +54,11 @@ export class DeliveryRecorder {
     this.second.recordValue(micros);
   }
 
+  /** A gap before the measured phase is not counted, but its seqs are still not awaited. */
   gap(client: number, gap: Gap): void {
-    const tracker = this.seen[client]?.get(gap.topic);
-    if (!tracker) return;
-    if (this.measuring) this.gaps += 1;
-    if (gap.to >= gap.from) tracker.skip(gap.from, gap.to);
+    if (!this.subscribed[client]?.has(gap.topic)) return;
+    if (this.measuring) this.audit.gap(client, gap.topic, gap.from, gap.to);
+    else this.audit.cover(client, gap.topic, gap.from, gap.to);
   }
 
   /** The latency histogram of the second that just ended; starts a new one. */
@@ -69,21 +70,15 @@ export class DeliveryRecorder {
 
   /** True when every recipient has every seq up to `lastSeq[topic]`. */
   complete(lastSeq: Record<string, number>): boolean {
-    return this.seen.every((topics) => [...topics].every(([topic, tracker]) => tracker.hasAll(lastSeq[topic] ?? 0)));
+    return this.subscriptions.every((topics, client) => topics.every((topic) => this.audit.holdsAll(client, topic, lastSeq[topic] ?? 0)));
   }
 
+  /** Every subscriber of a topic should have had its seqs 1..lastSeq[topic]. */
   tally(lastSeq: Record<string, number>): DeliveryTally {
-    const tally: DeliveryTally = { expected: 0, received: 0, duplicated: 0, outOfOrder: 0, gaps: this.gaps, unexpected: 0 };
-    for (const topics of this.seen) {
-      for (const [topic, tracker] of topics) {
-        const last = lastSeq[topic] ?? 0;
-        tally.expected += last;
-        tally.received += tracker.receivedUpTo(last);
-        tally.unexpected += tracker.above(last);
-        tally.duplicated += tracker.duplicated;
-        tally.outOfOrder += tracker.outOfOrder;
-      }
-    }
+    this.subscriptions.forEach((topics, client) => {
+      for (const topic of topics) this.audit.expectRange(client, topic, 1, lastSeq[topic] ?? 0);
+    });
+    const { lost: _lost, ...tally } = this.audit.counts();
     return tally;
   }
 }

@@ -4,7 +4,8 @@
  * that cannot keep up falls behind its due times, and that delay shows in the
  * latency (measured from the due time) instead of vanishing (wrk2's point).
  */
-import type { PublishSpec, PublishTally } from '../run/ipc.ts';
+import type { PublishTally } from '../run/ipc.ts';
+import type { PublishSpec } from '../scenarios/types.ts';
 import { stampedBody } from './body.ts';
 import type { SimClient } from './client.ts';
 

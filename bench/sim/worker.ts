@@ -28,6 +28,12 @@ class Worker {
   private cpuBaseline: NodeJS.CpuUsage = process.cpuUsage();
   private ticker: NodeJS.Timeout | undefined;
   private goNs = 0n;
+  private scheduleEndNs = 0n;
+  /** When the last request left, while measuring. */
+  private lastStartNs = 0n;
+  private resumeTimer: NodeJS.Timeout | undefined;
+  /** Set while waiting for `count`. */
+  countNow: (() => void) | undefined;
   readonly errors: string[] = [];
   private errorCount = 0;
 
@@ -40,6 +46,9 @@ class Worker {
       if (!this.measuring) return;
       this.requests += 1;
       if (empty) this.emptyResponses += 1;
+    },
+    started: () => {
+      if (this.measuring) this.lastStartNs = process.hrtime.bigint();
     },
     error: (client: number, text: string) => this.noteError(`client ${client}: ${text}`),
   };
@@ -63,6 +72,7 @@ class Worker {
         pollIntervalMs: plan.pollIntervalMs,
         longPollWaitSeconds: plan.longPollWaitSeconds,
         stepTimeoutMs: plan.stepTimeoutMs,
+        replay2009: plan.replay2009 === true,
         sink: this.sink,
       }),
     );
@@ -104,10 +114,20 @@ class Worker {
     this.recorder.start();
   }
 
+  /**
+   * The clients stay held until `startNs` itself, not until this message
+   * arrives (GO_LEAD_MS earlier): the run's time starts at `startNs`, so its
+   * traffic must too, or polls sent in the lead are counted over a window
+   * that leaves the lead out (issue 13 item 2).
+   */
   go(startNs: bigint, durationMs: number): void {
     if (!this.measuring) this.takeBaseline();
-    for (const client of this.clients) client.resume();
+    const clients = this.clients;
+    this.resumeTimer = setTimeout(() => {
+      for (const client of clients) client.resume();
+    }, Math.max(0, Number(startNs - process.hrtime.bigint()) / 1e6));
     this.goNs = startNs;
+    this.scheduleEndNs = startNs + BigInt(Math.round(durationMs * 1e6));
     this.ticker = setInterval(() => this.tick(), 1000);
     const schedule = this.schedule;
     if (!schedule) throw new Error('go before plan');
@@ -129,6 +149,7 @@ class Worker {
       const reading = client.meter.read();
       addSplit(counters.up, reading.up);
       addSplit(counters.down, reading.down);
+      counters.headerLineEnds = (counters.headerLineEnds ?? 0) + reading.headerLineEnds;
     }
     counters.deliveries = this.recorder.deliveries;
     counters.requests = this.requests;
@@ -136,6 +157,7 @@ class Worker {
     if (!absolute) {
       addSplit(counters.up, this.baseline.up, -1);
       addSplit(counters.down, this.baseline.down, -1);
+      counters.headerLineEnds = (counters.headerLineEnds ?? 0) - (this.baseline.headerLineEnds ?? 0);
     }
     return counters;
   }
@@ -147,10 +169,18 @@ class Worker {
     }
     clearInterval(this.ticker);
     this.schedule?.stop();
+    // The end of the window: from here no client starts a request (one in flight still counts, as it started
+    // inside). When no request left after the schedule's end (no drain: idle), the window is the schedule exactly.
+    const now = process.hrtime.bigint();
+    const stoppedNs = this.lastStartNs <= this.scheduleEndNs && this.scheduleEndNs < now ? this.scheduleEndNs : now;
     await Promise.race([
       Promise.all(this.clients.map((client) => client.quiesce())),
       new Promise((resolve) => setTimeout(resolve, QUIESCE_TIMEOUT_MS)),
     ]);
+    // Bytes may still be inside the delay proxy: the orchestrator says when they have landed.
+    const count = new Promise<void>((resolve) => (this.countNow = resolve));
+    this.send({ type: 'quiet' });
+    await count;
     const counters = this.counters();
     this.measuring = false;
     const cpu = process.cpuUsage(this.cpuBaseline);
@@ -159,6 +189,7 @@ class Worker {
     if (this.errorCount > this.errors.length) this.errors.push(`… and ${this.errorCount - this.errors.length} more errors`);
     this.send({
       type: 'report',
+      stoppedNs: String(stoppedNs),
       counters,
       deliveries,
       latency: encodeHistogram(this.recorder.total),
@@ -172,6 +203,7 @@ class Worker {
   }
 
   close(): void {
+    clearTimeout(this.resumeTimer);
     clearInterval(this.ticker);
     this.schedule?.stop();
     for (const client of this.clients) client.close();
@@ -205,6 +237,9 @@ process.on('message', (message: ToWorker) => {
       return;
     case 'abort':
       worker.abort();
+      return;
+    case 'count':
+      worker.countNow?.();
       return;
     case 'expect':
       worker.expect(message.lastSeq, message.drainMs).catch(fail);

@@ -3,7 +3,7 @@ import type { Gap, Message, PublishResult, TransportName } from '../protocol/ind
 import { Backoff, sleep } from './backoff.ts';
 import { TypedEmitter } from './emitter.ts';
 import { NetworkError, createSession, publishOverHttp } from './http.ts';
-import { DeliveryLedger } from './ledger.ts';
+import { TopicPositions } from './ledger.ts';
 import { DEFAULT_CLIENT_OPTIONS } from './types.ts';
 import type {
   Client, ClientEvents, ClientOptions, ClientState, ResolvedClientOptions, SubscribeOptions,
@@ -52,7 +52,7 @@ export abstract class BaseClient implements Client {
   protected topics: string[] = [];
   protected token: string | undefined;
   private readonly emitter = new TypedEmitter<ClientEvents>();
-  private readonly ledger = new DeliveryLedger();
+  private readonly ledger = new TopicPositions();
   private sessionName: string | undefined;
   /** True when this client made the session itself and may make it again. */
   private readonly ownsSession: boolean;

@@ -22,6 +22,6 @@ export type { Client, ClientEvents, ClientFactory, ClientOptions, ClientState, S
 export { DEFAULT_CLIENT_OPTIONS } from './types.ts';
 export { Backoff } from './backoff.ts';
 export { TypedEmitter } from './emitter.ts';
-export { DeliveryLedger } from './ledger.ts';
+export { TopicPositions } from './ledger.ts';
 export { NetworkError } from './http.ts';
 export { LongPollClient, PollClient, SseClient, WsClient };

@@ -11,7 +11,7 @@ export type MessageVerdict =
   | { deliver: true; gap?: Gap }
   | { deliver: false };
 
-export class DeliveryLedger {
+export class TopicPositions {
   private readonly positions = new Map<string, number>();
 
   /** Last seq delivered for `topic`, or undefined before the first one. */

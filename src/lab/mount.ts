@@ -19,10 +19,11 @@ import path from 'node:path';
 import express from 'express';
 import type { IncomingMessage } from 'node:http';
 import type { LabServer } from '../server/create.ts';
-import { LabError, isTransportName } from '../protocol/index.ts';
+import { LabError, TRANSPORT_NAMES, isTransportName } from '../protocol/index.ts';
 import { LabAuthority, isLoopbackAddress, makeLabKey } from './authority.ts';
 import { BackgroundClients } from './background.ts';
-import { numberField, sendLabError } from './http.ts';
+import { sendError } from '../transports/http-io.ts';
+import { numberField } from './http.ts';
 import { LabNetwork } from './network.ts';
 import { mountResultsRoutes } from './results-routes.ts';
 import { MAX_BACKGROUND_CLIENTS, MAX_LAB_DELAY_MS } from './types.ts';
@@ -87,8 +88,9 @@ export function createLabMount(options: LabMountOptions = {}): LabMount {
     const dial = dialHost(server.host);
     const network = new LabNetwork({ host: dial, port: server.port }, server.host);
     const background = new BackgroundClients(`http://${dial.includes(':') ? `[${dial}]` : dial}:${server.port}`);
-    onClose(server, async () => {
-      await Promise.all([background.close(), network.close()]);
+    // No lab client or proxy outlives the server.
+    server.onClose(async () => {
+      await Promise.all([background.close(), network.close()]).catch((error: unknown) => console.error('lab: stopping failed:', error));
     });
     const hostname = (req: IncomingMessage): string => askedHostname(req, dial);
 
@@ -97,7 +99,7 @@ export function createLabMount(options: LabMountOptions = {}): LabMount {
     // which this server never grants, so another site cannot turn the knobs.
     const json: express.RequestHandler = (req, res, next) => {
       if (!req.is('application/json')) {
-        sendLabError(res, new LabError('bad_request', 'send the knob as JSON (Content-Type: application/json)'));
+        sendError(res, new LabError('bad_request', 'send the knob as JSON (Content-Type: application/json)'));
         return;
       }
       parseJson(req, res, next);
@@ -107,7 +109,7 @@ export function createLabMount(options: LabMountOptions = {}): LabMount {
       Promise.resolve()
         .then(() => authority.checkOrigin(req))
         .then(() => handler(req, res))
-        .then((body) => res.json(body), (error: unknown) => sendLabError(res, error));
+        .then((body) => res.json(body), (error: unknown) => sendError(res, error));
     };
 
     app.get('/api/lab/settings', route(async (req): Promise<LabSettings> => ({
@@ -130,7 +132,7 @@ export function createLabMount(options: LabMountOptions = {}): LabMount {
     }));
     app.get('/api/lab/wire/:transport', route(async (req) => {
       const transport = req.params.transport;
-      if (!isTransportName(transport)) throw new LabError('bad_request', 'transport must be poll, longpoll, sse or ws');
+      if (!isTransportName(transport)) throw new LabError('bad_request', `transport must be ${TRANSPORT_NAMES.slice(0, -1).join(', ')} or ${TRANSPORT_NAMES.at(-1)}`);
       const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
       if (!token) {
         throw new LabError('unauthorized', 'the wire inspector shows your own pane\'s traffic only: send that pane\'s session token (Authorization: Bearer …)');
@@ -154,16 +156,7 @@ function instructorFirst(authority: LabAuthority): express.RequestHandler {
       authority.requireInstructor(req);
       next();
     } catch (error) {
-      sendLabError(res, error);
+      sendError(res, error);
     }
-  };
-}
-
-/** Runs `stop` before the server closes, so no lab client or proxy outlives it. */
-function onClose(server: LabServer, stop: () => Promise<void>): void {
-  const close = server.close.bind(server);
-  server.close = async () => {
-    await stop().catch((error: unknown) => console.error('lab: stopping failed:', error));
-    await close();
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Cold routes for the dashboard: which runs `results/` holds, and one run's
- * file as written. The browser validates the file itself (bench/schema.ts
+ * file as written. The browser validates the file itself (src/results/validate.ts
  * `validateResults`), so a corrupt or old-schema file reaches it intact and
  * is explained there rather than hidden here.
  *
@@ -14,8 +14,8 @@ import { lstat, open, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type express from 'express';
 import { LabError } from '../protocol/index.ts';
-import { validateResults } from '../../bench/schema.ts';
-import { sendLabError } from './http.ts';
+import { validateResults } from '../results/validate.ts';
+import { sendError } from '../transports/http-io.ts';
 import type { ResultsFileEntry, ResultsListing } from './types.ts';
 
 /** Folders below results/ that hold runs too (the committed reference run). */
@@ -47,7 +47,7 @@ export function mountResultsRoutes(app: express.Express, resultsDir: string, io:
       return;
     }
     const answer = req.path === '/' ? sendListing(res, root, io) : sendFile(res, root, req.path.slice(1));
-    answer.catch((error: unknown) => sendLabError(res, error));
+    answer.catch((error: unknown) => sendError(res, error));
   });
 }
 
@@ -60,7 +60,7 @@ async function sendFile(res: express.Response, root: string, encoded: string): P
   const file = checkFileName(decodeName(encoded));
   const text = await readRealFile(root, file);
   if (text === null) {
-    res.status(404).json(new LabError('not_found', `no results file ${file} in results/`).toBody());
+    sendError(res, new LabError('not_found', `no results file ${file} in results/`));
     return;
   }
   // Sent as written, even when empty or corrupt: the dashboard explains it.

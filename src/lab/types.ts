@@ -3,7 +3,7 @@
  * types; nothing here touches Node, so the browser bundle can too.
  */
 import type { TransportName } from '../protocol/index.ts';
-import type { ValidationFailure } from '../../bench/schema.ts';
+import type { ValidationFailure } from '../results/validate.ts';
 
 /** Bytes as seen on the wire, base64 so that every byte survives JSON. */
 export interface WireBytes {

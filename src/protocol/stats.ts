@@ -36,7 +36,8 @@ export interface ProcessStats {
   cpuSystemMicros: number;
   rssBytes: number;
   heapUsedBytes: number;
-  eventLoopDelayMs: { mean: number; p99: number; max: number };
+  /** How late the loop's timer fired, beyond its own interval; `p50` since issue 13. */
+  eventLoopDelayMs: { mean: number; p50?: number; p99: number; max: number };
   uptimeSeconds: number;
 }
 

@@ -5,7 +5,7 @@ import type express from 'express';
 import type { MessageBus } from '../bus/types.ts';
 import { resolveServerOptions, type ServerOptions } from '../config.ts';
 import { inboxTopic, LabError, TRANSPORT_NAMES, type StatsSnapshot, type TransportName } from '../protocol/index.ts';
-import { sendError } from '../transports/http-io.ts';
+import { rawErrorResponse, sendError } from '../transports/http-io.ts';
 import { TRANSPORTS, type Transport } from '../transports/index.ts';
 import { Accounting } from './accounting/accounting.ts';
 import { ProcessMonitor } from './accounting/process-stats.ts';
@@ -13,7 +13,7 @@ import { Authenticator } from './auth.ts';
 import { openBackend } from './backend.ts';
 import { createColdApp } from './cold-app.ts';
 import { ServerContext } from './context.ts';
-import { createHotRoutes, splitUrl } from './hot-router.ts';
+import { createHotRoutes, splitUrl, UPGRADE_ROUTES } from './hot-router.ts';
 import { Publisher } from './publisher.ts';
 import { SessionRegistry } from './sessions.ts';
 import { TokenSigner } from './tokens.ts';
@@ -27,6 +27,12 @@ export interface LabServer {
   bus: MessageBus;
   options: ServerOptions;
   stats(): StatsSnapshot;
+  /**
+   * Runs `hook` when the server starts closing, before it stops anything
+   * (mounted parts stop their own clients and proxies here). Hooks run once,
+   * in the order given; a hook that fails is logged and the close goes on.
+   */
+  onClose(hook: () => void | Promise<void>): void;
   /** Ends held requests, streams and sockets (`shutting_down`); resolves when all is closed. */
   close(): Promise<void>;
 }
@@ -53,18 +59,15 @@ function refuseSocket(socket: Socket, error: LabError): void {
   socket.on('error', () => socket.destroy());
   // Nothing it sends is read (or parsed into a request).
   socket.pause();
-  const body = JSON.stringify(error.toBody());
-  socket.end(
-    `HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nRetry-After: ${error.retryAfter ?? 1}\r\nConnection: close\r\n\r\n${body}`,
-  );
+  const { head, body } = rawErrorResponse(error);
+  socket.end(head + body);
   // A peer that never reads its refusal does not keep the socket.
   setTimeout(() => socket.destroy(), REFUSED_GRACE_MS).unref();
 }
 
 /**
- * Starts the lab's one http.Server: the hot paths on bare node:http, `/ws` on
- * `ws` in noServer mode, everything else on express 5.
+ * Starts the lab's one http.Server: the hot paths on bare node:http, upgrades
+ * (`/ws`) by UPGRADE_ROUTES, everything else on express 5.
  */
 export async function startLabServer(startOptions: StartOptions = {}): Promise<LabServer> {
   const { bus: givenBus, mount, ...overrides } = startOptions;
@@ -82,7 +85,7 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
   const authenticator = new Authenticator(signer, sessions, options.allowedOrigins);
   const context = new ServerContext(bus, options, accounting, sessions, authenticator, new Publisher(bus, options, backend.shared));
   const transports = Object.fromEntries(
-    TRANSPORT_NAMES.map((name) => [name, TRANSPORTS[name](context)]),
+    TRANSPORT_NAMES.map((name) => [name, TRANSPORTS[name](context.forTransport(name))]),
   ) as Record<TransportName, Transport>;
   const hotRoutes = createHotRoutes(context, transports);
   const monitor = new ProcessMonitor();
@@ -152,11 +155,18 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     context.addresses.headArrived(socket);
     socket.on('error', () => socket.destroy());
     const { pathname, params } = splitUrl(req.url);
-    if (pathname !== '/ws') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    const name = UPGRADE_ROUTES.get(pathname);
+    const transport = name === undefined ? undefined : transports[name];
+    if (name === undefined || !transport?.handleUpgrade) {
+      const { head: notFound, body } = rawErrorResponse(new LabError('not_found', `no upgrade at ${pathname}`));
+      socket.end(notFound + body);
       return;
     }
-    transports.ws.handleUpgrade?.(req, socket, head, params);
+    // As for a request: the socket's bytes go to the transport from here, its head as headers.
+    const counters = accounting.transports[name];
+    counters.handshakeIn(socket, head);
+    counters.requests += 1;
+    transport.handleUpgrade(req, socket, head, params);
   });
 
   try {
@@ -182,6 +192,7 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
   nodeName ||= `${hostname()}:${port}`;
   const urlHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   let closing: Promise<void> | undefined;
+  const closeHooks: Array<() => void | Promise<void>> = [];
 
   const server: LabServer = {
     url: `http://${urlHost}:${port}`,
@@ -191,10 +202,20 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     bus,
     options,
     stats,
+    onClose: (hook) => {
+      closeHooks.push(hook);
+    },
     close: () => (closing ??= shutDown()),
   };
 
   async function shutDown(): Promise<void> {
+    for (const hook of closeHooks) {
+      try {
+        await hook();
+      } catch (error) {
+        console.error('transport-lab: an onClose hook failed', error);
+      }
+    }
     context.shuttingDown = true;
     clearInterval(sweep);
     sessions.close();

@@ -28,6 +28,14 @@ export function createHotRoutes(context: ServerContext, transports: Record<Trans
   ]);
 }
 
+/**
+ * The upgrade paths, pathname → the transport whose `handleUpgrade` answers it.
+ * Any other upgrade is a bare 404. A transport that upgrades adds one line here.
+ */
+export const UPGRADE_ROUTES: ReadonlyMap<string, TransportName> = new Map<string, TransportName>([
+  ['/ws', 'ws'],
+]);
+
 /** Splits `req.url` without building a URL object (the hot path's one parse). */
 export function splitUrl(url: string | undefined): { pathname: string; params: URLSearchParams } {
   const raw = url ?? '/';

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LabError, type TransportName } from '../protocol/index.ts';
 import { readJsonBody, sendError, sendJson } from '../transports/http-io.ts';
-import type { Owner, TransportCounters } from './accounting/counters.ts';
+import type { WireMeter } from '../transports/types.ts';
+import type { Owner } from './accounting/counters.ts';
 import type { ServerContext } from './context.ts';
 
 /** Transports whose clients publish over HTTP; `?via=` names one of them for the accounting. */
@@ -34,8 +35,8 @@ export function handlePublish(context: ServerContext, req: IncomingMessage, res:
     sendError(res, error);
     return;
   }
-  const counters = via ? context.accounting.transports[via] : undefined;
-  publish(context, req, res, params, counters).catch((error: unknown) => sendError(res, error, counters));
+  const meter = via ? context.accounting.transports[via] : undefined;
+  publish(context, req, res, params, meter).catch((error: unknown) => sendError(res, error, meter));
 }
 
 /** A module-level function rather than a closure per request: the hot path allocates less. */
@@ -44,12 +45,12 @@ async function publish(
   req: IncomingMessage,
   res: ServerResponse,
   params: URLSearchParams,
-  counters: TransportCounters | undefined,
+  meter: WireMeter | undefined,
 ): Promise<void> {
-  if (context.shuttingDown) throw new LabError('shutting_down', 'the server is stopping', 1);
+  // No shutdown check here: the server refuses every request while it stops (create.ts).
   const session = context.authenticate(req, params);
-  const input = await readJsonBody(req, context.options.maxFrameBytes, counters);
+  const input = await readJsonBody(req, context.options.maxFrameBytes, meter);
   const result = await context.publish(session, input);
-  if (counters) counters.publishes += 1;
-  sendJson(res, 201, JSON.stringify(result), counters);
+  meter?.published();
+  sendJson(res, 201, JSON.stringify(result), meter);
 }

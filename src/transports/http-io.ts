@@ -1,14 +1,14 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { LabError, type ErrorCode } from '../protocol/index.ts';
-import type { TransportCounters } from '../server/accounting/counters.ts';
 import { toLabError } from './errors.ts';
+import type { WireMeter } from './types.ts';
 
 /**
- * Reads a JSON request body of at most `maxBytes`, counting its bytes as bodies.
+ * Reads a JSON request body of at most `maxBytes`, counting its bytes as bodies in `meter`.
  * Too large → 413 payload_too_large (the rest is not read; the response closes
  * the connection). Not JSON → 400 bad_request.
  */
-export function readJsonBody(req: IncomingMessage, maxBytes: number, counters?: TransportCounters): Promise<unknown> {
+export function readJsonBody(req: IncomingMessage, maxBytes: number, meter?: WireMeter): Promise<unknown> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     return Promise.reject(tooLarge(maxBytes));
@@ -23,7 +23,7 @@ export function readJsonBody(req: IncomingMessage, maxBytes: number, counters?: 
       // Refused already: the rest flows past, neither kept nor counted.
       if (size > maxBytes) return;
       size += chunk.length;
-      if (counters) counters.in.bodies += chunk.length;
+      meter?.bodyIn(chunk.length);
       if (size > maxBytes) {
         first = undefined;
         rest = undefined;
@@ -53,16 +53,16 @@ function tooLarge(maxBytes: number): LabError {
 
 /**
  * Sends a complete JSON response with Content-Length (no chunked framing), its
- * body counted as bodies of `counters`.
+ * body counted as bodies in `meter`.
  */
 export function sendJson(
   res: ServerResponse,
   status: number,
   json: string,
-  counters?: TransportCounters,
+  meter?: WireMeter,
   headers?: Record<string, string>,
 ): void {
-  sendJsonOfLength(res, status, json, Buffer.byteLength(json), counters, headers);
+  sendJsonOfLength(res, status, json, Buffer.byteLength(json), meter, headers);
 }
 
 /** `sendJson` for a body whose UTF-8 length is already known (a body shared by many answers). */
@@ -71,11 +71,11 @@ export function sendJsonOfLength(
   status: number,
   json: string,
   length: number,
-  counters?: TransportCounters,
+  meter?: WireMeter,
   headers?: Record<string, string>,
 ): void {
   if (res.headersSent || res.destroyed) return;
-  if (counters) counters.out.bodies += length;
+  meter?.bodyOut(length);
   const head: Record<string, string> = {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': String(length),
@@ -87,15 +87,38 @@ export function sendJsonOfLength(
   res.end(json);
 }
 
-/** Answers with the HTTP form of any error: status, `{"error":{…}}`, Retry-After where waiting helps. */
-export function sendError(res: ServerResponse, error: unknown, counters?: TransportCounters): void {
+/**
+ * The one HTTP error writer (hot paths, cold routes, lab routes): status from the
+ * code's entry in the list, `{"error":{…}}`, Retry-After where waiting helps.
+ * Anything that is not a LabError is a 500 `internal`, logged once (toLabError).
+ */
+export function sendError(res: ServerResponse, error: unknown, meter?: WireMeter): void {
   const lab = toLabError(error);
   const headers: Record<string, string> = {};
-  if (lab.retryAfter !== undefined) headers['Retry-After'] = String(Math.max(1, Math.ceil(lab.retryAfter)));
+  if (lab.retryAfter !== undefined) headers['Retry-After'] = retryAfterValue(lab.retryAfter);
   // A body we refused to read would otherwise be parsed as the next request; a
   // stopping or full server wants the socket back.
   if (CLOSES_CONNECTION.has(lab.code)) headers.Connection = 'close';
-  sendJson(res, httpStatus(error, lab), JSON.stringify(lab.toBody()), counters, headers);
+  sendJson(res, httpStatus(error, lab), JSON.stringify(lab.toBody()), meter, headers);
+}
+
+/**
+ * The same error as a whole HTTP/1.1 answer, for a socket node:http does not
+ * answer itself (a connection refused at accept, an upgrade refused before its
+ * handshake): head and body, written at once; the connection closes after it.
+ */
+export function rawErrorResponse(error: LabError): { head: string; body: string } {
+  const body = JSON.stringify(error.toBody());
+  const status = error.status;
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n`;
+  if (error.retryAfter !== undefined) head += `Retry-After: ${retryAfterValue(error.retryAfter)}\r\n`;
+  return { head: `${head}Connection: close\r\n\r\n`, body };
+}
+
+/** Retry-After is whole seconds (RFC 9110), at least one. */
+function retryAfterValue(seconds: number): string {
+  return String(Math.max(1, Math.ceil(seconds)));
 }
 
 const CLOSES_CONNECTION = new Set<ErrorCode>(['payload_too_large', 'shutting_down', 'too_many_connections', 'slow_consumer']);

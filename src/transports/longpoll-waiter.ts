@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { CatchUp } from '../bus/types.ts';
 import type { Gap, Message } from '../protocol/index.ts';
-import { envelopeByteLength } from './byte-length.ts';
+import { envelopeBytes } from './envelope-json.ts';
 import { sendError, sendJsonOfLength } from './http-io.ts';
 import { Outbox } from './outbox.ts';
 import { fitMessages, type SharedPollBody } from './poll-response.ts';
@@ -44,7 +44,7 @@ export class LongPollWaiter {
   ) {
     this.#outbox = new Outbox(context.bus, query.topics, {
       message: (message: Message, json: string) => {
-        const length = envelopeByteLength(message, json);
+        const length = envelopeBytes(message);
         if (this.#messages.length > 0 && this.#bytes + length > this.context.options.pollMaxAnswerBytes) {
           // It waits for the next answer: the cursor points just before it.
           this.#outbox.positions[message.topic] = message.seq - 1;
@@ -92,7 +92,7 @@ export class LongPollWaiter {
   fail(error: unknown): void {
     if (this.#done) return;
     this.#finish();
-    sendError(this.res, error, this.context.accounting.transports.longpoll);
+    sendError(this.res, error, this.context.meter);
   }
 
   async #run(): Promise<void> {
@@ -141,12 +141,12 @@ export class LongPollWaiter {
   #answer(): void {
     if (this.#done) return;
     this.#finish();
-    const counters = this.context.accounting.transports.longpoll;
-    if (this.#messages.length === 0 && this.#gaps.length === 0) counters.emptyResponses += 1;
-    counters.deliveries += this.#messages.length;
+    const meter = this.context.meter;
+    if (this.#messages.length === 0 && this.#gaps.length === 0) meter.answeredEmpty();
+    meter.delivered(this.#messages.length);
     const cursor = this.context.bus.encodeCursor(this.#outbox.positions);
     const body = this.shared.bodies.body(this.#messages, this.#gaps, cursor, this.#more);
-    sendJsonOfLength(this.res, 200, body.json, body.length, counters);
+    sendJsonOfLength(this.res, 200, body.json, body.length, meter);
     this.context.unflushedAnswers.watch(this.res);
   }
 

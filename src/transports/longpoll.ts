@@ -1,12 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LabError } from '../protocol/index.ts';
-import type { Session } from '../server/sessions.ts';
 import { sendError } from './http-io.ts';
 import { LongPollWaiter, type WaiterShared } from './longpoll-waiter.ts';
 import { SharedPollBody } from './poll-response.ts';
-import { queuedBehindUnread } from './unflushed-answers.ts';
-import { parseReceiveQuery } from './query.ts';
-import type { Transport, TransportContext } from './types.ts';
+import type { ReceiveQuery } from './query.ts';
+import type { SessionRef, Transport, TransportContext } from './types.ts';
 
 /**
  * Long polling (`GET /api/longpoll`): answers at once when the cursor has
@@ -18,7 +16,7 @@ import type { Transport, TransportContext } from './types.ts';
  * that re-asks after losing track of its request never leaks a held one.
  */
 export function createLongPollTransport(context: TransportContext): Transport {
-  const counters = context.accounting.transports.longpoll;
+  const meter = context.meter;
   const held = new Map<string, LongPollWaiter>();
   const all = new Set<LongPollWaiter>();
   // Waiters a publish woke, answered together in one check phase rather than one setImmediate each.
@@ -36,18 +34,16 @@ export function createLongPollTransport(context: TransportContext): Transport {
     bodies: new SharedPollBody(),
   };
 
+  /** The key of a session's long poll on a set of topics: the next one with the same key replaces it. */
+  const keyOf = (session: SessionRef, query: ReceiveQuery): string => `${session.id}\n${[...query.topics].sort().join(',')}`;
+  /** Answers the long poll a new one replaces, before the new one is counted (its slot is free again). */
+  const supersede = (session: SessionRef, query: ReceiveQuery): void => held.get(keyOf(session, query))?.answerEmpty();
+
   function open(req: IncomingMessage, res: ServerResponse, params: URLSearchParams): void {
-    let session: Session;
     let waiter: LongPollWaiter;
     try {
-      if (context.shuttingDown) throw new LabError('shutting_down', 'the server is stopping', 1);
-      session = context.authenticate(req, params);
-      const query = parseReceiveQuery(params, context.options, session.name);
-      const queued = queuedBehindUnread(res);
-      if (queued) throw queued;
-      const key = `${session.id}\n${[...query.topics].sort().join(',')}`;
-      held.get(key)?.answerEmpty();
-      const release = context.holdRequest(session, counters, req, query.topics.length);
+      const { session, query, release } = context.admit(req, params, { hold: 'request', wholeAnswer: res, beforeHold: supersede });
+      const key = keyOf(session, query);
       waiter = new LongPollWaiter(context, res, query, () => {
         release();
         all.delete(waiter);
@@ -56,7 +52,7 @@ export function createLongPollTransport(context: TransportContext): Transport {
       held.set(key, waiter);
       all.add(waiter);
     } catch (error) {
-      sendError(res, error, counters);
+      sendError(res, error, meter);
       return;
     }
     waiter.start();

@@ -1,9 +1,10 @@
 import type { CatchUp, LiveMessage, MessageBus, Positions } from '../bus/types.ts';
 import type { Gap, Message } from '../protocol/index.ts';
+import { envelopeJson } from './envelope-json.ts';
 
 /** What a transport does with what the outbox releases, in order, each once. */
 export interface OutboxSink {
-  /** `json` is the envelope; for live messages the string shared by every recipient. */
+  /** `json` is the envelope, one string per message shared by every recipient (envelope-json.ts). */
   message(message: Message, json: string): void;
   gap(gap: Gap): void;
 }
@@ -108,7 +109,7 @@ export class Outbox {
       }
       for (const message of batch.messages) {
         this.positions[message.topic] = message.seq;
-        this.sink.message(message, JSON.stringify(message));
+        this.sink.message(message, envelopeJson(message));
         if (this.closed) return;
       }
       this.positions = { ...batch.positions };
@@ -155,7 +156,7 @@ export class Outbox {
       return false;
     }
     this.positions[topic] = seq;
-    this.sink.message(live.message, live.json());
+    this.sink.message(live.message, envelopeJson(live.message, live.json));
     return true;
   }
 

@@ -1,9 +1,10 @@
 import type { Positions } from '../bus/types.ts';
 import type { Gap, Message } from '../protocol/index.ts';
+import { envelopeBytes, envelopeJson } from './envelope-json.ts';
 
 /**
  * The body of a poll or long-poll answer, `{"messages":[…],"gaps":[…],"cursor":"…","more":false}`,
- * built from message JSON strings so that a live message's shared encoding is reused.
+ * built from message JSON strings so that a message's shared encoding is reused.
  */
 export function pollResponseJson(messageJsons: string[], gaps: Gap[], cursor: string, more: boolean): string {
   return `{"messages":[${messageJsons.join(',')}],"gaps":${JSON.stringify(gaps)},"cursor":${JSON.stringify(cursor)},"more":${more}}`;
@@ -74,8 +75,9 @@ export function fitMessages(messages: readonly Message[], positions: Positions, 
   let bytes = 0;
   let index = 0;
   for (; index < messages.length; index++) {
-    const json = JSON.stringify(messages[index]);
-    const length = Buffer.byteLength(json);
+    // Made and measured once per message, however many pollers catch it up.
+    const json = envelopeJson(messages[index]);
+    const length = envelopeBytes(messages[index]);
     if (jsons.length > 0 && bytes + length > maxBytes) break;
     jsons.push(json);
     bytes += length;

@@ -1,12 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import type { Gap, Message } from '../protocol/index.ts';
-import type { TransportCounters } from '../server/accounting/counters.ts';
-import { envelopeByteLength } from './byte-length.ts';
+import { envelopeBytes } from './envelope-json.ts';
 import { FrameCache } from './frame-cache.ts';
 import { sendError } from './http-io.ts';
 import { Outbox } from './outbox.ts';
 import { replayBatch, type ReceiveQuery } from './query.ts';
-import type { TransportContext } from './types.ts';
+import type { TransportContext, WireMeter } from './types.ts';
 
 const KEEP_ALIVE = ':\n\n';
 /** How long an ended slow stream may take to flush before its socket is cut (as a slow WebSocket's close). */
@@ -32,7 +31,7 @@ const messageEvents = new FrameCache((json, cursor) => `event: message\nid: ${cu
  */
 export class SseStream {
   readonly #outbox: Outbox;
-  readonly #counters: TransportCounters;
+  readonly #meter: WireMeter;
   #lastWriteAt = Date.now();
   #done = false;
 
@@ -42,14 +41,14 @@ export class SseStream {
     private readonly query: ReceiveQuery,
     private readonly onDone: () => void,
   ) {
-    this.#counters = context.accounting.transports.sse;
+    this.#meter = context.meter;
     this.#outbox = new Outbox(context.bus, query.topics, {
       message: (message: Message, json: string) => {
         if (this.#done) return;
-        this.#counters.deliveries += 1;
+        this.#meter.delivered(1);
         const cursor = this.context.bus.encodeCursor(this.#outbox.positions);
         const event = messageEvents.frameOf(message, json, cursor);
-        this.#write(event, envelopeByteLength(message, json), event.length);
+        this.#write(event, envelopeBytes(message), event.length);
       },
       gap: (gap: Gap) => this.#event('gap', JSON.stringify(gap)),
     });
@@ -61,7 +60,7 @@ export class SseStream {
       if (this.res.headersSent) this.end();
       else {
         this.#finish();
-        sendError(this.res, error, this.#counters);
+        sendError(this.res, error, this.#meter);
       }
     });
   }
@@ -76,7 +75,7 @@ export class SseStream {
   end(): void {
     if (this.#done) return;
     this.#finish();
-    if (this.res.headersSent && this.res.chunkedEncoding) this.#counters.out.framing += LAST_CHUNK_BYTES;
+    if (this.res.headersSent && this.res.chunkedEncoding) this.#meter.framingOut(LAST_CHUNK_BYTES);
     this.res.end();
   }
 
@@ -117,9 +116,9 @@ export class SseStream {
       this.#cutSlowConsumer();
       return;
     }
-    this.#counters.out.bodies += bodyBytes;
-    this.#counters.out.framing += bytes - bodyBytes;
-    if (this.res.chunkedEncoding) this.#counters.chunkFraming(bytes);
+    this.#meter.bodyOut(bodyBytes);
+    this.#meter.framingOut(bytes - bodyBytes);
+    if (this.res.chunkedEncoding) this.#meter.chunkOut(bytes);
     this.#lastWriteAt = Date.now();
     this.res.write(text);
   }

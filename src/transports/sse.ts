@@ -1,8 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LabError } from '../protocol/index.ts';
 import { sendError } from './http-io.ts';
 import { SseStream } from './sse-stream.ts';
-import { parseReceiveQuery } from './query.ts';
 import type { Transport, TransportContext } from './types.ts';
 
 /**
@@ -12,7 +10,6 @@ import type { Transport, TransportContext } from './types.ts';
  * keep-alive comment every `sseKeepAliveMs` from one timer for all of them.
  */
 export function createSseTransport(context: TransportContext): Transport {
-  const counters = context.accounting.transports.sse;
   const streams = new Set<SseStream>();
   const keepAliveMs = context.options.sseKeepAliveMs;
   const keepAlive = setInterval(() => {
@@ -24,19 +21,16 @@ export function createSseTransport(context: TransportContext): Transport {
   function open(req: IncomingMessage, res: ServerResponse, params: URLSearchParams): void {
     let stream: SseStream;
     try {
-      if (context.shuttingDown) throw new LabError('shutting_down', 'the server is stopping', 1);
-      const session = context.authenticate(req, params);
       const lastEventId = req.headers['last-event-id'];
       if (typeof lastEventId === 'string' && lastEventId !== '') params.set('cursor', lastEventId);
-      const query = parseReceiveQuery(params, context.options, session.name);
-      const release = context.holdRequest(session, counters, req, query.topics.length);
+      const { query, release } = context.admit(req, params, { hold: 'request' });
       stream = new SseStream(context, res, query, () => {
         release();
         streams.delete(stream);
       });
       streams.add(stream);
     } catch (error) {
-      sendError(res, error, counters);
+      sendError(res, error, context.meter);
       return;
     }
     stream.start();

@@ -2,14 +2,12 @@ import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import type { Positions } from '../bus/types.ts';
 import { LabError, parseTopicList, type Gap, type Message, type ServerFrame } from '../protocol/index.ts';
-import type { TransportCounters } from '../server/accounting/counters.ts';
-import type { Session } from '../server/sessions.ts';
 import { errorFrame, toLabError } from './errors.ts';
 import { FrameCache } from './frame-cache.ts';
 import { Outbox } from './outbox.ts';
 import { parseBacklog, parseCursor, readableTopics, replayBatch } from './query.ts';
 import { corkForThisTurn } from './turn-cork.ts';
-import type { TransportContext } from './types.ts';
+import type { Admission, TransportContext, WireMeter } from './types.ts';
 
 /** How long a closing socket may take to flush its close frame before it is cut. */
 const CLOSE_GRACE_MS = 5_000;
@@ -31,7 +29,7 @@ const messageFrames = new FrameCache((json, cursor) => `{"op":"message",${json.s
  * `unsubscribe` is answered with `subscribed` and the cursor of what remains.
  */
 export class WsPeer {
-  readonly #counters: TransportCounters;
+  readonly #meter: WireMeter;
   #outboxes: Outbox[] = [];
   /** Every topic of the open outboxes (each topic is in one outbox at most). */
   readonly #topics = new Set<string>();
@@ -39,18 +37,17 @@ export class WsPeer {
   readonly #claims = new Map<Outbox, () => void>();
   #missedPongs = 0;
   #closed = false;
-  readonly #releaseSession: () => void;
 
   constructor(
     private readonly context: TransportContext,
     private readonly ws: WebSocket,
     /** The TCP socket under `ws`, corked while a turn's frames are written. */
     private readonly socket: Duplex,
-    private readonly session: Session,
+    /** The session's admission: its hold is given back when the socket goes. */
+    private readonly admission: Admission,
     private readonly onClose: () => void,
   ) {
-    this.#counters = context.accounting.transports.ws;
-    this.#releaseSession = context.holdConnection(session);
+    this.#meter = context.meter;
     ws.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
     ws.on('pong', () => {
       this.#missedPongs = 0;
@@ -78,7 +75,7 @@ export class WsPeer {
 
   #onFrame(data: RawData, isBinary: boolean): void {
     const bytes = Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : data.byteLength;
-    this.#counters.in.bodies += bytes;
+    this.#meter.bodyIn(bytes);
     let frame: unknown;
     try {
       if (isBinary) throw new LabError('bad_request', 'frames are JSON text');
@@ -107,7 +104,7 @@ export class WsPeer {
   }
 
   async #subscribe(frame: Record<string, unknown>, ref: string | undefined): Promise<void> {
-    const topics = readableTopics(frame.topics, this.session.name);
+    const topics = readableTopics(frame.topics, this.admission.session.name);
     const cursor = parseCursor(frame.cursor);
     const backlog = parseBacklog(frame.backlog, this.context.options);
     // O(topics in the frame): the socket's topics are one Set, kept as outboxes open and close.
@@ -137,7 +134,7 @@ export class WsPeer {
       // Issue 8 #2: a socket's topics are bounded, so are its cursor and the work per message.
       throw new LabError('bad_request', `a WebSocket follows at most ${perConnection} topics (maxTopicsPerConnection); it follows ${this.#topics.size}`);
     }
-    const release = this.context.claimTopics(this.session, topics.length);
+    const release = this.admission.claimTopics(topics.length);
     const outbox = new Outbox(this.context.bus, topics, {
       message: (message: Message, json: string) => this.#sendMessage(message, json),
       gap: (gap: Gap) => this.#send({ op: 'gap', ...gap }),
@@ -171,8 +168,8 @@ export class WsPeer {
   }
 
   async #publish(frame: Record<string, unknown>, ref: string | undefined): Promise<void> {
-    const result = await this.context.publish(this.session, frame);
-    this.#counters.publishes += 1;
+    const result = await this.admission.publish(frame);
+    this.#meter.published();
     this.#send({ op: 'ack', ...(ref === undefined ? {} : { ref }), ...result });
   }
 
@@ -186,7 +183,7 @@ export class WsPeer {
 
   #sendMessage(message: Message, envelopeJson: string): void {
     if (this.#closed) return;
-    this.#counters.deliveries += 1;
+    this.#meter.delivered(1);
     this.#write(messageFrames.frameOf(message, envelopeJson, this.#cursor()));
   }
 
@@ -202,7 +199,7 @@ export class WsPeer {
   #write(frame: string | Buffer): void {
     if (this.#closed || this.ws.readyState !== this.ws.OPEN) return;
     const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
-    this.#counters.out.bodies += bytes;
+    this.#meter.bodyOut(bytes);
     corkForThisTurn(this.socket);
     this.ws.send(frame, { binary: false });
     if (this.ws.bufferedAmount > this.context.options.wsMaxBufferedBytes) {
@@ -240,7 +237,7 @@ export class WsPeer {
     this.#closed = true;
     for (const outbox of this.#outboxes) this.#closeOutbox(outbox);
     this.#outboxes = [];
-    this.#releaseSession();
+    this.admission.release();
     this.onClose();
   }
 }

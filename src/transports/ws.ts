@@ -2,10 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { LabError } from '../protocol/index.ts';
-import type { Session } from '../server/sessions.ts';
 import { toLabError, wsCloseCode } from './errors.ts';
+import { rawErrorResponse } from './http-io.ts';
 import { WsPeer } from './ws-peer.ts';
-import type { Transport, TransportContext } from './types.ts';
+import type { Admission, Transport, TransportContext } from './types.ts';
 
 /**
  * The WebSocket hub (`GET /ws`, upgrade). `ws` runs in noServer mode on our one
@@ -21,7 +21,7 @@ import type { Transport, TransportContext } from './types.ts';
 const SHUTDOWN_GRACE_MS = 1_000;
 
 export function createWsTransport(context: TransportContext): Transport {
-  const counters = context.accounting.transports.ws;
+  const meter = context.meter;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: context.options.maxFrameBytes,
@@ -36,55 +36,41 @@ export function createWsTransport(context: TransportContext): Transport {
   }, context.options.wsPingIntervalMs);
   heartbeat.unref();
 
+  // The server has charged the socket to this transport and counted the request and its head (create.ts).
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, params: URLSearchParams): void {
-    const meter = context.accounting.meterOf(req.socket);
-    const handshakeIn = meter ? meter.claim('ws').bytesIn - head.length : 0;
-    counters.in.headers += Math.max(0, handshakeIn);
-    counters.requests += 1;
     if (!context.originAllowed(req)) {
-      refuse(socket, 403, new LabError('forbidden', 'this Origin is not allowed'));
+      refuse(socket, new LabError('forbidden', 'this Origin is not allowed'));
       return;
     }
-    let session: Session | undefined;
+    let admission: Admission | undefined;
     let fault: LabError | undefined;
     try {
-      if (context.shuttingDown) throw new LabError('shutting_down', 'the server is stopping');
-      session = context.authenticate(req, params);
-      if (context.accounting.openSockets > context.options.maxConnections) {
-        throw new LabError('too_many_connections', 'the server holds its maximum of connections');
-      }
+      // Shutdown, session, maxConnections and the session's quota (maxHeldPerSession): a fault closes after the handshake.
+      admission = context.admit(req, params, { hold: 'socket' });
+      // A handshake that never completes (ws refuses it, the client left) still gives the hold back.
+      if (socket.destroyed) admission.release();
+      else socket.once('close', admission.release);
     } catch (error) {
       fault = toLabError(error);
     }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      counters.out.headers += meter ? meter.flush().bytesOut : 0;
+      meter.handshakeOut(req.socket);
       sockets.add(ws);
       ws.once('close', () => sockets.delete(ws));
-      if (fault || !session) {
+      if (fault || !admission) {
         closeWith(ws, fault ?? new LabError('unauthorized', 'no session'));
         return;
       }
-      let peer: WsPeer;
-      try {
-        // Counts against the session's quota (maxHeldPerSession): over it, the socket closes 1013.
-        peer = new WsPeer(context, ws, socket, session, () => peers.delete(peer));
-      } catch (error) {
-        closeWith(ws, toLabError(error));
-        return;
-      }
+      const peer: WsPeer = new WsPeer(context, ws, socket, admission, () => peers.delete(peer));
       peers.add(peer);
     });
   }
 
   /** Answers a handshake with a plain HTTP error (its head counted as ws headers, its JSON as body). */
-  function refuse(socket: Duplex, status: number, error: LabError): void {
-    const body = JSON.stringify(error.toBody());
-    const bodyBytes = Buffer.byteLength(body);
-    const head =
-      `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${bodyBytes}\r\nConnection: close\r\n\r\n`;
-    counters.out.headers += Buffer.byteLength(head);
-    counters.out.bodies += bodyBytes;
+  function refuse(socket: Duplex, error: LabError): void {
+    const { head, body } = rawErrorResponse(error);
+    meter.headersOut(Buffer.byteLength(head));
+    meter.bodyOut(Buffer.byteLength(body));
     socket.end(head + body);
   }
 

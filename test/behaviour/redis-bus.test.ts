@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
 import { connectBus } from '../../src/bus/index.ts';
-import { RedisAdapter } from '../../src/bus/redis-adapter.ts';
 import { TRANSPORT_NAMES } from '../../src/protocol/index.ts';
+import { RedisTestSpace } from '../bus/redis-test-env.ts';
 import { runTest } from './suite.ts';
 
 /**
@@ -11,8 +9,7 @@ import { runTest } from './suite.ts';
  * 127.0.0.1:6379): the transports take the asynchronous path of the bus
  * (no readSync), and live messages come back through Redis pub/sub.
  */
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `labtest-${randomBytes(6).toString('hex')}:`;
+const space = new RedisTestSpace();
 
 const skip: Record<string, string> = {
   'recovers when the server restarts, reporting the lost history as a gap':
@@ -29,17 +26,8 @@ for (const transport of TRANSPORT_NAMES) {
     transport,
     skip: { ...skip, ...ownSkips[transport] },
     // Each transport's servers on a prefix of their own, so no case sees another's users or topics.
-    newBus: (options) => connectBus(new RedisAdapter({ url: REDIS_URL, prefix: `${prefix}${transport}:`, ...options })),
+    newBus: (options) => connectBus(space.adapter({ prefix: `${space.prefix}${transport}:`, ...options })),
   });
 }
 
-afterAll(async () => {
-  const admin = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await admin.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await admin.quit();
-});
+afterAll(() => space.close());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ceilingTable, chartConfigsFor, formatSummary, renderHtmlReport } from '../../bench/report/index.ts';
-import { validateResults } from '../../bench/schema.ts';
+import { validateResults } from '../../src/results/validate.ts';
 import { makeResultsFixture } from './fixture.ts';
 import { ceilingFigures, withCeilingAndFailures } from './ceiling.ts';
 

@@ -3,7 +3,7 @@
  * `http-ceiling` scenario (made-up figures, nothing measured), a scenario that
  * did not run, and errors with a reason and a dead process's output.
  */
-import type { BenchResults, CeilingFigures, ScenarioResult } from '../../bench/schema.ts';
+import type { BenchResults, CeilingFigures, ScenarioResult } from '../../src/results/schema.ts';
 
 export function ceilingFigures(): CeilingFigures {
   return {

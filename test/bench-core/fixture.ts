@@ -7,8 +7,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SCHEMA_VERSION } from '../../bench/schema.ts';
-import type { BenchResults, ByteSplit, ScenarioResult, SeriesPoint, TransportName, TransportResult } from '../../bench/schema.ts';
+import { SCHEMA_VERSION } from '../../src/results/schema.ts';
+import type { BenchResults, ByteSplit, ScenarioResult, SeriesPoint, TransportName, TransportResult } from '../../src/results/schema.ts';
 import {
   bytesPerClientPerSecond, perClientPerSecond, perDelivery, projectBandwidth, splitTotal, summarize, theoryLatency, wireDirection,
 } from '../../bench/aggregate/index.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesPerClientPerSecond, projectBandwidth, theoryLatency } from '../../bench/aggregate/index.ts';
+import { bytesPerClientPerSecond, longPollLatencies, projectBandwidth, publisherLegMs, theoryLatency } from '../../bench/aggregate/index.ts';
 import { ARTICLE_HEADER_BYTES, articleCharacterCount } from '../../bench/headers/websocket-org-2009.ts';
 
 describe('the Quantum Leap projection', () => {
@@ -32,19 +32,54 @@ describe('the Quantum Leap projection', () => {
   });
 });
 
-describe('theory latency', () => {
-  it('short poll: mean T/2 + d, worst T + d', () => {
-    const theory = theoryLatency('poll', 50, 1000);
-    expect(theory).toMatchObject({ model: 'short-poll', meanMs: 550, worstMs: 1050, worstIsLowerBound: false });
-  });
-
-  it('long poll: mean d, worst over 3d', () => {
-    expect(theoryLatency('longpoll', 50, 1000)).toMatchObject({ model: 'long-poll', meanMs: 50, worstMs: 150, worstIsLowerBound: true });
-  });
-
-  it('SSE and WebSocket: d', () => {
+describe('theory latency: both legs of the path, publisher up and subscriber down (issue 13 item 1)', () => {
+  it('SSE and WebSocket: up to the server and down again, 2d', () => {
     for (const transport of ['sse', 'ws'] as const) {
-      expect(theoryLatency(transport, 15, 1000)).toMatchObject({ model: 'push', meanMs: 15, worstMs: 15 });
+      expect(theoryLatency(transport, 15, 1000)).toMatchObject({ model: 'push', meanMs: 30, worstMs: 30 });
     }
+    // fanout at 10 msg/s through a 400 ms round trip: 400 ms, not 200.
+    expect(theoryLatency('sse', 200, 1000, [{ periodMs: 100, offsetMs: 0, burstSize: 1 }]).meanMs).toBe(400);
+  });
+
+  it('short poll: mean T/2 + 2d, worst T + 2d (RFC 6202)', () => {
+    const theory = theoryLatency('poll', 50, 1000);
+    expect(theory).toMatchObject({ model: 'short-poll', meanMs: 600, worstMs: 1100, worstIsLowerBound: false });
+    expect(theory.formula).toContain('T/2 + 2d');
+  });
+
+  it('long poll, one message at a time: 2d; worst over 4d', () => {
+    expect(theoryLatency('longpoll', 50, 1000)).toMatchObject({ model: 'long-poll', meanMs: 100, worstMs: 200, worstIsLowerBound: true });
+  });
+
+  it('a burst on HTTP: the 7th send waits for the 1st answer on six connections; ws sends all at once', () => {
+    const burst = [{ periodMs: 1000, offsetMs: 0, burstSize: 10 }];
+    expect(publisherLegMs('sse', 15, 5)).toBe(15);
+    expect(publisherLegMs('sse', 15, 6)).toBe(45);
+    expect(publisherLegMs('ws', 15, 9)).toBe(15);
+    // 6 at 2d, 4 at 4d.
+    expect(theoryLatency('sse', 15, 1000, burst).meanMs).toBe((6 * 30 + 4 * 60) / 10);
+    expect(theoryLatency('ws', 15, 1000, burst).meanMs).toBe(30);
+    // Long poll: the 1st alone at 2d, each later one a round trip more (4d), waves included.
+    expect(theoryLatency('longpoll', 15, 1000, burst).meanMs).toBe((30 + 9 * 60) / 10);
+  });
+
+  it('long poll: a message that reaches the server while the answer travels waits for the re-issued request', () => {
+    // d = 15: messages due at 0, 10, 50 reach the server at 15, 25, 65.
+    const arrivals = [
+      { dueMs: 0, atServerMs: 15 },
+      { dueMs: 10, atServerMs: 25 },
+      { dueMs: 50, atServerMs: 65 },
+    ];
+    // The 1st answers the held request at 15 (lands at 30); the next request is held from 45, so the 2nd goes
+    // then (lands 60); that request is back at 75, and the 3rd, there since 65, goes then (lands 90).
+    expect(longPollLatencies(arrivals, 15)).toEqual([30, 50, 40]);
+  });
+
+  it('chat: 40 publishers at 1 msg/s reach the server every 25 ms, closer than a long poll\'s 2d round trip', () => {
+    const chat = Array.from({ length: 40 }, (_, i) => ({ periodMs: 1000, offsetMs: i * 25, burstSize: 1 }));
+    const theory = theoryLatency('longpoll', 15, 1000, chat);
+    expect(theory.meanMs).toBeGreaterThan(30);
+    expect(theory.meanMs).toBeLessThan(60);
+    expect(theoryLatency('poll', 15, 1000, chat).meanMs).toBe(530);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { SCHEMA_VERSION, validateResults } from '../../bench/schema.ts';
+import { SCHEMA_VERSION } from '../../src/results/schema.ts';
+import { validateResults } from '../../src/results/validate.ts';
 import { makeResultsFixture } from './fixture.ts';
 
 describe('validateResults', () => {

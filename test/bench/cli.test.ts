@@ -20,6 +20,22 @@ describe('bench command line', () => {
     expect(() => parseCli(['--duration', '0'])).toThrow(/--duration/);
   });
 
+  it('every numeric flag has a range, said in the message (issue 13)', () => {
+    expect(() => parseCli(['--clients', '-5'])).toThrow(/--clients must be an integer from 1 to 50,000, got "-5"/);
+    expect(() => parseCli(['--network', '999999ms'])).toThrow(/--network must be a number from 0 to 10,000 ms, got "999999ms"/);
+    expect(() => parseCli(['--network', '-5ms'])).toThrow(/--network must be a number from 0 to 10,000 ms/);
+    expect(() => parseCli(['--duration', '1e9'])).toThrow(/--duration must be a number from 0.5 to 3,600 s/);
+    expect(() => parseCli(['--rate', '-0.5'])).toThrow(/--rate must be a number from 0.01 to 1,000 msg\/s/);
+    expect(() => parseCli(['--body-size', '100000'])).toThrow(/--body-size must be an integer from 1 to 16,384 bytes/);
+    expect(() => parseCli(['--burst-size', '0'])).toThrow(/--burst-size/);
+    expect(() => parseCli(['--poll-interval', '5'])).toThrow(/--poll-interval must be a number from 10 to 600,000 ms/);
+    expect(() => parseCli(['--longpoll-wait', '61'])).toThrow(/--longpoll-wait must be an integer from 1 to 60 s/);
+    expect(() => parseCli(['--processes', '0'])).toThrow(/--processes must be an integer from 1 to 64/);
+    expect(() => parseCli(['--clients', ''])).toThrow(/--clients must be an integer/);
+    // At the limits: accepted.
+    expect(parseCli(['--clients', '50000', '--network', '10000ms', '--rate', '0.01']).flags).toMatchObject({ clients: 50_000, publishRatePerSecond: 0.01 });
+  });
+
   it('reads flags over the defaults', () => {
     const options = parseCli(['--scenario', 'fanout,idle', '--transports', 'sse,ws', '--clients', '7', '--network', '50ms', '--poll-interval', '250']);
     expect(options.scenarios.map((scenario) => scenario.name)).toEqual(['fanout', 'idle']);
@@ -32,6 +48,10 @@ describe('bench command line', () => {
     const run = startBench(['--scenario', 'telepathy']);
     expect(await run.exited).toBe(2);
     expect(run.stderr()).toMatch(/unknown scenario "telepathy": valid scenarios are chat, fanout/);
+    const negative = startBench(['--clients', '-5']);
+    expect(await negative.exited).toBe(2);
+    expect(negative.stderr()).toMatch(/--clients must be an integer from 1 to 50,000, got "-5"/);
+    expect(negative.stderr()).not.toMatch(/ambiguous/);
     const flag = startBench(['--frobnicate']);
     expect(await flag.exited).toBe(2);
     expect(flag.stderr()).toMatch(/frobnicate[\s\S]*valid options:/);

@@ -12,11 +12,13 @@ export interface BenchProcess {
   exited: Promise<number | null>;
 }
 
-export function startBench(args: string[], env: Record<string, string> = {}): BenchProcess {
+/** `detached`: the bench leads a process group of its own, so a test can signal the whole group as a terminal or supervisor does. */
+export function startBench(args: string[], env: Record<string, string> = {}, options: { detached?: boolean } = {}): BenchProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   let out = '';
   let err = '';

@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { validateResults, type BenchResults, type LatestPointer } from '../../bench/schema.ts';
+import type { BenchResults, LatestPointer } from '../../src/results/schema.ts';
+import { validateResults } from '../../src/results/validate.ts';
 import { startBench, type BenchProcess } from './helpers.ts';
 
 const out = mkdtempSync(path.join(tmpdir(), 'bench-run-'));

@@ -1,6 +1,7 @@
 /**
  * The simulated clients' own accounting: what they parse against bytes
- * computed independently, and the per-recipient seq bookkeeping.
+ * computed independently, and what the worker records of each delivery
+ * (the counting itself is bench/aggregate's: test/bench-core/deliveries.test.ts).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dueTimeOf, stampedBody } from '../../bench/sim/body.ts';
 import { clientAgent, exchange } from '../../bench/sim/http.ts';
 import { clientFrameHeaderBytes, WireMeter } from '../../bench/sim/meter.ts';
-import { SeqTracker } from '../../bench/sim/seq-tracker.ts';
+import { DeliveryRecorder } from '../../bench/sim/recorder.ts';
+import type { Message } from '../../src/protocol/index.ts';
 
 const BODY = '{"messages":[],"gaps":[],"cursor":"c1","more":false}';
 let server: http.Server;
@@ -78,24 +80,30 @@ describe('stamped bodies', () => {
   });
 });
 
-describe('SeqTracker', () => {
-  it('counts duplicates, out-of-order arrivals and what is still missing', () => {
-    const tracker = new SeqTracker();
-    for (const seq of [1, 2, 4, 3, 3, 5]) tracker.arrive(seq);
-    expect(tracker.duplicated).toBe(1);
-    expect(tracker.outOfOrder).toBe(1);
-    expect(tracker.receivedUpTo(6)).toBe(5);
-    expect(tracker.hasAll(5)).toBe(true);
-    expect(tracker.hasAll(6)).toBe(false);
-    expect(tracker.above(4)).toBe(1);
-  });
+describe('DeliveryRecorder', () => {
+  const message = (topic: string, seq: number, body = stampedBody(1_000_000n, 64)): Message =>
+    ({ topic, seq, id: `${topic}-${seq}`, from: 'p', body, ts: 0 });
 
-  it('counts seqs covered by a gap as not received, yet not awaited', () => {
-    const tracker = new SeqTracker();
-    tracker.arrive(1);
-    tracker.skip(2, 4);
-    tracker.arrive(5);
-    expect(tracker.hasAll(5)).toBe(true);
-    expect(tracker.receivedUpTo(5)).toBe(2);
+  it('records only the measured phase and the subscribed topics, and tallies them by hand', () => {
+    const recorder = new DeliveryRecorder([['room:a'], ['room:a', 'room:b']]);
+    recorder.message(0, message('room:a', 1), 2_000_000n); // before start: not recorded
+    recorder.gap(1, { topic: 'room:b', from: 1, to: 1 }); // before start: covered, not counted
+    recorder.start();
+    for (const seq of [1, 2, 2]) recorder.message(0, message('room:a', seq), 2_000_000n);
+    recorder.message(0, message('room:b', 1), 2_000_000n); // client 0 did not subscribe to room:b
+    recorder.message(1, message('room:a', 2, 'no due time'), 2_000_000n);
+    recorder.gap(1, { topic: 'room:b', from: 2, to: 2 });
+    recorder.message(1, message('room:b', 3), 2_000_000n);
+    expect(recorder.deliveries).toBe(4);
+    expect(recorder.unstamped).toBe(1);
+    expect(recorder.total.totalCount).toBe(3);
+    expect(recorder.complete({ 'room:a': 2, 'room:b': 3 })).toBe(false);
+    expect(recorder.complete({ 'room:a': 1, 'room:b': 3 })).toBe(false);
+    recorder.message(1, message('room:a', 1), 2_000_000n);
+    expect(recorder.complete({ 'room:a': 2, 'room:b': 3 })).toBe(true);
+    // room:a: 2 + 2 expected, all received (one duplicate); room:b: 3 expected, 1 received, 2 covered by gaps.
+    expect(recorder.tally({ 'room:a': 2, 'room:b': 3 })).toEqual({
+      expected: 7, received: 5, duplicated: 1, outOfOrder: 1, gaps: 1, unexpected: 0,
+    });
   });
 });

@@ -5,68 +5,41 @@
  * never stores that cookie, so it leaks into no pane's requests. Plus the
  * page's own words for a bad name and for a direct message to nobody.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { LabServer } from '../../src/server/create.ts';
-import { TRANSPORT_NAMES } from '../../src/protocol/index.ts';
-import { collectPageErrors, ensureWebBuild, launchChromium, startServer } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { collectPageErrors, useBrowserAndServer } from './harness.ts';
+import { errorText, send, signIn as openChat, waitForConnected, waitForLabPanes } from './chat-page.ts';
 
-let browser: Browser;
-let server: LabServer;
-const contexts: BrowserContext[] = [];
+const env = useBrowserAndServer();
 
-beforeAll(async () => {
-  await ensureWebBuild();
-  server = await startServer();
-  browser = await launchChromium();
-}, 180_000);
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await server?.close();
-});
-
-async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  return context;
-}
-
+/** This file's people use ws unless a test says otherwise. */
 async function signIn(page: Page, name: string, transport = 'ws'): Promise<void> {
-  await page.goto(`${server.url}/#/chat`);
-  await page.fill('[data-test=name]', name);
-  await page.selectOption('[data-test=transport]', transport);
-  await page.click('[data-test=connect]');
-}
-
-function errorText(page: Page): Promise<string> {
-  return page.textContent('[data-test=chat-error]', { timeout: 1000 }).then((text) => text ?? '').catch(() => '');
+  await openChat(page, env.server.url, name, transport);
 }
 
 describe('one identity per tab', () => {
   it('a reloaded tab gets its own name back while another tab uses the lab', async () => {
-    const context = await newContext();
+    const context = await env.newContext();
     const chat = await context.newPage();
     const errors = collectPageErrors(chat);
     await signIn(chat, 'carol');
-    await chat.waitForSelector('[data-test=connection-state].connected', { timeout: 10_000 });
+    await waitForConnected(chat);
 
     // The lab in another tab of the same browser signs in several sessions of its own.
     const lab = await context.newPage();
-    await lab.goto(`${server.url}/#/lab`);
-    for (const t of TRANSPORT_NAMES) await lab.waitForSelector(`[data-pane=${t}][data-ready=true]`, { timeout: 20_000 });
+    await lab.goto(`${env.server.url}/#/lab`);
+    await waitForLabPanes(lab);
     // Another chat tab as someone else, for good measure.
     const other = await context.newPage();
     await signIn(other, 'dave');
-    await other.waitForSelector('[data-test=connection-state].connected', { timeout: 10_000 });
+    await waitForConnected(other);
 
     // No tab stored the shared cookie, so no request of any tab or pane carries one.
     expect((await context.cookies()).map((cookie) => cookie.name)).not.toContain('lab_session');
 
     await chat.reload();
     await signIn(chat, 'carol');
-    await chat.waitForSelector('[data-test=connection-state].connected', { timeout: 10_000 });
+    await waitForConnected(chat);
     expect(await errorText(chat)).toBe('');
     expect(await chat.textContent('[data-test=me]')).toBe('carol');
 
@@ -80,7 +53,7 @@ describe('one identity per tab', () => {
 
 describe('the page in its own words', () => {
   it('says what is wrong with a name it checks itself, without blaming the server', async () => {
-    const page = await (await newContext()).newPage();
+    const page = await env.newPage();
     const requests: string[] = [];
     page.on('request', (request) => {
       if (request.url().includes('/api/')) requests.push(request.url());
@@ -93,14 +66,13 @@ describe('the page in its own words', () => {
   });
 
   it('removes a direct conversation with nobody and says why', async () => {
-    const page = await (await newContext()).newPage();
+    const page = await env.newPage();
     await signIn(page, 'erin', 'poll');
-    await page.waitForSelector('[data-test=connection-state].connected', { timeout: 10_000 });
+    await waitForConnected(page);
     await page.fill('[data-test=new-peer]', 'nobody-here');
     await page.press('[data-test=new-peer]', 'Enter');
     await page.waitForSelector('[data-peer="nobody-here"]');
-    await page.fill('[data-test=draft]', 'anyone?');
-    await page.click('[data-test=send]');
+    await send(page, 'anyone?');
     await expect.poll(() => errorText(page), { timeout: 10_000 }).toMatch(/Nobody called "nobody-here".*removed/);
     expect(await page.$('[data-peer="nobody-here"]')).toBeNull();
     expect(await page.textContent('[data-test=conversation-title]')).toContain('lobby');

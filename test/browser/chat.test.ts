@@ -2,27 +2,13 @@
  * The chat in real Chromium: two people on two different transports, a
  * direct message, the XSS payload of issue 4, a taken name.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { LabServer } from '../../src/server/create.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { TransportName } from '../../src/protocol/index.ts';
-import { collectPageErrors, ensureWebBuild, launchChromium, screenshotPath, startServer } from './harness.ts';
+import { collectPageErrors, screenshotPath, useBrowserAndServer } from './harness.ts';
+import { bodies, joinChat, send, signIn, waitForBodies } from './chat-page.ts';
 
-let browser: Browser;
-let server: LabServer;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  await ensureWebBuild();
-  server = await startServer();
-  browser = await launchChromium();
-}, 180_000);
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowserAndServer();
 
 interface Person {
   page: Page;
@@ -31,34 +17,19 @@ interface Person {
 }
 
 async function join(name: string, transport: TransportName): Promise<Person> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
+  const page = await env.newPage();
   const errors = collectPageErrors(page);
   const dialogs: string[] = [];
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());
     void dialog.dismiss();
   });
-  await page.goto(`${server.url}/#/chat`);
-  await page.fill('[data-test=name]', name);
-  await page.selectOption('[data-test=transport]', transport);
-  await page.click('[data-test=connect]');
-  await page.waitForSelector('[data-test=connection-state].connected', { timeout: 10_000 });
+  await joinChat(page, env.server.url, name, transport);
   return { page, errors, dialogs };
 }
 
-function bodies(page: Page): Promise<string[]> {
-  return page.$$eval('[data-test=message] [data-test=body]', (nodes) => nodes.map((node) => node.textContent ?? ''));
-}
-
 async function say(person: Person, text: string): Promise<void> {
-  await person.page.fill('[data-test=draft]', text);
-  await person.page.click('[data-test=send]');
-}
-
-async function waitForBodies(page: Page, expected: string[]): Promise<void> {
-  await expect.poll(() => bodies(page), { timeout: 10_000 }).toEqual(expected);
+  await send(person.page, text);
 }
 
 /** The lobby keeps its history, so later tests look at its newest line. */
@@ -76,10 +47,9 @@ describe('chat in Chromium', () => {
       await say(person, text);
       sent.push(text);
       // The room echoes to its sender too: waiting for it fixes the order of the next send.
-      await waitForBodies(person.page, sent);
+      await waitForBodies([person.page], sent);
     }
-    await waitForBodies(ann.page, sent);
-    await waitForBodies(bob.page, sent);
+    await waitForBodies([ann.page, bob.page], sent);
     await bob.page.screenshot({ path: screenshotPath('chat') });
     expect([...ann.errors, ...bob.errors]).toEqual([]);
   });
@@ -93,8 +63,7 @@ describe('chat in Chromium', () => {
     await say(cat, 'for dan only');
 
     await dan.page.click('[data-peer=cat]', { timeout: 10_000 });
-    await waitForBodies(dan.page, ['for dan only']);
-    await waitForBodies(cat.page, ['for dan only']);
+    await waitForBodies([dan.page, cat.page], ['for dan only']);
     // A message to the room after the DM: once eve has it, she would have had the DM too.
     await dan.page.click('[data-room=lobby]');
     await say(dan, 'room message after the dm');
@@ -118,7 +87,7 @@ describe('chat in Chromium', () => {
 
   it('says so when a message is too long, and keeps the draft', async () => {
     const ida = await join('ida', 'ws');
-    const long = 'x'.repeat(server.options.maxBodyBytes + 1);
+    const long = 'x'.repeat(env.server.options.maxBodyBytes + 1);
     await say(ida, long);
     await expect.poll(() => ida.page.textContent('[data-test=chat-error]').catch(() => ''), { timeout: 10_000 })
       .toContain('too long');
@@ -127,12 +96,8 @@ describe('chat in Chromium', () => {
 
   it('says so when a name is taken', async () => {
     await join('hal', 'ws');
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${server.url}/#/chat`);
-    await page.fill('[data-test=name]', 'hal');
-    await page.click('[data-test=connect]');
+    const page = await env.newPage();
+    await signIn(page, env.server.url, 'hal');
     await expect.poll(() => page.textContent('[data-test=chat-error]').catch(() => ''), { timeout: 10_000 })
       .toContain('name is taken');
   });

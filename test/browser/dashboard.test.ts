@@ -9,8 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { chartConfigsFor } from '../../bench/report/charts.ts';
-import { validateResults } from '../../bench/schema.ts';
-import type { BenchResults } from '../../bench/schema.ts';
+import { validateResults } from '../../src/results/validate.ts';
+import type { BenchResults } from '../../src/results/schema.ts';
 import type { LabServer } from '../../src/server/create.ts';
 import { REPO, collectPageErrors, ensureWebBuild, launchChromium, screenshotPath, startServer } from './harness.ts';
 

@@ -8,8 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { startLabServer } from '../../src/server/create.ts';
 import type { LabServer } from '../../src/server/create.ts';
 import { createLabMount } from '../../src/lab/mount.ts';
@@ -68,6 +69,73 @@ export async function ensureWebBuild(): Promise<void> {
 
 export async function startServer(resultsDir?: string, options: Partial<ServerOptions> = {}): Promise<LabServer> {
   return startLabServer({ port: 0, host: '127.0.0.1', log: false, ...options, mount: createLabMount({ resultsDir }) });
+}
+
+/** One Chromium and one lab server shared by the tests of a file; see useBrowserAndServer. */
+export interface BrowserAndServer {
+  readonly browser: Browser;
+  /** The server now running (restartServer replaces it). */
+  readonly server: LabServer;
+  /** A context of its own (cookies, storage), closed after the file's tests. */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+  /** A page in a new context of its own. */
+  newPage(options?: BrowserContextOptions): Promise<Page>;
+  /** Closes the server and keeps its port for restartServer. */
+  stopServer(): Promise<void>;
+  /** Starts the server again on the port it had, with the same options. */
+  restartServer(): Promise<void>;
+}
+
+/**
+ * Registers the file's beforeAll/afterAll: build the web app, start a lab
+ * server and Chromium; afterwards close every context, the browser and the
+ * server. `resultsDir` is asked for when the server starts, so an earlier
+ * beforeAll may create it. Read `server` when a test runs, not at import.
+ */
+export function useBrowserAndServer(setup: { resultsDir?: () => string; options?: Partial<ServerOptions> } = {}): BrowserAndServer {
+  let browser: Browser | undefined;
+  let server: LabServer | undefined;
+  let port = 0;
+  const contexts: BrowserContext[] = [];
+  const start = async (): Promise<void> => {
+    server = await startServer(setup.resultsDir?.(), { ...setup.options, port });
+  };
+  beforeAll(async () => {
+    await ensureWebBuild();
+    await start();
+    browser = await launchChromium();
+  }, 180_000);
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await server?.close();
+  });
+  const fixture: BrowserAndServer = {
+    get browser() {
+      if (!browser) throw new Error('Chromium is not running: use the fixture inside a test');
+      return browser;
+    },
+    get server() {
+      if (!server) throw new Error('the lab server is not running: use the fixture inside a test, and not between stopServer and restartServer');
+      return server;
+    },
+    async newContext(options) {
+      const context = await fixture.browser.newContext(options);
+      contexts.push(context);
+      return context;
+    },
+    async newPage(options) {
+      return (await fixture.newContext(options)).newPage();
+    },
+    async stopServer() {
+      const stopping = fixture.server;
+      port = stopping.port;
+      server = undefined;
+      await stopping.close();
+    },
+    restartServer: start,
+  };
+  return fixture;
 }
 
 /** Fails the test on any error the page throws (a broken bundle, a Vue warning that throws). */

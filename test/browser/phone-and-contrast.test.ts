@@ -9,40 +9,31 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { LabServer } from '../../src/server/create.ts';
-import { TRANSPORT_NAMES } from '../../src/protocol/index.ts';
-import { REPO, collectPageErrors, ensureWebBuild, launchChromium, startServer } from './harness.ts';
+import type { Page } from 'playwright-core';
+import { REPO, collectPageErrors, useBrowserAndServer } from './harness.ts';
+import { connectAs, send, waitForArrivals, waitForConnected, waitForLabPanes } from './chat-page.ts';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
-let browser: Browser;
-let server: LabServer;
 let resultsDir: string;
-const contexts: BrowserContext[] = [];
 
-beforeAll(async () => {
+// Registered before the server's hooks, so the folder exists when the server starts.
+beforeAll(() => {
   resultsDir = mkdtempSync(path.join(tmpdir(), 'lab-phone-'));
   copyFileSync(path.join(REPO, 'test/fixtures/results-small.json'), path.join(resultsDir, 'fixture-small.json'));
   writeFileSync(path.join(resultsDir, 'corrupt.json'), '{"schemaVersion": 1, "runId": "cut-sh');
   writeFileSync(path.join(resultsDir, 'latest.json'), JSON.stringify({ latest: 'fixture-small.json' }));
-  await ensureWebBuild();
-  server = await startServer(resultsDir);
-  browser = await launchChromium();
-}, 180_000);
+});
 
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await server?.close();
+afterAll(() => {
   if (resultsDir) rmSync(resultsDir, { recursive: true, force: true });
 });
 
-async function open(viewport: { width: number; height: number }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  contexts.push(context);
-  return context.newPage();
+const env = useBrowserAndServer({ resultsDir: () => resultsDir });
+
+function open(viewport: { width: number; height: number }): Promise<Page> {
+  return env.newPage({ viewport });
 }
 
 /** Pixels the page is wider than its window: 0 when nothing scrolls sideways. */
@@ -68,19 +59,16 @@ async function contrastViolations(page: Page): Promise<string[]> {
 
 async function chatWithEverything(viewport: { width: number; height: number }, name: string): Promise<Page> {
   const page = await open(viewport);
-  await page.goto(`${server.url}/#/chat`);
+  await page.goto(`${env.server.url}/#/chat`);
   expect(await contrastViolations(page)).toEqual([]);
-  await page.fill('[data-test=name]', name);
-  await page.click('[data-test=connect]');
-  await page.waitForSelector('[data-test=connection-state].connected', { timeout: 10_000 });
-  await page.fill('[data-test=draft]', `a long line from ${name} ${'that wraps on a small screen '.repeat(4)}`);
-  await page.click('[data-test=send]');
+  await connectAs(page, name);
+  await waitForConnected(page);
+  await send(page, `a long line from ${name} ${'that wraps on a small screen '.repeat(4)}`);
   await page.waitForSelector('[data-test=message]', { timeout: 10_000 });
   // An error banner too: a direct message to nobody.
   await page.fill('[data-test=new-peer]', 'nobody-at-all');
   await page.press('[data-test=new-peer]', 'Enter');
-  await page.fill('[data-test=draft]', 'hello?');
-  await page.click('[data-test=send]');
+  await send(page, 'hello?');
   await page.waitForSelector('[data-test=chat-error]', { timeout: 10_000 });
   return page;
 }
@@ -96,13 +84,11 @@ describe('on a phone, 390 px wide', () => {
 
   it('the live lab: panes wide enough to read, no sideways scroll, contrast', async () => {
     const page = await open(PHONE);
-    await page.goto(`${server.url}/#/lab`);
-    for (const t of TRANSPORT_NAMES) await page.waitForSelector(`[data-pane=${t}][data-ready=true]`, { timeout: 20_000 });
+    await page.goto(`${env.server.url}/#/lab`);
+    await waitForLabPanes(page);
     await page.fill('[data-test=lab-draft]', 'phone race');
     await page.click('[data-test=lab-send]');
-    for (const t of TRANSPORT_NAMES) {
-      await expect.poll(() => page.textContent(`[data-pane=${t}] [data-test=arrivals]`), { timeout: 10_000 }).toContain('phone race');
-    }
+    await waitForArrivals(page, 'phone race');
     const widths = await page.$$eval('[data-pane]', (panes) => panes.map((pane) => pane.getBoundingClientRect().width));
     for (const width of widths) expect(width).toBeGreaterThan(300);
     expect(await sideways(page)).toBe(0);
@@ -111,7 +97,7 @@ describe('on a phone, 390 px wide', () => {
 
   it('the dashboard: no sideways scroll, contrast', async () => {
     const page = await open(PHONE);
-    await page.goto(`${server.url}/#/dashboard`);
+    await page.goto(`${env.server.url}/#/dashboard`);
     await page.waitForSelector('[data-run="fixture-small.json"] [data-rendered="true"]', { timeout: 10_000 });
     await page.waitForSelector('[data-file="corrupt.json"]');
     expect(await sideways(page)).toBe(0);
@@ -124,7 +110,7 @@ describe('on a projector, 1280 px wide', () => {
     const chat = await chatWithEverything(DESKTOP, 'projector-user');
     expect(await contrastViolations(chat)).toEqual([]);
     const dashboard = await open(DESKTOP);
-    await dashboard.goto(`${server.url}/#/dashboard`);
+    await dashboard.goto(`${env.server.url}/#/dashboard`);
     await dashboard.waitForSelector('[data-run="fixture-small.json"] [data-rendered="true"]', { timeout: 10_000 });
     expect(await contrastViolations(dashboard)).toEqual([]);
   });

@@ -1,13 +1,14 @@
 /**
  * The web app's pure helpers, without a browser: counter rates from two
- * stats snapshots, the wire inspector's byte views, readable errors.
+ * stats snapshots (none over too short a window), the wire inspector's byte
+ * views, readable errors.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LabError, TRANSPORT_NAMES } from '../../src/protocol/index.ts';
 import type { StatsSnapshot, TransportStats } from '../../src/protocol/index.ts';
-import { ratesBetween } from '../../web/src/lab/stats-rates.ts';
+import { MIN_RATE_WINDOW_MS, ratesBetween } from '../../web/src/lab/stats-rates.ts';
 import { frameBytes, fromBase64, visibleText } from '../../web/src/lab/bytes.ts';
 import { describeError, isConnectionProblem, nameProblem } from '../../web/src/errors.ts';
 import { NetworkError } from '../../src/client/index.ts';
@@ -46,6 +47,16 @@ describe('counter rates', () => {
 
   it('never shows a negative rate when the server restarted between snapshots', () => {
     expect(ratesBetween(snapshot(1_000, 30), snapshot(2_000, 5))!.ws.requestsPerSecond).toBe(0);
+  });
+
+  it('makes no rate from two snapshots that landed close together (no "40.8 requests/s")', () => {
+    // One ws ping-pong request counted in a 25 ms window would read 40 requests/s.
+    expect(ratesBetween(snapshot(1_000, 10), snapshot(1_025, 11))).toBeNull();
+    expect(ratesBetween(snapshot(1_000, 10), snapshot(1_000 + MIN_RATE_WINDOW_MS - 1, 11))).toBeNull();
+  });
+
+  it('rates over the window from the older snapshot once it is long enough', () => {
+    expect(ratesBetween(snapshot(1_000, 10), snapshot(2_025, 11))!.ws.requestsPerSecond).toBeCloseTo(1 / 1.025, 6);
   });
 });
 

@@ -1,52 +1,33 @@
-import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Bus } from '../../src/bus/index.ts';
-import { RedisAdapter } from '../../src/bus/redis-adapter.ts';
+import type { RedisAdapter } from '../../src/bus/redis-adapter.ts';
 import { eventually } from '../wait.ts';
 import { runAdapterSuite } from './adapter-suite.ts';
+import { freePort } from './redis-server.ts';
+import { REDIS_URL, RedisTestSpace } from './redis-test-env.ts';
 
-/** The machine's Redis (house rules); every test works under a prefix of its own and deletes its keys. */
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-const newPrefix = (): string => `labtest-${randomBytes(6).toString('hex')}:`;
-
-/** Deletes every key under `prefix` (SCAN, never KEYS: the Redis may be shared). */
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
-
+// The machine's Redis (house rules): every test works in a space (a key prefix) of its own and deletes its keys.
 runAdapterSuite({
   name: 'redis',
   newBackend: async () => {
-    const prefix = newPrefix();
-    const admin = new Redis(REDIS_URL);
+    const space = new RedisTestSpace();
     return {
       shared: true,
-      newAdapter: (options) => new RedisAdapter({ url: REDIS_URL, prefix, ...options }),
-      // What a Redis restarted without persistence looks like to its nodes: nothing under the prefix.
-      loseData: () => deleteKeys(admin, prefix),
-      dispose: async () => {
-        await deleteKeys(admin, prefix);
-        await admin.quit();
-      },
+      newAdapter: (options) => space.adapter(options),
+      loseData: () => space.deleteKeys(),
+      dispose: () => space.close(),
     };
   },
 });
 
 describe('redis adapter: what only a networked backend has', () => {
-  const prefix = newPrefix();
-  const admin = new Redis(REDIS_URL);
+  const space = new RedisTestSpace();
+  const { prefix, admin } = space;
   const opened: RedisAdapter[] = [];
 
   async function node(): Promise<RedisAdapter> {
-    const adapter = new RedisAdapter({ url: REDIS_URL, prefix });
+    const adapter = space.adapter();
     opened.push(adapter);
     await adapter.connect();
     return adapter;
@@ -54,12 +35,15 @@ describe('redis adapter: what only a networked backend has', () => {
 
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((adapter) => adapter.close()));
-    await deleteKeys(admin, prefix);
+    await space.deleteKeys();
   });
 
+  afterAll(() => space.close());
+
   it('refuses to connect to an address where no Redis answers, with unavailable and the address', async () => {
-    const port = await closedPort();
-    const adapter = new RedisAdapter({ url: `redis://user:secret@127.0.0.1:${port}`, prefix });
+    // Just released: nothing listens there.
+    const port = await freePort();
+    const adapter = space.adapter({ url: `redis://user:secret@127.0.0.1:${port}` });
     const error = await adapter.connect().then(() => undefined, (e: unknown) => e);
     expect(error).toMatchObject({ code: 'unavailable' });
     expect(String((error as Error).message)).toContain(`127.0.0.1:${port}`);
@@ -75,7 +59,7 @@ describe('redis adapter: what only a networked backend has', () => {
     const cursor = busA.encodeCursor({ 'room:t': 3 });
     const before = a.epoch;
 
-    await deleteKeys(admin, prefix);
+    await space.deleteKeys();
     const { message } = await a.publish({ topic: 'room:t', from: 'a', body: 'after' });
     expect(message.seq).toBe(1);
     expect(a.epoch).not.toBe(before);
@@ -157,13 +141,7 @@ describe('redis adapter: what only a networked backend has', () => {
   it('keeps one topic\'s keys in one Cluster hash slot', async () => {
     const a = await node();
     await a.publish({ topic: 'room:lobby', from: 'a', body: 'x', id: 'c-1' });
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await admin.scan(cursor, 'MATCH', `${prefix}{room:lobby}*`, 'COUNT', 500);
-      keys.push(...batch);
-      cursor = next;
-    } while (cursor !== '0');
+    const keys = await space.keys('{room:lobby}*');
     expect(keys.sort()).toEqual(['ids', 'log', 'seq'].map((name) => `${prefix}{room:lobby}:${name}`));
     // A Cluster hashes only the tag, so equal tags mean one slot (this Redis runs without cluster mode).
     expect(keys.map(hashTag)).toEqual(['room:lobby', 'room:lobby', 'room:lobby']);
@@ -175,13 +153,4 @@ function hashTag(key: string): string {
   const open = key.indexOf('{');
   const close = open < 0 ? -1 : key.indexOf('}', open + 1);
   return close > open + 1 ? key.slice(open + 1, close) : key;
-}
-
-/** A port on 127.0.0.1 where nothing listens (just released). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

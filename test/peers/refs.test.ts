@@ -8,6 +8,7 @@ import { io as connectSocketIo } from 'socket.io-client';
 import { ServerProcess, SERVER_SPECS } from '../../bench/peers/proc/server-process.ts';
 import type { ContenderName } from '../../bench/peers/types.ts';
 import type { Message, PollResponse, PublishResult, ServerFrame } from '../../src/protocol/index.ts';
+import { eventually } from '../server/helpers.ts';
 
 const started: ServerProcess[] = [];
 
@@ -39,6 +40,12 @@ async function publish(server: ServerProcess, token: string, topic: string, body
   return (await response.json()) as PublishResult;
 }
 
+/** Long polls the reference holds right now (its `/api/stats`). */
+async function heldNow(server: ServerProcess): Promise<number> {
+  const response = await fetch(`${server.url}/api/stats`);
+  return ((await response.json()) as { held: number }).held;
+}
+
 function nextFrame(ws: WebSocket, op: ServerFrame['op']): Promise<ServerFrame> {
   return new Promise((resolve) => {
     const onMessage = (data: Buffer): void => {
@@ -62,8 +69,15 @@ describe('reference servers', () => {
     expect(empty).toMatchObject({ messages: [], gaps: [], more: false });
     expect(typeof empty.cursor).toBe('string');
 
-    const held = fetch(`${server.url}/api/longpoll?topics=room:a&wait=10&cursor=${empty.cursor}`, { headers: { authorization: `Bearer ${token}` } });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    let answered = false;
+    const held = fetch(`${server.url}/api/longpoll?topics=room:a&wait=10&cursor=${empty.cursor}`, { headers: { authorization: `Bearer ${token}` } })
+      .then((response) => {
+        answered = true;
+        return response;
+      });
+    // Held, not answered: the server counts it among its waiters, and no answer has come.
+    await eventually(() => heldNow(server), (count) => count === 1);
+    expect(answered).toBe(false);
     const published = await publish(server, token, 'room:a', 'hello');
     expect(published).toMatchObject({ topic: 'room:a', seq: 1 });
     const released = (await (await held).json()) as PollResponse;

@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { connectBus, type MessageBus } from '../../src/bus/index.ts';
-import { RedisAdapter } from '../../src/bus/redis-adapter.ts';
 import type { LabServer } from '../../src/server/create.ts';
+import { RedisTestSpace } from '../bus/redis-test-env.ts';
 import { TestSocket, closeAll, createSession, eventually, getJson, publish, startServer } from './helpers.ts';
 
 /**
@@ -11,33 +9,28 @@ import { TestSocket, closeAll, createSession, eventually, getJson, publish, star
  * machine's, under a prefix of this file's own): what a client sees does not
  * depend on the node a request lands on. (The cluster behind a proxy is issue 10.)
  */
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `labtest-${randomBytes(6).toString('hex')}:`;
+const space = new RedisTestSpace();
 const buses: MessageBus[] = [];
 
+/** A node: a server over a bus of its own on the shared Redis space. */
+async function node(): Promise<LabServer> {
+  const bus = await connectBus(space.adapter());
+  buses.push(bus);
+  return startServer({ bus });
+}
+
 async function twoNodes(): Promise<[LabServer, LabServer]> {
-  const nodes: LabServer[] = [];
-  for (let i = 0; i < 2; i++) {
-    const bus = await connectBus(new RedisAdapter({ url: REDIS_URL, prefix }));
-    buses.push(bus);
-    nodes.push(await startServer({ bus }));
-  }
-  return nodes as [LabServer, LabServer];
+  return [await node(), await node()];
 }
 
 afterEach(async () => {
   await closeAll();
   // A bus handed to the server is the caller's to close.
   await Promise.all(buses.splice(0).map((bus) => bus.close()));
-  const admin = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await admin.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await admin.quit();
+  await space.deleteKeys();
 });
+
+afterAll(() => space.close());
 
 interface PollBody {
   messages: Array<{ body: string; seq: number }>;
@@ -86,9 +79,7 @@ describe('two nodes over one Redis bus', () => {
     const epoch = a.bus.epoch;
     await a.close();
 
-    const bus = await connectBus(new RedisAdapter({ url: REDIS_URL, prefix }));
-    buses.push(bus);
-    const restarted = await startServer({ bus });
+    const restarted = await node();
     expect(restarted.bus.epoch).toBe(epoch);
     const again = await createSession(restarted, 'alice');
     await publish(restarted, again, { topic: 'room:lobby', body: 'three' });

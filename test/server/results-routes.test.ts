@@ -5,7 +5,7 @@
  * code (no stack in the log), and a process out of descriptors says EMFILE
  * with a 503 instead of an empty list.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdir } from 'node:fs/promises';
@@ -37,6 +37,13 @@ beforeAll(async () => {
   mkdirSync(path.join(dir, 'reference'));
   writeFileSync(path.join(dir, 'reference', '2026-11-22T04-15-29Z.json'), RUN('2026-11-22T04-15-29Z', '2026-11-22T04:15:29.000Z'));
   writeFileSync(path.join(dir, 'reference', 'latest.json'), JSON.stringify({ latest: '2026-11-22T04-15-29Z.json' }));
+  // These runs fail schema validation (schemaVersion 0), so the listing orders
+  // them by modification time: give each its own run date, not "written just now".
+  for (const [file, date] of [
+    ['2026-11-20T10-00-00Z.json', '2026-11-20T10:00:00Z'],
+    ['2026-11-24T10-00-00Z.json', '2026-11-24T10:00:00Z'],
+    ['reference/2026-11-22T04-15-29Z.json', '2026-11-22T04:15:29Z'],
+  ]) utimesSync(path.join(dir, file), new Date(date), new Date(date));
   symlinkSync('/etc/passwd', path.join(dir, 'passwd.json'));
   symlinkSync(path.join(outside, 'secret.json'), path.join(dir, 'linked.json'));
   symlinkSync(path.join(outside, 'secret.json'), path.join(dir, 'reference', 'linked.json'));

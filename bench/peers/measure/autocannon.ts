@@ -3,6 +3,7 @@
  * side of `--pin`), and reads its JSON result. `rate` = null saturates;
  * a number holds the offered load there (autocannon's -R).
  */
+import { coresOver } from '../proc/machine.ts';
 import { readCpuSeconds, spawnNode } from '../proc/spawn-node.ts';
 
 export interface AutocannonRun {
@@ -28,6 +29,20 @@ export interface AutocannonFigures {
   timeouts: number;
   /** CPU seconds of the autocannon process (the harness's own cost). */
   harnessCpuSeconds: number;
+  /** Autocannon's CPU while it drove the load, in cores: near 1 means it, not the server, set the pace. */
+  harnessCores: number | null;
+}
+
+/** Readings taken before this many ms after the spawn are start-up (loading modules), not load. */
+const STARTUP_MS = 400;
+
+/** CPU ÷ wall time between the first reading after start-up and the last one; null with fewer than two. */
+export function busyCores(readings: readonly { atMs: number; cpuSeconds: number }[], spawnedAtMs: number): number | null {
+  const loaded = readings.filter((reading) => reading.atMs - spawnedAtMs >= STARTUP_MS);
+  if (loaded.length < 2) return null;
+  const first = loaded[0];
+  const last = loaded[loaded.length - 1];
+  return coresOver(last.cpuSeconds - first.cpuSeconds, (last.atMs - first.atMs) / 1000);
 }
 
 interface AutocannonJson {
@@ -49,9 +64,14 @@ export function runAutocannon(run: AutocannonRun): Promise<AutocannonFigures> {
   return new Promise((resolve, reject) => {
     // /proc/<pid> is gone after exit: sample the harness's CPU while it runs.
     let harnessCpuSeconds = 0;
+    const spawnedAtMs = performance.now();
+    const readings: { atMs: number; cpuSeconds: number }[] = [];
     const sampler = setInterval(() => {
-      harnessCpuSeconds = readCpuSeconds(child.pid ?? -1) ?? harnessCpuSeconds;
-    }, 200);
+      const cpuSeconds = readCpuSeconds(child.pid ?? -1);
+      if (cpuSeconds === null) return;
+      harnessCpuSeconds = cpuSeconds;
+      readings.push({ atMs: performance.now(), cpuSeconds });
+    }, 100);
     let stdout = '';
     let stderr = '';
     const onAbort = (): void => {
@@ -77,6 +97,7 @@ export function runAutocannon(run: AutocannonRun): Promise<AutocannonFigures> {
           errors: json.errors,
           timeouts: json.timeouts,
           harnessCpuSeconds,
+          harnessCores: busyCores(readings, spawnedAtMs),
         });
       } catch (error) {
         reject(new Error(`autocannon printed no JSON result: ${(error as Error).message}; ${stderr.trim()}`));

@@ -6,6 +6,7 @@
 import * as hdr from 'hdr-histogram-js';
 import type { WsDialectName } from '../load/dialects.ts';
 import { LoadProcess } from '../proc/load-process.ts';
+import { coresOver } from '../proc/machine.ts';
 import type { ServerProcess } from '../proc/server-process.ts';
 import { createSession } from './common.ts';
 
@@ -30,7 +31,16 @@ export interface RoundFigures {
   latencyP50Ms: number | null;
   latencyP99Ms: number | null;
   subscriberCpuMicros: number;
+  /** CPU of every load process (subscribers and publisher) over the round, read from /proc; null when unreadable. */
+  harnessCpuSeconds: number | null;
+  /** The busiest load process over the round, in cores. */
+  harnessCores: number | null;
   timedOut: boolean;
+}
+
+/** CPU seconds of each process now (null entries where /proc could not be read). */
+function cpuOf(processes: LoadProcess[]): (number | null)[] {
+  return processes.map((process) => process.cpuSeconds());
 }
 
 export class FanoutRig {
@@ -72,6 +82,9 @@ export class FanoutRig {
     this.round += 1;
     const round = this.round;
     const perSubscriber = request.messages;
+    const loads = [...this.subscribers, this.publisher];
+    const cpuBefore = cpuOf(loads);
+    const startedMs = performance.now();
     for (const process of this.subscribers) process.send({ type: 'round', round, expectPerSubscriber: perSubscriber, recordLatency: request.recordLatency });
     this.publisher.send({
       type: 'publish', round, count: request.messages, window: request.window, ratePerSecond: request.ratePerSecond,
@@ -92,6 +105,12 @@ export class FanoutRig {
     const published = await collect(this.publisher, () => this.publisher.next('published', remaining()), () => this.publisher.next('published', 5000));
     const rounds = await Promise.all(this.subscribers.map((process) =>
       collect(process, () => process.next('round', remaining()), () => process.next('round', 5000))));
+    const wallSeconds = (performance.now() - startedMs) / 1000;
+    const cpuAfter = cpuOf(loads);
+    const deltas = cpuAfter.map((after, i) => (after === null || cpuBefore[i] === null ? null : after - (cpuBefore[i] ?? 0)));
+    const readable = deltas.every((delta) => delta !== null);
+    const harnessCpuSeconds = readable ? deltas.reduce<number>((sum, delta) => sum + (delta ?? 0), 0) : null;
+    const harnessCores = readable ? coresOver(Math.max(...deltas.map((delta) => delta ?? 0)), wallSeconds) : null;
     const lastAt = Math.max(...rounds.map((report) => report.lastAt));
     const delivered = rounds.reduce((sum, report) => sum + report.total, 0);
     let latency: hdr.Histogram | null = null;
@@ -110,6 +129,8 @@ export class FanoutRig {
       latencyP50Ms: latency ? latency.getValueAtPercentile(50) / 1000 : null,
       latencyP99Ms: latency ? latency.getValueAtPercentile(99) / 1000 : null,
       subscriberCpuMicros: rounds.reduce((sum, report) => sum + report.cpuMicros, 0),
+      harnessCpuSeconds,
+      harnessCores,
       timedOut,
     };
   }

@@ -2,13 +2,16 @@
  * WebSocket fan-out: one publisher, N subscribers, 100-byte bodies. First
  * deliveries per second at saturation for every contender (ours, raw `ws`,
  * socket.io); then latency of ours and raw `ws` at the same paced rate, 50 %
- * of the lower of their two saturations.
+ * of the lower of their two median saturations. Each round is repeated with
+ * the contenders interleaved, and records the machine's conditions.
  */
 import type { WsDialectName } from '../load/dialects.ts';
+import { MachineWindow } from '../proc/machine.ts';
 import { readCpuSeconds } from '../proc/spawn-node.ts';
 import type { ContenderName, PeerMeasurement } from '../types.ts';
-import { completedFigure, formatCount, guarded, missingFigure, throwIfAborted, type Contender, type MeasureContext } from './common.ts';
+import { formatCount, guarded, missingFigure, throwIfAborted, type Contender, type MeasureContext } from './common.ts';
 import { FanoutRig, fanoutLoss } from './fanout-session.ts';
+import { SampleBook } from './samples.ts';
 
 const DIALECT: Partial<Record<ContenderName, WsDialectName>> = { ours: 'lab', ws: 'lab', 'ws+cork': 'lab', 'socket.io': 'socket.io' };
 /** Publishes in flight during saturation: enough that the server never waits for the publisher. */
@@ -25,38 +28,53 @@ export async function measureFanout(subscribers: number, contenders: Contender[]
   const { sizes } = context;
   const messages = Math.max(10, Math.ceil(sizes.fanoutDeliveries / subscribers));
   const deliveriesMetric = `fanout.${subscribers}.deliveries`;
-  const saturation = `1 publisher → ${formatCount(subscribers)} subscribers, ${formatCount(messages)} messages of ${sizes.bodyBytes} B, ${WINDOW} in flight, best of ${sizes.repeats}`;
+  const cpuMetric = `fanout.${subscribers}.serverCpu`;
+  const saturation = `1 publisher → ${formatCount(subscribers)} subscribers, ${formatCount(messages)} messages of ${sizes.bodyBytes} B, ${WINDOW} in flight, ${sizes.repeats} interleaved repeats`;
   const results: PeerMeasurement[] = [];
   const rigs = new Map<ContenderName, FanoutRig>();
-  const saturations = new Map<ContenderName, number>();
   const topic = `room:peers-fanout-${subscribers}`;
 
   const base = { window: WINDOW, ratePerSecond: null, recordLatency: false, bodyBytes: sizes.bodyBytes };
   const failures = new Map<ContenderName, PeerMeasurement>();
-  const harnessMicros = new Map<ContenderName, number>();
-  // Server CPU per delivery is far less sensitive to a busy neighbour than deliveries/s.
-  const cpuPerDelivery = new Map<ContenderName, number>();
+  const book = new SampleBook();
   try {
-    for (const contender of contenders) {
-      throwIfAborted(context.signal);
+    // Connecting measures nothing: every contender's subscribers connect at once.
+    throwIfAborted(context.signal);
+    context.progress(`ws fan-out ${subscribers}: connecting`);
+    await Promise.all(contenders.map(async (contender) => {
       const dialect = DIALECT[contender.name];
-      if (!dialect) continue;
+      if (!dialect) return;
       if (!contender.server) {
         failures.set(contender.name, missingFigure(deliveriesMetric, contender.name, 'deliveries/s', saturation, contender.reason));
-        continue;
+        return;
       }
       const server = contender.server;
-      context.progress(`ws fan-out ${subscribers}: connecting to ${contender.name}`);
       const [failure] = await guarded([{ metric: deliveriesMetric, unit: 'deliveries/s' }], contender.name, saturation, async () => {
-        const rig = await FanoutRig.open(server, dialect, subscribers, sizes.clientsPerProcess, context.pin, topic);
-        rigs.set(contender.name, rig);
+        rigs.set(contender.name, await FanoutRig.open(server, dialect, subscribers, sizes.clientsPerProcess, context.pin, topic));
+        return [];
+      });
+      if (failure) failures.set(contender.name, failure);
+    }));
+    // Back in the contenders' order, whichever connected first.
+    const opened = contenders.flatMap((contender) => {
+      const rig = rigs.get(contender.name);
+      return rig ? [[contender.name, rig] as const] : [];
+    });
+    rigs.clear();
+    for (const [name, rig] of opened) rigs.set(name, rig);
+    // Warming up runs one contender at a time, as the measured rounds do.
+    for (const [name, rig] of rigs) {
+      throwIfAborted(context.signal);
+      if (failures.has(name)) continue;
+      const [failure] = await guarded([{ metric: deliveriesMetric, unit: 'deliveries/s' }], name, saturation, async () => {
         const warmMessages = Math.max(5, Math.ceil(messages / 10));
         await rig.run({ ...base, messages: warmMessages, timeoutMs: roundTimeoutMs(warmMessages * subscribers) });
         return [];
       });
-      if (failure) failures.set(contender.name, failure);
+      if (failure) failures.set(name, failure);
     }
-    // Alternate the contenders, `repeats` times; each keeps its best loss-free round.
+    // Interleave the contenders, `repeats` times: a neighbour's burst then
+    // lands on one repeat of one side, and shows in the spread.
     for (let repeat = 0; repeat < sizes.repeats; repeat += 1) {
       for (const [name, rig] of rigs) {
         throwIfAborted(context.signal);
@@ -64,36 +82,34 @@ export async function measureFanout(subscribers: number, contenders: Contender[]
         context.progress(`ws fan-out ${subscribers}: saturating ${name} (${repeat + 1}/${sizes.repeats})`);
         const [failure] = await guarded([{ metric: deliveriesMetric, unit: 'deliveries/s' }], name, saturation, async () => {
           const pid = contenders.find((contender) => contender.name === name)?.server?.pid ?? -1;
+          const window = new MachineWindow();
           const cpuBefore = readCpuSeconds(pid);
           const figures = await rig.run({ ...base, messages, timeoutMs: roundTimeoutMs(messages * subscribers) });
           const cpuAfter = readCpuSeconds(pid);
+          const serverSeconds = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
+          const conditions = window.close({ serverSeconds, harnessSeconds: figures.harnessCpuSeconds, harnessCores: figures.harnessCores });
           const loss = fanoutLoss(figures, messages);
-          if (!loss && cpuBefore !== null && cpuAfter !== null) {
-            const micros = ((cpuAfter - cpuBefore) * 1e6) / figures.delivered;
-            cpuPerDelivery.set(name, Math.min(micros, cpuPerDelivery.get(name) ?? Number.POSITIVE_INFINITY));
-          }
           const rate = figures.seconds > 0 ? figures.delivered / figures.seconds : 0;
           if (loss) return [missingFigure(deliveriesMetric, name, 'deliveries/s', saturation, loss, rate)];
-          if (rate > (saturations.get(name) ?? 0)) {
-            saturations.set(name, rate);
-            harnessMicros.set(name, figures.subscriberCpuMicros / figures.delivered);
-          }
+          book.add(deliveriesMetric, name, rate, conditions, figures.subscriberCpuMicros / figures.delivered);
+          if (serverSeconds !== null) book.add(cpuMetric, name, (serverSeconds * 1e6) / figures.delivered, conditions);
           return [];
         });
         if (failure) failures.set(name, failure);
       }
     }
+    const saturations = new Map<ContenderName, number>();
     for (const contender of contenders) {
       if (!DIALECT[contender.name]) continue;
       const failure = failures.get(contender.name);
-      const rate = saturations.get(contender.name);
+      const rate = book.figure(deliveriesMetric, contender.name, 'deliveries/s', saturation);
       if (failure) {
-        saturations.delete(contender.name);
         results.push(failure);
-      } else if (rate !== undefined) {
-        results.push(completedFigure(deliveriesMetric, contender.name, rate, 'deliveries/s', saturation, harnessMicros.get(contender.name)));
-        const serverCpu = cpuPerDelivery.get(contender.name);
-        if (serverCpu !== undefined) results.push(completedFigure(`fanout.${subscribers}.serverCpu`, contender.name, serverCpu, 'µs', saturation));
+      } else if (rate) {
+        saturations.set(contender.name, rate.value ?? 0);
+        results.push(rate);
+        const serverCpu = book.figure(cpuMetric, contender.name, 'µs', saturation);
+        if (serverCpu) results.push(serverCpu);
       }
     }
     results.push(...(await measureFanoutLatency(subscribers, contenders, rigs, saturations, context)));
@@ -118,32 +134,55 @@ async function measureFanoutLatency(
   const messages = messagesPerSecond === null ? 0 : Math.max(10, Math.round(messagesPerSecond * sizes.fanoutLatencySeconds));
   const workload = messagesPerSecond === null
     ? 'latency at 50 % of the lower saturation'
-    : `${formatCount(Math.round(messagesPerSecond))} messages/s to ${formatCount(subscribers)} subscribers (50 % of the lower saturation), ${sizes.fanoutLatencySeconds} s`;
+    : `${formatCount(Math.round(messagesPerSecond))} messages/s to ${formatCount(subscribers)} subscribers (50 % of the lower median saturation), ${sizes.fanoutLatencySeconds} s, ${sizes.repeats} interleaved repeats`;
+  const metrics = [{ metric: `fanout.${subscribers}.p50`, unit: 'ms' }, { metric: `fanout.${subscribers}.p99`, unit: 'ms' }];
   const results: PeerMeasurement[] = [];
+  const failures = new Map<ContenderName, PeerMeasurement[]>();
+  const book = new SampleBook();
   for (const contender of pair) {
-    throwIfAborted(context.signal);
-    const metrics = [{ metric: `fanout.${subscribers}.p50`, unit: 'ms' }, { metric: `fanout.${subscribers}.p99`, unit: 'ms' }];
-    const rig = rigs.get(contender.name);
-    if (messagesPerSecond === null || !rig) {
+    if (messagesPerSecond === null || !rigs.has(contender.name)) {
       const reason = contender.server ? 'no common rate: a saturation run did not complete' : contender.reason;
-      results.push(...metrics.map(({ metric, unit }) => missingFigure(metric, contender.name, unit, workload, reason)));
+      failures.set(contender.name, metrics.map(({ metric, unit }) => missingFigure(metric, contender.name, unit, workload, reason)));
+    }
+  }
+  for (let repeat = 0; messagesPerSecond !== null && repeat < sizes.repeats; repeat += 1) {
+    for (const contender of pair) {
+      throwIfAborted(context.signal);
+      const rig = rigs.get(contender.name);
+      if (!rig || failures.has(contender.name)) continue;
+      context.progress(`ws fan-out ${subscribers}: latency of ${contender.name} at ${Math.round(messagesPerSecond)} messages/s (${repeat + 1}/${sizes.repeats})`);
+      const failed = await guarded(metrics, contender.name, workload, async () => {
+        const pid = contender.server?.pid ?? -1;
+        const window = new MachineWindow();
+        const cpuBefore = readCpuSeconds(pid);
+        const figures = await rig.run({
+          messages, window: 0, ratePerSecond: messagesPerSecond, recordLatency: true, bodyBytes: sizes.bodyBytes,
+          timeoutMs: sizes.fanoutLatencySeconds * 1000 + 30_000,
+        });
+        const cpuAfter = readCpuSeconds(pid);
+        const serverSeconds = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
+        const conditions = window.close({ serverSeconds, harnessSeconds: figures.harnessCpuSeconds, harnessCores: figures.harnessCores });
+        const loss = fanoutLoss(figures, messages);
+        if (loss || figures.latencyP50Ms === null || figures.latencyP99Ms === null) {
+          return metrics.map(({ metric, unit }) => missingFigure(metric, contender.name, unit, workload, loss ?? 'no latency recorded'));
+        }
+        book.add(`fanout.${subscribers}.p50`, contender.name, figures.latencyP50Ms, conditions);
+        book.add(`fanout.${subscribers}.p99`, contender.name, figures.latencyP99Ms, conditions);
+        return [];
+      });
+      if (failed.length > 0) failures.set(contender.name, failed);
+    }
+  }
+  for (const contender of pair) {
+    const failed = failures.get(contender.name);
+    if (failed) {
+      results.push(...failed);
       continue;
     }
-    context.progress(`ws fan-out ${subscribers}: latency of ${contender.name} at ${Math.round(messagesPerSecond)} messages/s`);
-    results.push(...(await guarded(metrics, contender.name, workload, async () => {
-      const figures = await rig.run({
-        messages, window: 0, ratePerSecond: messagesPerSecond, recordLatency: true, bodyBytes: sizes.bodyBytes,
-        timeoutMs: sizes.fanoutLatencySeconds * 1000 + 30_000,
-      });
-      const loss = fanoutLoss(figures, messages);
-      if (loss || figures.latencyP50Ms === null || figures.latencyP99Ms === null) {
-        return metrics.map(({ metric, unit }) => missingFigure(metric, contender.name, unit, workload, loss ?? 'no latency recorded'));
-      }
-      return [
-        completedFigure(`fanout.${subscribers}.p50`, contender.name, figures.latencyP50Ms, 'ms', workload),
-        completedFigure(`fanout.${subscribers}.p99`, contender.name, figures.latencyP99Ms, 'ms', workload),
-      ];
-    })));
+    for (const { metric, unit } of metrics) {
+      const figure = book.figure(metric, contender.name, unit, workload);
+      if (figure) results.push(figure);
+    }
   }
   return results;
 }

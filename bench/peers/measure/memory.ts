@@ -9,7 +9,8 @@ import type { WorkerConfig } from '../load/messages.ts';
 import { LoadProcess } from '../proc/load-process.ts';
 import { readCpuSeconds } from '../proc/spawn-node.ts';
 import type { ServerProcess } from '../proc/server-process.ts';
-import type { ContenderName, PeerMeasurement } from '../types.ts';
+import { coresOver, MachineWindow, type OwnCpu } from '../proc/machine.ts';
+import type { ContenderName, PeerConditions, PeerMeasurement } from '../types.ts';
 import { completedFigure, createSession, createSessions, formatCount, missingFigure, sleep, type MeasureContext } from './common.ts';
 
 export type IdleKind = 'ws' | 'sse' | 'longpoll';
@@ -81,8 +82,11 @@ export async function measureMemory(kind: IdleKind, contender: ContenderName, se
   const token = await createSession(server, `peers-${kind}`);
   const tokens = await createSessions(server, `peers-${kind}`, count);
   // Warm the code path first so that lazily loaded code is not counted per client.
-  const warm = await openClients(kind, contender, server, tokens.slice(0, Math.min(20, count)), context);
-  await Promise.all(warm.map((load) => load.stop()));
+  const warmCount = Math.min(context.sizes.warmClients, count);
+  if (warmCount > 0) {
+    const warm = await openClients(kind, contender, server, tokens.slice(0, warmCount), context);
+    await Promise.all(warm.map((load) => load.stop()));
+  }
   await sleep(context.sizes.settleMs);
   const before = server.rssBytes();
   const loads = await openClients(kind, contender, server, tokens, context);
@@ -102,6 +106,9 @@ export async function measureMemory(kind: IdleKind, contender: ContenderName, se
 /** Wall time from the publish to the last answer, and the server's CPU over that time. */
 async function measureRelease(contender: ContenderName, server: ServerProcess, token: string, loads: LoadProcess[], count: number): Promise<PeerMeasurement[]> {
   const workload = `one publish releasing ${formatCount(count)} held long polls`;
+  const window = new MachineWindow();
+  const loadCpuBefore = loads.map((load) => load.cpuSeconds());
+  const startedMs = performance.now();
   const cpuBefore = readCpuSeconds(server.pid);
   const startedAt = nowMicros();
   const response = await fetch(`${server.url}/api/messages`, {
@@ -125,13 +132,30 @@ async function measureRelease(contender: ContenderName, server: ServerProcess, t
   const seconds = (Math.max(...released.map((report) => report.lastAt)) - startedAt) / 1e6;
   const cpuMicros = released.reduce((sum, report) => sum + report.cpuMicros, 0);
   const cpuAfter = readCpuSeconds(server.pid);
+  const conditions = window.close(loadShare(loadCpuBefore, loads.map((load) => load.cpuSeconds()), (performance.now() - startedMs) / 1000, cpuBefore, cpuAfter));
   if (received < count) {
     const error = released.find((report) => report.error)?.error;
     const reason = `${formatCount(count - received)} of ${formatCount(count)} long polls not released${error ? `: ${error}` : ''}`;
     return [missingFigure(RELEASE_METRIC, contender, 'ms', workload, reason), missingFigure(RELEASE_CPU_METRIC, contender, 'ms', workload, reason)];
   }
   const cpu = cpuBefore !== null && cpuAfter !== null
-    ? completedFigure(RELEASE_CPU_METRIC, contender, (cpuAfter - cpuBefore) * 1000, 'ms', workload)
+    ? withConditions(completedFigure(RELEASE_CPU_METRIC, contender, (cpuAfter - cpuBefore) * 1000, 'ms', workload), conditions)
     : missingFigure(RELEASE_CPU_METRIC, contender, 'ms', workload, 'could not read the server CPU from /proc');
-  return [completedFigure(RELEASE_METRIC, contender, seconds * 1000, 'ms', workload, cpuMicros / count), cpu];
+  return [withConditions(completedFigure(RELEASE_METRIC, contender, seconds * 1000, 'ms', workload, cpuMicros / count), conditions), cpu];
+}
+
+/** A one-repeat figure carrying the conditions it was measured under. */
+function withConditions(figure: PeerMeasurement, conditions: PeerConditions): PeerMeasurement {
+  return figure.value === null ? figure : { ...figure, samples: [{ value: figure.value, conditions }] };
+}
+
+/** Our processes' CPU over the release window: the server's, all load processes', and the busiest one's in cores. */
+function loadShare(before: (number | null)[], after: (number | null)[], wallSeconds: number, serverBefore: number | null, serverAfter: number | null): OwnCpu {
+  const deltas = after.map((value, i) => (value === null || before[i] === null ? null : value - (before[i] ?? 0)));
+  const readable = deltas.every((delta) => delta !== null);
+  return {
+    serverSeconds: serverBefore !== null && serverAfter !== null ? serverAfter - serverBefore : null,
+    harnessSeconds: readable ? deltas.reduce<number>((sum, delta) => sum + (delta ?? 0), 0) : null,
+    harnessCores: readable ? coresOver(Math.max(...deltas.map((delta) => delta ?? 0)), wallSeconds) : null,
+  };
 }

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { TRANSPORT_NAMES, type TransportName, type TransportStats } from '../../protocol/index.ts';
+import { TRANSPORT_NAMES, type ByteSplit, type TransportName, type TransportStats } from '../../protocol/index.ts';
 import { TransportCounters, type Owner } from './counters.ts';
 import { SocketMeter } from './socket-meter.ts';
 
@@ -11,17 +11,26 @@ export interface OtherCounters {
 }
 
 /**
+ * Which part of a transport's bytes is the remainder of the socket's total (see
+ * TransportCounters): HTTP transports count bodies and framing, so headers are;
+ * a WebSocket counts handshake and payloads, so framing is. One line per transport.
+ */
+const REMAINDER: Record<TransportName, keyof ByteSplit> = {
+  poll: 'headers',
+  longpoll: 'headers',
+  sse: 'headers',
+  ws: 'framing',
+};
+
+/**
  * The server's wire accounting: one meter per open socket, counters per
  * transport. Totals come from the sockets; the transports add what they know
  * (bodies, framing, handshakes) as they write it.
  */
 export class Accounting {
-  readonly transports: Record<TransportName, TransportCounters> = {
-    poll: new TransportCounters('headers'),
-    longpoll: new TransportCounters('headers'),
-    sse: new TransportCounters('headers'),
-    ws: new TransportCounters('framing'),
-  };
+  readonly transports = Object.fromEntries(
+    TRANSPORT_NAMES.map((name) => [name, new TransportCounters(name, REMAINDER[name], (socket) => this.#meters.get(socket))]),
+  ) as Record<TransportName, TransportCounters>;
   readonly other: OtherCounters = { requests: 0, bytesIn: 0, bytesOut: 0 };
   readonly #meters = new Map<Socket, SocketMeter>();
 
@@ -46,13 +55,13 @@ export class Accounting {
 
   /** Settles every open socket, then reads the counters. */
   snapshot(): { transports: Record<TransportName, TransportStats>; other: OtherCounters } {
-    const open: Record<Owner, number> = { poll: 0, longpoll: 0, sse: 0, ws: 0, other: 0 };
+    const open = new Map<Owner, number>();
     for (const meter of this.#meters.values()) {
       meter.flush();
-      open[meter.owner] += 1;
+      open.set(meter.owner, (open.get(meter.owner) ?? 0) + 1);
     }
     const transports = {} as Record<TransportName, TransportStats>;
-    for (const name of TRANSPORT_NAMES) transports[name] = this.transports[name].snapshot(open[name]);
+    for (const name of TRANSPORT_NAMES) transports[name] = this.transports[name].snapshot(open.get(name) ?? 0);
     return { transports, other: { ...this.other } };
   }
 

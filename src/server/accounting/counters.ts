@@ -1,4 +1,7 @@
+import type { Socket } from 'node:net';
 import type { ByteSplit, TransportName, TransportStats } from '../../protocol/index.ts';
+import type { WireMeter } from '../../transports/types.ts';
+import type { SocketMeter } from './socket-meter.ts';
 
 /** Who a socket's bytes are charged to: a transport, or `other` (sessions, stats, static files). */
 export type Owner = TransportName | 'other';
@@ -24,12 +27,16 @@ export class DirectionBytes {
   }
 }
 
+/** The meter of a tracked socket, if it is one (see Accounting.meterOf). */
+export type SocketMeterLookup = (socket: Socket) => SocketMeter | undefined;
+
 /**
- * One transport's counters. HTTP transports count bodies and framing as they
- * write them, so headers are the remainder; `ws` counts its handshake as headers
- * and payloads as bodies, so framing (frame headers, masks, control frames) is.
+ * One transport's counters, and the WireMeter its transport writes them through.
+ * HTTP transports count bodies and framing as they write them, so headers are
+ * the remainder; `ws` counts its handshake as headers and payloads as bodies, so
+ * framing (frame headers, masks, control frames) is.
  */
-export class TransportCounters {
+export class TransportCounters implements WireMeter {
   heldRequests = 0;
   requests = 0;
   emptyResponses = 0;
@@ -38,14 +45,60 @@ export class TransportCounters {
   readonly in: DirectionBytes;
   readonly out: DirectionBytes;
 
-  constructor(remainder: keyof ByteSplit) {
+  constructor(
+    readonly name: TransportName,
+    remainder: keyof ByteSplit,
+    private readonly socketMeter: SocketMeterLookup = () => undefined,
+  ) {
     this.in = new DirectionBytes(remainder);
     this.out = new DirectionBytes(remainder);
   }
 
+  bodyIn(bytes: number): void {
+    this.in.bodies += bytes;
+  }
+
+  bodyOut(bytes: number): void {
+    this.out.bodies += bytes;
+  }
+
+  framingOut(bytes: number): void {
+    this.out.framing += bytes;
+  }
+
+  headersOut(bytes: number): void {
+    this.out.headers += bytes;
+  }
+
   /** Counts a chunk written in HTTP/1.1 chunked encoding: `<hex size>\r\n…\r\n`. */
-  chunkFraming(chunkBytes: number): void {
+  chunkOut(chunkBytes: number): void {
     if (chunkBytes > 0) this.out.framing += chunkBytes.toString(16).length + 4;
+  }
+
+  handshakeOut(socket: Socket): void {
+    this.out.headers += this.socketMeter(socket)?.flush().bytesOut ?? 0;
+  }
+
+  /**
+   * An upgrade arrived on `socket`: it is charged to this transport from now on,
+   * and the request head read so far (less `head`, the first payload bytes) counts as headers.
+   */
+  handshakeIn(socket: Socket, head: Buffer): void {
+    const meter = this.socketMeter(socket);
+    const bytesIn = meter ? meter.claim(this.name).bytesIn - head.length : 0;
+    this.in.headers += Math.max(0, bytesIn);
+  }
+
+  delivered(count: number): void {
+    this.deliveries += count;
+  }
+
+  answeredEmpty(): void {
+    this.emptyResponses += 1;
+  }
+
+  published(): void {
+    this.publishes += 1;
   }
 
   snapshot(openConnections: number): TransportStats {

@@ -1,9 +1,9 @@
 /**
  * Loads runs for the dashboard and tells a usable file from a missing, empty,
- * corrupt or old-schema one with the bench's own `validateResults`.
+ * corrupt or old-schema one with the results contract's own `validateResults`.
  */
-import { validateResults } from '../../../bench/schema.ts';
-import type { BenchResults, ValidationFailure } from '../../../bench/schema.ts';
+import type { BenchResults } from '../../../src/results/schema.ts';
+import { validateResults, type ValidationFailure } from '../../../src/results/validate.ts';
 import type { ResultsListing } from '../../../src/lab/types.ts';
 import { getJson } from '../lab-api.ts';
 

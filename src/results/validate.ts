@@ -1,6 +1,6 @@
 /**
  * Tells a usable results file from a missing, corrupt or old-schema one, for
- * the report page and the dashboard (re-exported by schema.ts). It checks the
+ * the report page, the lab server and the dashboard. It checks the
  * structure the readers rely on, not every figure.
  */
 import { SCHEMA_VERSION } from './schema.ts';

@@ -4,12 +4,18 @@
  * statistic: every figure they show is in here). STYLE habit 7: results
  * describe themselves — context, the config used, then the figures.
  *
+ * Its own folder because both sides read it: the bench writes it, the lab
+ * server (src/lab) and the web app read it; `validate.ts` tells a usable file
+ * from a bad one.
+ *
  * Units: latency in milliseconds, bytes in bytes, time in seconds unless a
  * field's name says otherwise. Bump SCHEMA_VERSION on any breaking change.
  */
-import type { ByteSplit, TransportName } from '../src/protocol/index.ts';
+import type { ByteSplit, TransportName } from '../protocol/index.ts';
+import type { AbuseResult } from './abuse.ts';
+import type { RunError } from './run-error.ts';
 
-export type { ByteSplit, TransportName };
+export type { AbuseResult, ByteSplit, RunError, TransportName };
 
 export const SCHEMA_VERSION = 1;
 
@@ -161,7 +167,8 @@ export interface ServerFigures {
   connectionsMean: number;
   cpuSeconds: number;
   peakRssBytes: number;
-  eventLoopDelayMs: { mean: number; p99: number; max: number };
+  /** How late the server's event loop ran beyond the monitor's timer interval; p50 absent in older files. */
+  eventLoopDelayMs: { mean: number; p50?: number; p99: number; max: number };
 }
 
 export interface HarnessFigures {
@@ -209,6 +216,24 @@ export interface Projection {
   rows: ProjectionRow[];
 }
 
+/**
+ * Header bytes alone, per client per second, projected like the whole
+ * traffic: the Quantum Leap article's table counts headers only (871
+ * characters per poll → 6.6 / 66 / 665 Mbps).
+ */
+export interface HeaderProjection {
+  /**
+   * `article`: header characters without their line ends, as the article
+   * counted (the 2009 replay, whose client wrote and parsed the heads itself);
+   * `wire`: header bytes on the wire, line ends included.
+   */
+  basis: 'article' | 'wire';
+  requestsPerClientPerSecond: number;
+  /** Request + response head per request, on that basis. */
+  bytesPerRequest: number;
+  projection: Projection;
+}
+
 export type TheoryModel = 'short-poll' | 'long-poll' | 'push';
 
 /** What the textbook predicts for a transport's latency (RFC 6202 for long polling). */
@@ -221,14 +246,6 @@ export interface TheoryLatency {
   /** True when worstMs is a lower bound ("worst > 3d"). */
   worstIsLowerBound: boolean;
   formula: string;
-}
-
-export interface RunError {
-  /** Where: "server", "client-3", "proxy", "peer:socket.io", … */
-  source: string;
-  message: string;
-  /** Last lines of output, when a process died. */
-  output?: string;
 }
 
 export interface TransportResult {
@@ -249,6 +266,8 @@ export interface TransportResult {
   harness: HarnessFigures;
   series: SeriesPoint[];
   projection: Projection;
+  /** Absent in files written before it existed. */
+  headerProjection?: HeaderProjection;
   theory: TheoryLatency;
 }
 
@@ -303,11 +322,51 @@ export interface PeerRatio {
   met?: boolean | null;
   /** true when a higher ratio is better. */
   higherIsBetter: boolean;
+  /** Unit of `ours` and `theirs`: "req/s", "deliveries/s", "µs" (server CPU per operation), "bytes" (per connection), "ms". */
+  unit?: string;
+  /** Server CPU per operation: the headline figure of its group (throughput comes second). */
+  headline?: boolean;
+  /** Min and max of the per-repeat ratios; `ratio` is their median and `ours`/`theirs` the medians of each side. */
+  spread?: { min: number; max: number };
+  /** Whether the spread allows a verdict (issue 12): "not distinguishable" when it is at least as wide as the gap to 1. */
+  verdict?: PeerVerdict;
+  /** Set (and `ratio` null) when the harness or the machine was saturated during a repeat: why. */
+  saturated?: string;
+  /** Each interleaved repeat of the pair: both figures, their ratio and what the machine was doing. */
+  repeats?: PeerRepeat[];
+}
+
+/** "one run": a single repeat has no spread, so it earns no verdict either way. */
+export type PeerVerdict = 'ours ahead' | 'reference ahead' | 'not distinguishable' | 'one run';
+
+/** What the machine and the load generator were doing while one figure was measured (issue 13). */
+export interface PeerConditions {
+  /** The busiest load-generator process's CPU over the window, in cores (1 = a whole core). */
+  harnessCores: number | null;
+  /** CPU used by anything but the measured server and its load generators, as a share of all cores. */
+  otherWorkShare: number | null;
+  /** Share of CPU time the hypervisor stole (/proc/stat). */
+  stealShare: number | null;
+  /** 1-minute load average at the end of the window. */
+  loadAverage: number;
+  cores: number;
+}
+
+export interface PeerRepeat {
+  ours: number | null;
+  theirs: number | null;
+  ratio: number | null;
+  oursConditions?: PeerConditions;
+  theirsConditions?: PeerConditions;
+  /** Why this repeat's figures do not count, when the harness or the machine was saturated. */
+  saturated?: string;
 }
 
 export interface PeersResult {
   ratios: PeerRatio[];
   errors: RunError[];
+  /** Interleaved repeats per ours/reference pair. */
+  repeats?: number;
 }
 
 export interface BenchResults {
@@ -320,6 +379,8 @@ export interface BenchResults {
   config: BenchConfig;
   scenarios: ScenarioResult[];
   peers?: PeersResult;
+  /** The `abuse` scenario (issue 8): per attack, the legitimate attendee's latency and the server's peak RSS. */
+  abuse?: AbuseResult;
   errors: RunError[];
 }
 
@@ -329,6 +390,3 @@ export interface LatestPointer {
   runId: string;
   date: string;
 }
-
-export { validateResults } from './schema-validate.ts';
-export type { ValidationFailure, ValidationResult } from './schema-validate.ts';
