@@ -47,7 +47,8 @@ export async function startNode(spec: NodeSpec): Promise<RunningNode> {
   ], { env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let match: RegExpMatchArray;
   try {
-    match = await waitForLine(child, /transport-lab listening on (http:\/\/\S+)/, `node ${spec.name}`);
+    // Up to the newline: a chunk may end inside the URL.
+    match = await waitForLine(child, /transport-lab listening on (http:\/\/\S+)\n/, `node ${spec.name}`);
   } catch (error) {
     await stopChild(child, 'SIGKILL');
     throw error;

@@ -33,8 +33,14 @@ export function answersTcp(host: string, port: number): Promise<boolean> {
 
 /** Resolves when the child has exited (at once if it already has). */
 export function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
+  // No pid: it never started (spawn failed, e.g. ENOENT), and no 'exit' will come.
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => {
+      if (child.pid === undefined) resolve();
+    });
+  });
 }
 
 /**
@@ -51,6 +57,7 @@ export function waitForLine(child: ChildProcess, pattern: RegExp, what: string, 
       child.stdout?.off('data', onOut);
       child.stderr?.off('data', onErr);
       child.off('exit', onExit);
+      child.off('error', onError);
       outcome();
     };
     const onOut = (chunk: Buffer): void => {
@@ -64,10 +71,14 @@ export function waitForLine(child: ChildProcess, pattern: RegExp, what: string, 
     const onExit = (code: number | null, signal: string | null): void => {
       finish(() => reject(new Error(`${what} exited (${signal ?? `code ${code}`}) before it was ready: ${stderr.trim() || stdout.trim()}`)));
     };
+    const onError = (error: Error): void => {
+      finish(() => reject(Object.assign(new Error(`${what} could not start: ${error.message}`), { code: (error as NodeJS.ErrnoException).code })));
+    };
     const timer = setTimeout(() => finish(() => reject(new Error(`${what} was not ready within ${timeoutMs} ms: ${stderr.trim()}`))), timeoutMs);
     child.stdout?.on('data', onOut);
     child.stderr?.on('data', onErr);
     child.once('exit', onExit);
+    child.once('error', onError);
   });
 }
 
@@ -76,7 +87,7 @@ export function waitForLine(child: ChildProcess, pattern: RegExp, what: string, 
  * whatever it does, it is gone when this resolves.
  */
 export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 5_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const gone = exited(child);
   child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
