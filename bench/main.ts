@@ -12,7 +12,7 @@ import { summaryText } from './cli/summary.ts';
 import { killAll, reapAll } from './run/child-processes.ts';
 import { writeResults } from './report/write.ts';
 import { runIdFor } from './run/context.ts';
-import { estimateSeconds, rigSeconds, runBench } from './run/run-bench.ts';
+import { estimateSeconds, rigSeconds, runBench, workloadUnits } from './run/run-bench.ts';
 import { settingsFor } from './scenarios/index.ts';
 
 const EXIT_USAGE = 2;
@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
   const workloads = options.scenarios.some((scenario) => scenario.kind === 'workload');
   const total = options.scenarios.reduce((sum, scenario) => {
     const settings = settingsFor(scenario, options.quick, options.flags);
-    const units = scenario.kind === 'workload' ? options.transports.length : 1;
+    const units = scenario.kind === 'workload' ? workloadUnits(options.transports, options.conditional).length : 1;
     return sum + units * estimateSeconds(scenario, settings, options.quick, options.scenariosChosen);
   }, workloads ? rigSeconds(options.transports.length) : 0);
   process.stdout.write(
@@ -79,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
       peersRepeats: options.peersRepeats,
       scenariosChosen: options.scenariosChosen,
       argv,
+      conditional: options.conditional,
     },
     {
       signal: controller.signal,

@@ -36,6 +36,8 @@ export interface CliOptions {
   /** `--peers-repeats`: interleaved repeats of each ours/reference pair (bench/peers). */
   peersRepeats?: number;
   outDir: string;
+  /** `--conditional`: measure short polling with If-None-Match / 304 next to plain `poll`. */
+  conditional: boolean;
 }
 
 const FLAGS = {
@@ -56,6 +58,7 @@ const FLAGS = {
   pin: { type: 'boolean' },
   'peers-repeats': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  conditional: { type: 'boolean' },
 } as const;
 
 export const FLAG_NAMES = Object.keys(FLAGS).map((name) => `--${name}`);
@@ -152,6 +155,10 @@ export function parseCli(argv: string[]): CliOptions {
   }
   if (transports.length === 0) throw new UsageError(`--transports names no transport: valid transports are ${TRANSPORT_NAMES.join(', ')}`);
 
+  if (values.conditional === true && !transports.includes('poll')) {
+    throw new UsageError('--conditional measures short polling next to plain polling: --transports must include poll');
+  }
+
   const flags: Partial<WorkloadSettings> = {};
   if (values.network !== undefined) {
     const custom = /^(.*)ms$/.exec(values.network);
@@ -192,5 +199,6 @@ export function parseCli(argv: string[]): CliOptions {
     clientProcesses: numberInRange('processes', values.processes),
     peersRepeats: numberInRange('peers-repeats', values['peers-repeats']),
     outDir: values.out ?? 'results',
+    conditional: values.conditional === true,
   };
 }

@@ -43,6 +43,7 @@ Options:
   --quick               ${QUICK_SCENARIOS.join(' and ')} only, ${QUICK_SETTINGS.clients} clients, ${QUICK_SETTINGS.durationSeconds} s each: under a minute
   --pin                 pin the server and the clients to different cores with taskset
   --peers-repeats <n>   interleaved repeats of each peers pair, 1–20 (default 3)
+  --conditional         also measure short polling with If-None-Match / 304 (poll-conditional), next to poll
   -h, --help            show this help
 
 Numbers outside their range are refused (exit 2): ${rangesText()}.
@@ -53,5 +54,6 @@ Examples:
   npm run bench -- --quick
   npm run bench -- --scenario fanout --clients 1000 --transports sse,ws
   npm run bench -- --scenario chat --network mobile --headers browser-cookies
+  npm run bench -- --scenario idle,chat --transports poll --conditional
 `;
 }

@@ -37,3 +37,22 @@ export const TRANSPORT_LABELS: Record<TransportName, string> = {
   sse: 'SSE',
   ws: 'WebSocket',
 };
+
+/** A result row as the report names it: a transport, or its variant (`--conditional`). */
+export interface LabelledRow {
+  transport: TransportName;
+  variant?: 'conditional';
+}
+
+/** The conditional short poll: its own label and colour (a lighter red), next to plain polling. */
+const CONDITIONAL_LABEL = 'short poll (If-None-Match)';
+const CONDITIONAL_COLOR = '#f4a6a6';
+
+export function transportLabel(row: LabelledRow): string {
+  if (row.variant === 'conditional') return CONDITIONAL_LABEL;
+  return TRANSPORT_LABELS[row.transport] ?? row.transport;
+}
+
+export function transportColor(row: LabelledRow): string {
+  return row.variant === 'conditional' ? CONDITIONAL_COLOR : TRANSPORT_COLORS[row.transport];
+}

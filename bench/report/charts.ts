@@ -7,7 +7,7 @@
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { BenchResults, PerDelivery, ScenarioResult, TransportResult } from '../../src/results/schema.ts';
-import { TRANSPORT_COLORS, TRANSPORT_LABELS } from './chart-spec.ts';
+import { transportColor, transportLabel } from './chart-spec.ts';
 import type { ChartSpec } from './chart-spec.ts';
 import { seriesChart } from './series-charts.ts';
 
@@ -101,7 +101,7 @@ function costOf(row: TransportResult, basis: Basis): PerDelivery {
 }
 
 function labels(rows: TransportResult[]): string[] {
-  return rows.map((row) => TRANSPORT_LABELS[row.transport] ?? row.transport);
+  return rows.map((row) => transportLabel(row));
 }
 
 function barOptions(
@@ -225,7 +225,7 @@ function requestsChart(rows: TransportResult[]): ChartSpec {
         datasets: [{
           label: `requests ${basis.unit}`,
           data: rows.map((row) => costOf(row, basis).requests),
-          backgroundColor: rows.map((row) => TRANSPORT_COLORS[row.transport]),
+          backgroundColor: rows.map((row) => transportColor(row)),
         }],
       },
       options: { ...barOptions('requests'), plugins: { legend: { display: false } } },

@@ -10,9 +10,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import type { BenchResults, RunError, ScenarioResult } from '../../src/results/schema.ts';
-import { chartConfigsFor, TRANSPORT_LABELS } from './charts.ts';
+import { chartConfigsFor } from './charts.ts';
+import { transportLabel } from './chart-spec.ts';
 import { formatBytes, formatNumber } from './format.ts';
-import { ceilingTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, plural, projectionTable, summaryTable, theoryTable, workloadText } from './tables.ts';
+import { ceilingTable, conditionalPollTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, plural, projectionTable, summaryTable, theoryTable, workloadText } from './tables.ts';
 import { abuseHtmlSection } from '../abuse/report.ts';
 import type { Table } from './tables.ts';
 import { REPORT_CSS, READING_GUIDE } from './html-text.ts';
@@ -85,11 +86,12 @@ function renderScenario(results: BenchResults, scenario: ScenarioResult): string
     </figure>`).join('');
   const errors = [
     ...scenario.errors.map((error) => ({ where: '', error })),
-    ...scenario.transports.flatMap((row) => row.errors.map((error) => ({ where: TRANSPORT_LABELS[row.transport] ?? row.transport, error }))),
+    ...scenario.transports.flatMap((row) => row.errors.map((error) => ({ where: transportLabel(row), error }))),
   ];
   const hasRows = scenario.transports.length > 0;
   const ceiling = ceilingTable(scenario);
   const idle = idleTable(scenario);
+  const conditional = conditionalPollTable(scenario);
   const theory = hasRows && !nothingDelivered(scenario);
   return `
   <section class="scenario" id="scenario-${escapeHtml(scenario.name)}">
@@ -98,6 +100,7 @@ function renderScenario(results: BenchResults, scenario: ScenarioResult): string
     ${hasRows ? `<p class="params">${params.map(escapeHtml).join(' · ')}</p>` : ''}
     ${hasRows ? renderTable(summaryTable(scenario)) : ''}
     ${idle ? renderTable(idle) : ''}
+    ${conditional ? renderTable(conditional) : ''}
     ${ceiling ? renderTable(ceiling) : ''}
     ${!hasRows && !ceiling ? '<p class="warn">No figures: this scenario did not run to the end (see its errors).</p>' : ''}
     ${figures ? `<div class="charts">${figures}</div>` : ''}

@@ -4,7 +4,7 @@
  */
 import type { ChartDataset } from 'chart.js';
 import type { SeriesPoint, TransportResult } from '../../src/results/schema.ts';
-import { TRANSPORT_COLORS, TRANSPORT_LABELS } from './chart-spec.ts';
+import { transportColor, transportLabel } from './chart-spec.ts';
 import type { ChartSpec } from './chart-spec.ts';
 
 export type SeriesId = 'series-deliveries' | 'series-latency' | 'series-bytes' | 'series-event-loop';
@@ -56,10 +56,10 @@ const SERIES: Record<SeriesId, {
 export function seriesChart(rows: TransportResult[], id: SeriesId): ChartSpec {
   const series = SERIES[id];
   const datasets: ChartDataset<'line'>[] = rows.map((row) => ({
-    label: TRANSPORT_LABELS[row.transport] ?? row.transport,
+    label: transportLabel(row),
     data: row.series.map((point) => ({ x: point.t, y: series.pick(point) })),
-    borderColor: TRANSPORT_COLORS[row.transport],
-    backgroundColor: TRANSPORT_COLORS[row.transport],
+    borderColor: transportColor(row),
+    backgroundColor: transportColor(row),
     pointRadius: 0,
     borderWidth: 2,
     tension: 0,

@@ -3,7 +3,7 @@
  * terminal summary and the dashboard. Pure: figures are read, not recomputed.
  */
 import type { BenchResults, ScenarioResult, TransportResult } from '../../src/results/schema.ts';
-import { TRANSPORT_LABELS } from './chart-spec.ts';
+import { TRANSPORT_LABELS, transportLabel } from './chart-spec.ts';
 import { formatBytes, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
 import { formatPeerFigure, formatPeerRatio, formatPeerSpread, formatPeerVerdict, peerUnitOf } from '../peers/units.ts';
 
@@ -14,7 +14,7 @@ export interface Table {
 }
 
 function label(row: TransportResult): string {
-  return TRANSPORT_LABELS[row.transport] ?? row.transport;
+  return transportLabel(row);
 }
 
 /** A per-message figure where no message was delivered has no value: "—", not 0 (issue 13 item 5). */
@@ -79,6 +79,53 @@ export function headerProjectionTable(scenario: ScenarioResult): Table | null {
         ...headers.projection.rows.map((projected) => `${formatMbps(projected.mebibitsPerSecond)} Mbps`),
       ];
     }),
+  };
+}
+
+/**
+ * What If-None-Match saves (`--conditional`): plain short polling next to its
+ * conditional twin in the same scenario. An empty plain answer is a 200 with
+ * `{"messages":[],"gaps":[],"cursor":"…","more":false}`; a conditional one is a
+ * 304, headers only. Null unless the scenario has both rows.
+ */
+export function conditionalPollTable(scenario: ScenarioResult): Table | null {
+  const plain = scenario.transports.find((row) => row.transport === 'poll' && row.variant === undefined);
+  const conditional = scenario.transports.find((row) => row.transport === 'poll' && row.variant === 'conditional');
+  if (!plain || !conditional) return null;
+  const perClientSecond = (row: TransportResult, value: number): number =>
+    row.clients > 0 && row.durationSeconds > 0 ? value / row.clients / row.durationSeconds : 0;
+  const down = (row: TransportResult): number => {
+    const split = row.wire.down.client;
+    return perClientSecond(row, split.headers + split.framing + split.bodies);
+  };
+  const up = (row: TransportResult): number => {
+    const split = row.wire.up.client;
+    return perClientSecond(row, split.headers + split.framing + split.bodies);
+  };
+  const saved = (value: (row: TransportResult) => number): string => {
+    const before = value(plain);
+    const difference = before - value(conditional);
+    return `${formatNumber(difference, 1)} (${before > 0 ? formatPercent(difference / before) : NO_VALUE})`;
+  };
+  const row = (r: TransportResult): string[] => [
+    label(r) + (r.incomplete ? ' (incomplete)' : ''),
+    perClientSecond(r, r.requests.total).toFixed(2),
+    perClientSecond(r, r.requests.empty).toFixed(2),
+    formatNumber(up(r), 1),
+    formatNumber(down(r), 1),
+    formatNumber(up(r) + down(r), 1),
+  ];
+  return {
+    caption:
+      'Conditional short polling against plain: an empty plain answer is a 200 with {"messages":[],"gaps":[],"cursor":"…","more":false}, ' +
+      'a conditional one a 304 with headers only (the cursor goes up once, as If-None-Match, instead of in the query). ' +
+      'Bytes per client per second on the clients\' sockets; "saved" is plain − conditional.',
+    head: ['short poll', 'requests / client / s', 'empty / client / s', 'bytes up / client / s', 'bytes down / client / s', 'bytes / client / s'],
+    rows: [
+      row(plain),
+      row(conditional),
+      ['saved', '', '', saved(up), saved(down), saved((r) => up(r) + down(r))],
+    ],
   };
 }
 

@@ -4,8 +4,8 @@
  * ratios, and every error with where it happened and why.
  */
 import type { BenchResults, RunError, ScenarioResult } from '../../src/results/schema.ts';
-import { TRANSPORT_LABELS } from './chart-spec.ts';
-import { ceilingTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, projectionTable, summaryTable, theoryTable } from './tables.ts';
+import { transportLabel } from './chart-spec.ts';
+import { ceilingTable, conditionalPollTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, projectionTable, summaryTable, theoryTable } from './tables.ts';
 import { abuseTable } from '../abuse/report.ts';
 import type { Table } from './tables.ts';
 
@@ -39,6 +39,8 @@ function formatScenario(scenario: ScenarioResult): string {
     parts.push(formatTextTable(summaryTable(scenario)));
     const idle = idleTable(scenario);
     if (idle) parts.push(formatTextTable(idle));
+    const conditional = conditionalPollTable(scenario);
+    if (conditional) parts.push(formatTextTable(conditional));
     if (!nothingDelivered(scenario)) parts.push(formatTextTable(theoryTable(scenario)));
     parts.push(formatTextTable(projectionTable(scenario)));
     const headers = headerProjectionTable(scenario);
@@ -52,7 +54,7 @@ function formatScenario(scenario: ScenarioResult): string {
   const errors = [
     ...scenario.errors.map((error) => formatError(scenario.name, error)),
     ...scenario.transports.flatMap((row) =>
-      row.errors.map((error) => formatError(`${scenario.name} × ${TRANSPORT_LABELS[row.transport] ?? row.transport}`, error)),
+      row.errors.map((error) => formatError(`${scenario.name} × ${transportLabel(row)}`, error)),
     ),
   ];
   if (errors.length > 0) parts.push(errors.join('\n'));

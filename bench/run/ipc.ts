@@ -23,6 +23,8 @@ export interface WorkerPlan {
   stepTimeoutMs: number;
   /** Short polls as the 2009 article's request, byte for byte, on a raw socket (bench/headers/replay-2009.ts). */
   replay2009?: boolean;
+  /** Short polls with If-None-Match (`--conditional`). */
+  conditional?: boolean;
 }
 
 /** Orchestrator → worker. */

@@ -33,6 +33,16 @@ export interface BenchPlan {
   /** `--scenario` named the scenarios; otherwise the default list runs, with peers at its small size. */
   scenariosChosen: boolean;
   argv: string[];
+  /** `--conditional`: after `poll`, short polling again with If-None-Match / 304 (a second poll row). */
+  conditional?: boolean;
+}
+
+/** The runs of a scenario: each transport, and the conditional poll right after `poll` when asked for. */
+export function workloadUnits(transports: TransportName[], conditional: boolean | undefined): { transport: TransportName; conditional: boolean }[] {
+  return transports.flatMap((transport) => [
+    { transport, conditional: false },
+    ...(conditional === true && transport === 'poll' ? [{ transport, conditional: true }] : []),
+  ]);
 }
 
 export interface BenchHooks {
@@ -145,12 +155,13 @@ async function runWorkloadScenario(
   const workload = scenario.plan(settings, 'x.');
   const result = emptyScenario(scenario, settings, workload.publishers);
   const workers = workerCount(workload.clients, plan.transports, plan.clientProcesses);
-  for (const transport of plan.transports) {
+  for (const { transport, conditional } of workloadUnits(plan.transports, plan.conditional)) {
     if (hooks.signal.aborted) {
       result.incomplete = true;
       break;
     }
-    hooks.onUnit?.(`${scenario.name} × ${transport}`, estimateSeconds(scenario, settings, plan.quick));
+    const name = conditional ? 'poll-conditional' : transport;
+    hooks.onUnit?.(`${scenario.name} × ${name}`, estimateSeconds(scenario, settings, plan.quick));
     let measured: TransportResult;
     try {
       const rig = await rigs.acquire(settings.network, workers);
@@ -166,9 +177,14 @@ async function runWorkloadScenario(
         headers: (origin) => extraHeadersFor(settings.headers, { origin }),
         signal: hooks.signal,
         onProgress: hooks.onProgress,
+        conditional,
+        // Topics and sessions of its own, as every transport of a scenario has; `cond` is as
+        // long as `poll`, so topic names, cursors and ETags weigh the same bytes in both rows.
+        ...(conditional ? { prefix: `${scenario.name}.cond.` } : {}),
       });
     } catch (error) {
       measured = failedTransport(transport, settings, workload.clients.length, error);
+      if (conditional) measured.variant = 'conditional';
     }
     result.transports.push(measured);
     if (measured.incomplete) result.incomplete = true;

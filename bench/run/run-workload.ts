@@ -35,6 +35,8 @@ export interface WorkloadRunOptions {
   prefix?: string;
   /** Called about every second of the measured phase with the seconds it has run. */
   onProgress?: (seconds: number) => void;
+  /** Short polling with If-None-Match (`--conditional`): the `poll` row's conditional twin. */
+  conditional?: boolean;
 }
 
 /** Worker processes for these clients on any of these transports: enough that none passes the descriptor limit. */
@@ -115,6 +117,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
         stepTimeoutMs,
         // The 2009 article's poll, byte for byte, where it applies: short polling with nothing published.
         replay2009: settings.headers === 'websocket.org-2009' && transport === 'poll' && plan.publishers === 0,
+        conditional: options.conditional === true && transport === 'poll',
       };
       worker.send({ type: 'plan', plan: workerPlan });
     });
@@ -189,7 +192,8 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
   }
   trace(`${prefix} torn down`);
   if (options.signal.aborted) errors.push({ source: 'bench', message: 'interrupted (Ctrl-C): figures are what was measured until then' });
-  return assembleTransport(collected);
+  const result = assembleTransport(collected);
+  return options.conditional === true && transport === 'poll' ? { ...result, variant: 'conditional' } : result;
 }
 
 function absorb(collected: Collected, reports: Extract<FromWorker, { type: 'report' }>[]): void {

@@ -31,6 +31,8 @@ export interface SimClientOptions {
   stepTimeoutMs: number;
   /** Poll as the 2009 article's request, byte for byte (short polling only). */
   replay2009?: boolean;
+  /** Short polling only: the cursor as `If-None-Match`, a 304 when nothing is new (`--conditional`). */
+  conditional?: boolean;
   sink: ClientSink;
 }
 
@@ -118,6 +120,10 @@ export abstract class HttpSimClient implements SimClient {
       timeoutMs: this.options.stepTimeoutMs,
     });
     this.token = (JSON.parse(answer.body) as SessionResponse).token;
+  }
+
+  protected topicsOnlyQuery(): string {
+    return `topics=${encodeURIComponent(this.options.topics.join(','))}`;
   }
 
   protected topicQuery(): string {

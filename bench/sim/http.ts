@@ -76,7 +76,8 @@ export function exchange(options: HttpExchange): Promise<HttpAnswer> {
         options.meter.receivedBody(body.length);
         const status = response.statusCode ?? 0;
         const text = body.toString('utf8');
-        if (status >= 200 && status < 300) resolve({ status, body: text });
+        // 304: a conditional poll's "nothing new", headers only.
+        if ((status >= 200 && status < 300) || status === 304) resolve({ status, body: text });
         else reject(new HttpFailure(`${options.method} ${options.path.split('?')[0]} → ${status} ${text.slice(0, 200)}`, status, text));
       });
     });

@@ -5,7 +5,8 @@
  * is still out, or while the client is paused, is skipped rather than
  * stacked or deferred — so that after a pause the clients do not all poll at
  * once, and N clients make exactly N × window / T polls on average in any
- * window (issue 13 item 2).
+ * window (issue 13 item 2). With `conditional`, each poll sends its cursor as
+ * `If-None-Match` and an answer of `304 Not Modified` counts as an empty one.
  */
 import { exchange } from './http.ts';
 import { HttpSimClient } from './client.ts';
@@ -58,15 +59,24 @@ export class PollSimClient extends HttpSimClient {
   }
 
   protected async pollOnce(): Promise<void> {
+    // Conditional (`--conditional`): the cursor travels once, as the entity tag, not in the query too.
+    const conditional = this.options.conditional === true && this.cursor !== undefined;
+    const headers = this.authHeaders();
+    if (conditional) headers['if-none-match'] = `"${this.cursor}"`;
     const answer = await exchange({
       agent: this.receiveAgent,
       meter: this.meter,
       baseUrl: this.options.baseUrl,
       method: 'GET',
-      path: `/api/poll?${this.topicQuery()}`,
-      headers: this.authHeaders(),
+      path: `/api/poll?${conditional ? this.topicsOnlyQuery() : this.topicQuery()}`,
+      headers,
       timeoutMs: this.options.stepTimeoutMs,
     });
+    if (answer.status === 304) {
+      this.more = false;
+      this.options.sink.request(true);
+      return;
+    }
     const { empty, more } = this.deliver(answer.body);
     this.more = more;
     this.options.sink.request(empty);

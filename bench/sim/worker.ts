@@ -73,6 +73,7 @@ class Worker {
         longPollWaitSeconds: plan.longPollWaitSeconds,
         stepTimeoutMs: plan.stepTimeoutMs,
         replay2009: plan.replay2009 === true,
+        conditional: plan.conditional === true,
         sink: this.sink,
       }),
     );

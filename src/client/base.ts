@@ -29,6 +29,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     name: options.name,
     token: options.token,
     pollIntervalMs: options.pollIntervalMs ?? DEFAULT_CLIENT_OPTIONS.pollIntervalMs,
+    conditional: options.conditional ?? false,
     longPollWaitSeconds: options.longPollWaitSeconds ?? DEFAULT_CLIENT_OPTIONS.longPollWaitSeconds,
     backoff: { minMs: backoff.minMs, maxMs: backoff.maxMs },
     headers: { ...options.headers },

@@ -81,10 +81,18 @@ export interface JsonRequest {
   signal?: AbortSignal;
   /** Default: globalThis.fetch, looked up at call time. */
   fetch?: typeof globalThis.fetch;
+  /** The fetch cache mode (default: fetch's own). */
+  cache?: RequestCache;
+}
+
+/** A request that may be answered `304 Not Modified` (a conditional poll). */
+export interface ConditionalJsonRequest<T> extends JsonRequest {
+  /** What a 304 stands for. */
+  notModified(): T;
 }
 
 /** Sends a request and parses a JSON answer; throws LabError (server) or NetworkError (no answer). */
-export async function requestJson<T>(request: JsonRequest): Promise<T> {
+export async function requestJson<T>(request: JsonRequest | ConditionalJsonRequest<T>): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
   if (request.token) headers.authorization = `Bearer ${request.token}`;
   if (request.body !== undefined) headers['content-type'] = 'application/json';
@@ -96,11 +104,13 @@ export async function requestJson<T>(request: JsonRequest): Promise<T> {
       headers,
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
       signal: request.signal,
+      ...(request.cache === undefined ? {} : { cache: request.cache }),
     });
   } catch (error) {
     if (request.signal?.aborted) throw error;
     throw new NetworkError(`${request.method} ${request.url.pathname} failed: ${describe(error)}`, { cause: error });
   }
+  if (response.status === 304 && 'notModified' in request) return request.notModified();
   if (!response.ok) throw await errorFromResponse(response);
   try {
     return (await response.json()) as T;

@@ -4,6 +4,8 @@ import type { ReceiveSpec } from './receive-loop.ts';
 /**
  * Short polling: `GET /api/poll` answers at once, even when empty, and the
  * client asks again every `pollIntervalMs` (at once when the answer says `more`).
+ * With `conditional: true` the cursor goes as `If-None-Match` and an answer of
+ * `304 Not Modified` (headers only) means nothing is new.
  */
 export class PollClient extends RequestLoopClient {
   readonly transport = 'poll';
@@ -12,5 +14,6 @@ export class PollClient extends RequestLoopClient {
     query: () => ({}),
     timeoutMs: () => 30_000,
     pauseMs: () => this.options.pollIntervalMs,
+    conditional: () => this.options.conditional,
   };
 }

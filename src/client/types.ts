@@ -31,6 +31,11 @@ export interface ClientOptions {
   token?: string;
   /** Short polling: time between two polls, in ms (default 1,000). */
   pollIntervalMs?: number;
+  /**
+   * Short polling only: send the cursor as `If-None-Match: "<cursor>"` instead of
+   * `?cursor=`, and take `304 Not Modified` as "nothing new" (default false).
+   */
+  conditional?: boolean;
   /** Long polling: how long the server may hold a request, in seconds (default 25). */
   longPollWaitSeconds?: number;
   /** Reconnection delays: exponential from minMs, capped at maxMs, with full jitter. */
@@ -76,6 +81,7 @@ export interface ResolvedClientOptions {
   name: string | undefined;
   token: string | undefined;
   pollIntervalMs: number;
+  conditional: boolean;
   longPollWaitSeconds: number;
   backoff: { minMs: number; maxMs: number };
   headers: Record<string, string>;

@@ -250,6 +250,12 @@ export interface TheoryLatency {
 
 export interface TransportResult {
   transport: TransportName;
+  /**
+   * `conditional`: short polling with the cursor as If-None-Match and 304 when
+   * nothing is new (`--conditional`), measured next to plain `poll`. Absent
+   * for a transport as it is.
+   */
+  variant?: 'conditional';
   incomplete: boolean;
   errors: RunError[];
   /** Length of the measured phase. */

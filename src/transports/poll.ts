@@ -1,12 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CatchUp, StartPoint } from '../bus/types.ts';
+import { conditionalCursor, ifNoneMatchCursor, notModified, pollCacheHeaders, sendNotModified } from './conditional-poll.ts';
 import { sendError, sendJson } from './http-io.ts';
 import { fitMessages, pollResponseJson } from './poll-response.ts';
 import type { Transport, TransportContext } from './types.ts';
 
 /**
  * Short polling (`GET /api/poll`): reads what the cursor has not seen and answers
- * at once, even when empty. Holds nothing and subscribes to nothing.
+ * at once, even when empty. Holds nothing and subscribes to nothing. A poll
+ * whose `If-None-Match` names the cursor it would get back, with nothing new,
+ * is answered `304 Not Modified` (conditional-poll.ts).
  */
 export function createPollTransport(context: TransportContext): Transport {
   const meter = context.meter;
@@ -16,25 +19,35 @@ export function createPollTransport(context: TransportContext): Transport {
     const { startSync, catchUpSync } = context.bus;
     if (!startSync || !catchUpSync) return false;
     const { query } = context.admit(req, params, { hold: 'none', wholeAnswer: res });
-    const start = startSync(query.topics, query.cursor, query.backlog);
-    send(res, start, catchUpSync(start.positions, query.limit));
+    const tag = ifNoneMatchCursor(req.headers['if-none-match']);
+    const start = startSync(query.topics, conditionalCursor(query.cursor, tag), query.backlog);
+    send(res, start, catchUpSync(start.positions, query.limit), tag);
     return true;
   }
 
   async function answer(req: IncomingMessage, res: ServerResponse, params: URLSearchParams): Promise<void> {
     const { query } = context.admit(req, params, { hold: 'none', wholeAnswer: res });
-    const start = await context.bus.start(query.topics, query.cursor, query.backlog);
-    send(res, start, await context.bus.catchUp(start.positions, query.limit));
+    const tag = ifNoneMatchCursor(req.headers['if-none-match']);
+    const start = await context.bus.start(query.topics, conditionalCursor(query.cursor, tag), query.backlog);
+    send(res, start, await context.bus.catchUp(start.positions, query.limit), tag);
   }
 
-  function send(res: ServerResponse, start: StartPoint, batch: CatchUp): void {
+  /** `tag`: the cursor of `If-None-Match`, if the poll sent one (conditional-poll.ts). */
+  function send(res: ServerResponse, start: StartPoint, batch: CatchUp, tag: string | undefined): void {
     const gaps = start.gaps.length === 0 ? batch.gaps : [...start.gaps, ...batch.gaps];
     const fitted = fitMessages(batch.messages, batch.positions, context.options.pollMaxAnswerBytes);
     const messages = fitted.jsons;
-    if (messages.length === 0 && gaps.length === 0) meter.answeredEmpty();
+    const empty = messages.length === 0 && gaps.length === 0;
+    // A 304 is an empty answer too: emptyResponses counts both kinds.
+    if (empty) meter.answeredEmpty();
     meter.delivered(messages.length);
     const cursor = context.bus.encodeCursor(fitted.positions);
-    sendJson(res, 200, pollResponseJson(messages, gaps, cursor, batch.more || fitted.cut), meter);
+    const more = batch.more || fitted.cut;
+    if (notModified(tag, cursor, empty, more)) {
+      sendNotModified(res, cursor);
+    } else {
+      sendJson(res, 200, pollResponseJson(messages, gaps, cursor, more), meter, pollCacheHeaders(cursor));
+    }
     context.unflushedAnswers.watch(res);
   }
 

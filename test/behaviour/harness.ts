@@ -57,7 +57,8 @@ export class ClientPool {
   private readonly clients: Client[] = [];
   private counter = 0;
 
-  constructor(private readonly transport: TransportName) {}
+  /** `defaults`: options every client of the pool gets, under the ones a call gives. */
+  constructor(private readonly transport: TransportName, private readonly defaults: Partial<ClientOptions> = {}) {}
 
   /** A unique name per call (sessions hold names while live). */
   name(prefix: string): string {
@@ -66,7 +67,7 @@ export class ClientPool {
   }
 
   create(baseUrl: string, options: Partial<ClientOptions> = {}, transport = this.transport): Client {
-    const client = createClient(transport, { baseUrl, ...FAST, ...options });
+    const client = createClient(transport, { baseUrl, ...FAST, ...this.defaults, ...options });
     this.clients.push(client);
     return client;
   }

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LabError } from '../../src/protocol/index.ts';
 import type { TransportName } from '../../src/protocol/index.ts';
+import type { ClientOptions } from '../../src/client/index.ts';
 import type { MessageBus } from '../../src/bus/index.ts';
 import type { LabServer } from '../../src/server/create.ts';
 import {
@@ -29,6 +30,8 @@ export interface RunTestOptions {
    * after its server. For running the cases over another bus adapter.
    */
   newBus?: (options: { historyPerTopic?: number }) => Promise<MessageBus>;
+  /** Client options every client of the suite gets (e.g. `conditional: true` for short polling), named in the title. */
+  clientOptions?: Partial<ClientOptions>;
   /**
    * Starts what the cases talk to, in place of one in-process server: e.g.
    * several nodes behind a proxy (test/cluster/). Given the options a case
@@ -52,7 +55,7 @@ async function rejection(promise: Promise<unknown>): Promise<LabError> {
   return outcome;
 }
 
-export function runTest({ transport, skip = {}, newBus, newServer }: RunTestOptions): void {
+export function runTest({ transport, skip = {}, newBus, clientOptions, newServer }: RunTestOptions): void {
   /** Buses from `newBus`, closed after the suite's servers. */
   const buses: MessageBus[] = [];
   /** A server as harness.ts starts it, over a bus from `newBus` when given. */
@@ -71,9 +74,10 @@ export function runTest({ transport, skip = {}, newBus, newServer }: RunTestOpti
     else it(name, body, timeoutMs);
   };
 
-  describe(`behaviour over ${transport}`, () => {
+  const variant = clientOptions ? ` ${JSON.stringify(clientOptions)}` : '';
+  describe(`behaviour over ${transport}${variant}`, () => {
     let server: SuiteServer;
-    const pool = new ClientPool(transport);
+    const pool = new ClientPool(transport, clientOptions);
 
     beforeAll(async () => {
       // A small answer limit, so that catching up takes several answers (`more`).

@@ -55,4 +55,48 @@ async function run(transport: TransportName, tag: string): Promise<BrowserRun> {
   }
 }
 
+/** What a conditional poll client saw in the browser: the status of every poll as its code got it. */
+export interface ConditionalRun {
+  statuses: number[];
+  ifNoneMatch: (string | null)[];
+  bodies: string[];
+  cursor: string | undefined;
+}
+
+/**
+ * A conditional poll client (`conditional: true`) on the browser's fetch: the
+ * 304 to an explicit If-None-Match must reach the client (cache 'no-store'),
+ * not be swapped for a stored 200 by the HTTP cache.
+ */
+async function runConditional(tag: string): Promise<ConditionalRun> {
+  const statuses: number[] = [];
+  const ifNoneMatch: (string | null)[] = [];
+  const recording: typeof globalThis.fetch = async (input, init) => {
+    const response = await globalThis.fetch(input, init);
+    if (new URL(String(input)).pathname === '/api/poll') {
+      statuses.push(response.status);
+      ifNoneMatch.push(new Headers(init?.headers).get('if-none-match'));
+    }
+    return response;
+  };
+  const options = { baseUrl: '', pollIntervalMs: 30, backoff: { minMs: 10, maxMs: 200 } };
+  const reader = createClient('poll', { ...options, name: `cond-reader-${tag}`, conditional: true, fetch: recording });
+  const writer = createClient('poll', { ...options, name: `cond-writer-${tag}` });
+  try {
+    const bodies: string[] = [];
+    reader.on('message', (message) => bodies.push(message.body));
+    const topic = `room:browser-conditional-${tag}`;
+    await reader.subscribe([topic]);
+    await eventually(() => statuses.filter((status) => status === 304).length >= 2, 'two 304s in the browser', 10_000);
+    await writer.publish(topic, 'after 304');
+    await eventually(() => bodies.length >= 1, 'the message in the browser', 10_000);
+    const seen = statuses.length;
+    await eventually(() => statuses.slice(seen).includes(304), 'a 304 after the message', 10_000);
+    return { statuses, ifNoneMatch, bodies, cursor: reader.cursor };
+  } finally {
+    await Promise.all([reader.close(), writer.close()]);
+  }
+}
+
 (globalThis as unknown as { runClient: typeof run }).runClient = run;
+(globalThis as unknown as { runConditional: typeof runConditional }).runConditional = runConditional;

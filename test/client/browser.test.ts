@@ -6,7 +6,7 @@ import type { LabServer } from '../../src/server/create.ts';
 import { TRANSPORT_NAMES } from '../../src/protocol/index.ts';
 import { startServer } from '../behaviour/harness.ts';
 import { launchChromium } from '../browser/harness.ts';
-import type { BrowserRun } from './browser-entry.ts';
+import type { BrowserRun, ConditionalRun } from './browser-entry.ts';
 
 /**
  * The clients in a real browser: bundled by Vite as the web app bundles them,
@@ -77,6 +77,24 @@ describe('clients in Chromium', () => {
       expect(result.states.slice(0, 2)).toEqual(['connecting', 'connected']);
       expect(result.forbiddenCode, transport).toBe('forbidden');
     }
+    await page.close();
+  }, 60_000);
+
+  it('a conditional poll client gets the 304 itself: fetch with an explicit If-None-Match and no-store passes it through', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/client-test`);
+    await page.waitForFunction(() => 'runConditional' in globalThis);
+    const result = await page.evaluate(
+      (tag) => (globalThis as unknown as { runConditional: (g: string) => Promise<ConditionalRun> }).runConditional(tag),
+      Math.random().toString(36).slice(2, 8),
+    );
+    expect(result.bodies).toEqual(['after 304']);
+    expect(result.statuses.filter((status) => status === 304).length).toBeGreaterThanOrEqual(3);
+    expect(result.statuses.every((status) => status === 200 || status === 304)).toBe(true);
+    // Every poll after the first sent the cursor as the tag (the first has no cursor yet).
+    expect(result.ifNoneMatch[0]).toBeNull();
+    expect(result.ifNoneMatch.slice(1).every((tag) => tag !== null && tag.startsWith('"v1~'))).toBe(true);
+    expect(result.ifNoneMatch.at(-1)).toBe(`"${result.cursor}"`);
     await page.close();
   }, 60_000);
 });

@@ -33,9 +33,15 @@ if (NGINX_MISSING) {
     redis?.kill();
   });
 
-  for (const transport of TRANSPORT_NAMES) {
+  // The four transports, and short polling with If-None-Match (its ETag is the cursor, so any node answers 304 alike).
+  const runs: { transport: TransportName; clientOptions?: { conditional: true } }[] = [
+    ...TRANSPORT_NAMES.map((transport) => ({ transport })),
+    { transport: 'poll', clientOptions: { conditional: true } },
+  ];
+  for (const { transport, clientOptions } of runs) {
     runTest({
       transport,
+      clientOptions,
       skip,
       newServer: async (overrides) => {
         if (!redis) throw new Error('the test-owned redis-server did not start');
