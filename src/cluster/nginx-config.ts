@@ -44,10 +44,12 @@ export function renderNginxConfig(input: NginxConfigInput): string {
     PREFIX: input.prefix,
     LISTEN: hostPort(input.listen),
     UPSTREAMS: input.upstreams.map((upstream) => `    server ${hostPort(upstream)};`).join('\n'),
+    // The live lab's routes go to the first node (see the template's comment).
+    LAB_NODE: `    server ${hostPort(input.upstreams[0])};`,
     USER: input.asRoot ? 'user root root;' : '# (not root: nginx keeps the current user)',
   };
   const template = readFileSync(NGINX_TEMPLATES[input.variant], 'utf8');
-  const rendered = template.replace(/\{\{([A-Z]+)\}\}/g, (whole, name: string) => {
+  const rendered = template.replace(/\{\{([A-Z_]+)\}\}/g, (whole, name: string) => {
     const value = values[name];
     if (value === undefined) throw new Error(`unknown placeholder ${whole} in ${NGINX_TEMPLATES[input.variant]}`);
     return value;

@@ -1,8 +1,8 @@
 /**
  * The chat in real Chromium through the cluster: four people, one per
  * transport, on two nodes behind the shipped nginx config (round-robin, not
- * sticky), see every line in the same order. (The live lab does not work
- * through the proxy yet: its state and pane proxies are per node; docs/api.md.)
+ * sticky), see every line in the same order; the live lab works through the
+ * proxy (its routes go to one node, whose panes it shows; docs/api.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -71,4 +71,24 @@ describe.skipIf(NGINX_MISSING)(`the chat through the cluster${NGINX_MISSING ? ` 
     }
     expect([...people.values()].flatMap((person) => person.errors)).toEqual([]);
   }, 90_000);
+
+  it('serves the live lab through the proxy: its four panes connect and a line sent through nginx reaches each', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1100 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    const response = await page.goto(`${cluster.url}/#/lab?key=${encodeURIComponent(cluster.labKey)}`);
+    expect(response?.status()).toBe(200);
+    for (const transport of TRANSPORT_NAMES) {
+      await page.waitForSelector(`[data-pane=${transport}][data-ready=true] [data-test=connection-state].connected`, { timeout: 15_000 });
+    }
+    await page.fill('[data-test=lab-draft]', 'through nginx');
+    await page.click('[data-test=lab-send]');
+    for (const transport of TRANSPORT_NAMES) {
+      const arrivals = (): Promise<string[]> =>
+        page.$$eval(`[data-pane=${transport}] [data-test=arrival] .body`, (nodes) => nodes.map((node) => node.textContent ?? ''));
+      await expect.poll(arrivals, { timeout: 15_000, message: `${transport} pane` }).toContain('through nginx');
+    }
+    expect(errors).toEqual([]);
+  }, 60_000);
 });

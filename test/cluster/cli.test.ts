@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exited, waitForLine } from '../../src/cluster/processes.ts';
-import type { StatsSnapshot } from '../../src/protocol/index.ts';
 import { OwnRedis } from '../bus/redis-server.ts';
 import { eventually } from '../wait.ts';
 import { NGINX_MISSING } from './harness.ts';
@@ -53,9 +52,10 @@ describe.skipIf(NGINX_MISSING)(`npm run cluster${NGINX_MISSING ? ` — skipped: 
       expect(existsSync(prefixDir)).toBe(true);
       expect(keyPrefix).toMatch(/^lab-cluster-[0-9a-f]+:$/);
 
-      // Consecutive requests through the proxy: one node, then the other.
+      // Consecutive requests through the proxy: one node, then the other (nginx names the node's address).
+      const nameOf = new Map(nodes.map((node) => [new URL(node.url).host, node.name]));
       const answered: string[] = [];
-      for (let i = 0; i < 4; i += 1) answered.push(((await (await fetch(`${url}/api/stats`)).json()) as StatsSnapshot).node ?? '');
+      for (let i = 0; i < 4; i += 1) answered.push(nameOf.get((await fetch(`${url}/healthz`)).headers.get('x-lab-upstream') ?? '') ?? '');
       expect(answered[0]).not.toBe(answered[1]);
       expect(answered.slice(2)).toEqual(answered.slice(0, 2));
       expect([...answered].sort()).toEqual(['node-1', 'node-1', 'node-2', 'node-2']);

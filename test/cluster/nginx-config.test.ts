@@ -19,7 +19,12 @@ describe('the nginx config', () => {
       const config = renderNginxConfig({ ...input, variant });
       expect(config).not.toMatch(/\{\{/);
       expect(config).toContain('listen 127.0.0.1:8080;');
-      expect(config.match(/^\s*server 127\.0\.0\.1:3001;$|^\s*server \[::1\]:3002;$/gm)).toHaveLength(2);
+      const nodes = config.split('upstream transport_lab_nodes {')[1].split('}')[0];
+      expect(nodes.match(/server \S+;/g)).toEqual(['server 127.0.0.1:3001;', 'server [::1]:3002;']);
+      // The live lab's routes (its state is per node) go to the first node only.
+      const instrument = config.split('upstream transport_lab_instrument {')[1].split('}')[0];
+      expect(instrument.match(/server \S+;/g)).toEqual(['server 127.0.0.1:3001;']);
+      expect(config.split('location /api/lab/ {')[1].split('}')[0]).toContain('proxy_pass http://transport_lab_instrument;');
       expect(config).not.toMatch(/^\s*(ip_hash|hash|sticky)\b/m);
       expect(config).toContain('pid /tmp/transport-lab-nginx-abc/nginx.pid;');
       expect(config).not.toMatch(/^\s*user /m);
@@ -62,7 +67,7 @@ describe('the nginx config', () => {
       for (let j = i - 1; j >= 0; j -= 1) {
         const above = lines[j].trim();
         if (above.startsWith('#')) return true;
-        if (above === '' || above.endsWith('}')) return false;
+        if (above === '' || above === '}') return false;
       }
       return false;
     };
