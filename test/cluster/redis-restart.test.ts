@@ -57,9 +57,10 @@ describe.skipIf(NGINX_MISSING)(`Redis lost or paused under the cluster${NGINX_MI
     // The writer's session was held in the lost Redis too: a new one, then the message.
     const after = await pools.get('poll')!.join(cluster.url, 'writer-after');
     await publishSurely(after.client, topic, 'after');
-    for (const member of members) {
-      await eventually(() => member.bodies(topic).includes('after'), `${member.client.transport} after the restart`, 20_000);
-    }
+    // One wait for all, so that a failure shows what each transport got.
+    const seen = (): Record<string, string> => Object.fromEntries(members.map((member) =>
+      [member.client.transport, `${member.bodies(topic).join(',')} gaps ${JSON.stringify(member.gaps.map((gap) => gap.reason))}`]));
+    await eventually(seen, (got) => Object.values(got).every((line) => line.includes('after')), 20_000);
     for (const member of members) {
       const transport = member.client.transport;
       expect({ transport, bodies: member.bodies(topic) }).toEqual({ transport, bodies: ['m1', 'm2', 'm3', 'm4', 'm5', 'after'] });
