@@ -84,6 +84,18 @@ export interface ServerOptions {
   redisCommandTimeoutMs: number;
   /** How this node names itself in /api/stats; empty: `<hostname>:<port>`. */
   nodeName: string;
+  /**
+   * Also listen over TLS on this port, with ALPN offering h2 and http/1.1 (issue 11):
+   * poll, long poll and SSE over HTTP/2. -1: off; 0 picks a free port.
+   */
+  tlsPort: number;
+  /** PEM certificate and key for the TLS port; both empty: a self-signed one made at start. */
+  tlsCert: string;
+  tlsKey: string;
+  /** Also listen for cleartext HTTP/2 with prior knowledge (h2c), for the bench. -1: off; 0 picks a free port. */
+  h2cPort: number;
+  /** Streams one HTTP/2 session may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS); past it a new one is refused. */
+  http2MaxConcurrentStreams: number;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -132,6 +144,12 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   redisPrefix: 'lab:',
   redisCommandTimeoutMs: 2_000,
   nodeName: '',
+  tlsPort: -1,
+  tlsCert: '',
+  tlsKey: '',
+  h2cPort: -1,
+  // RFC 9113 § 6.5.2 advises no less than 100: a browser tab's streams fit, one client cannot open thousands.
+  http2MaxConcurrentStreams: 100,
 });
 
 /** Limits lifted for the bench: it measures transports, not our rate limiter. */
@@ -154,6 +172,8 @@ export const BENCH_LIMITS: Partial<ServerOptions> = {
   publishBurstPerAddress: 1_000_000,
   // The direct scenario gives every client an inbox: thousands of subscribed topics.
   maxTopics: 1_000_000,
+  // A bench client may multiplex many simulated clients on one HTTP/2 session.
+  http2MaxConcurrentStreams: 100_000,
 };
 
 const POSITIVE_INTEGERS: (keyof ServerOptions)[] = [
@@ -164,7 +184,7 @@ const POSITIVE_INTEGERS: (keyof ServerOptions)[] = [
   'maxUnflushedAnswerBytes', 'maxSocketsPerAddress', 'maxHeldPerAddress', 'maxUnfinishedRequestsPerAddress',
   'headersTimeoutMs',
   'maxTopics', 'sessionCreateRatePerSecondPerAddress', 'sessionCreateBurstPerAddress',
-  'publishRatePerSecondPerAddress', 'publishBurstPerAddress',
+  'publishRatePerSecondPerAddress', 'publishBurstPerAddress', 'http2MaxConcurrentStreams',
 ];
 
 /**
@@ -209,7 +229,20 @@ export function resolveServerOptions(overrides: Partial<ServerOptions> = {}): Se
     throw new Error('option pollMaxAnswerBytes must be at most maxUnflushedAnswerBytes');
   }
   checkRedisOptions(options);
+  checkHttp2Options(options);
   return options;
+}
+
+function checkHttp2Options(options: ServerOptions): void {
+  for (const key of ['tlsPort', 'h2cPort'] as const) {
+    const port = options[key];
+    if (!Number.isInteger(port) || port < -1 || port > 65535) {
+      throw new Error(`option ${key} must be -1 (off) or an integer 0-65535, got ${String(port)}`);
+    }
+  }
+  if (typeof options.tlsCert !== 'string' || typeof options.tlsKey !== 'string' || (options.tlsCert === '') !== (options.tlsKey === '')) {
+    throw new Error('options tlsCert and tlsKey go together: both PEM texts, or both empty for a self-signed certificate');
+  }
 }
 
 function checkRedisOptions(options: ServerOptions): void {

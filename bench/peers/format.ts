@@ -31,9 +31,16 @@ export function formatPeersTable(report: PeersReport): string {
   lines.push(`peers: our server ÷ reference servers, side by side in one run (issue 5)`);
   lines.push(`date ${report.date} · ${machine.nproc} cores, ${machine.cpuModel} · Node ${machine.node} · ${machine.os}`);
   lines.push(`${report.pinned ? 'pinned: servers on core 0, load on core 1' : report.pinRequested ? 'NOT pinned (--pin asked, taskset unavailable)' : 'not pinned'}` +
-    `${report.quick ? ` · QUICK run: ${report.sizes.heldClients.toLocaleString('en-US')} held/idle clients instead of 10,000, shorter runs` : ''}` +
+    `${report.quick ? ` · QUICK run: ${report.scale ? '' : `${report.sizes.heldClients.toLocaleString('en-US')} held/idle clients instead of 10,000, `}shorter runs` : ''}` +
     ` · ${report.sizes.repeats} interleaved repeats · ${report.durationSeconds.toFixed(0)} s${report.incomplete ? ' · INCOMPLETE (aborted)' : ''}`);
-  if (report.quick) lines.push('RSS per client at this size is dominated by heap growth steps: read the memory targets from a full run (10,000 clients).');
+  const versions = Object.entries(report.versions ?? {}).filter(([name]) => name !== 'ours').map(([name, version]) => `${name} = ${version}`);
+  if (versions.length > 0) lines.push(`references: ${versions.join(' · ')}`);
+  if (report.scale) {
+    lines.push(`AT THE PROCESS'S LIMIT: ${(report.sizes.idleClients ?? report.sizes.heldClients).toLocaleString('en-US')} idle ws/sse connections, ` +
+      `${report.sizes.heldClients.toLocaleString('en-US')} held long polls, at most ${report.sizes.clientsPerProcess.toLocaleString('en-US')} per load process`);
+  }
+  if (report.parts && report.parts.length < 2) lines.push(`only the ${report.parts.join(' and ')} part was run`);
+  if (report.quick && !report.scale) lines.push('RSS per client at this size is dominated by heap growth steps: read the memory targets from a full run (10,000 clients).');
   lines.push('');
   const rows: string[][] = [['transport', 'figure', 'ours', 'reference', 'theirs', 'ours ÷ ref', 'spread', 'verdict', 'target', '']];
   for (const ratio of report.ratios) {

@@ -12,25 +12,28 @@
  */
 import { cpus, release, type as osType } from 'node:os';
 import type { RunError } from '../../src/results/schema.ts';
-import { measureFanout } from './measure/fanout.ts';
+import { measureFanout, type FanoutTransport } from './measure/fanout.ts';
 import { measureHttpEndpoint } from './measure/http.ts';
-import { MEMORY_METRICS, RELEASE_CPU_METRIC, RELEASE_METRIC, measureMemory, type IdleKind } from './measure/memory.ts';
+import { MEMORY_METRICS, RELEASE_CPU_METRIC, RELEASE_METRIC, clientsFor, measureMemory, type IdleKind } from './measure/memory.ts';
 import { guarded, missingFigure, throwIfAborted, type Contender, type MeasureContext } from './measure/common.ts';
 import { mergeRepeats } from './measure/samples.ts';
 import { ServerProcess, SERVER_SPECS } from './proc/server-process.ts';
 import { canPin } from './proc/spawn-node.ts';
 import { computeRatios, ratioSpecs } from './ratios.ts';
-import { FULL_SIZES, QUICK_SIZES, type ContenderName, type PeerMeasurement, type PeersOptions, type PeersReport } from './types.ts';
+import { DESCRIPTOR_LIMIT, FULL_SIZES, MAX_CLIENTS_PER_PROCESS, QUICK_SIZES, SCALE_SIZES, type ContenderName, type PeersPart, type PeersSizes, type PeerMeasurement, type PeersOptions, type PeersReport } from './types.ts';
+import { versionsOf } from './versions.ts';
 
 export { formatPeersTable } from './format.ts';
 export type { PeersReport, PeersOptions, PeerMeasurement, PeersSizes, ContenderName } from './types.ts';
 
-const ALL_CONTENDERS: ContenderName[] = ['ours', 'node:http', 'ws', 'ws+cork', 'sse', 'socket.io'];
-const THROUGHPUT_SERVERS: ContenderName[] = ['ours', 'node:http', 'ws', 'ws+cork', 'socket.io'];
+const ALL_CONTENDERS: ContenderName[] = ['ours', 'node:http', 'ws', 'ws+cork', 'sse', 'socket.io', 'socket.io-polling', 'better-sse', 'faye', 'sockjs'];
+const THROUGHPUT_SERVERS: ContenderName[] = ALL_CONTENDERS;
+/** Fan-out groups in the issue's order: long poll, SSE, then ws (each against the peers of its transport, fanout.ts). */
+const FANOUT_ORDER: FanoutTransport[] = ['longpoll', 'sse', 'ws'];
 const MEMORY_RUNS: { kind: IdleKind; contenders: ContenderName[] }[] = [
-  { kind: 'longpoll', contenders: ['ours', 'node:http'] },
-  { kind: 'ws', contenders: ['ours', 'ws', 'socket.io'] },
-  { kind: 'sse', contenders: ['ours', 'sse'] },
+  { kind: 'longpoll', contenders: ['ours', 'node:http', 'socket.io-polling', 'faye'] },
+  { kind: 'ws', contenders: ['ours', 'ws', 'socket.io', 'faye', 'sockjs'] },
+  { kind: 'sse', contenders: ['ours', 'sse', 'better-sse', 'sockjs'] },
 ];
 
 /** Starts servers, remembers which are running (to stop them on abort) and which failed. */
@@ -86,8 +89,10 @@ async function runThroughput(pool: ServerPool, wanted: ContenderName[], context:
     const http = pick(contenders, ['ours', 'node:http']);
     measurements.push(...(await measureHttpEndpoint('poll', http, context)));
     measurements.push(...(await measureHttpEndpoint('publish', http, context)));
-    for (const subscribers of context.sizes.fanoutSubscribers) {
-      measurements.push(...(await measureFanout(subscribers, pick(contenders, ['ours', 'ws', 'ws+cork', 'socket.io']), context)));
+    for (const transport of FANOUT_ORDER) {
+      for (const subscribers of context.sizes.fanoutSubscribers) {
+        measurements.push(...(await measureFanout(transport, subscribers, contenders, context)));
+      }
     }
   } finally {
     await pool.stop(contenders);
@@ -113,7 +118,8 @@ async function runMemory(pool: ServerPool, wanted: ContenderName[], context: Mea
       for (const name of contenders.filter((contender) => wanted.includes(contender))) {
         throwIfAborted(context.signal);
         const metrics = [{ metric: MEMORY_METRICS[kind], unit: 'bytes' }, ...(kind === 'longpoll' ? [{ metric: RELEASE_METRIC, unit: 'ms' }, { metric: RELEASE_CPU_METRIC, unit: 'ms' }] : [])];
-        const workload = `${context.sizes.heldClients} ${kind} clients`;
+        const clients = clientsFor(kind, context.sizes);
+        const workload = `${clients} ${kind} clients`;
         // A server that did not start once is not started again: its figures stay missing.
         if (failed.has(name) && repeat > 0) continue;
         const contender = await pool.start(name);
@@ -122,7 +128,7 @@ async function runMemory(pool: ServerPool, wanted: ContenderName[], context: Mea
           metrics.forEach(({ metric, unit }) => record(missingFigure(metric, name, unit, workload, contender.reason)));
           continue;
         }
-        context.progress(`${kind}: ${context.sizes.heldClients} clients on ${name} (${repeat + 1}/${repeats})`);
+        context.progress(`${kind}: ${clients} clients on ${name} (${repeat + 1}/${repeats})`);
         const server = contender.server;
         try {
           (await guarded(metrics, name, workload, () => measureMemory(kind, name, server, context))).forEach(record);
@@ -135,9 +141,30 @@ async function runMemory(pool: ServerPool, wanted: ContenderName[], context: Mea
   return [...byFigure.values()].map(mergeRepeats);
 }
 
+const MEMORY_PART_METRICS = new Set([...Object.values(MEMORY_METRICS), RELEASE_METRIC, RELEASE_CPU_METRIC]);
+
+function partOf(metric: string): PeersPart {
+  return MEMORY_PART_METRICS.has(metric) ? 'memory' : 'throughput';
+}
+
+/**
+ * Refuses sizes that would pass the descriptor limit: a load process over
+ * ~18,000 connections, or a server asked to hold more than the limit leaves
+ * room for (its listening socket, files, the bench's own requests).
+ */
+export function checkDescriptorBudget(sizes: PeersSizes): void {
+  if (sizes.clientsPerProcess > MAX_CLIENTS_PER_PROCESS) {
+    throw new Error(`clientsPerProcess ${sizes.clientsPerProcess} passes ${MAX_CLIENTS_PER_PROCESS} descriptors per load process`);
+  }
+  const most = Math.max(sizes.heldClients, sizes.idleClients ?? 0);
+  if (most > DESCRIPTOR_LIMIT - 500) throw new Error(`${most} clients on one server leave it no room under the ${DESCRIPTOR_LIMIT}-descriptor limit`);
+}
+
 export async function runPeers(options: PeersOptions): Promise<PeersReport> {
   const startedAt = Date.now();
-  const sizes = { ...(options.quick ? QUICK_SIZES : FULL_SIZES), ...options.sizes };
+  const sizes: PeersSizes = { ...(options.quick ? QUICK_SIZES : FULL_SIZES), ...(options.scale ? SCALE_SIZES : {}), ...options.sizes };
+  checkDescriptorBudget(sizes);
+  const parts: PeersPart[] = options.parts ?? ['throughput', 'memory'];
   const pinned = options.pin && canPin();
   const progress = options.onProgress ?? (() => undefined);
   const context: MeasureContext = { sizes, pin: pinned, signal: options.signal, progress: (line) => progress(`peers: ${line}`) };
@@ -148,8 +175,8 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
   const measurements: PeerMeasurement[] = [];
   let incomplete = false;
   try {
-    measurements.push(...(await runThroughput(pool, wanted, context)));
-    measurements.push(...(await runMemory(pool, wanted, context)));
+    if (parts.includes('throughput')) measurements.push(...(await runThroughput(pool, wanted, context)));
+    if (parts.includes('memory')) measurements.push(...(await runMemory(pool, wanted, context)));
   } catch (error) {
     incomplete = true;
     if (!options.signal?.aborted) pool.errors.push({ source: 'peers', message: (error as Error).message });
@@ -159,8 +186,10 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
   }
   if (options.signal?.aborted) incomplete = true;
   const cpu = cpus();
+  const versions = versionsOf(wanted);
   return {
-    ratios: computeRatios(ratioSpecs(sizes), measurements),
+    ratios: computeRatios(ratioSpecs(sizes).filter((spec) => parts.includes(partOf(spec.metric))), measurements, versions),
+    versions,
     errors: pool.errors,
     repeats: sizes.repeats,
     date: new Date(startedAt).toISOString(),
@@ -168,6 +197,8 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
     pinned,
     pinRequested: options.pin,
     sizes,
+    scale: options.scale === true,
+    parts,
     machine: { nproc: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', node: process.version, os: `${osType()} ${release()}` },
     measurements,
     skipped: [...pool.skipped].map(([contender, reason]) => ({ contender, reason })),

@@ -9,6 +9,7 @@
 import type { PeerRatio, PeerRepeat } from '../../src/results/schema.ts';
 import { saturationOf, sensitivityOf } from './saturation.ts';
 import { spreadOf, verdictOf } from './spread.ts';
+import { referenceLabel } from './versions.ts';
 import type { ContenderName, PeerMeasurement, PeerSample, PeersSizes, TransportName } from './types.ts';
 
 export interface RatioTarget {
@@ -31,6 +32,22 @@ export interface RatioSpec {
   headline?: boolean;
 }
 
+/** Against a library a user would pick instead, ours must be at least as good (issue 12). */
+const AT_LEAST_AS_GOOD: RatioTarget = { op: '>=', value: 1 };
+const LONGPOLL_LIBRARIES: ContenderName[] = ['socket.io-polling', 'faye'];
+const SSE_LIBRARIES: ContenderName[] = ['better-sse', 'sockjs'];
+const WS_LIBRARIES: ContenderName[] = ['socket.io', 'faye', 'sockjs'];
+
+/**
+ * Long-poll and SSE fan-out: the bare reference first, then the libraries.
+ * SockJS's xhr-polling holds the request until there is data — a long poll,
+ * not a short one — so it is compared here, with long polling.
+ */
+const HTTP_FANOUT_GROUPS: { transport: TransportName; prefix: string; label: string; references: ContenderName[] }[] = [
+  { transport: 'longpoll', prefix: 'longpoll.fanout', label: 'long-poll fan-out', references: ['node:http', 'socket.io-polling', 'faye', 'sockjs'] },
+  { transport: 'sse', prefix: 'sse.fanout', label: 'sse fan-out', references: ['sse', 'better-sse', 'sockjs'] },
+];
+
 function count(value: number): string {
   return value.toLocaleString('en-US');
 }
@@ -46,6 +63,23 @@ export function ratioSpecs(sizes: PeersSizes): RatioSpec[] {
     { transport: 'poll', metric: 'publish.p50', label: 'publish latency p50 at 50 % load', reference: 'node:http', higherIsBetter: false, unit: 'ms' },
     { transport: 'poll', metric: 'publish.p99', label: 'publish latency p99 at 50 % load', reference: 'node:http', higherIsBetter: false, unit: 'ms' },
   ];
+  // Long poll and SSE fan-out against the bare reference and the libraries users pick (issue 12).
+  for (const group of HTTP_FANOUT_GROUPS) {
+    for (const subscribers of sizes.fanoutSubscribers) {
+      const cpuLabel = `${group.label} server CPU per delivery, ${count(subscribers)} subscribers`;
+      const label = `${group.label} deliveries/s, ${count(subscribers)} subscribers`;
+      for (const reference of group.references) {
+        specs.push({ transport: group.transport, metric: `${group.prefix}.${subscribers}.serverCpu`, label: cpuLabel, reference, higherIsBetter: false, unit: 'µs', headline: true });
+      }
+      for (const reference of group.references) {
+        const library = reference !== group.references[0];
+        specs.push({
+          transport: group.transport, metric: `${group.prefix}.${subscribers}.deliveries`, label, reference, higherIsBetter: true, unit: 'deliveries/s',
+          ...(library ? { target: AT_LEAST_AS_GOOD } : {}),
+        });
+      }
+    }
+  }
   for (const subscribers of sizes.fanoutSubscribers) {
     const metric = `fanout.${subscribers}.deliveries`;
     const label = `fan-out deliveries/s, ${count(subscribers)} subscribers`;
@@ -54,21 +88,29 @@ export function ratioSpecs(sizes: PeersSizes): RatioSpec[] {
     specs.push(
       { transport: 'ws', metric: cpuMetric, label: cpuLabel, reference: 'ws', higherIsBetter: false, unit: 'µs', headline: true },
       { transport: 'ws', metric: cpuMetric, label: cpuLabel, reference: 'ws+cork', higherIsBetter: false, unit: 'µs', headline: true },
+      ...WS_LIBRARIES.map((reference): RatioSpec => ({ transport: 'ws', metric: cpuMetric, label: cpuLabel, reference, higherIsBetter: false, unit: 'µs', headline: true })),
       { transport: 'ws', metric, label, reference: 'ws', target: { op: '>=', value: 0.9 }, higherIsBetter: true, unit: 'deliveries/s' },
       { transport: 'ws', metric, label, reference: 'ws+cork', higherIsBetter: true, unit: 'deliveries/s' },
       { transport: 'ws', metric, label, reference: 'socket.io', target: { op: '>', value: 1 }, higherIsBetter: true, unit: 'deliveries/s' },
+      ...WS_LIBRARIES.filter((reference) => reference !== 'socket.io').map((reference): RatioSpec => (
+        { transport: 'ws', metric, label, reference, target: AT_LEAST_AS_GOOD, higherIsBetter: true, unit: 'deliveries/s' })),
       { transport: 'ws', metric: `fanout.${subscribers}.p50`, label: `fan-out latency p50 at 50 % load, ${count(subscribers)} subscribers`, reference: 'ws', higherIsBetter: false, unit: 'ms' },
       { transport: 'ws', metric: `fanout.${subscribers}.p99`, label: `fan-out latency p99 at 50 % load, ${count(subscribers)} subscribers`, reference: 'ws', higherIsBetter: false, unit: 'ms' },
     );
   }
   const held = count(sizes.heldClients);
+  const idle = count(sizes.idleClients ?? sizes.heldClients);
   specs.push(
     { transport: 'longpoll', metric: 'longpoll.rssPerHeld', label: `RSS per held request at ${held}`, reference: 'node:http', target: { op: '<=', value: 1.25 }, higherIsBetter: false, unit: 'bytes' },
+    ...LONGPOLL_LIBRARIES.map((reference): RatioSpec => ({ transport: 'longpoll', metric: 'longpoll.rssPerHeld', label: `RSS per held request at ${held}`, reference, higherIsBetter: false, unit: 'bytes' })),
     { transport: 'longpoll', metric: 'longpoll.releaseCpu', label: `server CPU to release ${held} held requests`, reference: 'node:http', higherIsBetter: false, unit: 'ms', headline: true },
+    ...LONGPOLL_LIBRARIES.map((reference): RatioSpec => ({ transport: 'longpoll', metric: 'longpoll.releaseCpu', label: `server CPU to release ${held} held requests`, reference, higherIsBetter: false, unit: 'ms', headline: true })),
     { transport: 'longpoll', metric: 'longpoll.release', label: `time to release ${held} held requests`, reference: 'node:http', target: { op: '<=', value: 1.2 }, higherIsBetter: false, unit: 'ms' },
-    { transport: 'ws', metric: 'ws.idleRssPerConnection', label: `RSS per idle connection at ${held}`, reference: 'ws', target: { op: '<=', value: 1.3 }, higherIsBetter: false, unit: 'bytes' },
-    { transport: 'ws', metric: 'ws.idleRssPerConnection', label: `RSS per idle connection at ${held}`, reference: 'socket.io', higherIsBetter: false, unit: 'bytes' },
-    { transport: 'sse', metric: 'sse.idleRssPerConnection', label: `RSS per idle connection at ${held}`, reference: 'sse', target: { op: '<=', value: 1.3 }, higherIsBetter: false, unit: 'bytes' },
+    ...LONGPOLL_LIBRARIES.map((reference): RatioSpec => ({ transport: 'longpoll', metric: 'longpoll.release', label: `time to release ${held} held requests`, reference, target: { op: '<=', value: 1 }, higherIsBetter: false, unit: 'ms' })),
+    { transport: 'ws', metric: 'ws.idleRssPerConnection', label: `RSS per idle connection at ${idle}`, reference: 'ws', target: { op: '<=', value: 1.3 }, higherIsBetter: false, unit: 'bytes' },
+    ...WS_LIBRARIES.map((reference): RatioSpec => ({ transport: 'ws', metric: 'ws.idleRssPerConnection', label: `RSS per idle connection at ${idle}`, reference, higherIsBetter: false, unit: 'bytes' })),
+    { transport: 'sse', metric: 'sse.idleRssPerConnection', label: `RSS per idle connection at ${idle}`, reference: 'sse', target: { op: '<=', value: 1.3 }, higherIsBetter: false, unit: 'bytes' },
+    ...SSE_LIBRARIES.map((reference): RatioSpec => ({ transport: 'sse', metric: 'sse.idleRssPerConnection', label: `RSS per idle connection at ${idle}`, reference, higherIsBetter: false, unit: 'bytes' })),
   );
   return specs;
 }
@@ -127,13 +169,14 @@ export function pairRepeats(spec: RatioSpec, ours: PeerMeasurement, theirs: Peer
  * and no repeat was saturated; otherwise the reason. The ratio is the median
  * of the per-repeat ratios, `ours`/`theirs` the medians of each side.
  */
-export function computeRatio(spec: RatioSpec, measurements: PeerMeasurement[]): PeerRatio {
+export function computeRatio(spec: RatioSpec, measurements: PeerMeasurement[], versions?: Partial<Record<ContenderName, string>>): PeerRatio {
   const ours = find(measurements, spec.metric, 'ours');
   const theirs = find(measurements, spec.metric, spec.reference);
   const base: PeerRatio = {
     transport: spec.transport,
     metric: spec.label,
-    reference: spec.reference,
+    // With versions, the reference reads e.g. "sockjs 0.3.24 xhr-streaming" in every table and in the results.
+    reference: versions ? referenceLabel(spec.reference, spec.transport, versions) : spec.reference,
     ours: ours?.value ?? null,
     theirs: theirs?.value ?? null,
     ratio: null,
@@ -171,6 +214,6 @@ export function computeRatio(spec: RatioSpec, measurements: PeerMeasurement[]): 
   };
 }
 
-export function computeRatios(specs: RatioSpec[], measurements: PeerMeasurement[]): PeerRatio[] {
-  return specs.map((spec) => computeRatio(spec, measurements));
+export function computeRatios(specs: RatioSpec[], measurements: PeerMeasurement[], versions?: Partial<Record<ContenderName, string>>): PeerRatio[] {
+  return specs.map((spec) => computeRatio(spec, measurements, versions));
 }

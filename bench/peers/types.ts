@@ -8,12 +8,18 @@ import type { PeerConditions, PeersResult, TransportName } from '../../src/resul
 
 export type { PeerConditions, PeerRatio, PeersResult, RunError } from '../../src/results/schema.ts';
 
-/** Who serves: our server or one of the reference servers. */
 /**
- * `ws+cork` is the raw ws reference corking each socket for the event-loop turn,
- * as our server does, so a lead that comes from corking alone is visible.
+ * Who serves: our server or one of the reference servers. `ws+cork` is the
+ * raw ws reference corking each socket for the event-loop turn, as our server
+ * does, so a lead that comes from corking alone is visible. The libraries
+ * (issue 12): `socket.io` (websocket transport only), `socket.io-polling`
+ * (`transports: ['polling']`, engine.io long-polling), `better-sse`, `faye`
+ * (Bayeux long-polling and WebSocket, one server) and `sockjs` (websocket,
+ * xhr-streaming and xhr-polling, one server).
  */
-export type ContenderName = 'ours' | 'node:http' | 'ws' | 'ws+cork' | 'sse' | 'socket.io';
+export type ContenderName =
+  | 'ours' | 'node:http' | 'ws' | 'ws+cork' | 'sse' | 'socket.io'
+  | 'socket.io-polling' | 'better-sse' | 'faye' | 'sockjs';
 
 /** How big each measurement is. `quick` shrinks them (and the report says so). */
 export interface PeersSizes {
@@ -33,6 +39,12 @@ export interface PeersSizes {
   bodyBytes: number;
   /** Held long polls, and idle ws / sse clients, for the RSS figures. */
   heldClients: number;
+  /**
+   * Issue 12 item 3, at the process's limit: idle ws and sse clients for the
+   * RSS figures (default `heldClients`); `heldClients` then counts the held
+   * long polls and the release. `--peers-scale` sets 19,000 and 15,000.
+   */
+  idleClients?: number;
   /** Most client connections one load process opens (fd limit is 20,000). */
   clientsPerProcess: number;
   /** Pause before each RSS reading, so that the server's heap settles. */
@@ -81,9 +93,28 @@ export const QUICK_SIZES: Readonly<PeersSizes> = Object.freeze({
   warmClients: 20,
 });
 
+/** Issue 12 item 3: the memory runs at the process's descriptor limit (20,000 here). */
+export const SCALE_SIZES: Readonly<Pick<PeersSizes, 'idleClients' | 'heldClients' | 'clientsPerProcess'>> = Object.freeze({
+  idleClients: 19_000,
+  heldClients: 15_000,
+  clientsPerProcess: 5_000,
+});
+
+/** Descriptors one process may hold here; load and servers stay under it with room for their own files. */
+export const DESCRIPTOR_LIMIT = 20_000;
+/** Most client connections one load process may open: under ~18,000 descriptors, whatever the dialect's side requests. */
+export const MAX_CLIENTS_PER_PROCESS = 18_000;
+
+/** The two halves of a run: throughput (poll, publish, fan-out) and memory (RSS per connection, release). */
+export type PeersPart = 'throughput' | 'memory';
+
 export interface PeersOptions {
   quick: boolean;
   pin: boolean;
+  /** Memory runs at the process's limit (`SCALE_SIZES`); `PEERS_SCALE=limit` through `npm run bench`. */
+  scale?: boolean;
+  /** Only these parts (default both); `PEERS_PARTS=memory` through `npm run bench`. */
+  parts?: PeersPart[];
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
   /** Overrides of the sizes (tests run tiny ones). */
@@ -130,11 +161,16 @@ export interface PeersMachine {
 
 export interface PeersReport extends PeersResult {
   date: string;
+  /** Each contender's package and version (`node:http`: Node's), so that a ratio names what it was measured against. */
+  versions: Partial<Record<ContenderName, string>>;
   quick: boolean;
   /** Whether server and load were really pinned (`--pin` asked and taskset found). */
   pinned: boolean;
   pinRequested: boolean;
   sizes: PeersSizes;
+  /** Whether the memory runs were at the process's limit (`PEERS_SCALE=limit`). */
+  scale: boolean;
+  parts: PeersPart[];
   machine: PeersMachine;
   measurements: PeerMeasurement[];
   /** Contenders that could not start: reported and skipped, never counted as zero. */

@@ -16,6 +16,12 @@ export class Bus implements MessageBus {
   private readonly listenersByTopic = new Map<string, Set<LiveListener>>();
   private subscriptionCount = 0;
   private readonly stopFeed: () => void;
+  private readonly stopEpochs: (() => void) | undefined;
+  /**
+   * The subscriptions' `onRestart`, only over an adapter whose epoch can change
+   * (`onEpoch`); over the in-memory adapter it stays undefined and costs nothing.
+   */
+  readonly #restartListeners: Set<() => void> | undefined;
   /** The adapter's last figures, for `stats()` over an adapter without `statsSync`. */
   #lastStats: AdapterStats | undefined;
   #refreshingStats = false;
@@ -31,6 +37,10 @@ export class Bus implements MessageBus {
     this.startSync = inMemory ? (topics, cursor, backlog) => this.#startSync(topics, cursor, backlog) : undefined;
     this.catchUpSync = inMemory ? (positions, limit) => this.#catchUpSync(positions, limit) : undefined;
     this.stopFeed = adapter.onMessage((message) => this.dispatch(message));
+    if (adapter.onEpoch) {
+      this.#restartListeners = new Set();
+      this.stopEpochs = adapter.onEpoch(() => this.#restarted());
+    }
   }
 
   get epoch(): string {
@@ -83,7 +93,8 @@ export class Bus implements MessageBus {
     return encodeCursor(this.epoch, positions);
   }
 
-  subscribe(topics: string[], listener: LiveListener): () => void {
+  subscribe(topics: string[], listener: LiveListener, onRestart?: () => void): () => void {
+    if (onRestart && this.#restartListeners) this.#restartListeners.add(onRestart);
     for (const topic of topics) {
       let listeners = this.listenersByTopic.get(topic);
       if (!listeners) {
@@ -98,6 +109,7 @@ export class Bus implements MessageBus {
       }
     }
     return () => {
+      if (onRestart) this.#restartListeners?.delete(onRestart);
       for (const topic of topics) {
         const listeners = this.listenersByTopic.get(topic);
         if (listeners?.delete(listener)) this.subscriptionCount -= 1;
@@ -147,9 +159,18 @@ export class Bus implements MessageBus {
   async close(): Promise<void> {
     this.#closed = true;
     this.stopFeed();
+    this.stopEpochs?.();
+    this.#restartListeners?.clear();
     this.listenersByTopic.clear();
     this.subscriptionCount = 0;
     await this.adapter.close();
+  }
+
+  /** The adapter's epoch changed (its backend lost the history): every live receiver starts over. */
+  #restarted(): void {
+    if (!this.#restartListeners) return;
+    // A copy: a receiver may unsubscribe (or subscribe) while it is told.
+    for (const onRestart of [...this.#restartListeners]) onRestart();
   }
 
   private dispatch(message: Message): void {

@@ -51,9 +51,13 @@ export class LiveFeed {
     }
   }
 
-  /** Forgets every position: the history restarted under a new epoch, and its seqs with it. */
+  /**
+   * The history restarted under a new epoch, and its seqs with it: every known
+   * topic starts over at 0 (not forgotten), so that `resync()` after the
+   * reconnect reads what the new epoch stored while live copies were lost.
+   */
   reset(): void {
-    this.#lastSeq.clear();
+    for (const topic of this.#lastSeq.keys()) this.#lastSeq.set(topic, 0);
   }
 
   #pass(message: Message): void {

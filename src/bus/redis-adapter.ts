@@ -63,6 +63,7 @@ export class RedisAdapter implements BusAdapter {
   readonly #commands: ScriptedRedis;
   readonly #subscriber: Redis;
   readonly #listeners = new Set<(message: Message) => void>();
+  readonly #epochListeners = new Set<(epoch: string) => void>();
   /** Makes the ids of messages published without one unique across nodes. */
   readonly #nodeId = randomBytes(6).toString('hex');
   /** This node's connections in Redis's CLIENT LIST: `<clientName>-cmd` and `<clientName>-sub`. */
@@ -185,6 +186,12 @@ export class RedisAdapter implements BusAdapter {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Hears a new epoch learnt while open (Redis restarted empty): see BusAdapter.onEpoch. */
+  onEpoch(listener: (epoch: string) => void): () => void {
+    this.#epochListeners.add(listener);
+    return () => this.#epochListeners.delete(listener);
+  }
+
   rememberUser(name: string): Promise<void> {
     return this.#run('rememberUser', async () => {
       await this.#commands.sadd(this.#key('users'), name);
@@ -211,6 +218,7 @@ export class RedisAdapter implements BusAdapter {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#listeners.clear();
+    this.#epochListeners.clear();
     // quit() lets queued replies arrive; disconnect() covers a connection that never opened.
     await Promise.allSettled([this.#subscriber.quit(), this.#commands.quit()]);
     this.#subscriber.disconnect();
@@ -222,9 +230,16 @@ export class RedisAdapter implements BusAdapter {
     this.#feed.receive(JSON.parse(json) as Message);
   }
 
-  /** After the subscriber reconnected: the pattern again, then what was published meanwhile. */
+  /**
+   * After the subscriber reconnected: the epoch first (a Redis that came back
+   * empty is noticed now, not at the next operation, so live receivers hear of
+   * the restart at once — and before any live copy of the new epoch can reach
+   * the feed), then the pattern again, then what was published meanwhile.
+   */
   async #resubscribe(): Promise<void> {
     try {
+      // Not learnt now (the command connection is not back yet): the resync's reads or the next operation learn it.
+      await this.#ensureEpoch().catch(() => {});
       await this.#subscriber.psubscribe(this.#pattern);
       this.#feed.resync();
     } catch {
@@ -256,9 +271,13 @@ export class RedisAdapter implements BusAdapter {
   }
 
   #setEpoch(epoch: string): void {
-    // A new epoch restarts seqs at 1: the live feed's positions belong to the old one.
-    if (this.#epoch !== undefined && epoch !== this.#epoch) this.#feed.reset();
+    const previous = this.#epoch;
     this.#epoch = epoch;
+    if (previous === undefined || epoch === previous) return;
+    // A new epoch restarts seqs at 1: the live feed's positions belong to the old one.
+    this.#feed.reset();
+    // Synchronously, before this node stores (and so hears) a message of the new epoch.
+    if (this.#state !== 'closed') for (const listener of [...this.#epochListeners]) listener(epoch);
   }
 
   #key(name: string): string {

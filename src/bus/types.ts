@@ -67,6 +67,14 @@ export interface BusAdapter {
    */
   onMessage(listener: (message: Message) => void): () => void;
   /**
+   * Optional, for an adapter whose epoch can change while connected (the
+   * backend lost its data, so seqs start again at 1): `listener` hears the new
+   * epoch once `epoch` already reads it and before any message of the new epoch
+   * stored through this adapter reaches `onMessage`. An adapter whose epoch
+   * never changes (the in-memory one) leaves it out.
+   */
+  onEpoch?(listener: (epoch: string) => void): () => void;
+  /**
    * Optional: the bus says when a topic gains its first subscriber on this
    * process (`retain`) and loses its last (`release`), so that an adapter that
    * evicts idle topics never evicts one in use.
@@ -162,8 +170,13 @@ export interface MessageBus {
    * of `topics` from now on, in seq order per topic. Returns the unsubscribe.
    * Subscribe before catching up and drop seqs ≤ position to miss nothing and
    * deliver nothing twice.
+   *
+   * `onRestart`, when given, is called when the bus's epoch changes under the
+   * subscription (the backend lost its history): every position is void, seqs
+   * start again at 1, and the receiver owes its client a `restarted` gap per
+   * topic. Over a bus whose epoch never changes it is never kept nor called.
    */
-  subscribe(topics: string[], listener: LiveListener): () => void;
+  subscribe(topics: string[], listener: LiveListener, onRestart?: () => void): () => void;
   /**
    * Drops `topic`'s history; its seqs go on, so a cursor from before sees a
    * `trimmed` gap. (A name's inbox when the name passes to a new holder.)

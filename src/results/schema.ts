@@ -373,6 +373,12 @@ export interface PeersResult {
   errors: RunError[];
   /** Interleaved repeats per ours/reference pair. */
   repeats?: number;
+  /** Each contender's package and version (e.g. `faye 1.4.3`), so a ratio names what it was measured against. */
+  versions?: Record<string, string>;
+  /** Whether the memory runs were at the process's descriptor limit (19,000 idle / 15,000 held). */
+  scale?: boolean;
+  /** Which parts ran: throughput, memory, or both. */
+  parts?: string[];
 }
 
 export interface BenchResults {

@@ -59,7 +59,8 @@ export class Authenticator {
     const origin = req.headers.origin;
     if (origin === undefined) return true;
     if (this.#allowedOrigins.has(origin)) return true;
-    const host = req.headers.host;
+    // HTTP/2 carries the host as `:authority` (a client may leave `host` out).
+    const host = req.headers.host ?? (req.headers[':authority'] as string | undefined);
     return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
   }
 }

@@ -13,10 +13,12 @@ import { Authenticator } from './auth.ts';
 import { openBackend } from './backend.ts';
 import { createColdApp } from './cold-app.ts';
 import { ServerContext } from './context.ts';
+import { Http2Listeners } from './h2-servers.ts';
 import { createHotRoutes, splitUrl, UPGRADE_ROUTES } from './hot-router.ts';
 import { Publisher } from './publisher.ts';
 import { SessionRegistry } from './sessions.ts';
 import { TokenSigner } from './tokens.ts';
+import { markWire, wireSocketOf } from './wire-socket.ts';
 
 export interface LabServer {
   /** `http://host:port`, the port the server really listens on. */
@@ -24,6 +26,10 @@ export interface LabServer {
   host: string;
   port: number;
   httpServer: http.Server;
+  /** `https://host:port` when `tlsPort` is on: h2 and http/1.1 by ALPN (poll, long poll, SSE; no WebSocket). */
+  tlsUrl?: string;
+  /** `http://host:port` when `h2cPort` is on: cleartext HTTP/2 with prior knowledge. */
+  h2cUrl?: string;
   bus: MessageBus;
   options: ServerOptions;
   stats(): StatsSnapshot;
@@ -45,6 +51,8 @@ export type StartOptions = Partial<ServerOptions> & {
 };
 
 const SESSION_SWEEP_MS = 10_000;
+/** What an HTTP/2 request can reach (the hot router's paths); the rest answers 404 over h2. */
+const HTTP2_PATHS = 'GET /api/poll, GET /api/longpoll, GET /api/events, POST /api/messages';
 /**
  * How long answers written at shutdown get to leave before every socket is cut.
  * (http.Server's closeIdleConnections misses some keep-alive sockets, e.g. after
@@ -108,26 +116,33 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     requestTimeout: Math.max(options.headersTimeoutMs, 300_000),
     connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs),
   });
-  httpServer.on('connection', (socket: Socket) => {
+  /** Every accepted TCP socket, whichever port (HTTP/1.1, TLS, h2c): the fault when refused. */
+  const admitSocket = (socket: Socket): LabError | undefined => {
     // Per address first (issue 8 #6): one address cannot take every socket, so the
     // rest of maxConnections stays a reserve for everyone else (and their /healthz).
     const refused = context.addresses.admit(socket);
-    if (refused) {
-      refuseSocket(socket, refused);
-      return;
-    }
+    if (refused) return refused;
+    markWire(socket);
     accounting.track(socket);
     if (accounting.openSockets > options.maxConnections) overLimit.add(socket);
+    return undefined;
+  };
+  httpServer.on('connection', (socket: Socket) => {
+    const refused = admitSocket(socket);
+    if (refused) refuseSocket(socket, refused);
   });
 
   // Express is built once the server's URL is known (mount() receives the LabServer).
   const cold: { app?: express.Express } = {};
-  httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    context.addresses.headArrived(req.socket);
+  /** Every request, HTTP/1.1 or HTTP/2 (node's compatibility API: h2-servers.ts). */
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    // Over TLS or HTTP/2, req.socket is not the TCP socket the limits and meters know.
+    const wire = wireSocketOf(req);
+    context.addresses.headArrived(wire);
     const { pathname, params } = splitUrl(req.url);
     const route = hotRoutes.get(`${req.method} ${pathname}`);
     const owner = route ? route.owner(params) : 'other';
-    const meter = accounting.meterOf(req.socket);
+    const meter = accounting.meterOf(wire);
     if (meter) {
       meter.claim(owner);
       res.on('finish', meter.onResponseFinish);
@@ -137,10 +152,14 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     else accounting.other.requests += 1;
     if (context.shuttingDown) {
       sendError(res, new LabError('shutting_down', 'the server is stopping', 1), counters);
+    } else if (!route && req.httpVersionMajor === 2) {
+      // Express 5 cannot take node's HTTP/2 compatibility req (it swaps its prototype
+      // for http.IncomingMessage's, and reading the body then throws).
+      sendError(res, new LabError('not_found', `over HTTP/2 only the hot paths are served (${HTTP2_PATHS}); ${pathname} is on HTTP/1.1`));
     } else if (pathname === '/healthz' && cold.app) {
       // Health answers before the limits: a full server is still up.
       cold.app(req, res);
-    } else if (overLimit.has(req.socket)) {
+    } else if (overLimit.has(wire)) {
       sendError(res, new LabError('too_many_connections', 'the server holds its maximum of connections', 1), counters);
     } else if (route) {
       route.handle(req, res, params);
@@ -149,6 +168,11 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     } else {
       sendError(res, new LabError('shutting_down', 'the server is not ready', 1));
     }
+  };
+  httpServer.on('request', onRequest);
+  const http2Listeners = new Http2Listeners(options, {
+    connection: (socket) => admitSocket(socket) === undefined,
+    request: onRequest,
   });
 
   httpServer.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
@@ -177,7 +201,10 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
         resolve();
       });
     });
+    await http2Listeners.listen();
   } catch (error) {
+    if (httpServer.listening) httpServer.close();
+    await http2Listeners.close();
     // e.g. EADDRINUSE: leave nothing running behind the failure.
     clearInterval(sweep);
     sessions.close();
@@ -199,6 +226,8 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     host: options.host,
     port,
     httpServer,
+    tlsUrl: http2Listeners.listeners.tls?.url,
+    h2cUrl: http2Listeners.listeners.h2c?.url,
     bus,
     options,
     stats,
@@ -234,16 +263,17 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
       };
       const idleSweep = setInterval(drain, 20);
       httpServer.closeIdleConnections();
+      http2Listeners.closeIdle();
     });
     const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
     httpServer.closeAllConnections();
-    await closed;
+    await Promise.all([closed, http2Listeners.close()]);
     monitor.close();
     await backend.close();
     if (options.log) console.error('transport-lab: closed');
   }
 
   cold.app = createColdApp({ context, stats, problem: backend.problem, mount: mount ? (expressApp) => mount(expressApp, server) : undefined });
-  if (options.log) console.error(`transport-lab: listening on ${server.url}`);
+  if (options.log) console.error(`transport-lab: listening on ${[server.url, server.tlsUrl, server.h2cUrl].filter(Boolean).join(', ')}`);
   return server;
 }

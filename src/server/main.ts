@@ -3,6 +3,7 @@
  * once it accepts connections (the bench waits for that line); SIGINT/SIGTERM close
  * it gracefully.
  */
+import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { BENCH_LIMITS, DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../config.ts';
@@ -23,6 +24,12 @@ Options:
                     needs TRANSPORT_LAB_SECRET, the same on every node
   --redis-prefix <p>  prefix of every Redis key (env REDIS_PREFIX; default ${DEFAULT_SERVER_OPTIONS.redisPrefix})
   --node-name <name>  how this node names itself in /api/stats (env NODE_NAME; default <hostname>:<port>)
+  --tls-port <n>    also listen over TLS with ALPN h2 and http/1.1 (env TLS_PORT; default off;
+                    0 picks a free one): poll, long poll and SSE over HTTP/2
+  --tls-cert <file> PEM certificate for --tls-port (with --tls-key; default: a
+  --tls-key <file>  self-signed one made at start, for localhost, 127.0.0.1 and ::1)
+  --h2c-port <n>    also listen for cleartext HTTP/2 with prior knowledge (env H2C_PORT;
+                    default off; 0 picks a free one), for the bench
   --log             log start and stop to stderr
   -h, --help        show this help
 
@@ -35,12 +42,31 @@ The live lab's knobs answer only to the instructor: the URL printed at start
 carries the lab key. On loopback (the default --host) this machine needs no key.
 `;
 
-function parsePort(value: string): number {
+function parsePort(value: string, flag = '--port'): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`--port must be an integer 0-65535, got "${value}"`);
+  if (value.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`${flag} must be an integer 0-65535, got "${value}"`);
   }
   return port;
+}
+
+/** An optional listener's port: absent → -1 (off). */
+function optionalPort(value: string | undefined, flag: string): number {
+  return value === undefined || value === '' ? -1 : parsePort(value, flag);
+}
+
+/** The PEM texts of --tls-cert and --tls-key: both or neither. */
+function readTlsIdentity(certFile: string | undefined, keyFile: string | undefined): { tlsCert: string; tlsKey: string } {
+  if (certFile === undefined && keyFile === undefined) return { tlsCert: '', tlsKey: '' };
+  if (certFile === undefined || keyFile === undefined) throw new Error('--tls-cert and --tls-key go together');
+  const read = (file: string, flag: string): string => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new Error(`${flag}: cannot read ${file} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    }
+  };
+  return { tlsCert: read(certFile, '--tls-cert'), tlsKey: read(keyFile, '--tls-key') };
 }
 
 /** The instructor's URL (with the lab key, printed once) and, on every interface, the students'. */
@@ -65,6 +91,10 @@ async function main(): Promise<void> {
       redis: { type: 'string' },
       'redis-prefix': { type: 'string' },
       'node-name': { type: 'string' },
+      'tls-port': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'h2c-port': { type: 'string' },
       log: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -82,10 +112,16 @@ async function main(): Promise<void> {
     redisUrl: values.redis ?? process.env.REDIS_URL ?? '',
     redisPrefix: values['redis-prefix'] ?? process.env.REDIS_PREFIX ?? DEFAULT_SERVER_OPTIONS.redisPrefix,
     nodeName: values['node-name'] ?? process.env.NODE_NAME ?? '',
+    tlsPort: optionalPort(values['tls-port'] ?? process.env.TLS_PORT, '--tls-port'),
+    h2cPort: optionalPort(values['h2c-port'] ?? process.env.H2C_PORT, '--h2c-port'),
+    ...readTlsIdentity(values['tls-cert'], values['tls-key']),
   };
   const lab = createLabMount();
   const server = await startLabServer({ ...overrides, mount: lab });
   process.stdout.write(`transport-lab listening on ${server.url}\n`);
+  // Worded without "listening on": scripts that wait for that line read the HTTP/1.1 URL.
+  if (server.tlsUrl) process.stdout.write(`transport-lab TLS (ALPN h2, http/1.1) on ${server.tlsUrl}\n`);
+  if (server.h2cUrl) process.stdout.write(`transport-lab h2c (prior knowledge) on ${server.h2cUrl}\n`);
   if (overrides.redisUrl) process.stdout.write(`node ${server.stats().node ?? ''} on Redis ${redisWhere(overrides.redisUrl)}\n`);
   process.stdout.write(labAddresses(server.host, server.port, lab.labKey));
 

@@ -4,13 +4,15 @@ import { parseCursor } from './query.ts';
 
 /**
  * Conditional short polling (issue 11 item 2): the cursor doubles as an entity
- * tag. Every poll answer carries `ETag: "<its cursor>"` and `Cache-Control:
- * no-cache` (a cache may keep it but must ask again); a poll that sends its
- * cursor back as `If-None-Match` gets `304 Not Modified`, headers only, when
- * the answer would hold nothing new.
+ * tag. A poll that sends its cursor as `If-None-Match` gets `304 Not
+ * Modified`, headers only, when the answer would hold nothing new; its answers
+ * (200 or 304) carry `ETag: "<their cursor>"` and `Cache-Control: no-cache` (a
+ * cache may keep it but must ask again). A plain poll's answer carries neither:
+ * its client reads the cursor from the body and would pay for a validator it
+ * never sends back.
  */
 
-/** The cache headers of every poll answer (200 or 304): revalidate every time, with the cursor as the tag. */
+/** The cache headers of a conditional poll's answer (200 or 304): revalidate every time, with the cursor as the tag. */
 export function pollCacheHeaders(cursor: string): Record<string, string> {
   return { 'Cache-Control': 'no-cache', ETag: `"${cursor}"` };
 }

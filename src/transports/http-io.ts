@@ -97,8 +97,9 @@ export function sendError(res: ServerResponse, error: unknown, meter?: WireMeter
   const headers: Record<string, string> = {};
   if (lab.retryAfter !== undefined) headers['Retry-After'] = retryAfterValue(lab.retryAfter);
   // A body we refused to read would otherwise be parsed as the next request; a
-  // stopping or full server wants the socket back.
-  if (CLOSES_CONNECTION.has(lab.code)) headers.Connection = 'close';
+  // stopping or full server wants the socket back. HTTP/2 forbids the header
+  // (RFC 9113 § 8.2.2): there the stream ends, and a stopping server sends GOAWAY.
+  if (CLOSES_CONNECTION.has(lab.code) && res.req?.httpVersionMajor !== 2) headers.Connection = 'close';
   sendJson(res, httpStatus(error, lab), JSON.stringify(lab.toBody()), meter, headers);
 }
 

@@ -21,6 +21,13 @@ type State = 'new' | 'buffering' | 'live' | 'closed';
  *
  * Live listeners sit in the bus's Set per topic, so a held long poll, a stream
  * and a socket all join and leave in O(1), and one publish releases N waiters in O(N).
+ *
+ * When the bus's epoch changes under it (its backend lost the history, so seqs
+ * start again at 1), a started outbox tells its client through the sink — one
+ * `restarted` gap per topic, as `start` does for a cursor of another epoch —
+ * and every position goes back to 0 under the new epoch: the new epoch's
+ * messages are delivered, none dropped as "already seen", none twice. A read
+ * that was in flight then is discarded and read again from the new positions.
  */
 export class Outbox {
   positions: Positions = {};
@@ -28,6 +35,10 @@ export class Outbox {
   #pending: LiveMessage[] = [];
   #unsubscribe: (() => void) | undefined;
   #limit = 100;
+  /** True once `begin` set the positions: from then on a restart is owed to the client as a gap. */
+  #positioned = false;
+  /** Counts epoch changes heard: a read that spans one is stale. */
+  #restarts = 0;
 
   constructor(
     private readonly bus: MessageBus,
@@ -44,10 +55,17 @@ export class Outbox {
     if (this.#state !== 'new') return [];
     this.#state = 'buffering';
     // Subscribe before reading: a message stored meanwhile is buffered, not missed.
-    this.#unsubscribe = this.bus.subscribe(this.topics, this.#onLive);
+    this.#unsubscribe = this.bus.subscribe(this.topics, this.#onLive, this.#onRestart);
     try {
-      const start = await this.bus.start(this.topics, cursor, backlog);
+      let start;
+      let restarts;
+      do {
+        // A start that spans an epoch change read (part of) the old history: start again under the new one.
+        restarts = this.#restarts;
+        start = await this.bus.start(this.topics, cursor, backlog);
+      } while (restarts !== this.#restarts && !this.closed);
       this.positions = { ...start.positions };
+      this.#positioned = true;
       return start.gaps;
     } catch (error) {
       // A cursor that is not ours: nothing was started, so nothing stays subscribed.
@@ -64,12 +82,13 @@ export class Outbox {
     const { startSync, catchUpSync } = this.bus;
     if (!startSync || !catchUpSync || this.#state !== 'new') return undefined;
     this.#state = 'buffering';
-    this.#unsubscribe = this.bus.subscribe(this.topics, this.#onLive);
+    this.#unsubscribe = this.bus.subscribe(this.topics, this.#onLive, this.#onRestart);
     try {
       const start = startSync(this.topics, cursor, backlog);
       const batch = catchUpSync(start.positions, limit);
       // The batch's positions are a fresh object that only this outbox keeps.
       this.positions = batch.positions;
+      this.#positioned = true;
       return { gaps: start.gaps, batch };
     } catch (error) {
       // A cursor that is not ours: nothing was started, so nothing stays subscribed.
@@ -80,9 +99,15 @@ export class Outbox {
 
   /** One catch-up read of at most `limit` messages; positions move past what it returns. */
   async readBatch(limit: number): Promise<CatchUp> {
-    const batch = await this.bus.catchUp(this.positions, limit);
-    if (!this.closed) this.positions = { ...batch.positions };
-    return batch;
+    for (;;) {
+      const restarts = this.#restarts;
+      const batch = await this.bus.catchUp(this.positions, limit);
+      if (this.closed) return batch;
+      // The epoch changed meanwhile: the positions were reset (and the gap sent); read again from them.
+      if (restarts !== this.#restarts) continue;
+      this.positions = { ...batch.positions };
+      return batch;
+    }
   }
 
   /**
@@ -100,8 +125,11 @@ export class Outbox {
         if (this.closed) return;
       }
       const before = { ...this.positions };
+      const restarts = this.#restarts;
       const batch = await this.bus.catchUp(before, limit);
       if (this.closed) return;
+      // The epoch changed meanwhile: this batch belongs to the old positions; read again from the reset ones.
+      if (restarts !== this.#restarts) continue;
       this.positions = before;
       for (const gap of batch.gaps) {
         this.positions[gap.topic] = Math.max(this.positions[gap.topic] ?? 0, gap.to);
@@ -139,6 +167,27 @@ export class Outbox {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
   }
+
+  /**
+   * The bus's epoch changed: what is buffered is of the old epoch, and so are
+   * the positions. A started outbox owes its client a `restarted` gap per topic
+   * and starts every topic over at 0; one still starting just starts again
+   * (`begin` reads the start point under the new epoch).
+   */
+  readonly #onRestart = (): void => {
+    if (this.#state === 'new' || this.#state === 'closed') return;
+    this.#restarts += 1;
+    this.#pending = [];
+    if (!this.#positioned) return;
+    const positions: Positions = {};
+    for (const topic of this.topics) positions[topic] = 0;
+    this.positions = positions;
+    for (const topic of this.topics) {
+      this.sink.gap({ topic, from: 1, to: 0, reason: 'restarted' });
+      if (this.closed) return;
+    }
+    // Live, the next messages are seqs 1, 2…; one this node missed shows as a hole, which #accept repairs.
+  };
 
   readonly #onLive = (live: LiveMessage): void => {
     if (this.#state === 'buffering') this.#pending.push(live);

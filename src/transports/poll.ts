@@ -46,7 +46,9 @@ export function createPollTransport(context: TransportContext): Transport {
     if (notModified(tag, cursor, empty, more)) {
       sendNotModified(res, cursor);
     } else {
-      sendJson(res, 200, pollResponseJson(messages, gaps, cursor, more), meter, pollCacheHeaders(cursor));
+      // Only a conditional poll gets the validator: a plain poll does not pay ~40 header bytes
+      // for a feature it does not use (and the 2009 replay keeps the article's header size).
+      sendJson(res, 200, pollResponseJson(messages, gaps, cursor, more), meter, tag === undefined ? undefined : pollCacheHeaders(cursor));
     }
     context.unflushedAnswers.watch(res);
   }

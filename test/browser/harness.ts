@@ -23,7 +23,8 @@ const BUILD_LOCK = path.join(REPO, 'web/.build-lock');
 /** A lock older than this was left by a killed run. */
 const STALE_LOCK_MS = 180_000;
 
-export async function launchChromium(): Promise<Browser> {
+/** `extraArgs`: e.g. `--ignore-certificate-errors` for the lab's self-signed TLS port. */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is missing at ${CHROMIUM}: the browser tests need it. Install it with: sudo apt-get install chromium`);
   }
@@ -31,7 +32,7 @@ export async function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
+      '--disable-sync', '--no-first-run', ...extraArgs],
   });
 }
 

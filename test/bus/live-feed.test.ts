@@ -83,4 +83,15 @@ describe('LiveFeed: live copies made whole from history', () => {
     feed.receive(stored[0]!);
     expect(seqs()).toEqual([1, 2, 3, 1]);
   });
+
+  it('after reset, a resync reads each known topic of the new epoch from its start (copies lost while the backend restarted)', async () => {
+    const { stored, other, feed, seqs } = await setUp(3);
+    for (const message of [...stored, other]) feed.receive(message);
+    // Here the "new epoch" holds the same seqs again: its 1..3 were stored while no live copy could arrive.
+    feed.reset();
+    feed.resync();
+    await eventually(() => seqs().length, (n) => n === 6);
+    expect(seqs()).toEqual([1, 2, 3, 1, 2, 3]);
+    expect(seqs('room:u')).toEqual([1, 1]);
+  });
 });

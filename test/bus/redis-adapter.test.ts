@@ -70,6 +70,22 @@ describe('redis adapter: what only a networked backend has', () => {
     expect(start.gaps).toEqual([{ topic: 'room:t', from: 1, to: 0, reason: 'restarted' }]);
   });
 
+  it('tells its onEpoch listeners of a new epoch once, as it learns it, before the first message of that epoch', async () => {
+    const a = await node();
+    const heard: string[] = [];
+    a.onEpoch((epoch) => heard.push(`epoch ${epoch === a.epoch}`));
+    a.onMessage((message) => heard.push(`message ${message.body}`));
+    await a.publish({ topic: 'room:t', from: 'a', body: 'old' });
+    await eventually(() => heard.length, (n) => n === 1);
+    heard.length = 0;
+
+    await space.deleteKeys();
+    await a.publish({ topic: 'room:t', from: 'a', body: 'new-1' });
+    await a.publish({ topic: 'room:t', from: 'a', body: 'new-2' });
+    await eventually(() => heard.length, (n) => n === 3);
+    expect(heard).toEqual(['epoch true', 'message new-1', 'message new-2']);
+  });
+
   it('publishes in one round trip: one EVALSHA per message, the rest runs inside Redis', async () => {
     const a = await node();
     await a.publish({ topic: 'room:t', from: 'a', body: 'warm-up (loads the script if Redis had not)' });

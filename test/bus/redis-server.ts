@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { eventually } from '../wait.ts';
@@ -25,14 +26,10 @@ export class OwnRedis {
 
   /** Starts the server (again, empty) and waits until it answers PING. */
   async restart(): Promise<void> {
-    // Wait for the old process to be gone: until it is, it holds the port and
-    // the new one would fail to bind ("Address already in use") and exit.
     const old = this.#child;
-    const gone = old && old.exitCode === null && old.signalCode === null
-      ? new Promise<void>((resolve) => old.once('exit', () => resolve()))
-      : Promise.resolve();
     this.kill();
-    await gone;
+    // The killed server must be gone before another binds its port (else that one exits at once, "address in use").
+    if (old && old.exitCode === null && old.signalCode === null) await once(old, 'exit');
     const child = spawn('redis-server', [
       '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no',
     ], { stdio: 'ignore' });
@@ -51,10 +48,10 @@ export class OwnRedis {
 
   /** SIGKILL, as a crash: connections drop, data is gone. */
   kill(): void {
-    if (!this.#child || this.#child.exitCode !== null) return;
+    if (!this.#child || this.#child.exitCode !== null || this.#child.signalCode !== null) return;
     this.#child.kill('SIGCONT');
     this.#child.kill('SIGKILL');
-    this.#child = undefined;
+    // #child stays: `restart` waits for its exit (signalCode is set then).
   }
 }
 

@@ -136,18 +136,34 @@ describe('ratioSpecs', () => {
   });
 
 
-  it('covers every target of issue 5, at every fan-out size', () => {
+  it('covers every target of issues 5 and 12, at every fan-out size', () => {
     const ratios = computeRatios(ratioSpecs(FULL_SIZES), []);
     const targeted = ratios.filter((ratio) => ratio.target !== undefined).map((ratio) => `${ratio.metric} vs ${ratio.reference} ${ratio.target}`);
     expect(targeted).toEqual([
       'poll requests/s at saturation vs node:http ≥ 0.7',
       'publish requests/s at saturation vs node:http ≥ 0.7',
+      'long-poll fan-out deliveries/s, 100 subscribers vs socket.io-polling ≥ 1',
+      'long-poll fan-out deliveries/s, 100 subscribers vs faye ≥ 1',
+      'long-poll fan-out deliveries/s, 100 subscribers vs sockjs ≥ 1',
+      'long-poll fan-out deliveries/s, 1,000 subscribers vs socket.io-polling ≥ 1',
+      'long-poll fan-out deliveries/s, 1,000 subscribers vs faye ≥ 1',
+      'long-poll fan-out deliveries/s, 1,000 subscribers vs sockjs ≥ 1',
+      'sse fan-out deliveries/s, 100 subscribers vs better-sse ≥ 1',
+      'sse fan-out deliveries/s, 100 subscribers vs sockjs ≥ 1',
+      'sse fan-out deliveries/s, 1,000 subscribers vs better-sse ≥ 1',
+      'sse fan-out deliveries/s, 1,000 subscribers vs sockjs ≥ 1',
       'fan-out deliveries/s, 100 subscribers vs ws ≥ 0.9',
       'fan-out deliveries/s, 100 subscribers vs socket.io > 1',
+      'fan-out deliveries/s, 100 subscribers vs faye ≥ 1',
+      'fan-out deliveries/s, 100 subscribers vs sockjs ≥ 1',
       'fan-out deliveries/s, 1,000 subscribers vs ws ≥ 0.9',
       'fan-out deliveries/s, 1,000 subscribers vs socket.io > 1',
+      'fan-out deliveries/s, 1,000 subscribers vs faye ≥ 1',
+      'fan-out deliveries/s, 1,000 subscribers vs sockjs ≥ 1',
       'RSS per held request at 10,000 vs node:http ≤ 1.25',
       'time to release 10,000 held requests vs node:http ≤ 1.2',
+      'time to release 10,000 held requests vs socket.io-polling ≤ 1',
+      'time to release 10,000 held requests vs faye ≤ 1',
       'RSS per idle connection at 10,000 vs ws ≤ 1.3',
       'RSS per idle connection at 10,000 vs sse ≤ 1.3',
     ]);

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { formatPeersTable, runPeers } from '../../bench/peers/index.ts';
 import { ratioSpecs } from '../../bench/peers/ratios.ts';
 import { median } from '../../bench/peers/spread.ts';
+import type { ContenderName } from '../../bench/peers/types.ts';
 
 /**
  * Small enough to finish in seconds: throughput pairs repeated twice (so a
@@ -28,10 +29,13 @@ const TINY = {
   warmClients: 0,
 };
 
+const BARE: ContenderName[] = ['ours', 'node:http', 'ws', 'ws+cork', 'sse', 'socket.io'];
+
 describe('runPeers (tiny)', () => {
   it('completes with a median ratio or a reason for every pair', async () => {
     const lines: string[] = [];
-    const report = await runPeers({ quick: true, pin: false, sizes: TINY, onProgress: (line) => lines.push(line) });
+    // The bare references and socket.io: the library references have their own tests (library-peers, scale).
+    const report = await runPeers({ quick: true, pin: false, sizes: TINY, contenders: BARE, onProgress: (line) => lines.push(line) });
 
     expect(report.incomplete).toBe(false);
     expect(report.sizes.heldClients).toBe(20);

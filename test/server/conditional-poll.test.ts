@@ -35,21 +35,22 @@ async function rawExchange(server: LabServer, request: string): Promise<Buffer> 
 const quoted = (cursor: string): string => `"${cursor}"`;
 
 describe('conditional short polling (ETag / If-None-Match / 304)', () => {
-  it('answers 304 with no body when nothing is new, and every answer carries the cursor as ETag with no-cache', async () => {
+  it('answers 304 with no body when nothing is new; a conditional poll\'s answers carry the cursor as ETag with no-cache, a plain poll\'s neither', async () => {
     const server = await startServer();
     const alice = await createSession(server, 'alice');
     const first = await poll(server, alice, 'topics=room:quiet');
     expect(first.status).toBe(200);
-    expect(first.etag).toBe(quoted(first.body!.cursor));
-    expect(first.cacheControl).toBe('no-cache');
+    // A plain poll pays for no validator it would never send back.
+    expect(first.etag).toBeNull();
+    expect(first.cacheControl).toBe('no-store');
 
-    const again = await poll(server, alice, 'topics=room:quiet', first.etag!);
+    const again = await poll(server, alice, 'topics=room:quiet', quoted(first.body!.cursor));
     expect(again.status).toBe(304);
     expect(again.text).toBe('');
-    expect(again.etag).toBe(first.etag);
+    expect(again.etag).toBe(quoted(first.body!.cursor));
     expect(again.cacheControl).toBe('no-cache');
     // A weak tag compares the same (If-None-Match uses the weak comparison).
-    expect((await poll(server, alice, 'topics=room:quiet', `W/${first.etag!}`)).status).toBe(304);
+    expect((await poll(server, alice, 'topics=room:quiet', `W/${quoted(first.body!.cursor)}`)).status).toBe(304);
   });
 
   it('answers 200 with the message after a publish, and its ETag is the new cursor', async () => {
@@ -57,7 +58,7 @@ describe('conditional short polling (ETag / If-None-Match / 304)', () => {
     const alice = await createSession(server, 'alice');
     const first = await poll(server, alice, 'topics=room:news');
     await publish(server, alice, { topic: 'room:news', body: 'fresh' });
-    const next = await poll(server, alice, 'topics=room:news', first.etag!);
+    const next = await poll(server, alice, 'topics=room:news', quoted(first.body!.cursor));
     expect(next.status).toBe(200);
     expect(next.body!.messages.map((m) => m.body)).toEqual(['fresh']);
     expect(next.body!.cursor).not.toBe(first.body!.cursor);
@@ -71,7 +72,7 @@ describe('conditional short polling (ETag / If-None-Match / 304)', () => {
     const alice = await createSession(server, 'alice');
     const first = await poll(server, alice, 'topics=room:busy');
     for (let i = 1; i <= 5; i++) await publish(server, alice, { topic: 'room:busy', body: `m${i}` });
-    const next = await poll(server, alice, 'topics=room:busy&limit=1', first.etag!);
+    const next = await poll(server, alice, 'topics=room:busy&limit=1', quoted(first.body!.cursor));
     expect(next.status).toBe(200);
     expect(next.body!.gaps).toMatchObject([{ topic: 'room:busy', from: 1, to: 3 }]);
 
@@ -92,15 +93,15 @@ describe('conditional short polling (ETag / If-None-Match / 304)', () => {
     expect(after.body!.messages.map((m) => m.body)).toEqual(['one']);
 
     // The header alone is the cursor: the message after it comes back.
-    const byHeader = await poll(server, alice, 'topics=room:both', before.etag!);
+    const byHeader = await poll(server, alice, 'topics=room:both', quoted(before.body!.cursor));
     expect(byHeader.status).toBe(200);
     expect(byHeader.body!.messages.map((m) => m.body)).toEqual(['one']);
 
     // Both, and they differ: the query's cursor is read; the header is only the validator.
-    const byQuery = await poll(server, alice, `topics=room:both&cursor=${encodeURIComponent(before.body!.cursor)}`, after.etag!);
+    const byQuery = await poll(server, alice, `topics=room:both&cursor=${encodeURIComponent(before.body!.cursor)}`, quoted(after.body!.cursor));
     expect(byQuery.status).toBe(200);
     expect(byQuery.body!.messages.map((m) => m.body)).toEqual(['one']);
-    const current = await poll(server, alice, `topics=room:both&cursor=${encodeURIComponent(after.body!.cursor)}`, before.etag!);
+    const current = await poll(server, alice, `topics=room:both&cursor=${encodeURIComponent(after.body!.cursor)}`, quoted(before.body!.cursor));
     expect(current.status).toBe(200);
     expect(current.body!.messages).toEqual([]);
   });
@@ -121,7 +122,7 @@ describe('conditional short polling (ETag / If-None-Match / 304)', () => {
     const alice = await createSession(server, 'alice');
     const first = await poll(server, alice, 'topics=room:meter');
     const request = `GET /api/poll?topics=room:meter HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${alice.token}\r\n` +
-      `If-None-Match: ${first.etag!}\r\nConnection: close\r\n\r\n`;
+      `If-None-Match: ${quoted(first.body!.cursor)}\r\nConnection: close\r\n\r\n`;
     const before = server.stats().transports.poll;
     const response = await rawExchange(server, request);
     const after = server.stats().transports.poll;

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../wait.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
@@ -46,5 +47,28 @@ describe('npm start (src/server/main.ts)', () => {
     const bad = run(['--port', 'eighty']);
     expect((await bad.exited)[0]).toBe(1);
     expect(bad.output()).toContain('--port');
+  });
+
+  it('listens over TLS and h2c with --tls-port and --h2c-port, and prints both URLs', { timeout: 60_000 }, async () => {
+    const { connectH2, H2Request } = await import('./h2-client.ts');
+    const server = run(['--port', '0', '--tls-port', '0', '--h2c-port', '0']);
+    await server.listening;
+    await eventually(() => server.output().includes('h2c (prior knowledge) on'), 'the h2c line');
+    const tlsUrl = /TLS \(ALPN h2, http\/1\.1\) on (https:\/\/\S+)/.exec(server.output())?.[1];
+    const h2cUrl = /h2c \(prior knowledge\) on (http:\/\/\S+)/.exec(server.output())?.[1];
+    for (const url of [tlsUrl, h2cUrl]) {
+      expect(url).toMatch(/^https?:\/\/127\.0\.0\.1:\d+$/);
+      const { session } = await connectH2(url!);
+      // No token: the hot path answers 401 over h2 (it is served, not the cold-route 404).
+      const poll = new H2Request(session, '/api/poll?topics=room:lobby');
+      await poll.ended;
+      expect(poll.status).toBe(401);
+      session.destroy();
+    }
+    server.child.kill('SIGTERM');
+    expect((await server.exited)[0]).toBe(0);
+    const bad = run(['--tls-cert', 'only-a-cert.pem']);
+    expect((await bad.exited)[0]).toBe(1);
+    expect(bad.output()).toContain('--tls-cert and --tls-key go together');
   });
 });

@@ -23,6 +23,17 @@ async function labOnRedis() {
   return startServer({ bus });
 }
 
+/**
+ * A long poll counts as held as soon as it is admitted, a round trip or two
+ * before its start point and catch-up have been read from Redis. Redis answers
+ * one connection's commands in order, so once three round trips issued after
+ * the hold have come back, the poll's reads (two, one after the other) have
+ * too: it is waiting on the live feed alone, and a pause cannot land mid-read.
+ */
+async function settled(bus: MessageBus): Promise<void> {
+  for (let i = 0; i < 3; i++) await bus.refreshStats();
+}
+
 interface PollBody {
   messages: Array<{ body: string; seq: number }>;
   cursor: string;
@@ -36,6 +47,7 @@ describe('a lab server whose Redis goes away', () => {
     const start = (await getJson(server, '/api/poll?topics=room:lobby&backlog=5', alice.auth)).json as unknown as PollBody;
     const held = fetch(`${server.url}/api/longpoll?topics=room:lobby&wait=20&cursor=${encodeURIComponent(start.cursor)}`, { headers: alice.auth });
     await eventually(() => server.stats().transports.longpoll.heldRequests, (n) => n === 1);
+    await settled(server.bus);
 
     redis.pause();
     let during;

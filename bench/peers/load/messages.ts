@@ -3,6 +3,7 @@
  * other over the IPC channel. Times are monotonic microseconds (`nowMicros`).
  */
 import type { WsDialectName } from './dialects.ts';
+import type { HttpDialectName } from './http-dialects.ts';
 
 interface Target {
   host: string;
@@ -16,6 +17,10 @@ export type WorkerConfig =
   | (Target & { role: 'subscribers'; dialect: WsDialectName; count: number; concurrency: number })
   /** One WebSocket publisher. */
   | (Target & { role: 'publisher'; dialect: WsDialectName })
+  /** `count` HTTP subscribers (event streams or long polls) in `dialect`; `once`: a long poll is not re-issued after it delivered. */
+  | (Target & { role: 'http-subscribers'; dialect: HttpDialectName; count: number; concurrency: number; waitSeconds: number; once: boolean })
+  /** One HTTP publisher: `POST /api/messages` pipelined on one connection. */
+  | (Target & { role: 'http-publisher' })
   /** `count` held HTTP requests: long polls (released by a publish) or event streams. */
   | (Target & { role: 'held'; kind: 'longpoll' | 'sse'; count: number; concurrency: number; waitSeconds: number });
 
@@ -31,11 +36,15 @@ export type WorkerCommand =
 
 export type WorkerReport =
   | { type: 'ready'; opened: number; failed: number; error?: string }
+  /** Subscribers: counters reset for `round`; the publish may start. */
+  | { type: 'armed'; round: number }
   | {
       type: 'round';
       round: number;
       total: number;
       minPerSubscriber: number;
+      /** Deliveries whose index was not above the previous one of the same subscriber. */
+      outOfOrder: number;
       firstAt: number;
       lastAt: number;
       /** hdr-histogram-js compressed base64 of latencies in µs, or null. */

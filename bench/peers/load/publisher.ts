@@ -55,8 +55,8 @@ export class PublisherRole {
   private sendOne(scheduledAt: number): void {
     const command = this.command;
     if (!command || !this.socket) return;
-    const body = stampedBody(scheduledAt, command.bodyBytes);
-    this.socket.send(this.dialect.publishFrame(this.config.topic, body, `${command.idPrefix}-${this.sent}`, this.nextRef));
+    const body = stampedBody(scheduledAt, command.bodyBytes, this.sent);
+    this.socket.send(this.dialect.publishFrame(this.config.topic, body, `${command.idPrefix}-${this.sent}`, this.nextRef, this.socket.session));
     this.nextRef += 1;
     this.sent += 1;
   }
@@ -84,7 +84,7 @@ export class PublisherRole {
   }
 
   private onPayload(payload: Buffer, ws: RawWebSocket): void {
-    const reply = this.dialect.autoReply(payload);
+    const reply = this.dialect.autoReply(payload, ws.session);
     if (reply !== null) return ws.send(reply);
     if (this.dialect.ackRef(payload) >= 1) this.acked += 1;
     else if (this.dialect.isError(payload)) this.failed += 1;

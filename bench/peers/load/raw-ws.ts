@@ -22,6 +22,8 @@ export interface RawWebSocketHandlers {
 export class RawWebSocket {
   private pending: Buffer | null = null;
   private closed = false;
+  /** The id a dialect's handshake handed out (Bayeux's clientId), or null. */
+  session: string | null = null;
 
   private constructor(private readonly socket: Socket, private readonly handlers: RawWebSocketHandlers) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));

@@ -5,6 +5,8 @@
  */
 import type { WorkerCommand, WorkerConfig, WorkerReport } from './messages.ts';
 import { HeldRole } from './held.ts';
+import { HttpPublisherRole } from './http-publisher.ts';
+import { HttpSubscribersRole } from './http-subscribers.ts';
 import { PublisherRole } from './publisher.ts';
 import { SubscribersRole } from './subscribers.ts';
 
@@ -26,6 +28,10 @@ function roleFor(config: WorkerConfig): Role {
       return new PublisherRole(config, send);
     case 'held':
       return new HeldRole(config, send);
+    case 'http-subscribers':
+      return new HttpSubscribersRole(config, send);
+    case 'http-publisher':
+      return new HttpPublisherRole(config, send);
   }
 }
 

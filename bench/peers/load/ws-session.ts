@@ -35,7 +35,7 @@ export function openWsSession(
     };
     const afterHandshake = (socket: RawWebSocket): void => {
       if (topic === null) goLive(socket);
-      else socket.send(dialect.subscribeFrame(topic));
+      else socket.send(dialect.subscribeFrame(topic, socket.session));
     };
     const onPayload = (payload: Buffer): void => {
       if (!ws) {
@@ -44,20 +44,22 @@ export function openWsSession(
         return;
       }
       if (live) return onLive(payload, ws);
-      const reply = dialect.autoReply(payload);
-      if (reply !== null) return ws.send(reply);
+      if (step < dialect.handshake.length) {
+        const expected = dialect.handshake[step];
+        if (!expected.waitFor(payload)) return;
+        step += 1;
+        if (expected.session) ws.session = expected.session(payload);
+        if (expected.reply !== null) ws.send(expected.reply(ws.session));
+        if (step === dialect.handshake.length) afterHandshake(ws);
+        return;
+      }
+      // Bayeux may answer the connect and the subscribe in one frame: answer, then read on.
+      const reply = dialect.autoReply(payload, ws.session);
+      if (reply !== null) ws.send(reply);
       if (dialect.isError(payload)) {
         clearTimeout(timer);
         ws.destroy();
         reject(new Error(`refused: ${payload.toString('utf8').slice(0, 200)}`));
-        return;
-      }
-      if (step < dialect.handshake.length) {
-        const expected = dialect.handshake[step];
-        if (payload.toString('latin1', 0, expected.waitForPrefix.length) !== expected.waitForPrefix) return;
-        step += 1;
-        if (expected.reply !== null) ws.send(expected.reply);
-        if (step === dialect.handshake.length) afterHandshake(ws);
         return;
       }
       if (topic !== null && dialect.isSubscribed(payload)) goLive(ws);
@@ -72,6 +74,7 @@ export function openWsSession(
       },
     }, timeoutMs).then((socket) => {
       ws = socket;
+      if (dialect.opening !== null) socket.send(dialect.opening);
       const queued = early;
       early = [];
       if (dialect.handshake.length === 0) afterHandshake(socket);

@@ -1,14 +1,27 @@
 /**
  * One contender's fan-out rig: N subscribers spread over load processes and
  * one publisher process, driven round by round. A round's figures are
- * whatever arrived: the caller decides whether that was loss-free.
+ * whatever arrived: the caller decides whether that was loss-free and in order.
  */
 import * as hdr from 'hdr-histogram-js';
 import type { WsDialectName } from '../load/dialects.ts';
+import type { HttpDialectName } from '../load/http-dialects.ts';
+import type { WorkerConfig } from '../load/messages.ts';
 import { LoadProcess } from '../proc/load-process.ts';
 import { coresOver } from '../proc/machine.ts';
 import type { ServerProcess } from '../proc/server-process.ts';
-import { createSession } from './common.ts';
+import { createSession, createSessions } from './common.ts';
+
+/** Which wire protocol a contender's subscribers and publisher speak. */
+export interface RigPlan {
+  subscriber: { role: 'subscribers'; dialect: WsDialectName } | { role: 'http-subscribers'; dialect: HttpDialectName };
+  publisher: { role: 'publisher'; dialect: WsDialectName } | { role: 'http-publisher' };
+  /** One session per subscriber, as real users have (ours answers a second long poll of one session at once). */
+  sessionPerSubscriber: boolean;
+}
+
+/** Long polls and streams of a fan-out stay held this long when no message comes. */
+const FANOUT_WAIT_SECONDS = 60;
 
 export interface RoundRequest {
   messages: number;
@@ -25,6 +38,8 @@ export interface RoundFigures {
   expected: number;
   delivered: number;
   minPerSubscriber: number;
+  /** Deliveries that came after a later message to the same subscriber. */
+  outOfOrder: number;
   acked: number;
   /** From the first publish to the last delivery, in seconds. */
   seconds: number;
@@ -52,24 +67,34 @@ export class FanoutRig {
     private readonly tag: string,
   ) {}
 
-  static async open(server: ServerProcess, dialect: WsDialectName, count: number, perProcess: number, pin: boolean, topic: string): Promise<FanoutRig> {
+  static async open(server: ServerProcess, plan: RigPlan, count: number, perProcess: number, pin: boolean, topic: string): Promise<FanoutRig> {
     const subscriberToken = await createSession(server, 'peers-sub');
     const publisherToken = await createSession(server, 'peers-pub');
+    const tokens = plan.sessionPerSubscriber ? await createSessions(server, 'peers-sub', count) : null;
     const target = { host: server.host, port: server.port, topic };
     const processes = Math.max(1, Math.ceil(count / perProcess));
     const subscribers: LoadProcess[] = [];
+    let first = 0;
     for (let i = 0; i < processes; i += 1) {
       const share = Math.floor(count / processes) + (i < count % processes ? 1 : 0);
-      subscribers.push(new LoadProcess(`subscribers-${i}`, { ...target, token: subscriberToken, role: 'subscribers', dialect, count: share, concurrency: 100 }, pin));
+      const base = { ...target, token: subscriberToken, count: share, concurrency: 100 };
+      const config: WorkerConfig = plan.subscriber.role === 'subscribers'
+        ? { ...base, role: 'subscribers', dialect: plan.subscriber.dialect }
+        : { ...base, role: 'http-subscribers', dialect: plan.subscriber.dialect, waitSeconds: FANOUT_WAIT_SECONDS, once: false };
+      subscribers.push(new LoadProcess(`subscribers-${i}`, config, pin, tokens?.slice(first, first + share)));
+      first += share;
     }
-    const publisher = new LoadProcess('publisher', { ...target, token: publisherToken, role: 'publisher', dialect }, pin);
+    const publisherConfig: WorkerConfig = plan.publisher.role === 'publisher'
+      ? { ...target, token: publisherToken, role: 'publisher', dialect: plan.publisher.dialect }
+      : { ...target, token: publisherToken, role: 'http-publisher' };
+    const publisher = new LoadProcess('publisher', publisherConfig, pin);
     const rig = new FanoutRig(subscribers, publisher, count, Math.random().toString(36).slice(2, 8));
     try {
       const readies = await Promise.all([...subscribers, publisher].map((process) => process.next('ready', 60_000)));
       const failed = readies.reduce((sum, ready) => sum + ready.failed, 0);
       if (failed > 0) {
         const error = readies.find((ready) => ready.error)?.error ?? 'unknown error';
-        throw new Error(`${failed} of ${count + 1} WebSocket clients did not subscribe: ${error}`);
+        throw new Error(`${failed} of ${count + 1} clients did not subscribe: ${error}`);
       }
     } catch (error) {
       await rig.close();
@@ -86,6 +111,7 @@ export class FanoutRig {
     const cpuBefore = cpuOf(loads);
     const startedMs = performance.now();
     for (const process of this.subscribers) process.send({ type: 'round', round, expectPerSubscriber: perSubscriber, recordLatency: request.recordLatency });
+    await Promise.all(this.subscribers.map((process) => process.next('armed', 10_000)));
     this.publisher.send({
       type: 'publish', round, count: request.messages, window: request.window, ratePerSecond: request.ratePerSecond,
       bodyBytes: request.bodyBytes, idPrefix: `${this.tag}-${round}`,
@@ -124,6 +150,7 @@ export class FanoutRig {
       expected: perSubscriber * this.subscriberCount,
       delivered,
       minPerSubscriber: Math.min(...rounds.map((report) => report.minPerSubscriber)),
+      outOfOrder: rounds.reduce((sum, report) => sum + report.outOfOrder, 0),
       acked: published.acked,
       seconds: delivered > 0 ? (lastAt - published.startedAt) / 1e6 : 0,
       latencyP50Ms: latency ? latency.getValueAtPercentile(50) / 1000 : null,
@@ -147,5 +174,6 @@ export function fanoutLoss(figures: RoundFigures, messages: number): string | nu
     return `${figures.expected - figures.delivered} of ${figures.expected} deliveries missing${figures.timedOut ? ' (timed out)' : ''}`;
   }
   if (figures.delivered > figures.expected) return `${figures.delivered - figures.expected} duplicate deliveries`;
+  if (figures.outOfOrder > 0) return `${figures.outOfOrder} of ${figures.expected} deliveries out of order`;
   return null;
 }

@@ -21,6 +21,10 @@ export const SERVER_SPECS: Readonly<Record<ContenderName, ServerSpec>> = {
   'ws+cork': { contender: 'ws+cork', script: 'bench/peers/refs/ws-raw.ts', args: ['--port', '0', '--cork'] },
   sse: { contender: 'sse', script: 'bench/peers/refs/sse-bare.ts', args: ['--port', '0'] },
   'socket.io': { contender: 'socket.io', script: 'bench/peers/refs/socketio.ts', args: ['--port', '0'] },
+  'socket.io-polling': { contender: 'socket.io-polling', script: 'bench/peers/refs/socketio.ts', args: ['--port', '0', '--polling'] },
+  'better-sse': { contender: 'better-sse', script: 'bench/peers/refs/better-sse.ts', args: ['--port', '0'] },
+  faye: { contender: 'faye', script: 'bench/peers/refs/faye.ts', args: ['--port', '0'] },
+  sockjs: { contender: 'sockjs', script: 'bench/peers/refs/sockjs.ts', args: ['--port', '0'] },
 };
 
 const LISTENING = /listening on (http:\/\/[^\s/]+)/;
