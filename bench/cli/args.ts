@@ -38,6 +38,25 @@ export interface CliOptions {
   outDir: string;
   /** `--conditional`: measure short polling with If-None-Match / 304 next to plain `poll`. */
   conditional: boolean;
+  /** `--http 1.1|2|1.1,2`: the HTTP versions poll, longpoll and sse run over (ws stays on HTTP/1.1). */
+  http: HttpVersion[];
+}
+
+export const HTTP_VERSIONS = ['1.1', '2'] as const;
+export type HttpVersion = (typeof HTTP_VERSIONS)[number];
+
+/** `--http`: a list of versions, each once, in the order 1.1 then 2. */
+export function parseHttpVersions(value: string | undefined): HttpVersion[] {
+  if (value === undefined) return ['1.1'];
+  const named = list(value);
+  for (const name of named) {
+    if (!(HTTP_VERSIONS as readonly string[]).includes(name)) {
+      throw new UsageError(`unknown HTTP version "${name}": --http takes ${HTTP_VERSIONS.join(', ')} or 1.1,2`);
+    }
+  }
+  const versions = HTTP_VERSIONS.filter((version) => named.includes(version));
+  if (versions.length === 0) throw new UsageError(`--http names no version: valid versions are ${HTTP_VERSIONS.join(', ')}`);
+  return versions;
 }
 
 const FLAGS = {
@@ -59,6 +78,7 @@ const FLAGS = {
   'peers-repeats': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   conditional: { type: 'boolean' },
+  http: { type: 'string' },
 } as const;
 
 export const FLAG_NAMES = Object.keys(FLAGS).map((name) => `--${name}`);
@@ -200,5 +220,6 @@ export function parseCli(argv: string[]): CliOptions {
     peersRepeats: numberInRange('peers-repeats', values['peers-repeats']),
     outDir: values.out ?? 'results',
     conditional: values.conditional === true,
+    http: parseHttpVersions(values.http),
   };
 }

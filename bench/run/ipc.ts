@@ -25,6 +25,8 @@ export interface WorkerPlan {
   replay2009?: boolean;
   /** Short polls with If-None-Match (`--conditional`). */
   conditional?: boolean;
+  /** `--http 2`: the HTTP transports speak h2c to this address (the server's h2c port, or a delay proxy in front of it). */
+  h2Url?: string;
 }
 
 /** Orchestrator → worker. */
@@ -51,6 +53,43 @@ export interface WorkerCounters {
   down: ByteSplit;
   /** CRLF bytes inside the counted header bytes, where the client wrote the heads itself (the 2009 replay). */
   headerLineEnds?: number;
+  /** `--http 2`: the clients' h2 sessions, frame by frame. */
+  h2?: H2Counters;
+}
+
+/** One direction of h2 sessions, by what the bytes carry (src/net/h2-frames.ts FrameBytes). */
+export interface H2Direction {
+  preface: number;
+  frameHeaders: number;
+  headerBlocks: number;
+  data: number;
+  padding: number;
+  control: number;
+  /** Frames by type name. */
+  frames: Record<string, number>;
+}
+
+/** HPACK header block bytes of some requests (request up, response down). */
+export interface H2HeaderSample {
+  requests: number;
+  up: number;
+  down: number;
+}
+
+/**
+ * What the h2 sessions of some clients carried. `up`/`down` are windowed like
+ * every counter (since `go`); `first`/`rest` are not: each session's first
+ * request (the one that fills HPACK's dynamic tables) comes before the
+ * measured phase, so they cover each session's whole life.
+ */
+export interface H2Counters {
+  sessions: number;
+  up: H2Direction;
+  down: H2Direction;
+  /** Each session's first request. */
+  first: H2HeaderSample;
+  /** Every later request of each session (the steady state). */
+  rest: H2HeaderSample;
 }
 
 /** Per topic: the highest seq the server acknowledged, and publishes that failed. */

@@ -21,24 +21,35 @@ export class Rig {
     private readonly proxies: ProxyChild[],
     /** Where worker i's clients connect. */
     readonly targets: string[],
+    /** `--http 2`: where worker i's h2 sessions connect (the server's h2c port, or a second delay proxy in front of it). */
+    readonly h2Targets: string[] = [],
   ) {}
 
-  static async start(workerCount: number, network: NetworkConfig, pin: boolean): Promise<Rig> {
+  static async start(workerCount: number, network: NetworkConfig, pin: boolean, http2 = false): Promise<Rig> {
     // Everything forks at once, so the slow starts overlap.
     const needsProxy = network.rttMs > 0 || network.bandwidthBytesPerSecond !== undefined;
     const proxies = needsProxy ? Array.from({ length: workerCount }, () => new ProxyChild(pin)) : [];
+    // The delay proxy forwards TCP to one address: the h2c port gets proxies of its own.
+    const h2Proxies = needsProxy && http2 ? Array.from({ length: workerCount }, () => new ProxyChild(pin)) : [];
     const workers = Array.from({ length: workerCount }, (_, i) => new WorkerHandle(i, pin));
     let server: ServerProcess | undefined;
     try {
-      server = await startServer({ pin });
+      server = await startServer({ pin, h2c: http2 });
       const url = new URL(server.url);
       const targets = needsProxy
         ? (await Promise.all(proxies.map((proxy) => proxy.start(url, network)))).map((proxy) => proxy.url)
         : workers.map(() => server!.url);
+      const h2cUrl = server.h2cUrl;
+      if (http2 && !h2cUrl) throw new Error('the server printed no h2c address');
+      const h2Targets = !h2cUrl
+        ? []
+        : needsProxy
+          ? (await Promise.all(h2Proxies.map((proxy) => proxy.start(new URL(h2cUrl), network)))).map((proxy) => proxy.url)
+          : workers.map(() => h2cUrl);
       await Promise.all(workers.map((worker) => worker.listening));
-      return new Rig(server, workers, proxies, targets);
+      return new Rig(server, workers, [...proxies, ...h2Proxies], targets, h2Targets);
     } catch (error) {
-      await Promise.all([...workers.map((worker) => worker.stop()), ...proxies.map((proxy) => proxy.stop()), server?.stop()]);
+      await Promise.all([...workers.map((worker) => worker.stop()), ...[...proxies, ...h2Proxies].map((proxy) => proxy.stop()), server?.stop()]);
       throw error;
     }
   }
@@ -84,11 +95,12 @@ export class RigPool {
     private readonly warmUp: (rig: Rig) => Promise<void> = async () => undefined,
   ) {}
 
-  async acquire(network: NetworkConfig, workers: number): Promise<Rig> {
-    const key = `${network.name}/${network.rttMs}/${network.bandwidthBytesPerSecond ?? '-'}/${workers}`;
+  /** `http2`: the server also listens for h2c (`--http 2`), with its own proxies. */
+  async acquire(network: NetworkConfig, workers: number, http2 = false): Promise<Rig> {
+    const key = `${network.name}/${network.rttMs}/${network.bandwidthBytesPerSecond ?? '-'}/${workers}/${http2 ? 'h2' : 'h1'}`;
     if (this.rig && (this.key !== key || !this.rig.usable())) await this.release();
     if (!this.rig) {
-      this.rig = await Rig.start(workers, network, this.pin);
+      this.rig = await Rig.start(workers, network, this.pin, http2);
       await this.warmUp(this.rig);
     }
     this.key = key;

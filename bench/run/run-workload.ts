@@ -37,6 +37,8 @@ export interface WorkloadRunOptions {
   onProgress?: (seconds: number) => void;
   /** Short polling with If-None-Match (`--conditional`): the `poll` row's conditional twin. */
   conditional?: boolean;
+  /** `--http 2`: poll, longpoll and sse over h2c (the rig's h2 targets); ws stays on HTTP/1.1. */
+  http2?: boolean;
 }
 
 /** Worker processes for these clients on any of these transports: enough that none passes the descriptor limit. */
@@ -118,6 +120,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
         // The 2009 article's poll, byte for byte, where it applies: short polling with nothing published.
         replay2009: settings.headers === 'websocket.org-2009' && transport === 'poll' && plan.publishers === 0,
         conditional: options.conditional === true && transport === 'poll',
+        ...(options.http2 === true && transport !== 'ws' ? { h2Url: rig.h2Targets[i] } : {}),
       };
       worker.send({ type: 'plan', plan: workerPlan });
     });
@@ -193,6 +196,8 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
   trace(`${prefix} torn down`);
   if (options.signal.aborted) errors.push({ source: 'bench', message: 'interrupted (Ctrl-C): figures are what was measured until then' });
   const result = assembleTransport(collected);
+  // A row over h2 says so even when no h2 counter came back (a run cut short before its sessions opened).
+  if (options.http2 === true && transport !== 'ws') result.http = '2';
   return options.conditional === true && transport === 'poll' ? { ...result, variant: 'conditional' } : result;
 }
 
