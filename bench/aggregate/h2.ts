@@ -4,7 +4,7 @@
  * bytes after HPACK for each session's first request and for the rest (the
  * steady state), frame overhead per request. Pure math, tested with known values.
  */
-import type { Http2Figures } from '../../src/results/schema.ts';
+import type { Http2Figures, Http2HeaderBytes } from '../../src/results/schema.ts';
 import type { H2Counters, H2Direction, H2HeaderSample } from '../run/ipc.ts';
 import { ratio } from './stats.ts';
 
@@ -19,6 +19,8 @@ export function emptyH2Counters(): H2Counters {
     down: emptyH2Direction(),
     first: { requests: 0, up: 0, down: 0 },
     rest: { requests: 0, up: 0, down: 0 },
+    publishFirst: { requests: 0, up: 0, down: 0 },
+    publishRest: { requests: 0, up: 0, down: 0 },
   };
 }
 
@@ -45,6 +47,8 @@ export function addH2Counters(into: H2Counters, more: H2Counters): void {
   addDirection(into.down, more.down, 1);
   addSample(into.first, more.first);
   addSample(into.rest, more.rest);
+  addSample(into.publishFirst, more.publishFirst);
+  addSample(into.publishRest, more.publishRest);
 }
 
 /** The window: `up`/`down` of `after` less those of `before`; sessions and per-request samples are `after`'s. */
@@ -57,7 +61,21 @@ export function windowH2Counters(after: H2Counters, before: H2Counters | undefin
     addDirection(up, before.up, -1);
     addDirection(down, before.down, -1);
   }
-  return { sessions: after.sessions, up, down, first: { ...after.first }, rest: { ...after.rest } };
+  return {
+    sessions: after.sessions,
+    up: withoutZeros(up),
+    down: withoutZeros(down),
+    first: { ...after.first },
+    rest: { ...after.rest },
+    publishFirst: { ...after.publishFirst },
+    publishRest: { ...after.publishRest },
+  };
+}
+
+/** Frame types that did not occur in the window are left out of `frames`. */
+function withoutZeros(direction: H2Direction): H2Direction {
+  direction.frames = Object.fromEntries(Object.entries(direction.frames).filter(([, count]) => count !== 0));
+  return direction;
 }
 
 /** Frame overhead: the 9-byte frame headers, control frame payloads (SETTINGS, WINDOW_UPDATE, PING, …), padding and the preface. */
@@ -67,7 +85,7 @@ export function frameOverhead(direction: H2Direction): number {
 
 /** The result's `http2` section from the clients' counters (summed over workers, windowed) and the window's request count. */
 export function http2Figures(counters: H2Counters, requests: number): Http2Figures {
-  const perRequest = (sample: H2HeaderSample) => ({
+  const perRequest = (sample: H2HeaderSample): Http2HeaderBytes => ({
     requests: sample.requests,
     up: ratio(sample.up, sample.requests),
     down: ratio(sample.down, sample.requests),
@@ -78,6 +96,7 @@ export function http2Figures(counters: H2Counters, requests: number): Http2Figur
     connection: 'h2c',
     sessions: counters.sessions,
     headerBytesPerRequest: { first: perRequest(counters.first), steady: perRequest(counters.rest) },
+    publishHeaderBytesPerRequest: { first: perRequest(counters.publishFirst), steady: perRequest(counters.publishRest) },
     frames: { up: counters.up, down: counters.down },
     frameOverheadBytes: overhead,
     frameOverheadPerRequest: ratio(overhead, requests),

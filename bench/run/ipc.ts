@@ -78,18 +78,23 @@ export interface H2HeaderSample {
 
 /**
  * What the h2 sessions of some clients carried. `up`/`down` are windowed like
- * every counter (since `go`); `first`/`rest` are not: each session's first
+ * every counter (since `go`); the header samples are not: each session's first
  * request (the one that fills HPACK's dynamic tables) comes before the
- * measured phase, so they cover each session's whole life.
+ * measured phase, so they cover each session's whole life. Receive requests
+ * and publishes are kept apart: a POST carries other headers than a GET, and
+ * a mean over both would say more about the mix than about HPACK.
  */
 export interface H2Counters {
   sessions: number;
   up: H2Direction;
   down: H2Direction;
-  /** Each session's first request. */
+  /** The receive path (polls, long polls, the event stream's open): each session's first such request… */
   first: H2HeaderSample;
-  /** Every later request of each session (the steady state). */
+  /** …and every later one (the steady state). */
   rest: H2HeaderSample;
+  /** Publishes (requests with a body): each session's first one, and every later one. */
+  publishFirst: H2HeaderSample;
+  publishRest: H2HeaderSample;
 }
 
 /** Per topic: the highest seq the server acknowledged, and publishes that failed. */

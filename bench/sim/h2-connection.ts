@@ -31,6 +31,8 @@ export class H2Connection {
 
   constructor(url: URL) {
     this.socket = net.connect(Number(url.port), url.hostname);
+    // As node:http's agent and browsers do: a small frame is not held back waiting for an ACK (Nagle).
+    this.socket.setNoDelay(true);
     const counted = countFrames(this.socket);
     this.sent = counted.sent;
     this.received = counted.received;

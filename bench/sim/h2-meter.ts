@@ -65,10 +65,22 @@ export class H2WireMeter extends WireMeter {
       down: direction(received.bytes),
       first: { requests: 0, up: 0, down: 0 },
       rest: { requests: 0, up: 0, down: 0 },
+      publishFirst: { requests: 0, up: 0, down: 0 },
+      publishRest: { requests: 0, up: 0, down: 0 },
     };
-    const first = Math.min(...sent.streams.keys());
-    for (const [id, stream] of sent.streams) {
-      const part = id === first ? counters.first : counters.rest;
+    // Streams in the order they were opened (ids grow): the first of each kind is the one HPACK met first.
+    const ids = [...sent.streams.keys()].sort((a, b) => a - b);
+    let receiveSeen = false;
+    let publishSeen = false;
+    for (const id of ids) {
+      const stream = sent.streams.get(id)!;
+      // A publish is the only request with a body.
+      const publish = stream.data > 0;
+      const part = publish
+        ? publishSeen ? counters.publishRest : counters.publishFirst
+        : receiveSeen ? counters.rest : counters.first;
+      if (publish) publishSeen = true;
+      else receiveSeen = true;
       part.requests += 1;
       part.up += stream.headerBlocks;
       part.down += received.streams.get(id)?.headerBlocks ?? 0;

@@ -321,12 +321,15 @@ export interface Http2Figures {
   /** `h2c`: cleartext h2 with prior knowledge. */
   connection: 'h2c';
   sessions: number;
+  /** The receive path's requests (polls, long polls, the event stream's open). */
   headerBytesPerRequest: {
     /** Each session's first request: HPACK's dynamic tables still empty. */
     first: Http2HeaderBytes;
-    /** Every later request (the mean): the steady state. */
+    /** Every later one (the mean): the steady state. */
     steady: Http2HeaderBytes;
   };
+  /** Publishes (`POST /api/messages`), apart: their headers differ from a GET's. */
+  publishHeaderBytesPerRequest: { first: Http2HeaderBytes; steady: Http2HeaderBytes };
   frames: { up: Http2Direction; down: Http2Direction };
   /** Frame headers + control payloads + padding + preface, both directions, over the measured phase. */
   frameOverheadBytes: number;
