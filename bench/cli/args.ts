@@ -45,6 +45,14 @@ export interface CliOptions {
 export const HTTP_VERSIONS = ['1.1', '2'] as const;
 export type HttpVersion = (typeof HTTP_VERSIONS)[number];
 
+/** `--http 2` changes only poll, longpoll and sse: with ws alone it would measure nothing it names. */
+function httpFor(versions: HttpVersion[], transports: TransportName[]): HttpVersion[] {
+  if (versions.includes('2') && transports.every((name) => name === 'ws')) {
+    throw new UsageError('--http 2 runs poll, longpoll and sse over HTTP/2 (ws stays on HTTP/1.1): --transports must include one of them');
+  }
+  return versions;
+}
+
 /** `--http`: a list of versions, each once, in the order 1.1 then 2. */
 export function parseHttpVersions(value: string | undefined): HttpVersion[] {
   if (value === undefined) return ['1.1'];
@@ -220,6 +228,6 @@ export function parseCli(argv: string[]): CliOptions {
     peersRepeats: numberInRange('peers-repeats', values['peers-repeats']),
     outDir: values.out ?? 'results',
     conditional: values.conditional === true,
-    http: parseHttpVersions(values.http),
+    http: httpFor(parseHttpVersions(values.http), transports as TransportName[]),
   };
 }

@@ -35,6 +35,8 @@ describe('bench --http', () => {
     expect(() => parseCli(['--http', '3'])).toThrow(UsageError);
     expect(() => parseCli(['--http', '3'])).toThrow(/unknown HTTP version "3"/);
     expect(() => parseCli(['--http', ','])).toThrow(/names no version/);
+    expect(() => parseCli(['--http', '2', '--transports', 'ws'])).toThrow(/--transports must include one of them/);
+    expect(parseCli(['--http', '1.1', '--transports', 'ws']).http).toEqual(['1.1']);
   });
 
   it('runs each HTTP transport once per version (the conditional poll too), and ws once, over HTTP/1.1', () => {
