@@ -9,7 +9,7 @@ import type { H2Counters, H2Direction, H2HeaderSample } from '../run/ipc.ts';
 import { ratio } from './stats.ts';
 
 export function emptyH2Direction(): H2Direction {
-  return { preface: 0, frameHeaders: 0, headerBlocks: 0, data: 0, padding: 0, control: 0, frames: {} };
+  return { preface: 0, frameHeaders: 0, headerBlocks: 0, data: 0, padding: 0, control: 0, tls: 0, frames: {} };
 }
 
 export function emptyH2Counters(): H2Counters {
@@ -31,6 +31,7 @@ function addDirection(into: H2Direction, more: H2Direction, sign: number): void 
   into.data += sign * more.data;
   into.padding += sign * more.padding;
   into.control += sign * more.control;
+  into.tls += sign * (more.tls ?? 0);
   for (const [type, count] of Object.entries(more.frames)) into.frames[type] = (into.frames[type] ?? 0) + sign * count;
 }
 
@@ -84,7 +85,7 @@ export function frameOverhead(direction: H2Direction): number {
 }
 
 /** The result's `http2` section from the clients' counters (summed over workers, windowed) and the window's request count. */
-export function http2Figures(counters: H2Counters, requests: number): Http2Figures {
+export function http2Figures(counters: H2Counters, requests: number, connection: 'h2c' | 'tls' = 'h2c'): Http2Figures {
   const perRequest = (sample: H2HeaderSample): Http2HeaderBytes => ({
     requests: sample.requests,
     up: ratio(sample.up, sample.requests),
@@ -92,13 +93,15 @@ export function http2Figures(counters: H2Counters, requests: number): Http2Figur
     total: ratio(sample.up + sample.down, sample.requests),
   });
   const overhead = frameOverhead(counters.up) + frameOverhead(counters.down);
+  const tls = counters.up.tls + counters.down.tls;
   return {
-    connection: 'h2c',
+    connection,
     sessions: counters.sessions,
     headerBytesPerRequest: { first: perRequest(counters.first), steady: perRequest(counters.rest) },
     publishHeaderBytesPerRequest: { first: perRequest(counters.publishFirst), steady: perRequest(counters.publishRest) },
     frames: { up: counters.up, down: counters.down },
     frameOverheadBytes: overhead,
     frameOverheadPerRequest: ratio(overhead, requests),
+    ...(connection === 'tls' ? { tlsRecordBytes: tls, tlsRecordBytesPerRequest: ratio(tls, requests) } : {}),
   };
 }

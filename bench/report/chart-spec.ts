@@ -43,6 +43,7 @@ export interface LabelledRow {
   transport: TransportName;
   variant?: 'conditional';
   http?: '2';
+  tls?: true;
 }
 
 /** Rows over h2: the same hue, darker, so a chart pairs each transport's HTTP/1.1 and h2 rows by eye. */
@@ -60,7 +61,7 @@ const CONDITIONAL_COLOR = '#f4a6a6';
 
 export function transportLabel(row: LabelledRow): string {
   const name = row.variant === 'conditional' ? CONDITIONAL_LABEL : (TRANSPORT_LABELS[row.transport] ?? row.transport);
-  return row.http === '2' ? `${name} · h2` : name;
+  return row.http === '2' ? `${name} · h2${row.tls ? ' TLS' : ''}` : name;
 }
 
 export function transportColor(row: LabelledRow): string {

@@ -23,13 +23,14 @@ function difference(row: TransportResult): number {
 export function http2HeaderTable(scenario: ScenarioResult): Table | null {
   const h2Rows = scenario.transports.filter((row) => row.http === '2');
   if (h2Rows.length === 0) return null;
+  const anyTls = h2Rows.some((row) => row.tls);
   const rows = h2Rows.map((h2) => {
     const h1 = scenario.transports.find((row) => row.transport === h2.transport && row.variant === h2.variant && row.http === undefined);
     const figures = h2.http2;
     const receive = figures?.headerBytesPerRequest;
     const publish = figures?.publishHeaderBytesPerRequest;
     return [
-      transportLabel({ transport: h2.transport, variant: h2.variant }) + (h2.incomplete ? ' (incomplete)' : ''),
+      transportLabel({ transport: h2.transport, variant: h2.variant }) + (h2.tls ? ' (TLS)' : '') + (h2.incomplete ? ' (incomplete)' : ''),
       h1?.headerProjection && h1.requests.total > 0 ? formatNumber(h1.headerProjection.bytesPerRequest, 1) : NO_VALUE,
       bytes(receive?.first.total, receive?.first.requests),
       bytes(receive?.steady.total, receive?.steady.requests),
@@ -37,20 +38,23 @@ export function http2HeaderTable(scenario: ScenarioResult): Table | null {
       bytes(figures?.frameOverheadPerRequest, h2.requests.total),
       h2.headerProjection && h2.requests.total > 0 ? formatNumber(h2.headerProjection.bytesPerRequest, 1) : NO_VALUE,
       formatNumber(difference(h2), 0),
+      ...(anyTls ? [h2.tls ? bytes(figures?.tlsRecordBytesPerRequest, h2.requests.total) : NO_VALUE] : []),
     ];
   });
   const ws = scenario.transports.some((row) => row.transport === 'ws');
   return {
     caption:
       'HTTP/1.1 vs HTTP/2 header bytes per request (request + response, both directions). HTTP/1.1: the heads on the wire, ' +
-      'mean over the measured phase. h2 (cleartext, one session per client): header blocks after HPACK, counted frame by frame ' +
+      'mean over the measured phase. h2 (one session per client; cleartext h2c unless marked TLS): header blocks after HPACK, counted frame by frame ' +
       'on the clients\' sockets — each session\'s first receive request (HPACK\'s tables empty) and the mean of the later ones ' +
       '(steady state), publishes apart; frame overhead is 9-byte frame headers, SETTINGS, WINDOW_UPDATE, PING per request; ' +
       '"on the wire" is all that is not body or SSE framing, per request. client − server: both sides\' byte counts of the h2 row, ' +
-      'which must be 0.' + (ws ? ' WebSocket stays on HTTP/1.1 (an Upgrade; no RFC 8441 here): its row is the same in both.' : ''),
+      'which must be 0.' +
+      (anyTls ? ' TLS rows: h2 over TLS (ALPN); "TLS records" is the TCP bytes less the h2 bytes they carried, per request (included in "on the wire").' : '') + (ws ? ' WebSocket stays on HTTP/1.1 (an Upgrade; no RFC 8441 here): its row is the same in both.' : ''),
     head: [
       'transport', 'HTTP/1.1 heads / request', 'h2 first (HPACK)', 'h2 steady (HPACK)', 'h2 publish first → steady',
       'h2 frame overhead / request', 'h2 on the wire / request', 'client − server (B)',
+      ...(anyTls ? ['TLS records / request'] : []),
     ],
     rows,
   };

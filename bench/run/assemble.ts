@@ -46,6 +46,8 @@ export interface Collected {
   series: SeriesBuilder;
   errors: RunError[];
   incomplete: boolean;
+  /** h2 over TLS (`--http 2-tls`): the h2 section says so and counts the TLS record overhead. */
+  tls?: boolean;
   /** The publishers one subscriber hears from (the theory's path); absent = one publisher at 1 msg/s. */
   heard?: TheoryPublisher[];
 }
@@ -90,7 +92,7 @@ export function assembleTransport(run: Collected): TransportResult {
 
   return {
     transport: run.transport,
-    ...(h2 ? { http: '2' as const, http2: http2Figures(h2, requests) } : {}),
+    ...(h2 ? { http: '2' as const, http2: http2Figures(h2, requests, run.tls === true ? 'tls' : 'h2c') } : {}),
     incomplete: run.incomplete,
     errors: run.errors,
     durationSeconds: seconds,

@@ -25,7 +25,7 @@ export interface WorkerPlan {
   replay2009?: boolean;
   /** Short polls with If-None-Match (`--conditional`). */
   conditional?: boolean;
-  /** `--http 2`: the HTTP transports speak h2c to this address (the server's h2c port, or a delay proxy in front of it). */
+  /** `--http 2`: the HTTP transports speak h2 to this address: `http://` h2c, `https://` h2 over TLS (the server's port, or a delay proxy in front of it). */
   h2Url?: string;
 }
 
@@ -65,6 +65,8 @@ export interface H2Direction {
   data: number;
   padding: number;
   control: number;
+  /** Over TLS: TCP bytes less the h2 bytes they carried. */
+  tls: number;
   /** Frames by type name. */
   frames: Record<string, number>;
 }

@@ -43,8 +43,10 @@ export interface BenchPlan {
 export interface WorkloadUnit {
   transport: TransportName;
   conditional: boolean;
-  /** Over h2c (`--http 2`); absent for HTTP/1.1. */
+  /** Over h2 (`--http 2`, `2-tls`); absent for HTTP/1.1. */
   http2?: true;
+  /** h2 over TLS (`--http 2-tls`). */
+  tls?: true;
 }
 
 /**
@@ -56,7 +58,7 @@ export function workloadUnits(transports: TransportName[], conditional: boolean 
   return transports.flatMap((transport) => {
     const versions = transport === 'ws' ? ['1.1' as const] : http;
     return versions.flatMap((version) => {
-      const over = version === '2' ? { http2: true as const } : {};
+      const over = version === '2' ? { http2: true as const } : version === '2-tls' ? { http2: true as const, tls: true as const } : {};
       return [
         { transport, conditional: false, ...over },
         ...(conditional === true && transport === 'poll' ? [{ transport, conditional: true, ...over }] : []),
@@ -67,7 +69,7 @@ export function workloadUnits(transports: TransportName[], conditional: boolean 
 
 /** A unit's name in progress lines and prefixes: `poll-conditional`, `sse-h2`. */
 export function unitName(unit: WorkloadUnit): string {
-  return `${unit.conditional ? 'poll-conditional' : unit.transport}${unit.http2 ? '-h2' : ''}`;
+  return `${unit.conditional ? 'poll-conditional' : unit.transport}${unit.tls ? '-h2-tls' : unit.http2 ? '-h2' : ''}`;
 }
 
 export interface BenchHooks {
@@ -110,7 +112,7 @@ export function benchConfig(plan: BenchPlan): BenchConfig {
     pin: plan.pin,
     clientProcesses: plan.clientProcesses ?? 1,
     argv: plan.argv,
-    ...(plan.http?.includes('2') ? { http: plan.http } : {}),
+    ...(plan.http?.some((version) => version !== '1.1') ? { http: plan.http } : {}),
     extra: {
       flags: plan.flags,
       note:
@@ -181,8 +183,8 @@ async function runWorkloadScenario(
   const workload = scenario.plan(settings, 'x.');
   const result = emptyScenario(scenario, settings, workload.publishers);
   const workers = workerCount(workload.clients, plan.transports, plan.clientProcesses);
-  // One server for every version: with `--http 2` it listens for h2c too (HTTP/1.1 rows do not notice).
-  const http2 = plan.http?.includes('2') === true;
+  // One server for every version: with `--http 2` it listens for h2c (and TLS) too (HTTP/1.1 rows do not notice).
+  const http2 = { h2c: plan.http?.includes('2') === true, tls: plan.http?.includes('2-tls') === true };
   for (const unit of workloadUnits(plan.transports, plan.conditional, plan.http)) {
     const { transport, conditional } = unit;
     if (hooks.signal.aborted) {
@@ -207,14 +209,16 @@ async function runWorkloadScenario(
         onProgress: hooks.onProgress,
         conditional,
         http2: unit.http2 === true,
+        tls: unit.tls === true,
         // Topics and sessions of its own, as every transport of a scenario has; `cond` is as
         // long as `poll`, and `-` as `.`, so topic names, cursors and ETags weigh the same bytes in every row.
-        ...(conditional || unit.http2 ? { prefix: `${scenario.name}.${conditional ? 'cond' : transport}${unit.http2 ? '-' : '.'}` } : {}),
+        ...(conditional || unit.http2 ? { prefix: `${scenario.name}.${conditional ? 'cond' : transport}${unit.tls ? '_' : unit.http2 ? '-' : '.'}` } : {}),
       });
     } catch (error) {
       measured = failedTransport(transport, settings, workload.clients.length, error);
       if (conditional) measured.variant = 'conditional';
       if (unit.http2) measured.http = '2';
+      if (unit.tls) measured.tls = true;
     }
     result.transports.push(measured);
     if (measured.incomplete) result.incomplete = true;
@@ -242,7 +246,8 @@ async function warmUp(rig: Rig, plan: BenchPlan, signal: AbortSignal): Promise<v
     if (signal.aborted) return;
     const { transport } = unit;
     const http2 = unit.http2 === true;
-    await runWorkload({ scenario: chat, settings, transport, rig, prefix: `warmup.${unitName(unit)}.`, headers: () => ({}), signal, http2 });
+    const tls = unit.tls === true;
+    await runWorkload({ scenario: chat, settings, transport, rig, prefix: `warmup.${unitName(unit)}.`, headers: () => ({}), signal, http2, tls });
   }
 }
 

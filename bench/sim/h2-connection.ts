@@ -1,6 +1,8 @@
 /**
  * One simulated client's HTTP/2 session (`--http 2`): cleartext h2 with prior
- * knowledge on a TCP socket of its own, every byte of which passes a frame
+ * knowledge (`http://`) or h2 over TLS with ALPN (`https://`, `--http 2-tls`;
+ * the server's certificate is self-signed, so it is not verified) on a TCP
+ * socket of its own, every byte of whose h2 stream passes a frame
  * counter (src/net/h2-frames.ts), so the client can say what HPACK and the
  * framing cost — node's http2 reads its socket in C++ and shows no frames.
  * One session per simulated client, as a browser tab holds one connection per
@@ -8,6 +10,7 @@
  */
 import http2 from 'node:http2';
 import net from 'node:net';
+import tls from 'node:tls';
 import { countFrames, type FrameCounter } from '../../src/net/h2-frames.ts';
 import { HttpFailure, type HttpAnswer } from './http.ts';
 
@@ -23,7 +26,9 @@ export interface H2Request {
 }
 
 export class H2Connection {
+  /** The TCP socket: what crossed the wire, TLS records included. */
   readonly socket: net.Socket;
+  readonly tls: boolean;
   readonly session: http2.ClientHttp2Session;
   /** Client → server and server → client, frame by frame. */
   readonly sent: FrameCounter;
@@ -33,7 +38,13 @@ export class H2Connection {
     this.socket = net.connect(Number(url.port), url.hostname);
     // As node:http's agent and browsers do: a small frame is not held back waiting for an ACK (Nagle).
     this.socket.setNoDelay(true);
-    const counted = countFrames(this.socket);
+    this.tls = url.protocol === 'https:';
+    // Over TLS the counter sits on the plaintext: the TLS record overhead is the TCP socket's bytes less what it counted.
+    const h2Socket = this.tls
+      ? tls.connect({ socket: this.socket, ALPNProtocols: ['h2'], servername: 'localhost', rejectUnauthorized: false })
+      : this.socket;
+    if (h2Socket !== this.socket) h2Socket.on('error', () => undefined);
+    const counted = countFrames(h2Socket);
     this.sent = counted.sent;
     this.received = counted.received;
     this.session = http2.connect(url.origin, { createConnection: () => counted.stream as unknown as net.Socket });

@@ -9,7 +9,7 @@
  * blocks, 9-byte frame headers, SETTINGS, WINDOW_UPDATE, PING, the preface.
  */
 import type { Socket } from 'node:net';
-import type { FrameBytes, FrameCounter } from '../../src/net/h2-frames.ts';
+import { countedTotal, type FrameBytes, type FrameCounter } from '../../src/net/h2-frames.ts';
 import type { H2Counters, H2Direction } from '../run/ipc.ts';
 import { WireMeter, type MeterReading } from './meter.ts';
 
@@ -61,8 +61,8 @@ export class H2WireMeter extends WireMeter {
     const { sent, received } = this.h2;
     const counters: H2Counters = {
       sessions: 1,
-      up: direction(sent.bytes),
-      down: direction(received.bytes),
+      up: direction(sent.bytes, this.h2.socket.bytesWritten),
+      down: direction(received.bytes, this.h2.socket.bytesRead),
       first: { requests: 0, up: 0, down: 0 },
       rest: { requests: 0, up: 0, down: 0 },
       publishFirst: { requests: 0, up: 0, down: 0 },
@@ -89,8 +89,10 @@ export class H2WireMeter extends WireMeter {
   }
 }
 
-function direction(bytes: FrameBytes): H2Direction {
+/** `tcpBytes`: the TCP socket's count of this direction; what the frames do not explain is TLS (0 on h2c). */
+function direction(bytes: FrameBytes, tcpBytes: number): H2Direction {
   return {
+    tls: Math.max(0, tcpBytes - countedTotal(bytes)),
     preface: bytes.preface,
     frameHeaders: bytes.frameHeaders,
     headerBlocks: bytes.headerBlocks,

@@ -67,7 +67,7 @@ export interface BenchConfig {
   /** The command line, for the record. */
   argv: string[];
   /** `--http`: the HTTP versions the HTTP transports ran over; absent = HTTP/1.1 only. */
-  http?: ('1.1' | '2')[];
+  http?: ('1.1' | '2' | '2-tls')[];
   /** Anything else the runner wants to keep with the config. */
   extra?: Record<string, unknown>;
 }
@@ -263,6 +263,8 @@ export interface TransportResult {
    * client; ws stays on HTTP/1.1 and never carries it). Absent: HTTP/1.1.
    */
   http?: '2';
+  /** `--http 2-tls` rows: h2 over TLS (ALPN), so TLS record overhead is on the wire too. Absent: cleartext. */
+  tls?: true;
   /** `--http 2` rows only: the clients' h2 sessions frame by frame. */
   http2?: Http2Figures;
   incomplete: boolean;
@@ -299,6 +301,8 @@ export interface Http2Direction {
   padding: number;
   /** SETTINGS, WINDOW_UPDATE, PING, GOAWAY, RST_STREAM, PRIORITY payloads. */
   control: number;
+  /** Over TLS: the TCP socket's bytes less the h2 bytes they carried (record headers, MACs/tags, handshake). 0 on h2c. */
+  tls: number;
   /** Frames by type name (DATA, HEADERS, SETTINGS, WINDOW_UPDATE, PING, …). */
   frames: Record<string, number>;
 }
@@ -318,8 +322,8 @@ export interface Http2HeaderBytes {
  * request comes before the measured phase); the rest is the measured phase's.
  */
 export interface Http2Figures {
-  /** `h2c`: cleartext h2 with prior knowledge. */
-  connection: 'h2c';
+  /** `h2c`: cleartext h2 with prior knowledge; `tls`: h2 over TLS (ALPN). */
+  connection: 'h2c' | 'tls';
   sessions: number;
   /** The receive path's requests (polls, long polls, the event stream's open). */
   headerBytesPerRequest: {
@@ -334,6 +338,9 @@ export interface Http2Figures {
   /** Frame headers + control payloads + padding + preface, both directions, over the measured phase. */
   frameOverheadBytes: number;
   frameOverheadPerRequest: number;
+  /** Over TLS only: record overhead (headers, tags; a handshake, if one fell in the phase), both directions. */
+  tlsRecordBytes?: number;
+  tlsRecordBytesPerRequest?: number;
 }
 
 /** One endpoint driven as hard as autocannon can by the `http-ceiling` scenario. */

@@ -6,8 +6,8 @@ import type { H2Counters } from '../../bench/run/ipc.ts';
 function session(frameHeaders: number, control: number, windowUpdates: number): H2Counters {
   const counters = emptyH2Counters();
   counters.sessions = 1;
-  counters.up = { preface: 24, frameHeaders, headerBlocks: 300, data: 50, padding: 0, control, frames: { HEADERS: 3, WINDOW_UPDATE: windowUpdates } };
-  counters.down = { preface: 0, frameHeaders: 27, headerBlocks: 90, data: 120, padding: 2, control: 6, frames: { HEADERS: 3 } };
+  counters.up = { preface: 24, frameHeaders, headerBlocks: 300, data: 50, padding: 0, control, tls: 0, frames: { HEADERS: 3, WINDOW_UPDATE: windowUpdates } };
+  counters.down = { preface: 0, frameHeaders: 27, headerBlocks: 90, data: 120, padding: 2, control: 6, tls: 0, frames: { HEADERS: 3 } };
   counters.first = { requests: 1, up: 200, down: 60 };
   counters.rest = { requests: 2, up: 100, down: 30 };
   counters.publishFirst = { requests: 1, up: 150, down: 20 };
@@ -42,7 +42,7 @@ describe('HTTP/2 aggregation', () => {
   });
 
   it('frame overhead is frame headers, control payloads, padding and the preface', () => {
-    expect(frameOverhead({ preface: 24, frameHeaders: 90, headerBlocks: 1000, data: 500, padding: 3, control: 12, frames: {} })).toBe(129);
+    expect(frameOverhead({ preface: 24, frameHeaders: 90, headerBlocks: 1000, data: 500, padding: 3, control: 12, tls: 40, frames: {} })).toBe(129);
   });
 
   it('per request: first and steady means, both directions, and overhead over the window\'s requests', () => {

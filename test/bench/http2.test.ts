@@ -32,6 +32,7 @@ describe('bench --http', () => {
     expect(parseCli([]).http).toEqual(['1.1']);
     expect(parseCli(['--http', '2']).http).toEqual(['2']);
     expect(parseCli(['--http', '2,1.1']).http).toEqual(['1.1', '2']);
+    expect(parseCli(['--http', '2-tls,1.1']).http).toEqual(['1.1', '2-tls']);
     expect(() => parseCli(['--http', '3'])).toThrow(UsageError);
     expect(() => parseCli(['--http', '3'])).toThrow(/unknown HTTP version "3"/);
     expect(() => parseCli(['--http', ','])).toThrow(/names no version/);
@@ -72,7 +73,11 @@ describe('bench --http', () => {
     });
     try {
       await client.open();
+      // Count from a held point after the session's setup has settled (its SETTINGS ACK may follow the first request).
+      await eventually(() => requests.length >= 3, 'the first polls over h2');
+      await client.pause();
       const before = { client: client.meter.read(), server: server.stats().transports.poll };
+      client.resume();
       const opened = requests.length;
       await eventually(() => requests.length - opened >= 3, 'three conditional polls over h2');
       await client.quiesce();
@@ -91,6 +96,47 @@ describe('bench --http', () => {
       expect(frames.rest.requests).toBeGreaterThanOrEqual(3);
       // The server's response headers go into HPACK's dynamic table once, then cost a few index bytes.
       expect(frames.rest.down / frames.rest.requests).toBeLessThan(frames.first.down);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('a simulated poller over h2 with TLS (ALPN): client = server to the byte, TLS records counted apart from the frames', async () => {
+    const server = await startServer({ tlsPort: 0 });
+    if (!server.tlsUrl) throw new Error('no TLS port');
+    const requests: boolean[] = [];
+    const sink: ClientSink = {
+      message: () => undefined,
+      gap: () => undefined,
+      request: (empty) => requests.push(empty),
+      started: () => undefined,
+      error: (_client, text) => {
+        throw new Error(text);
+      },
+    };
+    const client = new H2PollSimClient({
+      index: 0, name: 'sim-h2-tls', transport: 'poll', baseUrl: new URL(server.url), h2Url: new URL(server.tlsUrl),
+      topics: ['room:h2tls'], headers: {}, pollIntervalMs: 20, longPollWaitSeconds: 1, stepTimeoutMs: 5000, sink,
+    });
+    try {
+      await client.open();
+      // The session's setup (the client's SETTINGS ACK, TLS tickets) settles over the first polls: count from a held point after them.
+      await eventually(() => requests.length >= 3, 'the first polls over h2 with TLS');
+      await client.pause();
+      const before = { client: client.meter.read(), server: server.stats().transports.poll, frames: client.meter.h2Counters() };
+      client.resume();
+      const opened = requests.length;
+      await eventually(() => requests.length - opened >= 3, 'three polls over h2 with TLS');
+      await client.quiesce();
+      const after = { client: client.meter.read(), server: server.stats().transports.poll, frames: client.meter.h2Counters() };
+      for (const part of ['headers', 'framing', 'bodies'] as const) {
+        expect(after.client.up[part] - before.client.up[part], `up ${part}`).toBe(after.server.bytesIn[part] - before.server.bytesIn[part]);
+        expect(after.client.down[part] - before.client.down[part], `down ${part}`).toBe(after.server.bytesOut[part] - before.server.bytesOut[part]);
+      }
+      if (!before.frames || !after.frames) throw new Error('no h2 counters');
+      // Every poll went up and came down in TLS records: their overhead is what the frames do not explain.
+      expect(after.frames.up.tls - before.frames.up.tls).toBeGreaterThan(0);
+      expect(after.frames.down.tls - before.frames.down.tls).toBeGreaterThan(0);
     } finally {
       client.close();
     }
