@@ -58,9 +58,9 @@ async function main(argv: string[]): Promise<number> {
   const workloads = options.scenarios.some((scenario) => scenario.kind === 'workload');
   const total = options.scenarios.reduce((sum, scenario) => {
     const settings = settingsFor(scenario, options.quick, options.flags);
-    const units = scenario.kind === 'workload' ? workloadUnits(options.transports, options.conditional).length : 1;
+    const units = scenario.kind === 'workload' ? workloadUnits(options.transports, options.conditional, options.http).length : 1;
     return sum + units * estimateSeconds(scenario, settings, options.quick, options.scenariosChosen);
-  }, workloads ? rigSeconds(options.transports.length) : 0);
+  }, workloads ? rigSeconds(workloadUnits(options.transports, false, options.http).length) : 0);
   process.stdout.write(
     `transport-lab bench ${runId}: ${options.scenarios.map((s) => s.name).join(', ')} × ${options.transports.join(', ')} ` +
       `(about ${Math.round(total)} s)\n`,
@@ -80,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
       scenariosChosen: options.scenariosChosen,
       argv,
       conditional: options.conditional,
+      http: options.http,
     },
     {
       signal: controller.signal,

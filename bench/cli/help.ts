@@ -46,6 +46,9 @@ ${NETWORK_FLAG_HELP.map(([flag, text]) => `  ${flag.padEnd(21)} ${text}`).join('
   --pin                 pin the server and the clients to different cores with taskset
   --peers-repeats <n>   interleaved repeats of each peers pair, 1–20 (default 3)
   --conditional         also measure short polling with If-None-Match / 304 (poll-conditional), next to poll
+  --http <v>            1.1 (default), 2, 2-tls, or a list (1.1,2): poll, longpoll and sse over HTTP/1.1, cleartext h2
+                        and/or h2 over TLS
+                        (one h2 session per client; ws stays on HTTP/1.1), with HPACK header bytes per request
   -h, --help            show this help
 
 Numbers outside their range are refused (exit 2): ${rangesText()}.

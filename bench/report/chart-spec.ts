@@ -38,21 +38,33 @@ export const TRANSPORT_LABELS: Record<TransportName, string> = {
   ws: 'WebSocket',
 };
 
-/** A result row as the report names it: a transport, or its variant (`--conditional`). */
+/** A result row as the report names it: a transport, or its variant (`--conditional`), over HTTP/1.1 or h2 (`--http 2`). */
 export interface LabelledRow {
   transport: TransportName;
   variant?: 'conditional';
+  http?: '2';
+  tls?: true;
 }
+
+/** Rows over h2: the same hue, darker, so a chart pairs each transport's HTTP/1.1 and h2 rows by eye. */
+const H2_COLORS: Record<TransportName, string> = {
+  poll: '#8c1a1b',
+  longpoll: '#a65509',
+  sse: '#124a73',
+  ws: '#1b6b1b',
+};
+const H2_CONDITIONAL_COLOR = '#c06060';
 
 /** The conditional short poll: its own label and colour (a lighter red), next to plain polling. */
 const CONDITIONAL_LABEL = 'short poll (If-None-Match)';
 const CONDITIONAL_COLOR = '#f4a6a6';
 
 export function transportLabel(row: LabelledRow): string {
-  if (row.variant === 'conditional') return CONDITIONAL_LABEL;
-  return TRANSPORT_LABELS[row.transport] ?? row.transport;
+  const name = row.variant === 'conditional' ? CONDITIONAL_LABEL : (TRANSPORT_LABELS[row.transport] ?? row.transport);
+  return row.http === '2' ? `${name} · h2${row.tls ? ' TLS' : ''}` : name;
 }
 
 export function transportColor(row: LabelledRow): string {
+  if (row.http === '2') return row.variant === 'conditional' ? H2_CONDITIONAL_COLOR : H2_COLORS[row.transport];
   return row.variant === 'conditional' ? CONDITIONAL_COLOR : TRANSPORT_COLORS[row.transport];
 }

@@ -5,6 +5,7 @@
  */
 import type { TransportName } from '../../src/protocol/index.ts';
 import { extraHeadersFor } from '../headers/index.ts';
+import type { HttpVersion } from '../cli/args.ts';
 import type { BenchConfig, BenchResults, RunError, ScenarioResult, TransportResult } from '../../src/results/schema.ts';
 import { SCHEMA_VERSION } from '../../src/results/schema.ts';
 import { settingsFor, type Scenario, type WorkloadScenario, type WorkloadSettings } from '../scenarios/index.ts';
@@ -36,14 +37,40 @@ export interface BenchPlan {
   argv: string[];
   /** `--conditional`: after `poll`, short polling again with If-None-Match / 304 (a second poll row). */
   conditional?: boolean;
+  /** `--http`: the HTTP versions the HTTP transports are measured over (`['1.1']` when absent). */
+  http?: HttpVersion[];
 }
 
-/** The runs of a scenario: each transport, and the conditional poll right after `poll` when asked for. */
-export function workloadUnits(transports: TransportName[], conditional: boolean | undefined): { transport: TransportName; conditional: boolean }[] {
-  return transports.flatMap((transport) => [
-    { transport, conditional: false },
-    ...(conditional === true && transport === 'poll' ? [{ transport, conditional: true }] : []),
-  ]);
+export interface WorkloadUnit {
+  transport: TransportName;
+  conditional: boolean;
+  /** Over h2 (`--http 2`, `2-tls`); absent for HTTP/1.1. */
+  http2?: true;
+  /** h2 over TLS (`--http 2-tls`). */
+  tls?: true;
+}
+
+/**
+ * The runs of a scenario: each transport over each HTTP version asked for
+ * (ws once, over HTTP/1.1: it has no h2 path here), and the conditional poll
+ * right after each `poll` when asked for.
+ */
+export function workloadUnits(transports: TransportName[], conditional: boolean | undefined, http: HttpVersion[] = ['1.1']): WorkloadUnit[] {
+  return transports.flatMap((transport) => {
+    const versions = transport === 'ws' ? ['1.1' as const] : http;
+    return versions.flatMap((version) => {
+      const over = version === '2' ? { http2: true as const } : version === '2-tls' ? { http2: true as const, tls: true as const } : {};
+      return [
+        { transport, conditional: false, ...over },
+        ...(conditional === true && transport === 'poll' ? [{ transport, conditional: true, ...over }] : []),
+      ];
+    });
+  });
+}
+
+/** A unit's name in progress lines and prefixes: `poll-conditional`, `sse-h2`. */
+export function unitName(unit: WorkloadUnit): string {
+  return `${unit.conditional ? 'poll-conditional' : unit.transport}${unit.tls ? '-h2-tls' : unit.http2 ? '-h2' : ''}`;
 }
 
 export interface BenchHooks {
@@ -88,6 +115,7 @@ export function benchConfig(plan: BenchPlan): BenchConfig {
     pin: plan.pin,
     clientProcesses: plan.clientProcesses ?? 1,
     argv: plan.argv,
+    ...(plan.http?.some((version) => version !== '1.1') ? { http: plan.http } : {}),
     extra: {
       flags: plan.flags,
       note:
@@ -159,16 +187,18 @@ async function runWorkloadScenario(
   const workload = scenario.plan(settings, 'x.');
   const result = emptyScenario(scenario, settings, workload.publishers);
   const workers = workerCount(workload.clients, plan.transports, plan.clientProcesses);
-  for (const { transport, conditional } of workloadUnits(plan.transports, plan.conditional)) {
+  // One server for every version: with `--http 2` it listens for h2c (and TLS) too (HTTP/1.1 rows do not notice).
+  const http2 = { h2c: plan.http?.includes('2') === true, tls: plan.http?.includes('2-tls') === true };
+  for (const unit of workloadUnits(plan.transports, plan.conditional, plan.http)) {
+    const { transport, conditional } = unit;
     if (hooks.signal.aborted) {
       result.incomplete = true;
       break;
     }
-    const name = conditional ? 'poll-conditional' : transport;
-    hooks.onUnit?.(`${scenario.name} × ${name}`, estimateSeconds(scenario, settings, plan.quick));
+    hooks.onUnit?.(`${scenario.name} × ${unitName(unit)}`, estimateSeconds(scenario, settings, plan.quick));
     let measured: TransportResult;
     try {
-      const rig = await rigs.acquire(settings.network, workers);
+      const rig = await rigs.acquire(settings.network, workers, http2);
       if (hooks.signal.aborted) {
         result.incomplete = true;
         break;
@@ -182,13 +212,17 @@ async function runWorkloadScenario(
         signal: hooks.signal,
         onProgress: hooks.onProgress,
         conditional,
+        http2: unit.http2 === true,
+        tls: unit.tls === true,
         // Topics and sessions of its own, as every transport of a scenario has; `cond` is as
-        // long as `poll`, so topic names, cursors and ETags weigh the same bytes in both rows.
-        ...(conditional ? { prefix: `${scenario.name}.cond.` } : {}),
+        // long as `poll`, and `-` as `.`, so topic names, cursors and ETags weigh the same bytes in every row.
+        ...(conditional || unit.http2 ? { prefix: `${scenario.name}.${conditional ? 'cond' : transport}${unit.tls ? '_' : unit.http2 ? '-' : '.'}` } : {}),
       });
     } catch (error) {
       measured = failedTransport(transport, settings, workload.clients.length, error);
       if (conditional) measured.variant = 'conditional';
+      if (unit.http2) measured.http = '2';
+      if (unit.tls) measured.tls = true;
     }
     result.transports.push(measured);
     if (measured.incomplete) result.incomplete = true;
@@ -212,9 +246,12 @@ async function warmUp(rig: Rig, plan: BenchPlan, signal: AbortSignal): Promise<v
     pollIntervalMs: 100,
     longPollWaitSeconds: 5,
   };
-  for (const transport of plan.transports) {
+  for (const unit of workloadUnits(plan.transports, false, plan.http)) {
     if (signal.aborted) return;
-    await runWorkload({ scenario: chat, settings, transport, rig, prefix: `warmup.${transport}.`, headers: () => ({}), signal });
+    const { transport } = unit;
+    const http2 = unit.http2 === true;
+    const tls = unit.tls === true;
+    await runWorkload({ scenario: chat, settings, transport, rig, prefix: `warmup.${unitName(unit)}.`, headers: () => ({}), signal, http2, tls });
   }
 }
 

@@ -37,6 +37,10 @@ export interface WorkloadRunOptions {
   onProgress?: (seconds: number) => void;
   /** Short polling with If-None-Match (`--conditional`): the `poll` row's conditional twin. */
   conditional?: boolean;
+  /** `--http 2`: poll, longpoll and sse over h2c (the rig's h2 targets); ws stays on HTTP/1.1. */
+  http2?: boolean;
+  /** With `http2`: h2 over TLS (`--http 2-tls`, the rig's TLS targets) instead of h2c. */
+  tls?: boolean;
 }
 
 /** Worker processes for these clients on any of these transports: enough that none passes the descriptor limit. */
@@ -81,6 +85,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
     errors,
     incomplete: false,
     heard: heardBy(plan),
+    tls: options.http2 === true && options.tls === true && transport !== 'ws',
   };
   const { rig } = options;
   const { server, workers } = rig;
@@ -118,6 +123,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
         // The 2009 article's poll, byte for byte, where it applies: short polling with nothing published.
         replay2009: settings.headers === 'websocket.org-2009' && transport === 'poll' && plan.publishers === 0,
         conditional: options.conditional === true && transport === 'poll',
+        ...(options.http2 === true && transport !== 'ws' ? { h2Url: options.tls === true ? rig.tlsTargets[i] : rig.h2Targets[i] } : {}),
       };
       worker.send({ type: 'plan', plan: workerPlan });
     });
@@ -193,6 +199,9 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
   trace(`${prefix} torn down`);
   if (options.signal.aborted) errors.push({ source: 'bench', message: 'interrupted (Ctrl-C): figures are what was measured until then' });
   const result = assembleTransport(collected);
+  // A row over h2 says so even when no h2 counter came back (a run cut short before its sessions opened).
+  if (options.http2 === true && transport !== 'ws') result.http = '2';
+  if (options.http2 === true && options.tls === true && transport !== 'ws') result.tls = true;
   return options.conditional === true && transport === 'poll' ? { ...result, variant: 'conditional' } : result;
 }
 

@@ -5,7 +5,7 @@
  */
 import type http from 'node:http';
 import type { Gap, Message, PublishResult, SessionResponse, TransportName } from '../../src/protocol/index.ts';
-import { clientAgent, exchange } from './http.ts';
+import { clientAgent, exchange, type HttpAnswer, type HttpExchange } from './http.ts';
 import { WireMeter } from './meter.ts';
 
 /** Where a client reports what it sees. */
@@ -33,6 +33,8 @@ export interface SimClientOptions {
   replay2009?: boolean;
   /** Short polling only: the cursor as `If-None-Match`, a 304 when nothing is new (`--conditional`). */
   conditional?: boolean;
+  /** `--http 2`: the receive path and the publishes as streams of one h2c session to this address (bench/sim/h2-clients.ts). */
+  h2Url?: URL;
   sink: ClientSink;
 }
 
@@ -104,6 +106,11 @@ export abstract class HttpSimClient implements SimClient {
     for (const next of this.deferred.splice(0)) next();
   }
 
+  /** One exchange of the receive or send path (the HTTP/2 clients send it as a stream of their session: h2-clients.ts). */
+  protected exchange(options: HttpExchange): Promise<HttpAnswer> {
+    return exchange(options);
+  }
+
   protected authHeaders(): Record<string, string> {
     return { ...this.options.headers, authorization: `Bearer ${this.token}` };
   }
@@ -135,7 +142,7 @@ export abstract class HttpSimClient implements SimClient {
     this.sending += 1;
     this.options.sink.started();
     try {
-      const answer = await exchange({
+      const answer = await this.exchange({
         agent: this.sendAgent,
         meter: this.meter,
         baseUrl: this.options.baseUrl,

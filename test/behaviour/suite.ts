@@ -32,7 +32,16 @@ export interface RunTestOptions {
   newBus?: (options: { historyPerTopic?: number }) => Promise<MessageBus>;
   /** Client options every client of the suite gets (e.g. `conditional: true` for short polling), named in the title. */
   clientOptions?: Partial<ClientOptions>;
+  /**
+   * Starts what the cases talk to, in place of one in-process server: e.g.
+   * several nodes behind a proxy (test/cluster/). Given the options a case
+   * would start its server with; the suite closes it.
+   */
+  newServer?: (overrides: StartOptions) => Promise<SuiteServer>;
 }
+
+/** What the cases use of a server: where it listens, its options, and close(). */
+export type SuiteServer = Pick<LabServer, 'url' | 'port' | 'options' | 'close'>;
 
 /** The error a promise rejected with, as a LabError (fails the test otherwise). */
 async function rejection(promise: Promise<unknown>): Promise<LabError> {
@@ -46,11 +55,12 @@ async function rejection(promise: Promise<unknown>): Promise<LabError> {
   return outcome;
 }
 
-export function runTest({ transport, skip = {}, newBus, clientOptions }: RunTestOptions): void {
+export function runTest({ transport, skip = {}, newBus, clientOptions, newServer }: RunTestOptions): void {
   /** Buses from `newBus`, closed after the suite's servers. */
   const buses: MessageBus[] = [];
   /** A server as harness.ts starts it, over a bus from `newBus` when given. */
-  const startServer = async (overrides: StartOptions = {}): Promise<LabServer> => {
+  const startServer = async (overrides: StartOptions = {}): Promise<SuiteServer> => {
+    if (newServer) return newServer(overrides);
     if (!newBus) return startPlainServer(overrides);
     const bus = await newBus({ historyPerTopic: overrides.historyPerTopic });
     buses.push(bus);
@@ -66,7 +76,7 @@ export function runTest({ transport, skip = {}, newBus, clientOptions }: RunTest
 
   const variant = clientOptions ? ` ${JSON.stringify(clientOptions)}` : '';
   describe(`behaviour over ${transport}${variant}`, () => {
-    let server: LabServer;
+    let server: SuiteServer;
     const pool = new ClientPool(transport, clientOptions);
 
     beforeAll(async () => {
@@ -237,7 +247,7 @@ export function runTest({ transport, skip = {}, newBus, clientOptions }: RunTest
     test('recovers when the server restarts, reporting the lost history as a gap', async () => {
       const first = await startServer();
       const port = first.port;
-      let second: LabServer | undefined;
+      let second: SuiteServer | undefined;
       try {
         const topic = room();
         const reader = await pool.join(first.url, 'reader', [topic]);
