@@ -6,6 +6,8 @@ export type FrameEncoder = (envelopeJson: string, cursor: string) => string;
 interface CachedFrame {
   cursor: string;
   bytes: Buffer;
+  /** The epoch under which `cursor` is the sole-topic cursor of the message (see soleFrameOf). */
+  soleEpoch?: string;
 }
 
 /**
@@ -30,5 +32,23 @@ export class FrameCache {
     // The first cursor seen wins: with one topic per subscriber, that is everyone's.
     if (cached === undefined) this.#frames.set(message, { cursor, bytes });
     return bytes;
+  }
+
+  /**
+   * The frame for a recipient that follows only `message.topic`, without making
+   * its cursor: that cursor is `v1~<epoch>~<topic>=<seq>` for every such
+   * recipient, so once one of them has had it encoded (markSole), the rest of
+   * the fan-out reuses the bytes without building and comparing the string.
+   * Undefined until then.
+   */
+  soleFrameOf(message: Message, epoch: string): Buffer | undefined {
+    const cached = this.#frames.get(message);
+    return cached !== undefined && cached.soleEpoch === epoch ? cached.bytes : undefined;
+  }
+
+  /** Records that `cursor` is the sole-topic cursor of `message` under `epoch` (when it is the cached one). */
+  markSole(message: Message, epoch: string, cursor: string): void {
+    const cached = this.#frames.get(message);
+    if (cached !== undefined && cached.cursor === cursor) cached.soleEpoch = epoch;
   }
 }
