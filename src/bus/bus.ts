@@ -1,6 +1,6 @@
 import type { Gap, Message } from '../protocol/envelope.ts';
 import type { BusStats } from '../protocol/stats.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeCursorShared, encodeCursor } from './cursor.ts';
 import type {
   AdapterStats, BusAdapter, CatchUp, HistorySlice, LiveListener, LiveMessage, MessageBus, Positions, PublishInput, PublishOutcome,
   StartPoint,
@@ -189,7 +189,7 @@ interface TopicHead {
 
 /** Where `topics` start, given each one's head (the same order): see MessageBus.start. */
 function startPoint(epoch: string, topics: string[], cursor: string | undefined, backlog: number, heads: TopicHead[]): StartPoint {
-  const decoded = cursor === undefined || cursor === '' ? undefined : decodeCursor(cursor);
+  const decoded = cursor === undefined || cursor === '' ? undefined : decodeCursorShared(cursor);
   const sameEpoch = decoded?.epoch === epoch;
   const positions: Positions = Object.create(null) as Positions;
   const gaps: Gap[] = [];

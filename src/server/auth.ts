@@ -14,6 +14,9 @@ export const SESSION_COOKIE = 'lab_session';
  */
 export class Authenticator {
   readonly #allowedOrigins: Set<string>;
+  /** The last peer address and its key: most requests come from the address before them (no pattern test each). */
+  #lastRemote: string | undefined;
+  #lastAddress = addressKey(undefined);
 
   constructor(
     private readonly signer: TokenSigner,
@@ -30,8 +33,16 @@ export class Authenticator {
     if (!claims) throw new LabError('unauthorized', 'the session token is not valid');
     const session = this.sessions.resume(claims);
     // Its publishes count against this address too (issue 8, finding 7).
-    session.address = addressKey(req.socket?.remoteAddress);
+    session.address = this.#addressKey(req.socket?.remoteAddress);
     return session;
+  }
+
+  #addressKey(remote: string | undefined): string {
+    if (remote !== this.#lastRemote) {
+      this.#lastAddress = addressKey(remote);
+      this.#lastRemote = remote;
+    }
+    return this.#lastAddress;
   }
 
   /** The claims of a valid token the request presents, if any (never throws). */

@@ -11,6 +11,9 @@ import type { Session } from './sessions.ts';
  * session. `from` is always the session's name; a `from` in the input is ignored.
  */
 export class Publisher {
+  /** Each session's bucket checks, made once per session and address rather than two key strings per publish. */
+  readonly #checks = new WeakMap<Session, { address: string; checks: BucketCheck[] }>();
+
   constructor(
     private readonly bus: MessageBus,
     private readonly options: ServerOptions,
@@ -25,7 +28,8 @@ export class Publisher {
     const { topic, body, id } = input as Record<string, unknown>;
     const { kind, name } = parseTopic(topic);
     if (typeof body !== 'string') throw new LabError('bad_request', 'body must be a string');
-    if (Buffer.byteLength(body) > this.options.maxBodyBytes) {
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: a short body needs no measuring.
+    if (body.length * 3 > this.options.maxBodyBytes && Buffer.byteLength(body) > this.options.maxBodyBytes) {
       throw new LabError('payload_too_large', `body is over ${this.options.maxBodyBytes} bytes`);
     }
     if (id !== undefined && !isValidId(id)) {
@@ -34,13 +38,7 @@ export class Publisher {
     // Several nodes: a token first seen on this node speaks only once the shared state confirms its holder.
     if (session.confirmation) await session.confirmation;
     if (session.revoked) throw new LabError('unauthorized', 'this session expired and its name is now held by another session');
-    // Both allowances are checked before either is spent: a refusal costs nothing. All
-    // sessions of one address share the second, so a fresh session does not reset it (issue 8, finding 7).
-    const checks: BucketCheck[] = [
-      { key: `publish-session:${session.id}`, ratePerSecond: this.options.publishRatePerSecond, burst: this.options.publishBurst },
-      { key: `publish-address:${session.address}`, ratePerSecond: this.options.publishRatePerSecondPerAddress, burst: this.options.publishBurstPerAddress },
-    ];
-    const taken = this.shared.take(checks);
+    const taken = this.shared.take(this.#checksOf(session));
     // In memory the answer is here already: no await on the single-process path.
     const refusal = taken instanceof Promise ? await taken : taken;
     if (refusal) {
@@ -52,6 +50,21 @@ export class Publisher {
     }
     const { message } = await this.bus.publish({ topic: topic as string, from: session.name, body, id });
     return { topic: message.topic, seq: message.seq, id: message.id, ts: message.ts };
+  }
+
+  /**
+   * Both allowances, checked before either is spent: a refusal costs nothing. All
+   * sessions of one address share the second, so a fresh session does not reset it (issue 8, finding 7).
+   */
+  #checksOf(session: Session): BucketCheck[] {
+    const known = this.#checks.get(session);
+    if (known !== undefined && known.address === session.address) return known.checks;
+    const checks: BucketCheck[] = [
+      { key: `publish-session:${session.id}`, ratePerSecond: this.options.publishRatePerSecond, burst: this.options.publishBurst },
+      { key: `publish-address:${session.address}`, ratePerSecond: this.options.publishRatePerSecondPerAddress, burst: this.options.publishBurstPerAddress },
+    ];
+    this.#checks.set(session, { address: session.address, checks });
+    return checks;
   }
 }
 

@@ -31,11 +31,22 @@ export function envelopeBytes(message: Message): number {
   return entry.bytes;
 }
 
+/**
+ * The last message looked up: a fan-out asks for one message once per
+ * recipient in a row, so a pointer comparison spares a WeakMap lookup each
+ * (issue 12). Holds one message at most.
+ */
+let lastMessage: Message | undefined;
+let lastEntry: Encoded | undefined;
+
 function entryOf(message: Message, encode?: () => string): Encoded {
+  if (message === lastMessage) return lastEntry as Encoded;
   let entry = encoded.get(message);
   if (entry === undefined) {
     entry = { json: encode ? encode() : JSON.stringify(message), bytes: undefined };
     encoded.set(message, entry);
   }
+  lastMessage = message;
+  lastEntry = entry;
   return entry;
 }

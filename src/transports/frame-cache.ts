@@ -6,6 +6,8 @@ export type FrameEncoder = (envelopeJson: string, cursor: string) => string;
 interface CachedFrame {
   cursor: string;
   bytes: Buffer;
+  /** The epoch under which `cursor` is the sole-topic cursor of the message (see soleFrameOf). */
+  soleEpoch?: string;
 }
 
 /**
@@ -19,16 +21,52 @@ interface CachedFrame {
  */
 export class FrameCache {
   readonly #frames = new WeakMap<Message, CachedFrame>();
+  /** The last message's entry: a fan-out asks for one message per recipient in a row (a pointer check, not a lookup). */
+  #lastMessage: Message | undefined;
+  #lastFrame: CachedFrame | undefined;
 
   constructor(private readonly encode: FrameEncoder) {}
 
   /** The frame bytes for `message` followed by `cursor`, shared when the cursor matches. */
   frameOf(message: Message, envelopeJson: string, cursor: string): Buffer {
-    const cached = this.#frames.get(message);
+    const cached = this.#cached(message);
     if (cached !== undefined && cached.cursor === cursor) return cached.bytes;
     const bytes = Buffer.from(this.encode(envelopeJson, cursor));
     // The first cursor seen wins: with one topic per subscriber, that is everyone's.
-    if (cached === undefined) this.#frames.set(message, { cursor, bytes });
+    if (cached === undefined) {
+      const frame = { cursor, bytes };
+      this.#frames.set(message, frame);
+      this.#lastMessage = message;
+      this.#lastFrame = frame;
+    }
     return bytes;
+  }
+
+  /**
+   * The frame for a recipient that follows only `message.topic`, without making
+   * its cursor: that cursor is `v1~<epoch>~<topic>=<seq>` for every such
+   * recipient, so once one of them has had it encoded (markSole), the rest of
+   * the fan-out reuses the bytes without building and comparing the string.
+   * Undefined until then.
+   */
+  soleFrameOf(message: Message, epoch: string): Buffer | undefined {
+    const cached = this.#cached(message);
+    return cached !== undefined && cached.soleEpoch === epoch ? cached.bytes : undefined;
+  }
+
+  /** Records that `cursor` is the sole-topic cursor of `message` under `epoch` (when it is the cached one). */
+  markSole(message: Message, epoch: string, cursor: string): void {
+    const cached = this.#cached(message);
+    if (cached !== undefined && cached.cursor === cursor) cached.soleEpoch = epoch;
+  }
+
+  #cached(message: Message): CachedFrame | undefined {
+    if (message === this.#lastMessage) return this.#lastFrame;
+    const cached = this.#frames.get(message);
+    if (cached !== undefined) {
+      this.#lastMessage = message;
+      this.#lastFrame = cached;
+    }
+    return cached;
   }
 }

@@ -4,15 +4,21 @@ import type { Gap, Message } from '../protocol/index.ts';
 import { envelopeBytes } from './envelope-json.ts';
 import { sendError, sendJsonOfLength } from './http-io.ts';
 import { Outbox } from './outbox.ts';
+import type { CursorMemo } from './cursor-memo.ts';
 import { fitMessages, type SharedPollBody } from './poll-response.ts';
 import type { ReceiveQuery } from './query.ts';
 import type { TransportContext } from './types.ts';
+import type { Expiring, WaitQueues } from './wait-queues.ts';
 
 /** What the waiters of one transport share, so that one publish costs one pass over them. */
 export interface WaiterShared {
   /** Calls `answerDue()` of `waiter` in the next check phase, with every other waiter due then (one setImmediate). */
   scheduleAnswer(waiter: LongPollWaiter): void;
   readonly bodies: SharedPollBody;
+  /** The answers' cursors: one string per distinct set of positions in a row. */
+  readonly cursors: CursorMemo;
+  /** One timer per `wait` value for every held request. */
+  readonly timers: WaitQueues;
 }
 
 /**
@@ -22,7 +28,7 @@ export interface WaiterShared {
  * the event loop, so a burst goes out in one answer — or for `wait` to run out.
  * An aborted request frees its subscription, timer and held slot at once.
  */
-export class LongPollWaiter {
+export class LongPollWaiter implements Expiring {
   readonly #outbox: Outbox;
   readonly #messages: string[] = [];
   readonly #gaps: Gap[] = [];
@@ -31,7 +37,8 @@ export class LongPollWaiter {
   #more = false;
   #done = false;
   #superseded = false;
-  #timer: NodeJS.Timeout | undefined;
+  /** True while this waiter sits in its `wait` queue. */
+  #timed = false;
   #answerScheduled = false;
   #watchingClose = false;
 
@@ -85,7 +92,7 @@ export class LongPollWaiter {
   /** Another long poll of the same session and topics replaced this one: answer now. */
   answerEmpty(): void {
     this.#superseded = true;
-    if (this.#timer !== undefined) this.#answer();
+    if (this.#timed) this.#answer();
   }
 
   /** Answers with an error (e.g. shutting_down). */
@@ -116,7 +123,8 @@ export class LongPollWaiter {
       return;
     }
     this.#watchClose();
-    this.#timer = setTimeout(() => this.#answer(), this.query.waitMs);
+    this.#timed = true;
+    this.shared.timers.add(this.query.waitMs, this);
     this.#outbox.goLive();
   }
 
@@ -133,6 +141,12 @@ export class LongPollWaiter {
     this.shared.scheduleAnswer(this);
   }
 
+  /** `wait` ran out (see WaitQueues). */
+  expire(): void {
+    this.#timed = false;
+    this.#answer();
+  }
+
   /** The scheduled answer (see WaiterShared.scheduleAnswer). */
   answerDue(): void {
     this.#answer();
@@ -144,7 +158,7 @@ export class LongPollWaiter {
     const meter = this.context.meter;
     if (this.#messages.length === 0 && this.#gaps.length === 0) meter.answeredEmpty();
     meter.delivered(this.#messages.length);
-    const cursor = this.context.bus.encodeCursor(this.#outbox.positions);
+    const cursor = this.shared.cursors.of(this.#outbox.positions);
     const body = this.shared.bodies.body(this.#messages, this.#gaps, cursor, this.#more);
     sendJsonOfLength(this.res, 200, body.json, body.length, meter);
     this.context.unflushedAnswers.watch(this.res);
@@ -152,7 +166,10 @@ export class LongPollWaiter {
 
   #finish(): void {
     this.#done = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timed) {
+      this.#timed = false;
+      this.shared.timers.remove(this.query.waitMs, this);
+    }
     this.#outbox.close();
     // The 'close' listener stays: it does nothing once done, and removing it cost a scan per waiter.
     this.onDone();

@@ -2,9 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LabError } from '../protocol/index.ts';
 import { sendError } from './http-io.ts';
 import { LongPollWaiter, type WaiterShared } from './longpoll-waiter.ts';
+import { CursorMemo } from './cursor-memo.ts';
 import { SharedPollBody } from './poll-response.ts';
 import type { ReceiveQuery } from './query.ts';
 import type { SessionRef, Transport, TransportContext } from './types.ts';
+import { WaitQueues } from './wait-queues.ts';
 
 /**
  * Long polling (`GET /api/longpoll`): answers at once when the cursor has
@@ -32,6 +34,8 @@ export function createLongPollTransport(context: TransportContext): Transport {
       due.push(waiter);
     },
     bodies: new SharedPollBody(),
+    cursors: new CursorMemo(context.bus),
+    timers: new WaitQueues(),
   };
 
   /** The key of a session's long poll on a set of topics: the next one with the same key replaces it. */

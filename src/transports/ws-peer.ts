@@ -12,6 +12,8 @@ import type { Admission, TransportContext, WireMeter } from './types.ts';
 /** How long a closing socket may take to flush its close frame before it is cut. */
 const CLOSE_GRACE_MS = 5_000;
 const MAX_REF_LENGTH = 128;
+/** `ws.send` options for every frame: text, even when the frame is a shared Buffer (made once, not per send). */
+const TEXT_FRAME = { binary: false } as const;
 
 /**
  * `message` frames: the envelope without its braces, then the cursor after it.
@@ -184,6 +186,22 @@ export class WsPeer {
   #sendMessage(message: Message, envelopeJson: string): void {
     if (this.#closed) return;
     this.#meter.delivered(1);
+    const outboxes = this.#outboxes;
+    // A socket on one topic (the common case) has the cursor every such socket has after this message.
+    const sole = outboxes.length === 1 && outboxes[0].topics.length === 1 && outboxes[0].topics[0] === message.topic;
+    if (sole) {
+      const epoch = this.context.bus.epoch;
+      const shared = messageFrames.soleFrameOf(message, epoch);
+      if (shared !== undefined) {
+        this.#write(shared);
+        return;
+      }
+      const cursor = this.#cursor();
+      const frame = messageFrames.frameOf(message, envelopeJson, cursor);
+      messageFrames.markSole(message, epoch, cursor);
+      this.#write(frame);
+      return;
+    }
     this.#write(messageFrames.frameOf(message, envelopeJson, this.#cursor()));
   }
 
@@ -201,7 +219,7 @@ export class WsPeer {
     const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
     this.#meter.bodyOut(bytes);
     corkForThisTurn(this.socket);
-    this.ws.send(frame, { binary: false });
+    this.ws.send(frame, TEXT_FRAME);
     if (this.ws.bufferedAmount > this.context.options.wsMaxBufferedBytes) {
       // A client that stopped reading: bounded memory, then 1013 (PROTOCOL.md § Errors).
       this.#close(1013, 'slow_consumer');

@@ -31,4 +31,32 @@ describe('ws frames shared between recipients', () => {
     expect(frames[1]!.cursor).toBe(frames[0]!.cursor);
     expect(positions[2]).toEqual({ 'room:lobby': 1, 'user:carol': 1 });
   });
+
+  it('a one-topic recipient reuses the frame only with its own cursor, whoever is served first', async () => {
+    const server = await startServer();
+    const names = ['carol', 'dave', 'alice', 'bob'];
+    const sessions = await Promise.all(names.map((name) => createSession(server, name)));
+    const sockets = await Promise.all(sessions.map((session) => TestSocket.open(server, session)));
+    // Subscribed first, so served first: carol's frame (two topics) is the one cached.
+    const subscribes: string[][][] = [[['room:lobby', 'user:carol']], [['room:lobby'], ['user:dave']], [['room:lobby']], [['room:lobby']]];
+    for (const [i, socket] of sockets.entries()) {
+      for (const topics of subscribes[i]!) {
+        socket.send({ op: 'subscribe', topics, ref: topics.join() });
+        await socket.next((f) => f.op === 'subscribed' && (f as { ref?: string }).ref === topics.join());
+      }
+    }
+    for (const body of ['one', 'two']) {
+      await publish(server, sessions[2]!, { topic: 'room:lobby', body });
+      const frames = (await Promise.all(sockets.map((s) => s.next((f) => f.op === 'message')))) as { body: string; cursor: string }[];
+      expect(frames.map((f) => f.body)).toEqual([body, body, body, body]);
+      const seq = body === 'one' ? 1 : 2;
+      expect(frames.map((f) => decodeCursor(f.cursor).positions)).toEqual([
+        { 'room:lobby': seq, 'user:carol': 0 },
+        { 'room:lobby': seq, 'user:dave': 0 },
+        { 'room:lobby': seq },
+        { 'room:lobby': seq },
+      ]);
+      expect(frames[3]!.cursor).toBe(frames[2]!.cursor);
+    }
+  });
 });
