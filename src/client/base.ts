@@ -28,8 +28,10 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     conditional: options.conditional ?? false,
     longPollWaitSeconds: options.longPollWaitSeconds ?? DEFAULT_CLIENT_OPTIONS.longPollWaitSeconds,
     backoff: { minMs: backoff.minMs, maxMs: backoff.maxMs },
-    headers: { ...options.headers },
+    // Node's fetch would offer gzip by itself; saying it makes the choice explicit and the same everywhere.
+    headers: options.compression ? { 'accept-encoding': 'gzip', ...options.headers } : { ...options.headers },
     fetch: options.fetch,
+    compression: options.compression ?? false,
   };
 }
 

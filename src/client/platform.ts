@@ -21,10 +21,11 @@ export interface OpenSocket {
 }
 
 /** Opens a WebSocket; rejects with the server's LabError when it refused the handshake (Node only). */
-export async function openWebSocket(url: string, handlers: SocketHandlers): Promise<OpenSocket> {
+export async function openWebSocket(url: string, handlers: SocketHandlers, options: { compression?: boolean } = {}): Promise<OpenSocket> {
   if (typeof globalThis.WebSocket === 'function') return openBrowserSocket(url, handlers);
   const { WebSocket: NodeWebSocket } = await import('ws');
-  const socket = new NodeWebSocket(url);
+  // permessage-deflate only when asked: its zlib memory and CPU are what the lab measures (issue 11 #6).
+  const socket = new NodeWebSocket(url, { perMessageDeflate: options.compression === true });
   let refusal: LabError | undefined;
   socket.on('unexpected-response', (_request, response) => {
     // Read the refusal's JSON body for its code, then end the attempt ourselves (ws leaves it to us).

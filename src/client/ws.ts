@@ -69,7 +69,7 @@ export class WsClient extends BaseClient {
       close: (code, reason) => {
         if (socket === this.socket) this.dropped(code, reason);
       },
-    });
+    }, { compression: this.options.compression });
     if (this.closed) {
       socket.close(1000, 'client closed');
       throw closedError();

@@ -32,6 +32,8 @@ export interface RunTestOptions {
   newBus?: (options: { historyPerTopic?: number }) => Promise<MessageBus>;
   /** Client options every client of the suite gets (e.g. `conditional: true` for short polling), named in the title. */
   clientOptions?: Partial<ClientOptions>;
+  /** Server options every server of the suite starts with (e.g. compression), named in the title; a case's own overrides win. */
+  serverOptions?: StartOptions;
 }
 
 /** The error a promise rejected with, as a LabError (fails the test otherwise). */
@@ -46,11 +48,12 @@ async function rejection(promise: Promise<unknown>): Promise<LabError> {
   return outcome;
 }
 
-export function runTest({ transport, skip = {}, newBus, clientOptions }: RunTestOptions): void {
+export function runTest({ transport, skip = {}, newBus, clientOptions, serverOptions = {} }: RunTestOptions): void {
   /** Buses from `newBus`, closed after the suite's servers. */
   const buses: MessageBus[] = [];
   /** A server as harness.ts starts it, over a bus from `newBus` when given. */
-  const startServer = async (overrides: StartOptions = {}): Promise<LabServer> => {
+  const startServer = async (caseOverrides: StartOptions = {}): Promise<LabServer> => {
+    const overrides = { ...serverOptions, ...caseOverrides };
     if (!newBus) return startPlainServer(overrides);
     const bus = await newBus({ historyPerTopic: overrides.historyPerTopic });
     buses.push(bus);
@@ -64,7 +67,8 @@ export function runTest({ transport, skip = {}, newBus, clientOptions }: RunTest
     else it(name, body, timeoutMs);
   };
 
-  const variant = clientOptions ? ` ${JSON.stringify(clientOptions)}` : '';
+  const variant = (clientOptions ? ` ${JSON.stringify(clientOptions)}` : '') +
+    (Object.keys(serverOptions).length > 0 ? ` server ${JSON.stringify(serverOptions)}` : '');
   describe(`behaviour over ${transport}${variant}`, () => {
     let server: LabServer;
     const pool = new ClientPool(transport, clientOptions);
