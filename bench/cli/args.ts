@@ -38,6 +38,8 @@ export interface CliOptions {
   outDir: string;
   /** `--conditional`: measure short polling with If-None-Match / 304 next to plain `poll`. */
   conditional: boolean;
+  /** `--compression on` (or `deflate`): each transport again with the server's compression on and the clients accepting it. */
+  compression: boolean;
 }
 
 const FLAGS = {
@@ -59,6 +61,7 @@ const FLAGS = {
   'peers-repeats': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   conditional: { type: 'boolean' },
+  compression: { type: 'string' },
 } as const;
 
 export const FLAG_NAMES = Object.keys(FLAGS).map((name) => `--${name}`);
@@ -159,6 +162,12 @@ export function parseCli(argv: string[]): CliOptions {
     throw new UsageError('--conditional measures short polling next to plain polling: --transports must include poll');
   }
 
+  const compression = values.compression === undefined || values.compression === 'none' ? false
+    : values.compression === 'on' || values.compression === 'deflate' ? true : undefined;
+  if (compression === undefined) {
+    throw new UsageError(`--compression must be none, on or deflate, got "${String(values.compression)}"`);
+  }
+
   const flags: Partial<WorkloadSettings> = {};
   if (values.network !== undefined) {
     const custom = /^(.*)ms$/.exec(values.network);
@@ -200,5 +209,6 @@ export function parseCli(argv: string[]): CliOptions {
     peersRepeats: numberInRange('peers-repeats', values['peers-repeats']),
     outDir: values.out ?? 'results',
     conditional: values.conditional === true,
+    compression,
   };
 }

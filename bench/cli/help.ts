@@ -44,6 +44,8 @@ Options:
   --pin                 pin the server and the clients to different cores with taskset
   --peers-repeats <n>   interleaved repeats of each peers pair, 1–20 (default 3)
   --conditional         also measure short polling with If-None-Match / 304 (poll-conditional), next to poll
+  --compression <c>     none (default), on or deflate: the server compresses (--ws-deflate --gzip) and each
+                        transport runs again with clients that accept it (a compressed row next to the plain one)
   -h, --help            show this help
 
 Numbers outside their range are refused (exit 2): ${rangesText()}.
@@ -55,5 +57,6 @@ Examples:
   npm run bench -- --scenario fanout --clients 1000 --transports sse,ws
   npm run bench -- --scenario chat --network mobile --headers browser-cookies
   npm run bench -- --scenario idle,chat --transports poll --conditional
+  npm run bench -- --scenario chat --quick --compression on --body-size 2000
 `;
 }

@@ -41,18 +41,29 @@ export const TRANSPORT_LABELS: Record<TransportName, string> = {
 /** A result row as the report names it: a transport, or its variant (`--conditional`). */
 export interface LabelledRow {
   transport: TransportName;
-  variant?: 'conditional';
+  variant?: 'conditional' | 'compressed';
 }
 
 /** The conditional short poll: its own label and colour (a lighter red), next to plain polling. */
 const CONDITIONAL_LABEL = 'short poll (If-None-Match)';
 const CONDITIONAL_COLOR = '#f4a6a6';
 
+/** A compressed row (`--compression`): the transport's label with what compresses it. */
+const COMPRESSED_SUFFIX: Record<TransportName, string> = {
+  poll: ' (gzip)',
+  longpoll: ' (gzip)',
+  sse: ' (gzip)',
+  ws: ' (deflate)',
+};
+
 export function transportLabel(row: LabelledRow): string {
   if (row.variant === 'conditional') return CONDITIONAL_LABEL;
+  if (row.variant === 'compressed') return `${TRANSPORT_LABELS[row.transport] ?? row.transport}${COMPRESSED_SUFFIX[row.transport]}`;
   return TRANSPORT_LABELS[row.transport] ?? row.transport;
 }
 
 export function transportColor(row: LabelledRow): string {
-  return row.variant === 'conditional' ? CONDITIONAL_COLOR : TRANSPORT_COLORS[row.transport];
+  if (row.variant === 'conditional') return CONDITIONAL_COLOR;
+  // A compressed row: its transport's colour, half transparent (#rrggbbaa), so the pair reads as one transport.
+  return row.variant === 'compressed' ? `${TRANSPORT_COLORS[row.transport]}88` : TRANSPORT_COLORS[row.transport];
 }

@@ -13,6 +13,7 @@ import type { BenchResults, RunError, ScenarioResult } from '../../src/results/s
 import { chartConfigsFor } from './charts.ts';
 import { transportLabel } from './chart-spec.ts';
 import { formatBytes, formatNumber } from './format.ts';
+import { compressionTable } from './compression-table.ts';
 import { ceilingTable, conditionalPollTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, plural, projectionTable, summaryTable, theoryTable, workloadText } from './tables.ts';
 import { abuseHtmlSection } from '../abuse/report.ts';
 import type { Table } from './tables.ts';
@@ -92,6 +93,7 @@ function renderScenario(results: BenchResults, scenario: ScenarioResult): string
   const ceiling = ceilingTable(scenario);
   const idle = idleTable(scenario);
   const conditional = conditionalPollTable(scenario);
+  const compression = compressionTable(scenario);
   const theory = hasRows && !nothingDelivered(scenario);
   return `
   <section class="scenario" id="scenario-${escapeHtml(scenario.name)}">
@@ -101,6 +103,7 @@ function renderScenario(results: BenchResults, scenario: ScenarioResult): string
     ${hasRows ? renderTable(summaryTable(scenario)) : ''}
     ${idle ? renderTable(idle) : ''}
     ${conditional ? renderTable(conditional) : ''}
+    ${compression ? renderTable(compression) : ''}
     ${ceiling ? renderTable(ceiling) : ''}
     ${!hasRows && !ceiling ? '<p class="warn">No figures: this scenario did not run to the end (see its errors).</p>' : ''}
     ${figures ? `<div class="charts">${figures}</div>` : ''}

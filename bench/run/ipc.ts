@@ -25,6 +25,8 @@ export interface WorkerPlan {
   replay2009?: boolean;
   /** Short polls with If-None-Match (`--conditional`). */
   conditional?: boolean;
+  /** Accept compressed answers (`--compression`): Accept-Encoding gzip, permessage-deflate offered. */
+  compression?: boolean;
 }
 
 /** Orchestrator → worker. */

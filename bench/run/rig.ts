@@ -23,14 +23,15 @@ export class Rig {
     readonly targets: string[],
   ) {}
 
-  static async start(workerCount: number, network: NetworkConfig, pin: boolean): Promise<Rig> {
+  /** `serverArgs`: extra flags of the server (e.g. `--ws-deflate --gzip` for `--compression`). */
+  static async start(workerCount: number, network: NetworkConfig, pin: boolean, serverArgs: string[] = []): Promise<Rig> {
     // Everything forks at once, so the slow starts overlap.
     const needsProxy = network.rttMs > 0 || network.bandwidthBytesPerSecond !== undefined;
     const proxies = needsProxy ? Array.from({ length: workerCount }, () => new ProxyChild(pin)) : [];
     const workers = Array.from({ length: workerCount }, (_, i) => new WorkerHandle(i, pin));
     let server: ServerProcess | undefined;
     try {
-      server = await startServer({ pin });
+      server = await startServer({ pin, args: serverArgs });
       const url = new URL(server.url);
       const targets = needsProxy
         ? (await Promise.all(proxies.map((proxy) => proxy.start(url, network)))).map((proxy) => proxy.url)
@@ -82,13 +83,14 @@ export class RigPool {
   constructor(
     private readonly pin: boolean,
     private readonly warmUp: (rig: Rig) => Promise<void> = async () => undefined,
+    private readonly serverArgs: string[] = [],
   ) {}
 
   async acquire(network: NetworkConfig, workers: number): Promise<Rig> {
     const key = `${network.name}/${network.rttMs}/${network.bandwidthBytesPerSecond ?? '-'}/${workers}`;
     if (this.rig && (this.key !== key || !this.rig.usable())) await this.release();
     if (!this.rig) {
-      this.rig = await Rig.start(workers, network, this.pin);
+      this.rig = await Rig.start(workers, network, this.pin, this.serverArgs);
       await this.warmUp(this.rig);
     }
     this.key = key;

@@ -35,14 +35,35 @@ export interface BenchPlan {
   argv: string[];
   /** `--conditional`: after `poll`, short polling again with If-None-Match / 304 (a second poll row). */
   conditional?: boolean;
+  /** `--compression`: the server compresses (--ws-deflate --gzip), and after each transport its compressed twin runs. */
+  compression?: boolean;
 }
 
 /** The runs of a scenario: each transport, and the conditional poll right after `poll` when asked for. */
-export function workloadUnits(transports: TransportName[], conditional: boolean | undefined): { transport: TransportName; conditional: boolean }[] {
+export function workloadUnits(
+  transports: TransportName[],
+  conditional: boolean | undefined,
+  compression?: boolean,
+): { transport: TransportName; conditional: boolean; compressed?: true }[] {
   return transports.flatMap((transport) => [
     { transport, conditional: false },
     ...(conditional === true && transport === 'poll' ? [{ transport, conditional: true }] : []),
+    ...(compression === true ? [{ transport, conditional: false, compressed: true as const }] : []),
   ]);
+}
+
+/** The server's flags for a run: compression on when `--compression` asks (plain rows' clients do not accept it, so they get none). */
+export function serverArgsFor(plan: Pick<BenchPlan, 'compression'>): string[] {
+  return plan.compression === true ? ['--ws-deflate', '--gzip'] : [];
+}
+
+/**
+ * A compressed row's session and topic prefix: as long as the plain row's
+ * (`<scenario>.<transport>.`, its last letter a `z`), so names, cursors and
+ * tokens weigh the same bytes in both rows.
+ */
+export function compressedPrefix(scenario: string, transport: TransportName): string {
+  return `${scenario}.${transport.slice(0, -1)}z.`;
 }
 
 export interface BenchHooks {
@@ -105,7 +126,7 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<Benc
     errors: [],
   };
   if (plan.pin && !tasksetAvailable()) results.errors.push({ source: 'bench', message: '--pin asked, but taskset is not available: not pinned' });
-  const rigs = new RigPool(plan.pin, (rig) => warmUp(rig, plan, hooks.signal));
+  const rigs = new RigPool(plan.pin, (rig) => warmUp(rig, plan, hooks.signal), serverArgsFor(plan));
   try {
     for (const scenario of plan.scenarios) {
       if (hooks.signal.aborted) break;
@@ -155,12 +176,12 @@ async function runWorkloadScenario(
   const workload = scenario.plan(settings, 'x.');
   const result = emptyScenario(scenario, settings, workload.publishers);
   const workers = workerCount(workload.clients, plan.transports, plan.clientProcesses);
-  for (const { transport, conditional } of workloadUnits(plan.transports, plan.conditional)) {
+  for (const { transport, conditional, compressed } of workloadUnits(plan.transports, plan.conditional, plan.compression)) {
     if (hooks.signal.aborted) {
       result.incomplete = true;
       break;
     }
-    const name = conditional ? 'poll-conditional' : transport;
+    const name = conditional ? 'poll-conditional' : compressed === true ? `${transport}-compressed` : transport;
     hooks.onUnit?.(`${scenario.name} × ${name}`, estimateSeconds(scenario, settings, plan.quick));
     let measured: TransportResult;
     try {
@@ -181,10 +202,12 @@ async function runWorkloadScenario(
         // Topics and sessions of its own, as every transport of a scenario has; `cond` is as
         // long as `poll`, so topic names, cursors and ETags weigh the same bytes in both rows.
         ...(conditional ? { prefix: `${scenario.name}.cond.` } : {}),
+        ...(compressed === true ? { compressed, prefix: compressedPrefix(scenario.name, transport) } : {}),
       });
     } catch (error) {
       measured = failedTransport(transport, settings, workload.clients.length, error);
       if (conditional) measured.variant = 'conditional';
+      if (compressed === true) measured.variant = 'compressed';
     }
     result.transports.push(measured);
     if (measured.incomplete) result.incomplete = true;

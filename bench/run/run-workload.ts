@@ -37,6 +37,8 @@ export interface WorkloadRunOptions {
   onProgress?: (seconds: number) => void;
   /** Short polling with If-None-Match (`--conditional`): the `poll` row's conditional twin. */
   conditional?: boolean;
+  /** Clients that accept compressed answers (`--compression`): the transport's compressed twin. */
+  compressed?: boolean;
 }
 
 /** Worker processes for these clients on any of these transports: enough that none passes the descriptor limit. */
@@ -118,6 +120,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
         // The 2009 article's poll, byte for byte, where it applies: short polling with nothing published.
         replay2009: settings.headers === 'websocket.org-2009' && transport === 'poll' && plan.publishers === 0,
         conditional: options.conditional === true && transport === 'poll',
+        compression: options.compressed === true,
       };
       worker.send({ type: 'plan', plan: workerPlan });
     });
@@ -193,6 +196,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
   trace(`${prefix} torn down`);
   if (options.signal.aborted) errors.push({ source: 'bench', message: 'interrupted (Ctrl-C): figures are what was measured until then' });
   const result = assembleTransport(collected);
+  if (options.compressed === true) return { ...result, variant: 'compressed' };
   return options.conditional === true && transport === 'poll' ? { ...result, variant: 'conditional' } : result;
 }
 

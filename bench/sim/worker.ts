@@ -68,12 +68,14 @@ class Worker {
         transport: plan.transport,
         baseUrl,
         topics: spec.subscribe,
-        headers: plan.headers,
+        // `--compression`: every HTTP request says it takes gzip (only receive answers come compressed).
+        headers: plan.compression === true ? { ...plan.headers, 'accept-encoding': 'gzip' } : plan.headers,
         pollIntervalMs: plan.pollIntervalMs,
         longPollWaitSeconds: plan.longPollWaitSeconds,
         stepTimeoutMs: plan.stepTimeoutMs,
         replay2009: plan.replay2009 === true,
         conditional: plan.conditional === true,
+        compression: plan.compression === true,
         sink: this.sink,
       }),
     );

@@ -253,9 +253,11 @@ export interface TransportResult {
   /**
    * `conditional`: short polling with the cursor as If-None-Match and 304 when
    * nothing is new (`--conditional`), measured next to plain `poll`. Absent
-   * for a transport as it is.
+   * for a transport as it is. `compressed` (`--compression`): the transport
+   * with the server's compression on and its clients accepting it (gzip for
+   * HTTP, permessage-deflate for ws), measured next to the plain row.
    */
-  variant?: 'conditional';
+  variant?: 'conditional' | 'compressed';
   incomplete: boolean;
   errors: RunError[];
   /** Length of the measured phase. */
