@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { once } from 'node:events';
 import { createGunzip, gunzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LabServer } from '../../src/server/create.ts';
@@ -172,5 +174,71 @@ describe('permessage-deflate (wsPerMessageDeflate)', () => {
     expect(b.bodies - a.bodies).toBeLessThan(3 * LONG_BODY.length / 2);
     expect(b.framing - a.framing).toBeGreaterThan(0);
     ws.close();
+  });
+});
+
+describe('permessage-deflate without context takeover', () => {
+  it('sends frames under the threshold plain and counts each frame as it went, compressed or not', async () => {
+    const server = await startServer({ wsPerMessageDeflate: true });
+    const alice = await createSession(server, 'alice');
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws?token=${encodeURIComponent(alice.token)}`, { perMessageDeflate: { serverNoContextTakeover: true } });
+    const texts: string[] = [];
+    ws.on('message', (data) => texts.push(data.toString()));
+    await once(ws, 'open');
+    const params = (ws as unknown as { _extensions: Record<string, { params: Record<string, unknown> }> })._extensions['permessage-deflate']?.params;
+    expect(params?.server_no_context_takeover).toBe(true);
+    const socket = (ws as unknown as { _socket: net.Socket })._socket;
+    const before = server.stats();
+    const readBefore = socket.bytesRead;
+    ws.send(JSON.stringify({ op: 'subscribe', topics: ['room:lobby'], ref: 's' }));
+    await eventually(() => texts.length, (n) => n >= 1);
+    ws.send(JSON.stringify({ op: 'publish', topic: 'room:lobby', body: 'short', ref: 'p0' }));
+    ws.send(JSON.stringify({ op: 'publish', topic: 'room:lobby', body: LONG_BODY, ref: 'p1' }));
+    await eventually(() => texts.filter((t) => t.includes('"op":"ack"')).length, (n) => n === 2);
+    await eventually(() => texts.filter((t) => t.includes('"op":"message"')).length, (n) => n === 2);
+    const read = socket.bytesRead - readBefore;
+    const total = (s: StatsSnapshot): number => { const o = s.transports.ws.bytesOut; return o.headers + o.framing + o.bodies; };
+    const after = await eventually(() => server.stats(), (s) => total(s) - total(before) >= read);
+    const out = outDelta(before, after, 'ws');
+    const small = texts.filter((t) => Buffer.byteLength(t) < 256);
+    const large = texts.filter((t) => Buffer.byteLength(t) >= 256);
+    expect(small.length).toBeGreaterThan(0);
+    expect(large).toHaveLength(1);
+    // The small frames' text counts whole; the large one's compressed payload is far under its text.
+    const smallBytes = small.reduce((sum, t) => sum + Buffer.byteLength(t), 0);
+    expect(out.bodies).toBeGreaterThan(smallBytes);
+    expect(out.bodies).toBeLessThan(smallBytes + Buffer.byteLength(large[0]!) / 2);
+    expect(out.headers + out.framing + out.bodies).toBe(read);
+    // Frame headers: 2 bytes per small frame at least, so framing is what the split left, and sane.
+    expect(out.framing).toBeGreaterThanOrEqual(2 * texts.length);
+    ws.close();
+  });
+});
+
+describe('npm start -- --ws-deflate --gzip', () => {
+  it('turns both on (and without them, neither)', { timeout: 60_000 }, async () => {
+    const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    for (const on of [true, false]) {
+      const child = spawn(tsx, ['src/server/main.ts', '--port', '0', ...(on ? ['--ws-deflate', '--gzip'] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+      try {
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+        const url = (await eventually(() => /listening on (http:\/\/\S+)/.exec(stdout)?.[1], (found) => found !== undefined))!;
+        const res = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'flags' }) });
+        const { token } = (await res.json()) as { token: string };
+        await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ topic: 'room:flags', body: LONG_BODY }) });
+        const poll = await fetch(`${url}/api/poll?topics=room:flags&backlog=5`, { headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' } });
+        expect(poll.headers.get('content-encoding')).toBe(on ? 'gzip' : null);
+        expect(await poll.json()).toMatchObject({ messages: [{ body: LONG_BODY }] });
+        const ws = new WebSocket(`${url.replace('http', 'ws')}/ws?token=${encodeURIComponent(token)}`, { perMessageDeflate: true });
+        await once(ws, 'open');
+        expect(ws.extensions.includes('permessage-deflate')).toBe(on);
+        ws.close();
+      } finally {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+    }
   });
 });
