@@ -58,9 +58,11 @@ async function main(argv: string[]): Promise<number> {
   const workloads = options.scenarios.some((scenario) => scenario.kind === 'workload');
   const total = options.scenarios.reduce((sum, scenario) => {
     const settings = settingsFor(scenario, options.quick, options.flags);
-    const units = scenario.kind === 'workload' ? workloadUnits(options.transports, options.conditional, options.compression).length : 1;
+    const units = scenario.kind === 'workload'
+      ? workloadUnits(options.transports, options.conditional, options.http, options.compression).length
+      : 1;
     return sum + units * estimateSeconds(scenario, settings, options.quick, options.scenariosChosen);
-  }, workloads ? rigSeconds(options.transports.length) : 0);
+  }, workloads ? rigSeconds(workloadUnits(options.transports, false, options.http).length) : 0);
   process.stdout.write(
     `transport-lab bench ${runId}: ${options.scenarios.map((s) => s.name).join(', ')} × ${options.transports.join(', ')} ` +
       `(about ${Math.round(total)} s)\n`,
@@ -81,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
       argv,
       conditional: options.conditional,
       compression: options.compression,
+      http: options.http,
     },
     {
       signal: controller.signal,

@@ -40,6 +40,47 @@ export interface CliOptions {
   conditional: boolean;
   /** `--compression on` (or `deflate`): each transport again with the server's compression on and the clients accepting it. */
   compression: boolean;
+  /** `--http 1.1|2|2-tls` or a list: the HTTP versions poll, longpoll and sse run over (ws stays on HTTP/1.1). */
+  http: HttpVersion[];
+}
+
+/** `2-tls`: HTTP/2 over TLS (ALPN h2, the server's self-signed certificate): TLS record overhead counted too. */
+export const HTTP_VERSIONS = ['1.1', '2', '2-tls'] as const;
+export type HttpVersion = (typeof HTTP_VERSIONS)[number];
+
+/** `--http 2` changes only poll, longpoll and sse: with ws alone it would measure nothing it names. */
+function httpFor(versions: HttpVersion[], transports: TransportName[]): HttpVersion[] {
+  if (versions.some((version) => version !== '1.1') && transports.every((name) => name === 'ws')) {
+    throw new UsageError('--http 2 runs poll, longpoll and sse over HTTP/2 (ws stays on HTTP/1.1): --transports must include one of them');
+  }
+  return versions;
+}
+
+/**
+ * `--compression` with `--http 2`/`2-tls` is refused rather than measured
+ * wrongly: the h2 clients (bench/sim/h2-clients.ts) neither send
+ * Accept-Encoding on their streams nor gunzip what comes back, so a
+ * "(gzip) · h2" row would not be what it names.
+ */
+function compressionOver(versions: HttpVersion[], compression: boolean): HttpVersion[] {
+  if (compression && versions.some((version) => version !== '1.1')) {
+    throw new UsageError('--compression is measured over HTTP/1.1 only (the h2 clients do not accept gzip): drop --http 2/2-tls or run them without --compression');
+  }
+  return versions;
+}
+
+/** `--http`: a list of versions, each once, in the order 1.1 then 2. */
+export function parseHttpVersions(value: string | undefined): HttpVersion[] {
+  if (value === undefined) return ['1.1'];
+  const named = list(value);
+  for (const name of named) {
+    if (!(HTTP_VERSIONS as readonly string[]).includes(name)) {
+      throw new UsageError(`unknown HTTP version "${name}": --http takes a list of ${HTTP_VERSIONS.join(', ')}`);
+    }
+  }
+  const versions = HTTP_VERSIONS.filter((version) => named.includes(version));
+  if (versions.length === 0) throw new UsageError(`--http names no version: valid versions are ${HTTP_VERSIONS.join(', ')}`);
+  return versions;
 }
 
 const FLAGS = {
@@ -62,6 +103,7 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
   conditional: { type: 'boolean' },
   compression: { type: 'string' },
+  http: { type: 'string' },
 } as const;
 
 export const FLAG_NAMES = Object.keys(FLAGS).map((name) => `--${name}`);
@@ -210,5 +252,6 @@ export function parseCli(argv: string[]): CliOptions {
     outDir: values.out ?? 'results',
     conditional: values.conditional === true,
     compression,
+    http: compressionOver(httpFor(parseHttpVersions(values.http), transports as TransportName[]), compression),
   };
 }

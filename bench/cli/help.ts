@@ -45,7 +45,11 @@ Options:
   --peers-repeats <n>   interleaved repeats of each peers pair, 1–20 (default 3)
   --conditional         also measure short polling with If-None-Match / 304 (poll-conditional), next to poll
   --compression <c>     none (default), on or deflate: the server compresses (--ws-deflate --gzip) and each
-                        transport runs again with clients that accept it (a compressed row next to the plain one)
+                        transport runs again with clients that accept it (a compressed row next to the plain one);
+                        HTTP/1.1 only: refused with --http 2 or 2-tls
+  --http <v>            1.1 (default), 2, 2-tls, or a list (1.1,2): poll, longpoll and sse over HTTP/1.1, cleartext h2
+                        and/or h2 over TLS
+                        (one h2 session per client; ws stays on HTTP/1.1), with HPACK header bytes per request
   -h, --help            show this help
 
 Numbers outside their range are refused (exit 2): ${rangesText()}.

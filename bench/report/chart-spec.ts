@@ -38,11 +38,22 @@ export const TRANSPORT_LABELS: Record<TransportName, string> = {
   ws: 'WebSocket',
 };
 
-/** A result row as the report names it: a transport, or its variant (`--conditional`). */
+/** A result row as the report names it: a transport, or its variant (`--conditional`), over HTTP/1.1 or h2 (`--http 2`). */
 export interface LabelledRow {
   transport: TransportName;
   variant?: 'conditional' | 'compressed';
+  http?: '2';
+  tls?: true;
 }
+
+/** Rows over h2: the same hue, darker, so a chart pairs each transport's HTTP/1.1 and h2 rows by eye. */
+const H2_COLORS: Record<TransportName, string> = {
+  poll: '#8c1a1b',
+  longpoll: '#a65509',
+  sse: '#124a73',
+  ws: '#1b6b1b',
+};
+const H2_CONDITIONAL_COLOR = '#c06060';
 
 /** The conditional short poll: its own label and colour (a lighter red), next to plain polling. */
 const CONDITIONAL_LABEL = 'short poll (If-None-Match)';
@@ -57,13 +68,17 @@ const COMPRESSED_SUFFIX: Record<TransportName, string> = {
 };
 
 export function transportLabel(row: LabelledRow): string {
-  if (row.variant === 'conditional') return CONDITIONAL_LABEL;
-  if (row.variant === 'compressed') return `${TRANSPORT_LABELS[row.transport] ?? row.transport}${COMPRESSED_SUFFIX[row.transport]}`;
-  return TRANSPORT_LABELS[row.transport] ?? row.transport;
+  const base = TRANSPORT_LABELS[row.transport] ?? row.transport;
+  const name = row.variant === 'conditional' ? CONDITIONAL_LABEL
+    : row.variant === 'compressed' ? `${base}${COMPRESSED_SUFFIX[row.transport]}`
+    : base;
+  return row.http === '2' ? `${name} · h2${row.tls ? ' TLS' : ''}` : name;
 }
 
 export function transportColor(row: LabelledRow): string {
-  if (row.variant === 'conditional') return CONDITIONAL_COLOR;
-  // A compressed row: its transport's colour, half transparent (#rrggbbaa), so the pair reads as one transport.
-  return row.variant === 'compressed' ? `${TRANSPORT_COLORS[row.transport]}88` : TRANSPORT_COLORS[row.transport];
+  const h2 = row.http === '2';
+  if (row.variant === 'conditional') return h2 ? H2_CONDITIONAL_COLOR : CONDITIONAL_COLOR;
+  const color = h2 ? H2_COLORS[row.transport] : TRANSPORT_COLORS[row.transport];
+  // A compressed row: its transport's colour (the h2 shade over h2), half transparent (#rrggbbaa), so the pair reads as one transport.
+  return row.variant === 'compressed' ? `${color}88` : color;
 }

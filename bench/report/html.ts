@@ -12,6 +12,7 @@ import { buildSync } from 'esbuild';
 import type { BenchResults, RunError, ScenarioResult } from '../../src/results/schema.ts';
 import { chartConfigsFor } from './charts.ts';
 import { transportLabel } from './chart-spec.ts';
+import { http2HeaderTable } from './h2-table.ts';
 import { formatBytes, formatNumber } from './format.ts';
 import { compressionTable } from './compression-table.ts';
 import { ceilingTable, conditionalPollTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, plural, projectionTable, summaryTable, theoryTable, workloadText } from './tables.ts';
@@ -104,6 +105,7 @@ function renderScenario(results: BenchResults, scenario: ScenarioResult): string
     ${idle ? renderTable(idle) : ''}
     ${conditional ? renderTable(conditional) : ''}
     ${compression ? renderTable(compression) : ''}
+    ${hasRows && http2HeaderTable(scenario) ? renderTable(http2HeaderTable(scenario) as Table) : ''}
     ${ceiling ? renderTable(ceiling) : ''}
     ${!hasRows && !ceiling ? '<p class="warn">No figures: this scenario did not run to the end (see its errors).</p>' : ''}
     ${figures ? `<div class="charts">${figures}</div>` : ''}

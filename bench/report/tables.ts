@@ -89,9 +89,13 @@ export function headerProjectionTable(scenario: ScenarioResult): Table | null {
  * 304, headers only. Null unless the scenario has both rows.
  */
 export function conditionalPollTable(scenario: ScenarioResult): Table | null {
-  const plain = scenario.transports.find((row) => row.transport === 'poll' && row.variant === undefined);
-  const conditional = scenario.transports.find((row) => row.transport === 'poll' && row.variant === 'conditional');
-  if (!plain || !conditional) return null;
+  // One pair per HTTP version the run measured (`--http 1.1,2`): plain and conditional over the same version.
+  const pairs = [undefined, '2' as const].flatMap((http) => {
+    const plain = scenario.transports.find((row) => row.transport === 'poll' && row.variant === undefined && row.http === http);
+    const conditional = scenario.transports.find((row) => row.transport === 'poll' && row.variant === 'conditional' && row.http === http);
+    return plain && conditional ? [{ plain, conditional }] : [];
+  });
+  if (pairs.length === 0) return null;
   const perClientSecond = (row: TransportResult, value: number): number =>
     row.clients > 0 && row.durationSeconds > 0 ? value / row.clients / row.durationSeconds : 0;
   const down = (row: TransportResult): number => {
@@ -102,7 +106,7 @@ export function conditionalPollTable(scenario: ScenarioResult): Table | null {
     const split = row.wire.up.client;
     return perClientSecond(row, split.headers + split.framing + split.bodies);
   };
-  const saved = (value: (row: TransportResult) => number): string => {
+  const saved = (plain: TransportResult, conditional: TransportResult, value: (row: TransportResult) => number): string => {
     const before = value(plain);
     const difference = before - value(conditional);
     return `${formatNumber(difference, 1)} (${before > 0 ? formatPercent(difference / before) : NO_VALUE})`;
@@ -121,11 +125,17 @@ export function conditionalPollTable(scenario: ScenarioResult): Table | null {
       'a conditional one a 304 with headers only (the cursor goes up once, as If-None-Match, instead of in the query). ' +
       'Bytes per client per second on the clients\' sockets; "saved" is plain − conditional.',
     head: ['short poll', 'requests / client / s', 'empty / client / s', 'bytes up / client / s', 'bytes down / client / s', 'bytes / client / s'],
-    rows: [
+    rows: pairs.flatMap(({ plain, conditional }) => [
       row(plain),
       row(conditional),
-      ['saved', '', '', saved(up), saved(down), saved((r) => up(r) + down(r))],
-    ],
+      [
+        plain.http === '2' ? 'saved · h2' : 'saved',
+        '', '',
+        saved(plain, conditional, up),
+        saved(plain, conditional, down),
+        saved(plain, conditional, (r) => up(r) + down(r)),
+      ],
+    ]),
   };
 }
 

@@ -20,6 +20,7 @@ import {
   wireDirection,
   zeroSplit,
 } from '../aggregate/index.ts';
+import { addH2Counters, emptyH2Counters, http2Figures } from '../aggregate/h2.ts';
 import type { RunError, ServerFigures, TransportResult } from '../../src/results/schema.ts';
 import type { WorkloadSettings } from '../scenarios/types.ts';
 import type { WorkerCounters } from './ipc.ts';
@@ -45,6 +46,8 @@ export interface Collected {
   series: SeriesBuilder;
   errors: RunError[];
   incomplete: boolean;
+  /** h2 over TLS (`--http 2-tls`): the h2 section says so and counts the TLS record overhead. */
+  tls?: boolean;
   /** The publishers one subscriber hears from (the theory's path); absent = one publisher at 1 msg/s. */
   heard?: TheoryPublisher[];
 }
@@ -64,6 +67,8 @@ export function assembleTransport(run: Collected): TransportResult {
   const down = addSplits(...run.counters.map((counters) => counters.down));
   const requests = run.counters.reduce((sum, counters) => sum + counters.requests, 0);
   const empty = run.counters.reduce((sum, counters) => sum + counters.emptyResponses, 0);
+  const h2Counters = run.counters.flatMap((counters) => (counters.h2 ? [counters.h2] : []));
+  const h2 = h2Counters.length === 0 ? undefined : h2Counters.reduce((sum, more) => (addH2Counters(sum, more), sum), emptyH2Counters());
 
   const latency = new LatencyHistogram();
   if (run.latencies.length > 0) for (const encoded of run.latencies) latency.merge(LatencyHistogram.decode(encoded));
@@ -87,6 +92,7 @@ export function assembleTransport(run: Collected): TransportResult {
 
   return {
     transport: run.transport,
+    ...(h2 ? { http: '2' as const, http2: http2Figures(h2, requests, run.tls === true ? 'tls' : 'h2c') } : {}),
     incomplete: run.incomplete,
     errors: run.errors,
     durationSeconds: seconds,

@@ -27,6 +27,8 @@ export interface WorkerPlan {
   conditional?: boolean;
   /** Accept compressed answers (`--compression`): Accept-Encoding gzip, permessage-deflate offered. */
   compression?: boolean;
+  /** `--http 2`: the HTTP transports speak h2 to this address: `http://` h2c, `https://` h2 over TLS (the server's port, or a delay proxy in front of it). */
+  h2Url?: string;
 }
 
 /** Orchestrator → worker. */
@@ -53,6 +55,50 @@ export interface WorkerCounters {
   down: ByteSplit;
   /** CRLF bytes inside the counted header bytes, where the client wrote the heads itself (the 2009 replay). */
   headerLineEnds?: number;
+  /** `--http 2`: the clients' h2 sessions, frame by frame. */
+  h2?: H2Counters;
+}
+
+/** One direction of h2 sessions, by what the bytes carry (src/net/h2-frames.ts FrameBytes). */
+export interface H2Direction {
+  preface: number;
+  frameHeaders: number;
+  headerBlocks: number;
+  data: number;
+  padding: number;
+  control: number;
+  /** Over TLS: TCP bytes less the h2 bytes they carried. */
+  tls: number;
+  /** Frames by type name. */
+  frames: Record<string, number>;
+}
+
+/** HPACK header block bytes of some requests (request up, response down). */
+export interface H2HeaderSample {
+  requests: number;
+  up: number;
+  down: number;
+}
+
+/**
+ * What the h2 sessions of some clients carried. `up`/`down` are windowed like
+ * every counter (since `go`); the header samples are not: each session's first
+ * request (the one that fills HPACK's dynamic tables) comes before the
+ * measured phase, so they cover each session's whole life. Receive requests
+ * and publishes are kept apart: a POST carries other headers than a GET, and
+ * a mean over both would say more about the mix than about HPACK.
+ */
+export interface H2Counters {
+  sessions: number;
+  up: H2Direction;
+  down: H2Direction;
+  /** The receive path (polls, long polls, the event stream's open): each session's first such request… */
+  first: H2HeaderSample;
+  /** …and every later one (the steady state). */
+  rest: H2HeaderSample;
+  /** Publishes (requests with a body): each session's first one, and every later one. */
+  publishFirst: H2HeaderSample;
+  publishRest: H2HeaderSample;
 }
 
 /** Per topic: the highest seq the server acknowledged, and publishes that failed. */

@@ -14,6 +14,13 @@ import { WorkerHandle } from './worker-handle.ts';
 
 const LISTEN_TIMEOUT_MS = 60_000;
 
+/** The server's HTTP/2 ports a run needs (`--http 2`: h2c; `--http 2-tls`: TLS). */
+export interface Http2Ports {
+  h2c: boolean;
+  tls: boolean;
+}
+const NO_HTTP2: Http2Ports = { h2c: false, tls: false };
+
 export class Rig {
   private constructor(
     readonly server: ServerProcess,
@@ -21,25 +28,56 @@ export class Rig {
     private readonly proxies: ProxyChild[],
     /** Where worker i's clients connect. */
     readonly targets: string[],
+    /** `--http 2`: where worker i's h2 sessions connect (the server's h2c port, or a second delay proxy in front of it). */
+    readonly h2Targets: string[] = [],
+    /** `--http 2-tls`: where worker i's h2-over-TLS sessions connect (https://, the TLS port or a proxy in front of it). */
+    readonly tlsTargets: string[] = [],
   ) {}
 
-  /** `serverArgs`: extra flags of the server (e.g. `--ws-deflate --gzip` for `--compression`). */
-  static async start(workerCount: number, network: NetworkConfig, pin: boolean, serverArgs: string[] = []): Promise<Rig> {
+  /**
+   * `http2`: the server also listens for h2c and/or TLS (each with its own proxies);
+   * `serverArgs`: extra flags of the server (e.g. `--ws-deflate --gzip` for `--compression`).
+   */
+  static async start(
+    workerCount: number,
+    network: NetworkConfig,
+    pin: boolean,
+    http2: Http2Ports = NO_HTTP2,
+    serverArgs: string[] = [],
+  ): Promise<Rig> {
     // Everything forks at once, so the slow starts overlap.
     const needsProxy = network.rttMs > 0 || network.bandwidthBytesPerSecond !== undefined;
     const proxies = needsProxy ? Array.from({ length: workerCount }, () => new ProxyChild(pin)) : [];
+    // The delay proxy forwards TCP to one address: the h2c port gets proxies of its own.
+    const h2Proxies = needsProxy && http2.h2c ? Array.from({ length: workerCount }, () => new ProxyChild(pin)) : [];
+    const tlsProxies = needsProxy && http2.tls ? Array.from({ length: workerCount }, () => new ProxyChild(pin)) : [];
     const workers = Array.from({ length: workerCount }, (_, i) => new WorkerHandle(i, pin));
     let server: ServerProcess | undefined;
     try {
-      server = await startServer({ pin, args: serverArgs });
+      server = await startServer({ pin, h2c: http2.h2c, tls: http2.tls, args: serverArgs });
       const url = new URL(server.url);
       const targets = needsProxy
         ? (await Promise.all(proxies.map((proxy) => proxy.start(url, network)))).map((proxy) => proxy.url)
         : workers.map(() => server!.url);
+      const h2cUrl = server.h2cUrl;
+      if (http2.h2c && !h2cUrl) throw new Error('the server printed no h2c address');
+      const tlsUrl = server.tlsUrl;
+      if (http2.tls && !tlsUrl) throw new Error('the server printed no TLS address');
+      // The proxies speak TCP: TLS passes through them as it is; the clients need the https scheme back.
+      const tlsTargets = !tlsUrl
+        ? []
+        : needsProxy
+          ? (await Promise.all(tlsProxies.map((proxy) => proxy.start(new URL(tlsUrl), network)))).map((proxy) => proxy.url.replace(/^http:/, 'https:'))
+          : workers.map(() => tlsUrl);
+      const h2Targets = !h2cUrl
+        ? []
+        : needsProxy
+          ? (await Promise.all(h2Proxies.map((proxy) => proxy.start(new URL(h2cUrl), network)))).map((proxy) => proxy.url)
+          : workers.map(() => h2cUrl);
       await Promise.all(workers.map((worker) => worker.listening));
-      return new Rig(server, workers, proxies, targets);
+      return new Rig(server, workers, [...proxies, ...h2Proxies, ...tlsProxies], targets, h2Targets, tlsTargets);
     } catch (error) {
-      await Promise.all([...workers.map((worker) => worker.stop()), ...proxies.map((proxy) => proxy.stop()), server?.stop()]);
+      await Promise.all([...workers.map((worker) => worker.stop()), ...[...proxies, ...h2Proxies, ...tlsProxies].map((proxy) => proxy.stop()), server?.stop()]);
       throw error;
     }
   }
@@ -86,11 +124,12 @@ export class RigPool {
     private readonly serverArgs: string[] = [],
   ) {}
 
-  async acquire(network: NetworkConfig, workers: number): Promise<Rig> {
-    const key = `${network.name}/${network.rttMs}/${network.bandwidthBytesPerSecond ?? '-'}/${workers}`;
+  /** `http2`: the server also listens for h2c (`--http 2`) and/or TLS (`2-tls`), each with its own proxies. */
+  async acquire(network: NetworkConfig, workers: number, http2: Http2Ports = NO_HTTP2): Promise<Rig> {
+    const key = `${network.name}/${network.rttMs}/${network.bandwidthBytesPerSecond ?? '-'}/${workers}/${http2.h2c ? 'h2c' : ''}${http2.tls ? 'tls' : ''}`;
     if (this.rig && (this.key !== key || !this.rig.usable())) await this.release();
     if (!this.rig) {
-      this.rig = await Rig.start(workers, network, this.pin, this.serverArgs);
+      this.rig = await Rig.start(workers, network, this.pin, http2, this.serverArgs);
       await this.warmUp(this.rig);
     }
     this.key = key;

@@ -5,6 +5,7 @@
  */
 import type { TransportName } from '../../src/protocol/index.ts';
 import { extraHeadersFor } from '../headers/index.ts';
+import type { HttpVersion } from '../cli/args.ts';
 import type { BenchConfig, BenchResults, RunError, ScenarioResult, TransportResult } from '../../src/results/schema.ts';
 import { SCHEMA_VERSION } from '../../src/results/schema.ts';
 import { settingsFor, type Scenario, type WorkloadScenario, type WorkloadSettings } from '../scenarios/index.ts';
@@ -37,19 +38,51 @@ export interface BenchPlan {
   conditional?: boolean;
   /** `--compression`: the server compresses (--ws-deflate --gzip), and after each transport its compressed twin runs. */
   compression?: boolean;
+  /** `--http`: the HTTP versions the HTTP transports are measured over (`['1.1']` when absent). */
+  http?: HttpVersion[];
 }
 
-/** The runs of a scenario: each transport, and the conditional poll right after `poll` when asked for. */
+export interface WorkloadUnit {
+  transport: TransportName;
+  conditional: boolean;
+  /** The compressed twin (`--compression`): the clients accept gzip / permessage-deflate. */
+  compressed?: true;
+  /** Over h2 (`--http 2`, `2-tls`); absent for HTTP/1.1. */
+  http2?: true;
+  /** h2 over TLS (`--http 2-tls`). */
+  tls?: true;
+}
+
+/**
+ * The runs of a scenario: each transport over each HTTP version asked for
+ * (ws once, over HTTP/1.1: it has no h2 path here), the conditional poll
+ * right after each `poll` when asked for, and each plain row's compressed
+ * twin right after it when `--compression` asks. (The CLI refuses
+ * compression with h2: the h2 clients do not accept gzip.)
+ */
 export function workloadUnits(
   transports: TransportName[],
   conditional: boolean | undefined,
+  http: HttpVersion[] = ['1.1'],
   compression?: boolean,
-): { transport: TransportName; conditional: boolean; compressed?: true }[] {
-  return transports.flatMap((transport) => [
-    { transport, conditional: false },
-    ...(conditional === true && transport === 'poll' ? [{ transport, conditional: true }] : []),
-    ...(compression === true ? [{ transport, conditional: false, compressed: true as const }] : []),
-  ]);
+): WorkloadUnit[] {
+  return transports.flatMap((transport) => {
+    const versions = transport === 'ws' ? ['1.1' as const] : http;
+    return versions.flatMap((version) => {
+      const over = version === '2' ? { http2: true as const } : version === '2-tls' ? { http2: true as const, tls: true as const } : {};
+      return [
+        { transport, conditional: false, ...over },
+        ...(conditional === true && transport === 'poll' ? [{ transport, conditional: true, ...over }] : []),
+        ...(compression === true ? [{ transport, conditional: false, compressed: true as const, ...over }] : []),
+      ];
+    });
+  });
+}
+
+/** A unit's name in progress lines and prefixes: `poll-conditional`, `sse-h2`, `ws-compressed`. */
+export function unitName(unit: WorkloadUnit): string {
+  const stem = unit.conditional ? 'poll-conditional' : unit.compressed === true ? `${unit.transport}-compressed` : unit.transport;
+  return `${stem}${unit.tls ? '-h2-tls' : unit.http2 ? '-h2' : ''}`;
 }
 
 /** The server's flags for a run: compression on when `--compression` asks (plain rows' clients do not accept it, so they get none). */
@@ -60,10 +93,24 @@ export function serverArgsFor(plan: Pick<BenchPlan, 'compression'>): string[] {
 /**
  * A compressed row's session and topic prefix: as long as the plain row's
  * (`<scenario>.<transport>.`, its last letter a `z`), so names, cursors and
- * tokens weigh the same bytes in both rows.
+ * tokens weigh the same bytes in both rows. `separator`: `.` over HTTP/1.1,
+ * `-` over h2c and `_` over h2 TLS, as the plain rows have.
  */
-export function compressedPrefix(scenario: string, transport: TransportName): string {
-  return `${scenario}.${transport.slice(0, -1)}z.`;
+export function compressedPrefix(scenario: string, transport: TransportName, separator = '.'): string {
+  return `${scenario}.${transport.slice(0, -1)}z${separator}`;
+}
+
+/**
+ * A unit's own topics and sessions, as every transport of a scenario has
+ * (undefined: run-workload's default, `<scenario>.<transport>.`). `cond` is
+ * as long as `poll`, the compressed stem as long as its transport, and `-`/`_`
+ * as `.`, so topic names, cursors and ETags weigh the same bytes in every row.
+ */
+export function unitPrefix(scenario: string, unit: WorkloadUnit): string | undefined {
+  const separator = unit.tls ? '_' : unit.http2 ? '-' : '.';
+  if (unit.compressed === true) return compressedPrefix(scenario, unit.transport, separator);
+  if (unit.conditional || unit.http2) return `${scenario}.${unit.conditional ? 'cond' : unit.transport}${separator}`;
+  return undefined;
 }
 
 export interface BenchHooks {
@@ -106,6 +153,7 @@ export function benchConfig(plan: BenchPlan): BenchConfig {
     pin: plan.pin,
     clientProcesses: plan.clientProcesses ?? 1,
     argv: plan.argv,
+    ...(plan.http?.some((version) => version !== '1.1') ? { http: plan.http } : {}),
     extra: {
       flags: plan.flags,
       note:
@@ -176,16 +224,18 @@ async function runWorkloadScenario(
   const workload = scenario.plan(settings, 'x.');
   const result = emptyScenario(scenario, settings, workload.publishers);
   const workers = workerCount(workload.clients, plan.transports, plan.clientProcesses);
-  for (const { transport, conditional, compressed } of workloadUnits(plan.transports, plan.conditional, plan.compression)) {
+  // One server for every version: with `--http 2` it listens for h2c (and TLS) too (HTTP/1.1 rows do not notice).
+  const http2 = { h2c: plan.http?.includes('2') === true, tls: plan.http?.includes('2-tls') === true };
+  for (const unit of workloadUnits(plan.transports, plan.conditional, plan.http, plan.compression)) {
+    const { transport, conditional, compressed } = unit;
     if (hooks.signal.aborted) {
       result.incomplete = true;
       break;
     }
-    const name = conditional ? 'poll-conditional' : compressed === true ? `${transport}-compressed` : transport;
-    hooks.onUnit?.(`${scenario.name} × ${name}`, estimateSeconds(scenario, settings, plan.quick));
+    hooks.onUnit?.(`${scenario.name} × ${unitName(unit)}`, estimateSeconds(scenario, settings, plan.quick));
     let measured: TransportResult;
     try {
-      const rig = await rigs.acquire(settings.network, workers);
+      const rig = await rigs.acquire(settings.network, workers, http2);
       if (hooks.signal.aborted) {
         result.incomplete = true;
         break;
@@ -199,15 +249,18 @@ async function runWorkloadScenario(
         signal: hooks.signal,
         onProgress: hooks.onProgress,
         conditional,
-        // Topics and sessions of its own, as every transport of a scenario has; `cond` is as
-        // long as `poll`, so topic names, cursors and ETags weigh the same bytes in both rows.
-        ...(conditional ? { prefix: `${scenario.name}.cond.` } : {}),
-        ...(compressed === true ? { compressed, prefix: compressedPrefix(scenario.name, transport) } : {}),
+        http2: unit.http2 === true,
+        tls: unit.tls === true,
+        ...(compressed === true ? { compressed } : {}),
+        // Topics and sessions of its own (unitPrefix), so rows weigh the same bytes.
+        ...(unitPrefix(scenario.name, unit) !== undefined ? { prefix: unitPrefix(scenario.name, unit) } : {}),
       });
     } catch (error) {
       measured = failedTransport(transport, settings, workload.clients.length, error);
       if (conditional) measured.variant = 'conditional';
       if (compressed === true) measured.variant = 'compressed';
+      if (unit.http2) measured.http = '2';
+      if (unit.tls) measured.tls = true;
     }
     result.transports.push(measured);
     if (measured.incomplete) result.incomplete = true;
@@ -231,9 +284,12 @@ async function warmUp(rig: Rig, plan: BenchPlan, signal: AbortSignal): Promise<v
     pollIntervalMs: 100,
     longPollWaitSeconds: 5,
   };
-  for (const transport of plan.transports) {
+  for (const unit of workloadUnits(plan.transports, false, plan.http)) {
     if (signal.aborted) return;
-    await runWorkload({ scenario: chat, settings, transport, rig, prefix: `warmup.${transport}.`, headers: () => ({}), signal });
+    const { transport } = unit;
+    const http2 = unit.http2 === true;
+    const tls = unit.tls === true;
+    await runWorkload({ scenario: chat, settings, transport, rig, prefix: `warmup.${unitName(unit)}.`, headers: () => ({}), signal, http2, tls });
   }
 }
 

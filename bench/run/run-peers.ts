@@ -4,6 +4,7 @@
  * scenario and says "peers not available" instead of crashing.
  */
 import type { PeersResult, RunError } from '../../src/results/schema.ts';
+import type { ContenderName } from '../peers/types.ts';
 
 interface PeersModule {
   runPeers(options: {
@@ -26,6 +27,13 @@ interface PeersModule {
  * sets every repeat count.
  */
 const DEFAULT_RUN_SIZES = { httpSeconds: 1, fanoutLatencySeconds: 1, memoryRepeats: 1 };
+/**
+ * The plain `npm run bench` holds ours against the bare references and
+ * socket.io only, so that the default run stays a few minutes; the libraries
+ * people pick (socket.io polling, better-sse, Faye, SockJS) join with
+ * `--scenario peers`.
+ */
+const DEFAULT_RUN_CONTENDERS: ContenderName[] = ['ours', 'node:http', 'ws', 'ws+cork', 'sse', 'socket.io'];
 
 const PEERS_MODULE = '../peers/index.ts';
 
@@ -82,6 +90,7 @@ export async function runPeersPart(
       signal,
       onProgress,
       sizes: { ...(size === 'default-run' ? DEFAULT_RUN_SIZES : {}), ...(repeats === undefined ? {} : { repeats, memoryRepeats: repeats }) },
+      ...(size === 'default-run' ? { contenders: DEFAULT_RUN_CONTENDERS } : {}),
     });
     return { peers: report, errors: [], incomplete: report.incomplete === true };
   } catch (error) {

@@ -10,6 +10,8 @@ import { REPO_ROOT, SERVER_ENTRY, TS_EXEC_ARGV } from './paths.ts';
 import { pinnedCommand } from './pinning.ts';
 
 const READY_LINE = /transport-lab listening on (http:\/\/\S+)/;
+const H2C_LINE = /transport-lab h2c \(prior knowledge\) on (http:\/\/\S+)/;
+const TLS_LINE = /transport-lab TLS \(ALPN h2, http\/1\.1\) on (https:\/\/\S+)/;
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 3_000;
 
@@ -22,6 +24,10 @@ export class ServerFailure extends Error {
 
 export interface ServerProcess {
   url: string;
+  /** The cleartext HTTP/2 port's address, when started with `h2c` (`--http 2`). */
+  h2cUrl?: string;
+  /** The TLS port's address (ALPN h2 + http/1.1), when started with `tls` (`--http 2-tls`). */
+  tlsUrl?: string;
   pid: number;
   /** Whether it still runs. */
   alive(): boolean;
@@ -36,10 +42,14 @@ export interface StartServerOptions {
   /** Extra flags for src/server/main.ts. */
   args?: string[];
   startTimeoutMs?: number;
+  /** Also listen for cleartext HTTP/2 (`--h2c-port 0`): ready once both addresses are printed. */
+  h2c?: boolean;
+  /** Also listen over TLS (`--tls-port 0`, a self-signed certificate made at start). */
+  tls?: boolean;
 }
 
 export async function startServer(options: StartServerOptions): Promise<ServerProcess> {
-  const nodeArgs = [...TS_EXEC_ARGV, SERVER_ENTRY, '--port', '0', '--host', '127.0.0.1', '--bench-limits', ...(options.args ?? [])];
+  const nodeArgs = [...TS_EXEC_ARGV, SERVER_ENTRY, '--port', '0', '--host', '127.0.0.1', '--bench-limits', ...(options.h2c ? ['--h2c-port', '0'] : []), ...(options.tls ? ['--tls-port', '0'] : []), ...(options.args ?? [])];
   const { command, args } = pinnedCommand(options.pin, 'server', process.execPath, nodeArgs);
   // A process group of its own: Ctrl-C in the terminal reaches the bench, which stops the server
   // when it has read its last figures (server-child.ts makes sure it cannot outlive the bench).
@@ -54,16 +64,24 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
   let stopping = false;
   let death: ServerFailure | undefined;
 
+  let h2cUrl: string | undefined;
+  let tlsUrl: string | undefined;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new ServerFailure(`the server did not start within ${(options.startTimeoutMs ?? START_TIMEOUT_MS) / 1000} s`, tail.text()));
     }, options.startTimeoutMs ?? START_TIMEOUT_MS);
+    let httpUrl: string | undefined;
     const onLine = (line: string): void => {
       const match = READY_LINE.exec(line);
-      if (match) {
+      if (match) httpUrl = match[1].replace(/\/$/, '');
+      const h2c = H2C_LINE.exec(line);
+      if (h2c) h2cUrl = h2c[1].replace(/\/$/, '');
+      const tls = TLS_LINE.exec(line);
+      if (tls) tlsUrl = tls[1].replace(/\/$/, '');
+      if (httpUrl !== undefined && (!options.h2c || h2cUrl !== undefined) && (!options.tls || tlsUrl !== undefined)) {
         clearTimeout(timer);
-        resolve(match[1].replace(/\/$/, ''));
+        resolve(httpUrl);
       }
     };
     tail.follow(child.stdout, onLine);
@@ -84,6 +102,8 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
 
   return {
     url,
+    ...(h2cUrl ? { h2cUrl } : {}),
+    ...(tlsUrl ? { tlsUrl } : {}),
     pid: child.pid ?? -1,
     alive: () => child.exitCode === null && child.signalCode === null,
     death: () => death,

@@ -5,7 +5,7 @@
  */
 import type http from 'node:http';
 import type { Gap, Message, PublishResult, SessionResponse, TransportName } from '../../src/protocol/index.ts';
-import { clientAgent, exchange } from './http.ts';
+import { clientAgent, exchange, type HttpAnswer, type HttpExchange } from './http.ts';
 import { WireMeter } from './meter.ts';
 
 /** Where a client reports what it sees. */
@@ -38,6 +38,8 @@ export interface SimClientOptions {
    * `Accept-Encoding: gzip` (in `headers`), the WebSocket offers permessage-deflate.
    */
   compression?: boolean;
+  /** `--http 2`: the receive path and the publishes as streams of one h2c session to this address (bench/sim/h2-clients.ts). */
+  h2Url?: URL;
   sink: ClientSink;
 }
 
@@ -109,6 +111,11 @@ export abstract class HttpSimClient implements SimClient {
     for (const next of this.deferred.splice(0)) next();
   }
 
+  /** One exchange of the receive or send path (the HTTP/2 clients send it as a stream of their session: h2-clients.ts). */
+  protected exchange(options: HttpExchange): Promise<HttpAnswer> {
+    return exchange(options);
+  }
+
   protected authHeaders(): Record<string, string> {
     return { ...this.options.headers, authorization: `Bearer ${this.token}` };
   }
@@ -140,7 +147,7 @@ export abstract class HttpSimClient implements SimClient {
     this.sending += 1;
     this.options.sink.started();
     try {
-      const answer = await exchange({
+      const answer = await this.exchange({
         agent: this.sendAgent,
         meter: this.meter,
         baseUrl: this.options.baseUrl,

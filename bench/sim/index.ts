@@ -1,6 +1,7 @@
 /** Transport name → lean simulated client (STYLE: a name → factory map, no if/else chain). */
 import type { TransportName } from '../../src/protocol/index.ts';
 import type { SimClient, SimClientOptions } from './client.ts';
+import { H2LongPollSimClient, H2PollSimClient, H2SseSimClient } from './h2-clients.ts';
 import { LongPollSimClient } from './longpoll.ts';
 import { PollSimClient } from './poll.ts';
 import { Replay2009PollClient } from './replay-poll.ts';
@@ -10,9 +11,10 @@ import { WsSimClient } from './ws.ts';
 export type { ClientSink, SimClient, SimClientOptions } from './client.ts';
 
 export const SIM_CLIENTS: Record<TransportName, (options: SimClientOptions) => SimClient> = {
-  poll: (options) => (options.replay2009 ? new Replay2009PollClient(options) : new PollSimClient(options)),
-  longpoll: (options) => new LongPollSimClient(options),
-  sse: (options) => new SseSimClient(options),
+  poll: (options) => (options.h2Url ? new H2PollSimClient(options) : options.replay2009 ? new Replay2009PollClient(options) : new PollSimClient(options)),
+  longpoll: (options) => (options.h2Url ? new H2LongPollSimClient(options) : new LongPollSimClient(options)),
+  sse: (options) => (options.h2Url ? new H2SseSimClient(options) : new SseSimClient(options)),
+  // WebSockets stay on HTTP/1.1 (an Upgrade; the server offers no RFC 8441): h2Url is ignored.
   ws: (options) => new WsSimClient(options),
 };
 

@@ -4,7 +4,7 @@
  * first request asks with `wait=0` for a cursor, so that no message published
  * after `open()` resolves can slip between subscribing and the first hold.
  */
-import { exchange, HttpFailure } from './http.ts';
+import { HttpFailure } from './http.ts';
 import { HttpSimClient } from './client.ts';
 
 const RETRY_DELAY_MS = 100;
@@ -42,7 +42,7 @@ export class LongPollSimClient extends HttpSimClient {
     let text: string;
     try {
       text = (
-        await exchange({
+        await this.exchange({
           agent: this.receiveAgent,
           meter: this.meter,
           baseUrl: this.options.baseUrl,

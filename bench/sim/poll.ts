@@ -8,7 +8,6 @@
  * window (issue 13 item 2). With `conditional`, each poll sends its cursor as
  * `If-None-Match` and an answer of `304 Not Modified` counts as an empty one.
  */
-import { exchange } from './http.ts';
 import { HttpSimClient } from './client.ts';
 
 export class PollSimClient extends HttpSimClient {
@@ -63,7 +62,7 @@ export class PollSimClient extends HttpSimClient {
     const conditional = this.options.conditional === true && this.cursor !== undefined;
     const headers = this.authHeaders();
     if (conditional) headers['if-none-match'] = `"${this.cursor}"`;
-    const answer = await exchange({
+    const answer = await this.exchange({
       agent: this.receiveAgent,
       meter: this.meter,
       baseUrl: this.options.baseUrl,

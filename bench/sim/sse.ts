@@ -7,15 +7,14 @@
 import http from 'node:http';
 import { createGunzip } from 'node:zlib';
 import type { Gap, Message } from '../../src/protocol/index.ts';
-import { exchange } from './http.ts';
 import { HttpSimClient } from './client.ts';
 import { responseHeadBytes } from './meter.ts';
 
 const RECONNECT_DELAY_MS = 100;
 
 export class SseSimClient extends HttpSimClient {
-  private request: http.ClientRequest | undefined;
-  private lastEventId: string | undefined;
+  protected request: { destroy(): void } | undefined;
+  protected lastEventId: string | undefined;
   private buffer = '';
   private timer: NodeJS.Timeout | undefined;
   /** The stream is gzipped: its compressed bytes are the bodies, not the data values. */
@@ -26,7 +25,7 @@ export class SseSimClient extends HttpSimClient {
     // A client that only publishes (fanout's ticker) opens no receive path.
     if (this.options.topics.length === 0) return;
     // On the receive connection, which the stream then reuses: one socket per subscriber.
-    const first = await exchange({
+    const first = await this.exchange({
       agent: this.receiveAgent,
       meter: this.meter,
       baseUrl: this.options.baseUrl,
@@ -39,7 +38,7 @@ export class SseSimClient extends HttpSimClient {
     await this.connect();
   }
 
-  private connect(): Promise<void> {
+  protected connect(): Promise<void> {
     const headers: Record<string, string> = { ...this.authHeaders(), accept: 'text/event-stream' };
     if (this.lastEventId !== undefined) headers['last-event-id'] = this.lastEventId;
     return new Promise<void>((resolve, reject) => {
@@ -88,7 +87,7 @@ export class SseSimClient extends HttpSimClient {
     });
   }
 
-  private reconnect(why: string): void {
+  protected reconnect(why: string): void {
     if (this.stopped) return;
     this.options.sink.error(this.options.index, why);
     this.buffer = '';
@@ -100,7 +99,7 @@ export class SseSimClient extends HttpSimClient {
     }, RECONNECT_DELAY_MS);
   }
 
-  private parse(chunk: string): void {
+  protected parse(chunk: string): void {
     this.buffer += chunk;
     let end = this.buffer.indexOf('\n\n');
     while (end >= 0) {

@@ -9,6 +9,8 @@ import type { FromWorker, ToWorker, WorkerCounters, WorkerPlan } from '../run/ip
 import { emptyCounters } from '../run/ipc.ts';
 import type { ClientSink, SimClient } from './client.ts';
 import { SIM_CLIENTS } from './index.ts';
+import { addH2Counters, emptyH2Counters, windowH2Counters } from '../aggregate/h2.ts';
+import { H2WireMeter } from './h2-meter.ts';
 import { addSplit } from './meter.ts';
 import { DeliveryRecorder, encodeHistogram } from './recorder.ts';
 import { PublishSchedule } from './schedule.ts';
@@ -76,6 +78,7 @@ class Worker {
         replay2009: plan.replay2009 === true,
         conditional: plan.conditional === true,
         compression: plan.compression === true,
+        ...(plan.h2Url && plan.transport !== 'ws' ? { h2Url: new URL(plan.h2Url) } : {}),
         sink: this.sink,
       }),
     );
@@ -148,12 +151,16 @@ class Worker {
   /** Counters since `go` (or absolute, for the baseline). */
   private counters(absolute = false): WorkerCounters {
     const counters = emptyCounters();
+    let h2: ReturnType<typeof emptyH2Counters> | undefined;
     for (const client of this.clients) {
       const reading = client.meter.read();
       addSplit(counters.up, reading.up);
       addSplit(counters.down, reading.down);
       counters.headerLineEnds = (counters.headerLineEnds ?? 0) + reading.headerLineEnds;
+      const frames = client.meter instanceof H2WireMeter ? client.meter.h2Counters() : undefined;
+      if (frames) addH2Counters((h2 ??= emptyH2Counters()), frames);
     }
+    if (h2) counters.h2 = absolute ? h2 : windowH2Counters(h2, this.baseline.h2);
     counters.deliveries = this.recorder.deliveries;
     counters.requests = this.requests;
     counters.emptyResponses = this.emptyResponses;

@@ -9,8 +9,12 @@ import type {
   Client, ClientEvents, ClientOptions, ClientState, ResolvedClientOptions, SubscribeOptions,
 } from './types.ts';
 
-/** Codes a later attempt can get past by waiting; every other code is final for what it answered. */
-const RETRYABLE = new Set<string>(['rate_limited', 'too_many_connections', 'shutting_down', 'slow_consumer']);
+/**
+ * Codes a later attempt can get past by waiting; every other code is final for what it answered.
+ * `unavailable` (503) is a backend away for a while — Redis paused or restarting under a
+ * node (issue 10) — after which the same receive succeeds: a client must not close on it.
+ */
+const RETRYABLE = new Set<string>(['rate_limited', 'too_many_connections', 'shutting_down', 'slow_consumer', 'unavailable']);
 
 /** Tries of one HTTP publish before its promise gives up. */
 const PUBLISH_ATTEMPTS = 5;

@@ -34,7 +34,16 @@ export interface RunTestOptions {
   clientOptions?: Partial<ClientOptions>;
   /** Server options every server of the suite starts with (e.g. compression), named in the title; a case's own overrides win. */
   serverOptions?: StartOptions;
+  /**
+   * Starts what the cases talk to, in place of one in-process server: e.g.
+   * several nodes behind a proxy (test/cluster/). Given the options a case
+   * would start its server with; the suite closes it.
+   */
+  newServer?: (overrides: StartOptions) => Promise<SuiteServer>;
 }
+
+/** What the cases use of a server: where it listens, its options, and close(). */
+export type SuiteServer = Pick<LabServer, 'url' | 'port' | 'options' | 'close'>;
 
 /** The error a promise rejected with, as a LabError (fails the test otherwise). */
 async function rejection(promise: Promise<unknown>): Promise<LabError> {
@@ -48,12 +57,13 @@ async function rejection(promise: Promise<unknown>): Promise<LabError> {
   return outcome;
 }
 
-export function runTest({ transport, skip = {}, newBus, clientOptions, serverOptions = {} }: RunTestOptions): void {
+export function runTest({ transport, skip = {}, newBus, clientOptions, serverOptions = {}, newServer }: RunTestOptions): void {
   /** Buses from `newBus`, closed after the suite's servers. */
   const buses: MessageBus[] = [];
-  /** A server as harness.ts starts it, over a bus from `newBus` when given. */
-  const startServer = async (caseOverrides: StartOptions = {}): Promise<LabServer> => {
+  /** A server as harness.ts starts it (or `newServer` does), over a bus from `newBus` when given. */
+  const startServer = async (caseOverrides: StartOptions = {}): Promise<SuiteServer> => {
     const overrides = { ...serverOptions, ...caseOverrides };
+    if (newServer) return newServer(overrides);
     if (!newBus) return startPlainServer(overrides);
     const bus = await newBus({ historyPerTopic: overrides.historyPerTopic });
     buses.push(bus);
@@ -70,7 +80,7 @@ export function runTest({ transport, skip = {}, newBus, clientOptions, serverOpt
   const variant = (clientOptions ? ` ${JSON.stringify(clientOptions)}` : '') +
     (Object.keys(serverOptions).length > 0 ? ` server ${JSON.stringify(serverOptions)}` : '');
   describe(`behaviour over ${transport}${variant}`, () => {
-    let server: LabServer;
+    let server: SuiteServer;
     const pool = new ClientPool(transport, clientOptions);
 
     beforeAll(async () => {
@@ -210,7 +220,7 @@ export function runTest({ transport, skip = {}, newBus, clientOptions, serverOpt
     test('recovers when the server restarts, reporting the lost history as a gap', async () => {
       const first = await startServer();
       const port = first.port;
-      let second: LabServer | undefined;
+      let second: SuiteServer | undefined;
       try {
         const topic = room();
         const reader = await pool.join(first.url, 'reader', [topic]);

@@ -146,6 +146,14 @@ describe('redis adapter: what only a networked backend has', () => {
     expect(caught.messages.map((m) => m.body)).toEqual(['new']);
   });
 
+  it('forgets a topic with no history (an inbox nobody wrote to) without an error', async () => {
+    const a = await node();
+    // Lua's -0 (the negation of an empty count) reaches Redis as "-0", which HINCRBY refuses.
+    await a.forget('user:nobody-wrote');
+    expect(await a.read('user:nobody-wrote', 0, 10)).toEqual({ messages: [], lastSeq: 0, firstHeldSeq: 1 });
+    expect((await a.stats()).historyMessages).toBe(0);
+  });
+
   it('keeps one topic\'s keys in one Cluster hash slot', async () => {
     const a = await node();
     await a.publish({ topic: 'room:lobby', from: 'a', body: 'x', id: 'c-1' });
