@@ -58,7 +58,9 @@ async function main(argv: string[]): Promise<number> {
   const workloads = options.scenarios.some((scenario) => scenario.kind === 'workload');
   const total = options.scenarios.reduce((sum, scenario) => {
     const settings = settingsFor(scenario, options.quick, options.flags);
-    const units = scenario.kind === 'workload' ? workloadUnits(options.transports, options.conditional, options.http).length : 1;
+    const units = scenario.kind === 'workload'
+      ? workloadUnits(options.transports, options.conditional, options.http, options.compression).length
+      : 1;
     return sum + units * estimateSeconds(scenario, settings, options.quick, options.scenariosChosen);
   }, workloads ? rigSeconds(workloadUnits(options.transports, false, options.http).length) : 0);
   process.stdout.write(
@@ -80,6 +82,7 @@ async function main(argv: string[]): Promise<number> {
       scenariosChosen: options.scenariosChosen,
       argv,
       conditional: options.conditional,
+      compression: options.compression,
       http: options.http,
     },
     {

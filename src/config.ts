@@ -96,6 +96,20 @@ export interface ServerOptions {
   h2cPort: number;
   /** Streams one HTTP/2 session may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS); past it a new one is refused. */
   http2MaxConcurrentStreams: number;
+  /**
+   * Offer WebSocket permessage-deflate (RFC 7692, issue 11 #6). Off by default: each
+   * compressing socket keeps its own zlib contexts (a deflate window and an inflate
+   * window, some 100–300 KB together once used), a known cost at scale.
+   */
+  wsPerMessageDeflate: boolean;
+  /** Compress poll / long-poll answers and event streams with gzip when the request's Accept-Encoding allows it. */
+  httpCompression: 'none' | 'gzip';
+  /** A WebSocket message or a poll / long-poll answer under this many bytes is sent uncompressed (compressing it would cost more than it saves). */
+  compressionThresholdBytes: number;
+  /** zlib level for both (1 fastest … 9 smallest): 3 keeps most of the gain on JSON for a fraction of level 6's CPU. */
+  compressionLevel: number;
+  /** Compressions one process runs on libuv's thread pool at once for permessage-deflate (ws's concurrencyLimit). */
+  wsDeflateConcurrencyLimit: number;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -150,6 +164,11 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   h2cPort: -1,
   // RFC 9113 § 6.5.2 advises no less than 100: a browser tab's streams fit, one client cannot open thousands.
   http2MaxConcurrentStreams: 100,
+  wsPerMessageDeflate: false,
+  httpCompression: 'none',
+  compressionThresholdBytes: 256,
+  compressionLevel: 3,
+  wsDeflateConcurrencyLimit: 10,
 });
 
 /** Limits lifted for the bench: it measures transports, not our rate limiter. */
@@ -185,6 +204,7 @@ const POSITIVE_INTEGERS: (keyof ServerOptions)[] = [
   'headersTimeoutMs',
   'maxTopics', 'sessionCreateRatePerSecondPerAddress', 'sessionCreateBurstPerAddress',
   'publishRatePerSecondPerAddress', 'publishBurstPerAddress', 'http2MaxConcurrentStreams',
+  'compressionThresholdBytes', 'wsDeflateConcurrencyLimit',
 ];
 
 /**
@@ -230,7 +250,20 @@ export function resolveServerOptions(overrides: Partial<ServerOptions> = {}): Se
   }
   checkRedisOptions(options);
   checkHttp2Options(options);
+  checkCompressionOptions(options);
   return options;
+}
+
+function checkCompressionOptions(options: ServerOptions): void {
+  if (typeof options.wsPerMessageDeflate !== 'boolean') {
+    throw new Error(`option wsPerMessageDeflate must be true or false, got ${String(options.wsPerMessageDeflate)}`);
+  }
+  if (options.httpCompression !== 'none' && options.httpCompression !== 'gzip') {
+    throw new Error(`option httpCompression must be "none" or "gzip", got ${String(options.httpCompression)}`);
+  }
+  if (!Number.isInteger(options.compressionLevel) || options.compressionLevel < 1 || options.compressionLevel > 9) {
+    throw new Error(`option compressionLevel must be an integer 1-9, got ${String(options.compressionLevel)}`);
+  }
 }
 
 function checkHttp2Options(options: ServerOptions): void {

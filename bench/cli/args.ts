@@ -40,6 +40,8 @@ export interface CliOptions {
   outDir: string;
   /** `--conditional`: measure short polling with If-None-Match / 304 next to plain `poll`. */
   conditional: boolean;
+  /** `--compression on` (or `deflate`): each transport again with the server's compression on and the clients accepting it. */
+  compression: boolean;
   /** `--http 1.1|2|2-tls` or a list: the HTTP versions poll, longpoll and sse run over (ws stays on HTTP/1.1). */
   http: HttpVersion[];
 }
@@ -52,6 +54,19 @@ export type HttpVersion = (typeof HTTP_VERSIONS)[number];
 function httpFor(versions: HttpVersion[], transports: TransportName[]): HttpVersion[] {
   if (versions.some((version) => version !== '1.1') && transports.every((name) => name === 'ws')) {
     throw new UsageError('--http 2 runs poll, longpoll and sse over HTTP/2 (ws stays on HTTP/1.1): --transports must include one of them');
+  }
+  return versions;
+}
+
+/**
+ * `--compression` with `--http 2`/`2-tls` is refused rather than measured
+ * wrongly: the h2 clients (bench/sim/h2-clients.ts) neither send
+ * Accept-Encoding on their streams nor gunzip what comes back, so a
+ * "(gzip) · h2" row would not be what it names.
+ */
+function compressionOver(versions: HttpVersion[], compression: boolean): HttpVersion[] {
+  if (compression && versions.some((version) => version !== '1.1')) {
+    throw new UsageError('--compression is measured over HTTP/1.1 only (the h2 clients do not accept gzip): drop --http 2/2-tls or run them without --compression');
   }
   return versions;
 }
@@ -90,6 +105,7 @@ const FLAGS = {
   ...NETWORK_FLAGS,
   help: { type: 'boolean', short: 'h' },
   conditional: { type: 'boolean' },
+  compression: { type: 'string' },
   http: { type: 'string' },
 } as const;
 
@@ -191,6 +207,12 @@ export function parseCli(argv: string[]): CliOptions {
     throw new UsageError('--conditional measures short polling next to plain polling: --transports must include poll');
   }
 
+  const compression = values.compression === undefined || values.compression === 'none' ? false
+    : values.compression === 'on' || values.compression === 'deflate' ? true : undefined;
+  if (compression === undefined) {
+    throw new UsageError(`--compression must be none, on or deflate, got "${String(values.compression)}"`);
+  }
+
   const flags: Partial<WorkloadSettings> = {};
   if (values.network !== undefined && !isImpairedProfile(values.network)) {
     const custom = /^(.*)ms$/.exec(values.network);
@@ -235,6 +257,7 @@ export function parseCli(argv: string[]): CliOptions {
     peersRepeats: numberInRange('peers-repeats', values['peers-repeats']),
     outDir: values.out ?? 'results',
     conditional: values.conditional === true,
-    http: httpFor(parseHttpVersions(values.http), transports as TransportName[]),
+    compression,
+    http: compressionOver(httpFor(parseHttpVersions(values.http), transports as TransportName[]), compression),
   };
 }

@@ -46,6 +46,9 @@ ${NETWORK_FLAG_HELP.map(([flag, text]) => `  ${flag.padEnd(21)} ${text}`).join('
   --pin                 pin the server and the clients to different cores with taskset
   --peers-repeats <n>   interleaved repeats of each peers pair, 1–20 (default 3)
   --conditional         also measure short polling with If-None-Match / 304 (poll-conditional), next to poll
+  --compression <c>     none (default), on or deflate: the server compresses (--ws-deflate --gzip) and each
+                        transport runs again with clients that accept it (a compressed row next to the plain one);
+                        HTTP/1.1 only: refused with --http 2 or 2-tls
   --http <v>            1.1 (default), 2, 2-tls, or a list (1.1,2): poll, longpoll and sse over HTTP/1.1, cleartext h2
                         and/or h2 over TLS
                         (one h2 session per client; ws stays on HTTP/1.1), with HPACK header bytes per request
@@ -62,5 +65,6 @@ Examples:
   npm run bench -- --scenario chat --network mobile-3g --quick
   npm run bench -- --scenario chat --network broadband --jitter 20 --stall-rate 6 --seed 7
   npm run bench -- --scenario idle,chat --transports poll --conditional
+  npm run bench -- --scenario chat --quick --compression on --body-size 2000
 `;
 }

@@ -41,7 +41,7 @@ export const TRANSPORT_LABELS: Record<TransportName, string> = {
 /** A result row as the report names it: a transport, or its variant (`--conditional`), over HTTP/1.1 or h2 (`--http 2`). */
 export interface LabelledRow {
   transport: TransportName;
-  variant?: 'conditional';
+  variant?: 'conditional' | 'compressed';
   http?: '2';
   tls?: true;
 }
@@ -59,12 +59,26 @@ const H2_CONDITIONAL_COLOR = '#c06060';
 const CONDITIONAL_LABEL = 'short poll (If-None-Match)';
 const CONDITIONAL_COLOR = '#f4a6a6';
 
+/** A compressed row (`--compression`): the transport's label with what compresses it. */
+const COMPRESSED_SUFFIX: Record<TransportName, string> = {
+  poll: ' (gzip)',
+  longpoll: ' (gzip)',
+  sse: ' (gzip)',
+  ws: ' (deflate)',
+};
+
 export function transportLabel(row: LabelledRow): string {
-  const name = row.variant === 'conditional' ? CONDITIONAL_LABEL : (TRANSPORT_LABELS[row.transport] ?? row.transport);
+  const base = TRANSPORT_LABELS[row.transport] ?? row.transport;
+  const name = row.variant === 'conditional' ? CONDITIONAL_LABEL
+    : row.variant === 'compressed' ? `${base}${COMPRESSED_SUFFIX[row.transport]}`
+    : base;
   return row.http === '2' ? `${name} · h2${row.tls ? ' TLS' : ''}` : name;
 }
 
 export function transportColor(row: LabelledRow): string {
-  if (row.http === '2') return row.variant === 'conditional' ? H2_CONDITIONAL_COLOR : H2_COLORS[row.transport];
-  return row.variant === 'conditional' ? CONDITIONAL_COLOR : TRANSPORT_COLORS[row.transport];
+  const h2 = row.http === '2';
+  if (row.variant === 'conditional') return h2 ? H2_CONDITIONAL_COLOR : CONDITIONAL_COLOR;
+  const color = h2 ? H2_COLORS[row.transport] : TRANSPORT_COLORS[row.transport];
+  // A compressed row: its transport's colour (the h2 shade over h2), half transparent (#rrggbbaa), so the pair reads as one transport.
+  return row.variant === 'compressed' ? `${color}88` : color;
 }

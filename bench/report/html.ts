@@ -14,6 +14,7 @@ import { chartConfigsFor } from './charts.ts';
 import { transportLabel } from './chart-spec.ts';
 import { http2HeaderTable } from './h2-table.ts';
 import { formatBytes, formatNumber } from './format.ts';
+import { compressionTable } from './compression-table.ts';
 import { ceilingTable, conditionalPollTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, plural, projectionTable, summaryTable, theoryTable, workloadText } from './tables.ts';
 import { abuseHtmlSection } from '../abuse/report.ts';
 import { faultsHtmlSection } from '../faults/report.ts';
@@ -94,6 +95,7 @@ function renderScenario(results: BenchResults, scenario: ScenarioResult): string
   const ceiling = ceilingTable(scenario);
   const idle = idleTable(scenario);
   const conditional = conditionalPollTable(scenario);
+  const compression = compressionTable(scenario);
   const theory = hasRows && !nothingDelivered(scenario);
   return `
   <section class="scenario" id="scenario-${escapeHtml(scenario.name)}">
@@ -103,6 +105,7 @@ function renderScenario(results: BenchResults, scenario: ScenarioResult): string
     ${hasRows ? renderTable(summaryTable(scenario)) : ''}
     ${idle ? renderTable(idle) : ''}
     ${conditional ? renderTable(conditional) : ''}
+    ${compression ? renderTable(compression) : ''}
     ${hasRows && http2HeaderTable(scenario) ? renderTable(http2HeaderTable(scenario) as Table) : ''}
     ${ceiling ? renderTable(ceiling) : ''}
     ${!hasRows && !ceiling ? '<p class="warn">No figures: this scenario did not run to the end (see its errors).</p>' : ''}

@@ -5,6 +5,7 @@
  */
 import type { BenchResults, RunError, ScenarioResult } from '../../src/results/schema.ts';
 import { transportLabel } from './chart-spec.ts';
+import { compressionTable } from './compression-table.ts';
 import { http2HeaderTable } from './h2-table.ts';
 import { ceilingTable, conditionalPollTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, projectionTable, summaryTable, theoryTable } from './tables.ts';
 import { abuseTable } from '../abuse/report.ts';
@@ -45,6 +46,8 @@ function formatScenario(scenario: ScenarioResult): string {
     if (idle) parts.push(formatTextTable(idle));
     const conditional = conditionalPollTable(scenario);
     if (conditional) parts.push(formatTextTable(conditional));
+    const compression = compressionTable(scenario);
+    if (compression) parts.push(formatTextTable(compression));
     const http2 = http2HeaderTable(scenario);
     if (http2) parts.push(formatTextTable(http2));
     if (!nothingDelivered(scenario)) parts.push(formatTextTable(theoryTable(scenario)));

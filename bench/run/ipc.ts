@@ -25,6 +25,8 @@ export interface WorkerPlan {
   replay2009?: boolean;
   /** Short polls with If-None-Match (`--conditional`). */
   conditional?: boolean;
+  /** Accept compressed answers (`--compression`): Accept-Encoding gzip, permessage-deflate offered. */
+  compression?: boolean;
   /** `--http 2`: the HTTP transports speak h2 to this address: `http://` h2c, `https://` h2 over TLS (the server's port, or a delay proxy in front of it). */
   h2Url?: string;
 }

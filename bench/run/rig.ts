@@ -34,7 +34,17 @@ export class Rig {
     readonly tlsTargets: string[] = [],
   ) {}
 
-  static async start(workerCount: number, network: NetworkConfig, pin: boolean, http2: Http2Ports = NO_HTTP2): Promise<Rig> {
+  /**
+   * `http2`: the server also listens for h2c and/or TLS (each with its own proxies);
+   * `serverArgs`: extra flags of the server (e.g. `--ws-deflate --gzip` for `--compression`).
+   */
+  static async start(
+    workerCount: number,
+    network: NetworkConfig,
+    pin: boolean,
+    http2: Http2Ports = NO_HTTP2,
+    serverArgs: string[] = [],
+  ): Promise<Rig> {
     // Everything forks at once, so the slow starts overlap.
     const needsProxy = network.rttMs > 0 || network.bandwidthBytesPerSecond !== undefined || network.conditions !== undefined;
     const proxies = needsProxy ? Array.from({ length: workerCount }, () => new ProxyChild(pin)) : [];
@@ -44,7 +54,7 @@ export class Rig {
     const workers = Array.from({ length: workerCount }, (_, i) => new WorkerHandle(i, pin));
     let server: ServerProcess | undefined;
     try {
-      server = await startServer({ pin, h2c: http2.h2c, tls: http2.tls });
+      server = await startServer({ pin, h2c: http2.h2c, tls: http2.tls, args: serverArgs });
       const url = new URL(server.url);
       const targets = needsProxy
         ? (await Promise.all(proxies.map((proxy) => proxy.start(url, network)))).map((proxy) => proxy.url)
@@ -111,6 +121,7 @@ export class RigPool {
   constructor(
     private readonly pin: boolean,
     private readonly warmUp: (rig: Rig) => Promise<void> = async () => undefined,
+    private readonly serverArgs: string[] = [],
   ) {}
 
   /** `http2`: the server also listens for h2c (`--http 2`) and/or TLS (`2-tls`), each with its own proxies. */
@@ -118,7 +129,7 @@ export class RigPool {
     const key = `${network.name}/${network.rttMs}/${network.bandwidthBytesPerSecond ?? '-'}/${JSON.stringify(network.conditions ?? {})}/${workers}/${http2.h2c ? 'h2c' : ''}${http2.tls ? 'tls' : ''}`;
     if (this.rig && (this.key !== key || !this.rig.usable())) await this.release();
     if (!this.rig) {
-      this.rig = await Rig.start(workers, network, this.pin, http2);
+      this.rig = await Rig.start(workers, network, this.pin, http2, this.serverArgs);
       await this.warmUp(this.rig);
     }
     this.key = key;

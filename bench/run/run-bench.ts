@@ -37,6 +37,8 @@ export interface BenchPlan {
   argv: string[];
   /** `--conditional`: after `poll`, short polling again with If-None-Match / 304 (a second poll row). */
   conditional?: boolean;
+  /** `--compression`: the server compresses (--ws-deflate --gzip), and after each transport its compressed twin runs. */
+  compression?: boolean;
   /** `--http`: the HTTP versions the HTTP transports are measured over (`['1.1']` when absent). */
   http?: HttpVersion[];
 }
@@ -44,6 +46,8 @@ export interface BenchPlan {
 export interface WorkloadUnit {
   transport: TransportName;
   conditional: boolean;
+  /** The compressed twin (`--compression`): the clients accept gzip / permessage-deflate. */
+  compressed?: true;
   /** Over h2 (`--http 2`, `2-tls`); absent for HTTP/1.1. */
   http2?: true;
   /** h2 over TLS (`--http 2-tls`). */
@@ -52,10 +56,17 @@ export interface WorkloadUnit {
 
 /**
  * The runs of a scenario: each transport over each HTTP version asked for
- * (ws once, over HTTP/1.1: it has no h2 path here), and the conditional poll
- * right after each `poll` when asked for.
+ * (ws once, over HTTP/1.1: it has no h2 path here), the conditional poll
+ * right after each `poll` when asked for, and each plain row's compressed
+ * twin right after it when `--compression` asks. (The CLI refuses
+ * compression with h2: the h2 clients do not accept gzip.)
  */
-export function workloadUnits(transports: TransportName[], conditional: boolean | undefined, http: HttpVersion[] = ['1.1']): WorkloadUnit[] {
+export function workloadUnits(
+  transports: TransportName[],
+  conditional: boolean | undefined,
+  http: HttpVersion[] = ['1.1'],
+  compression?: boolean,
+): WorkloadUnit[] {
   return transports.flatMap((transport) => {
     const versions = transport === 'ws' ? ['1.1' as const] : http;
     return versions.flatMap((version) => {
@@ -63,14 +74,44 @@ export function workloadUnits(transports: TransportName[], conditional: boolean 
       return [
         { transport, conditional: false, ...over },
         ...(conditional === true && transport === 'poll' ? [{ transport, conditional: true, ...over }] : []),
+        ...(compression === true ? [{ transport, conditional: false, compressed: true as const, ...over }] : []),
       ];
     });
   });
 }
 
-/** A unit's name in progress lines and prefixes: `poll-conditional`, `sse-h2`. */
+/** A unit's name in progress lines and prefixes: `poll-conditional`, `sse-h2`, `ws-compressed`. */
 export function unitName(unit: WorkloadUnit): string {
-  return `${unit.conditional ? 'poll-conditional' : unit.transport}${unit.tls ? '-h2-tls' : unit.http2 ? '-h2' : ''}`;
+  const stem = unit.conditional ? 'poll-conditional' : unit.compressed === true ? `${unit.transport}-compressed` : unit.transport;
+  return `${stem}${unit.tls ? '-h2-tls' : unit.http2 ? '-h2' : ''}`;
+}
+
+/** The server's flags for a run: compression on when `--compression` asks (plain rows' clients do not accept it, so they get none). */
+export function serverArgsFor(plan: Pick<BenchPlan, 'compression'>): string[] {
+  return plan.compression === true ? ['--ws-deflate', '--gzip'] : [];
+}
+
+/**
+ * A compressed row's session and topic prefix: as long as the plain row's
+ * (`<scenario>.<transport>.`, its last letter a `z`), so names, cursors and
+ * tokens weigh the same bytes in both rows. `separator`: `.` over HTTP/1.1,
+ * `-` over h2c and `_` over h2 TLS, as the plain rows have.
+ */
+export function compressedPrefix(scenario: string, transport: TransportName, separator = '.'): string {
+  return `${scenario}.${transport.slice(0, -1)}z${separator}`;
+}
+
+/**
+ * A unit's own topics and sessions, as every transport of a scenario has
+ * (undefined: run-workload's default, `<scenario>.<transport>.`). `cond` is
+ * as long as `poll`, the compressed stem as long as its transport, and `-`/`_`
+ * as `.`, so topic names, cursors and ETags weigh the same bytes in every row.
+ */
+export function unitPrefix(scenario: string, unit: WorkloadUnit): string | undefined {
+  const separator = unit.tls ? '_' : unit.http2 ? '-' : '.';
+  if (unit.compressed === true) return compressedPrefix(scenario, unit.transport, separator);
+  if (unit.conditional || unit.http2) return `${scenario}.${unit.conditional ? 'cond' : unit.transport}${separator}`;
+  return undefined;
 }
 
 export interface BenchHooks {
@@ -136,7 +177,7 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<Benc
     errors: [],
   };
   if (plan.pin && !tasksetAvailable()) results.errors.push({ source: 'bench', message: '--pin asked, but taskset is not available: not pinned' });
-  const rigs = new RigPool(plan.pin, (rig) => warmUp(rig, plan, hooks.signal));
+  const rigs = new RigPool(plan.pin, (rig) => warmUp(rig, plan, hooks.signal), serverArgsFor(plan));
   try {
     for (const scenario of plan.scenarios) {
       if (hooks.signal.aborted) break;
@@ -189,8 +230,8 @@ async function runWorkloadScenario(
   const workers = workerCount(workload.clients, plan.transports, plan.clientProcesses);
   // One server for every version: with `--http 2` it listens for h2c (and TLS) too (HTTP/1.1 rows do not notice).
   const http2 = { h2c: plan.http?.includes('2') === true, tls: plan.http?.includes('2-tls') === true };
-  for (const unit of workloadUnits(plan.transports, plan.conditional, plan.http)) {
-    const { transport, conditional } = unit;
+  for (const unit of workloadUnits(plan.transports, plan.conditional, plan.http, plan.compression)) {
+    const { transport, conditional, compressed } = unit;
     if (hooks.signal.aborted) {
       result.incomplete = true;
       break;
@@ -214,13 +255,14 @@ async function runWorkloadScenario(
         conditional,
         http2: unit.http2 === true,
         tls: unit.tls === true,
-        // Topics and sessions of its own, as every transport of a scenario has; `cond` is as
-        // long as `poll`, and `-` as `.`, so topic names, cursors and ETags weigh the same bytes in every row.
-        ...(conditional || unit.http2 ? { prefix: `${scenario.name}.${conditional ? 'cond' : transport}${unit.tls ? '_' : unit.http2 ? '-' : '.'}` } : {}),
+        ...(compressed === true ? { compressed } : {}),
+        // Topics and sessions of its own (unitPrefix), so rows weigh the same bytes.
+        ...(unitPrefix(scenario.name, unit) !== undefined ? { prefix: unitPrefix(scenario.name, unit) } : {}),
       });
     } catch (error) {
       measured = failedTransport(transport, settings, workload.clients.length, error);
       if (conditional) measured.variant = 'conditional';
+      if (compressed === true) measured.variant = 'compressed';
       if (unit.http2) measured.http = '2';
       if (unit.tls) measured.tls = true;
     }

@@ -37,6 +37,8 @@ export interface WorkloadRunOptions {
   onProgress?: (seconds: number) => void;
   /** Short polling with If-None-Match (`--conditional`): the `poll` row's conditional twin. */
   conditional?: boolean;
+  /** Clients that accept compressed answers (`--compression`): the transport's compressed twin. */
+  compressed?: boolean;
   /** `--http 2`: poll, longpoll and sse over h2c (the rig's h2 targets); ws stays on HTTP/1.1. */
   http2?: boolean;
   /** With `http2`: h2 over TLS (`--http 2-tls`, the rig's TLS targets) instead of h2c. */
@@ -61,6 +63,10 @@ const trace = process.env.BENCH_TRACE
 
 export async function runWorkload(options: WorkloadRunOptions): Promise<TransportResult> {
   const { settings, transport } = options;
+  // The h2 clients neither offer gzip nor gunzip (bench/sim/h2-clients.ts): such a row would not be what it names.
+  if (options.compressed === true && options.http2 === true && transport !== 'ws') {
+    throw new Error('a compressed row over HTTP/2 is not measured: the h2 clients do not accept gzip (the CLI refuses --compression with --http 2)');
+  }
   // Names and topics of their own: the transports of a scenario share one server.
   const prefix = options.prefix ?? `${options.scenario.name}.${transport}.`;
   const plan = options.scenario.plan(settings, prefix);
@@ -123,6 +129,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
         // The 2009 article's poll, byte for byte, where it applies: short polling with nothing published.
         replay2009: settings.headers === 'websocket.org-2009' && transport === 'poll' && plan.publishers === 0,
         conditional: options.conditional === true && transport === 'poll',
+        compression: options.compressed === true,
         ...(options.http2 === true && transport !== 'ws' ? { h2Url: options.tls === true ? rig.tlsTargets[i] : rig.h2Targets[i] } : {}),
       };
       worker.send({ type: 'plan', plan: workerPlan });
@@ -199,6 +206,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
   trace(`${prefix} torn down`);
   if (options.signal.aborted) errors.push({ source: 'bench', message: 'interrupted (Ctrl-C): figures are what was measured until then' });
   const result = assembleTransport(collected);
+  if (options.compressed === true) result.variant = 'compressed';
   // A row over h2 says so even when no h2 counter came back (a run cut short before its sessions opened).
   if (options.http2 === true && transport !== 'ws') result.http = '2';
   if (options.http2 === true && options.tls === true && transport !== 'ws') result.tls = true;

@@ -33,6 +33,11 @@ export interface SimClientOptions {
   replay2009?: boolean;
   /** Short polling only: the cursor as `If-None-Match`, a 304 when nothing is new (`--conditional`). */
   conditional?: boolean;
+  /**
+   * Accept compressed answers (`--compression`): HTTP requests carry
+   * `Accept-Encoding: gzip` (in `headers`), the WebSocket offers permessage-deflate.
+   */
+  compression?: boolean;
   /** `--http 2`: the receive path and the publishes as streams of one h2c session to this address (bench/sim/h2-clients.ts). */
   h2Url?: URL;
   sink: ClientSink;

@@ -4,6 +4,7 @@
  * parsed (request body, response head, response body) recorded.
  */
 import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import type { WireMeter } from './meter.ts';
 import { responseHeadBytes } from './meter.ts';
 
@@ -73,9 +74,10 @@ export function exchange(options: HttpExchange): Promise<HttpAnswer> {
       response.on('end', () => {
         clearTimeout(timer);
         const body = Buffer.concat(chunks);
+        // Bodies are the bytes on the wire: a gzipped answer counts compressed (`--compression`), then is decoded.
         options.meter.receivedBody(body.length);
         const status = response.statusCode ?? 0;
-        const text = body.toString('utf8');
+        const text = (response.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString('utf8');
         // 304: a conditional poll's "nothing new", headers only.
         if ((status >= 200 && status < 300) || status === 304) resolve({ status, body: text });
         else reject(new HttpFailure(`${options.method} ${options.path.split('?')[0]} → ${status} ${text.slice(0, 200)}`, status, text));

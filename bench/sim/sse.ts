@@ -5,6 +5,7 @@
  * the subscription did; a dropped stream resumes with `Last-Event-ID`.
  */
 import http from 'node:http';
+import { createGunzip } from 'node:zlib';
 import type { Gap, Message } from '../../src/protocol/index.ts';
 import { HttpSimClient } from './client.ts';
 import { responseHeadBytes } from './meter.ts';
@@ -16,6 +17,8 @@ export class SseSimClient extends HttpSimClient {
   protected lastEventId: string | undefined;
   private buffer = '';
   private timer: NodeJS.Timeout | undefined;
+  /** The stream is gzipped: its compressed bytes are the bodies, not the data values. */
+  private gzipped = false;
 
   async open(): Promise<void> {
     await this.takeSession();
@@ -65,8 +68,17 @@ export class SseSimClient extends HttpSimClient {
           response.resume();
           return;
         }
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => this.parse(chunk));
+        this.gzipped = response.headers['content-encoding'] === 'gzip';
+        if (this.gzipped) {
+          // As the server counts it: every compressed byte is body; the chunk lines are the framing.
+          response.on('data', (chunk: Buffer) => this.meter.receivedBody(chunk.length));
+          const gunzip = createGunzip();
+          gunzip.on('error', () => undefined);
+          response.pipe(gunzip).setEncoding('utf8').on('data', (chunk: string) => this.parse(chunk));
+        } else {
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => this.parse(chunk));
+        }
         response.on('end', () => this.reconnect('sse: stream ended'));
         response.on('error', () => undefined);
         resolve();
@@ -115,7 +127,7 @@ export class SseSimClient extends HttpSimClient {
       }
     }
     if (data === '') return;
-    this.meter.receivedBody(dataBytes);
+    if (!this.gzipped) this.meter.receivedBody(dataBytes);
     if (event === 'message') this.options.sink.message(this.options.index, JSON.parse(data) as Message);
     else if (event === 'gap') this.options.sink.gap(this.options.index, JSON.parse(data) as Gap);
   }

@@ -9,6 +9,7 @@ import type { PublishResult, ServerFrame } from '../../src/protocol/index.ts';
 import type { ClientSink, SimClient, SimClientOptions } from './client.ts';
 import { exchange, clientAgent } from './http.ts';
 import { clientFrameHeaderBytes, responseHeadBytes, WireMeter } from './meter.ts';
+import { inflatedPayloads } from './ws-inflate.ts';
 
 const RECONNECT_DELAY_MS = 100;
 
@@ -58,10 +59,14 @@ export class WsSimClient implements SimClient {
     url.protocol = 'ws:';
     const socket = new WebSocket(url, {
       headers: { authorization: `Bearer ${this.token}` },
-      perMessageDeflate: false,
+      // Off unless `--compression`: then the server's messages come deflated (this client sends its own plain).
+      perMessageDeflate: this.options.compression === true,
       handshakeTimeout: this.options.stepTimeoutMs,
     });
     this.socket = socket;
+    let compressedSize: () => number | undefined = () => undefined;
+    // First of the 'open' listeners: wraps the extension before any message arrives.
+    socket.on('open', () => { compressedSize = inflatedPayloads(socket); });
     socket.on('upgrade', (response) => {
       this.meter.track(response.socket);
       this.meter.receivedHead(
@@ -82,7 +87,7 @@ export class WsSimClient implements SimClient {
         }
       });
       socket.on('message', (data: Buffer) => {
-        this.meter.receivedBody(data.length);
+        this.meter.receivedBody(compressedSize() ?? data.length);
         const frame = JSON.parse(data.toString('utf8')) as ServerFrame;
         if (frame.op === 'subscribed' && frame.ref === ref) {
           clearTimeout(timer);
@@ -140,7 +145,8 @@ export class WsSimClient implements SimClient {
     const bytes = Buffer.byteLength(text);
     this.meter.sentBody(bytes);
     this.meter.sentFraming(clientFrameHeaderBytes(bytes));
-    this.socket?.send(text);
+    // Plain even with permessage-deflate negotiated: the frame's size is then known here.
+    this.socket?.send(text, { compress: false });
   }
 
   publish(topic: string, body: string, id: string): Promise<PublishResult> {

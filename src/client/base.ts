@@ -44,8 +44,10 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     longPollWaitSeconds: options.longPollWaitSeconds ?? DEFAULT_CLIENT_OPTIONS.longPollWaitSeconds,
     backoff: { minMs: backoff.minMs, maxMs: backoff.maxMs },
     ...heartbeatOptions(options),
-    headers: { ...options.headers },
+    // Node's fetch would offer gzip by itself; saying it makes the choice explicit and the same everywhere.
+    headers: options.compression ? { 'accept-encoding': 'gzip', ...options.headers } : { ...options.headers },
     fetch: options.fetch,
+    compression: options.compression ?? false,
   };
 }
 

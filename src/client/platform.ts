@@ -29,13 +29,16 @@ export interface OpenSocket {
 export interface SocketOptions {
   /** The opening handshake must finish within this long (Node only; a browser applies its own). */
   handshakeTimeoutMs?: number;
+  /** Offer permessage-deflate (Node only; a browser offers it by itself). */
+  compression?: boolean;
 }
 
 /** Opens a WebSocket; rejects with the server's LabError when it refused the handshake (Node only). */
 export async function openWebSocket(url: string, handlers: SocketHandlers, options: SocketOptions = {}): Promise<OpenSocket> {
   if (typeof globalThis.WebSocket === 'function') return openBrowserSocket(url, handlers);
   const { WebSocket: NodeWebSocket } = await import('ws');
-  const socket = new NodeWebSocket(url, { handshakeTimeout: options.handshakeTimeoutMs });
+  // permessage-deflate only when asked: its zlib memory and CPU are what the lab measures (issue 11 #6).
+  const socket = new NodeWebSocket(url, { handshakeTimeout: options.handshakeTimeoutMs, perMessageDeflate: options.compression === true });
   socket.on('ping', () => handlers.alive?.());
   socket.on('pong', () => handlers.alive?.());
   let refusal: LabError | undefined;

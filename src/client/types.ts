@@ -70,6 +70,12 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   /** The fetch for HTTP requests and (in Node) the event stream; default `globalThis.fetch`. The bench passes one on its own keep-alive agent. */
   fetch?: typeof globalThis.fetch;
+  /**
+   * Accept compressed answers (issue 11 #6, default false): HTTP requests say
+   * `Accept-Encoding: gzip` (fetch decodes), and in Node the WebSocket offers
+   * permessage-deflate. A browser does both by itself whatever this says.
+   */
+  compression?: boolean;
 }
 
 export interface SubscribeOptions {
@@ -117,6 +123,7 @@ export interface ResolvedClientOptions {
   wsPongTimeoutMs: number;
   headers: Record<string, string>;
   fetch: typeof globalThis.fetch | undefined;
+  compression: boolean;
 }
 
 export const DEFAULT_CLIENT_OPTIONS = Object.freeze({

@@ -76,7 +76,7 @@ export class WsClient extends BaseClient {
       alive: () => {
         if (socket === this.socket) this.heartbeat?.watchdog.feed();
       },
-    }, { handshakeTimeoutMs: this.options.requestTimeoutMs });
+    }, { handshakeTimeoutMs: this.options.requestTimeoutMs, compression: this.options.compression });
     if (this.closed) {
       socket.close(1000, 'client closed');
       throw closedError();

@@ -261,9 +261,11 @@ export interface TransportResult {
   /**
    * `conditional`: short polling with the cursor as If-None-Match and 304 when
    * nothing is new (`--conditional`), measured next to plain `poll`. Absent
-   * for a transport as it is.
+   * for a transport as it is. `compressed` (`--compression`): the transport
+   * with the server's compression on and its clients accepting it (gzip for
+   * HTTP, permessage-deflate for ws), measured next to the plain row.
    */
-  variant?: 'conditional';
+  variant?: 'conditional' | 'compressed';
   /**
    * `2`: measured over HTTP/2 (`--http 2`: cleartext h2, one session per
    * client; ws stays on HTTP/1.1 and never carries it). Absent: HTTP/1.1.

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TransportName } from '../protocol/index.ts';
+import { chooseGzip } from '../transports/compression.ts';
 import type { Transport } from '../transports/types.ts';
 import type { Owner } from './accounting/counters.ts';
 import type { ServerContext } from './context.ts';
@@ -18,7 +19,10 @@ interface HotRoute {
 export function createHotRoutes(context: ServerContext, transports: Record<TransportName, Transport>): Map<string, HotRoute> {
   const receive = (name: TransportName): HotRoute => ({
     owner: () => name,
-    handle: (req, res, params) => transports[name].handleRequest?.(req, res, params),
+    handle: (req, res, params) => {
+      chooseGzip(req, res, context.options);
+      transports[name].handleRequest?.(req, res, params);
+    },
   });
   return new Map<string, HotRoute>([
     ['GET /api/poll', receive('poll')],

@@ -30,6 +30,10 @@ Options:
   --tls-key <file>  self-signed one made at start, for localhost, 127.0.0.1 and ::1)
   --h2c-port <n>    also listen for cleartext HTTP/2 with prior knowledge (env H2C_PORT;
                     default off; 0 picks a free one), for the bench
+  --ws-deflate      offer WebSocket permessage-deflate (default off; each compressing
+                    socket keeps its own zlib memory)
+  --gzip            gzip poll / long-poll answers and event streams for clients whose
+                    Accept-Encoding allows it (default off)
   --log             log start and stop to stderr
   -h, --help        show this help
 
@@ -95,6 +99,8 @@ async function main(): Promise<void> {
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'h2c-port': { type: 'string' },
+      'ws-deflate': { type: 'boolean', default: false },
+      gzip: { type: 'boolean', default: false },
       log: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -115,6 +121,8 @@ async function main(): Promise<void> {
     tlsPort: optionalPort(values['tls-port'] ?? process.env.TLS_PORT, '--tls-port'),
     h2cPort: optionalPort(values['h2c-port'] ?? process.env.H2C_PORT, '--h2c-port'),
     ...readTlsIdentity(values['tls-cert'], values['tls-key']),
+    wsPerMessageDeflate: values['ws-deflate'],
+    httpCompression: values.gzip ? 'gzip' : 'none',
   };
   const lab = createLabMount();
   const server = await startLabServer({ ...overrides, mount: lab });

@@ -1,5 +1,6 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { LabError, type ErrorCode } from '../protocol/index.ts';
+import { gzipAnswer, gzipChoice, type GzipChoice } from './compression.ts';
 import { toLabError } from './errors.ts';
 import type { WireMeter } from './types.ts';
 
@@ -75,6 +76,11 @@ export function sendJsonOfLength(
   headers?: Record<string, string>,
 ): void {
   if (res.headersSent || res.destroyed) return;
+  const gzip = gzipChoice(res);
+  if (gzip !== undefined) {
+    sendGzippedJson(res, status, json, length, gzip, meter, headers);
+    return;
+  }
   meter?.bodyOut(length);
   const head: Record<string, string> = {
     'Content-Type': 'application/json; charset=utf-8',
@@ -85,6 +91,36 @@ export function sendJsonOfLength(
   res.writeHead(status, head);
   // A string body leaves with the head in one write (a Buffer would take a writev of two).
   res.end(json);
+}
+
+/**
+ * A 200 answer at or over the threshold, gzipped (issue 11 #6); its body counts
+ * as the compressed bytes that go on the wire. Errors and small answers stay
+ * plain, but still say `Vary`, as every answer that could have been compressed does.
+ */
+function sendGzippedJson(
+  res: ServerResponse,
+  status: number,
+  json: string,
+  length: number,
+  gzip: GzipChoice,
+  meter?: WireMeter,
+  headers?: Record<string, string>,
+): void {
+  const compress = status === 200 && length >= gzip.thresholdBytes;
+  const body = compress ? gzipAnswer(json, gzip.level) : json;
+  const bytes = compress ? body.length : length;
+  meter?.bodyOut(bytes);
+  const head: Record<string, string> = {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(bytes),
+    'Cache-Control': 'no-store',
+    Vary: 'Accept-Encoding',
+  };
+  if (compress) head['Content-Encoding'] = 'gzip';
+  if (headers) Object.assign(head, headers);
+  res.writeHead(status, head);
+  res.end(body);
 }
 
 /**

@@ -2,7 +2,9 @@ import type { ServerResponse } from 'node:http';
 import type { Gap, Message } from '../protocol/index.ts';
 import { envelopeBytes } from './envelope-json.ts';
 import { FrameCache } from './frame-cache.ts';
+import { gzipChoice } from './compression.ts';
 import { sendError } from './http-io.ts';
+import { SseGzip } from './sse-gzip.ts';
 import { Outbox } from './outbox.ts';
 import { replayBatch, type ReceiveQuery } from './query.ts';
 import type { TransportContext, WireMeter } from './types.ts';
@@ -34,6 +36,8 @@ export class SseStream {
   readonly #meter: WireMeter;
   #lastWriteAt = Date.now();
   #done = false;
+  /** The stream's gzip when the request accepts it and the server compresses (issue 11 #6). */
+  #gzip: SseGzip | undefined;
 
   constructor(
     private readonly context: TransportContext,
@@ -75,6 +79,10 @@ export class SseStream {
   end(): void {
     if (this.#done) return;
     this.#finish();
+    if (this.#gzip) {
+      this.#gzip.end();
+      return;
+    }
     if (this.res.headersSent && this.res.chunkedEncoding) this.#meter.framingOut(LAST_CHUNK_BYTES);
     this.res.end();
   }
@@ -82,11 +90,14 @@ export class SseStream {
   async #run(): Promise<void> {
     const startGaps = await this.#outbox.begin(this.query.cursor, this.query.backlog);
     if (this.#done) return;
+    const gzip = gzipChoice(this.res);
     this.res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
       'X-Accel-Buffering': 'no',
+      ...(gzip ? { 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' } : {}),
     });
+    if (gzip) this.#gzip = new SseGzip(this.res, this.#meter, gzip.level);
     const cursor = this.context.bus.encodeCursor(this.#outbox.positions);
     this.#event('subscribed', JSON.stringify({ cursor }), undefined, cursor);
     for (const gap of startGaps) this.#event('gap', JSON.stringify(gap));
@@ -110,16 +121,21 @@ export class SseStream {
 
   #write(text: string | Buffer, bodyBytes: number, bytes = Buffer.byteLength(text)): void {
     if (this.#done) return;
-    if (this.res.writableLength + bytes > this.context.options.sseMaxBufferedBytes) {
+    if (this.res.writableLength + (this.#gzip?.pendingBytes ?? 0) + bytes > this.context.options.sseMaxBufferedBytes) {
       // Issue 8 #3: a client that stopped reading. The event is not written, so the
       // last id the client can hold is the last whole event sent: it resumes there.
       this.#cutSlowConsumer();
       return;
     }
+    this.#lastWriteAt = Date.now();
+    if (this.#gzip) {
+      // Counted as the compressed bytes leave (sse-gzip.ts).
+      this.#gzip.write(text);
+      return;
+    }
     this.#meter.bodyOut(bodyBytes);
     this.#meter.framingOut(bytes - bodyBytes);
     if (this.res.chunkedEncoding) this.#meter.chunkOut(bytes);
-    this.#lastWriteAt = Date.now();
     this.res.write(text);
   }
 

@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { LabError } from '../protocol/index.ts';
 import { toLabError, wsCloseCode } from './errors.ts';
 import { rawErrorResponse } from './http-io.ts';
+import { deflateMeter, perMessageDeflateOptions } from './ws-deflate.ts';
 import { WsPeer } from './ws-peer.ts';
 import type { Admission, Transport, TransportContext } from './types.ts';
 
@@ -25,7 +26,7 @@ export function createWsTransport(context: TransportContext): Transport {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: context.options.maxFrameBytes,
-    perMessageDeflate: false,
+    perMessageDeflate: perMessageDeflateOptions(context.options),
     clientTracking: false,
   });
   const peers = new Set<WsPeer>();
@@ -61,7 +62,10 @@ export function createWsTransport(context: TransportContext): Transport {
         closeWith(ws, fault ?? new LabError('unauthorized', 'no session'));
         return;
       }
-      const peer: WsPeer = new WsPeer(context, ws, socket, admission, () => peers.delete(peer));
+      // A socket that negotiated permessage-deflate counts its compressed payloads as bodies (ws-deflate.ts).
+      const deflated = deflateMeter(ws, meter, context.options.compressionThresholdBytes);
+      const peerContext = deflated ? Object.create(context, { meter: { value: deflated } }) as TransportContext : context;
+      const peer: WsPeer = new WsPeer(peerContext, ws, socket, admission, () => peers.delete(peer));
       peers.add(peer);
     });
   }

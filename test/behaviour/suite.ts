@@ -32,6 +32,8 @@ export interface RunTestOptions {
   newBus?: (options: { historyPerTopic?: number }) => Promise<MessageBus>;
   /** Client options every client of the suite gets (e.g. `conditional: true` for short polling), named in the title. */
   clientOptions?: Partial<ClientOptions>;
+  /** Server options every server of the suite starts with (e.g. compression), named in the title; a case's own overrides win. */
+  serverOptions?: StartOptions;
   /**
    * Starts what the cases talk to, in place of one in-process server: e.g.
    * several nodes behind a proxy (test/cluster/). Given the options a case
@@ -55,11 +57,12 @@ async function rejection(promise: Promise<unknown>): Promise<LabError> {
   return outcome;
 }
 
-export function runTest({ transport, skip = {}, newBus, clientOptions, newServer }: RunTestOptions): void {
+export function runTest({ transport, skip = {}, newBus, clientOptions, serverOptions = {}, newServer }: RunTestOptions): void {
   /** Buses from `newBus`, closed after the suite's servers. */
   const buses: MessageBus[] = [];
-  /** A server as harness.ts starts it, over a bus from `newBus` when given. */
-  const startServer = async (overrides: StartOptions = {}): Promise<SuiteServer> => {
+  /** A server as harness.ts starts it (or `newServer` does), over a bus from `newBus` when given. */
+  const startServer = async (caseOverrides: StartOptions = {}): Promise<SuiteServer> => {
+    const overrides = { ...serverOptions, ...caseOverrides };
     if (newServer) return newServer(overrides);
     if (!newBus) return startPlainServer(overrides);
     const bus = await newBus({ historyPerTopic: overrides.historyPerTopic });
@@ -74,7 +77,8 @@ export function runTest({ transport, skip = {}, newBus, clientOptions, newServer
     else it(name, body, timeoutMs);
   };
 
-  const variant = clientOptions ? ` ${JSON.stringify(clientOptions)}` : '';
+  const variant = (clientOptions ? ` ${JSON.stringify(clientOptions)}` : '') +
+    (Object.keys(serverOptions).length > 0 ? ` server ${JSON.stringify(serverOptions)}` : '');
   describe(`behaviour over ${transport}${variant}`, () => {
     let server: SuiteServer;
     const pool = new ClientPool(transport, clientOptions);
