@@ -188,7 +188,13 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
   const cpu = cpus();
   const versions = versionsOf(wanted);
   return {
-    ratios: computeRatios(ratioSpecs(sizes).filter((spec) => parts.includes(partOf(spec.metric))), measurements, versions),
+    // Only the references this run started: a contender left out (the plain `npm run bench`
+    // leaves the libraries out) is not a row of "not measured".
+    ratios: computeRatios(
+      ratioSpecs(sizes).filter((spec) => parts.includes(partOf(spec.metric)) && wanted.includes(spec.reference)),
+      measurements,
+      versions,
+    ),
     versions,
     errors: pool.errors,
     repeats: sizes.repeats,
