@@ -21,7 +21,7 @@ export function peersLegend(repeats: number): string[] {
     '"spread" their min–max; figures are each side\'s median. Server CPU per operation (*) leads each group; throughput comes second.',
     '"not distinguishable": the spread is at least as wide as the gap between the median and 1 — the repeats disagree by more than the difference.',
     `"saturated": during a repeat the load generator used over ${Math.round(limits.harnessCores * 100)} % of a core, other work over ${Math.round(limits.otherWorkShare * 100)} % of the machine,`,
-    `CPU steal over ${Math.round(limits.stealShare * 100)} % or the load average over ${limits.loadPerCore}× the cores: the figure measured the harness or the neighbours, so no ratio is printed.`,
+    `or CPU steal over ${Math.round(limits.stealShare * 100)} % (the load average over ${limits.loadPerCore}× the cores where other work cannot be read): the figure measured the harness or the neighbours, so no ratio is printed.`,
   ];
 }
 
