@@ -14,10 +14,14 @@
 import type { ByteSplit, TransportName } from '../protocol/index.ts';
 import type { AbuseResult } from './abuse.ts';
 import type { FaultsResult } from './faults.ts';
+import type { Http2Figures } from './http2.ts';
+import type { PeersResult } from './peers.ts';
 import type { RunError } from './run-error.ts';
 import type { NetworkConditions } from '../net/conditions.ts';
 
 export type { AbuseResult, ByteSplit, RunError, TransportName };
+export type * from './http2.ts';
+export type * from './peers.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -296,61 +300,6 @@ export interface TransportResult {
   theory: TheoryLatency;
 }
 
-/** One direction of the h2 sessions, by what the bytes carry (src/net/h2-frames.ts), over the measured phase. */
-export interface Http2Direction {
-  /** The connection preface (24 bytes, client → server, once per session). */
-  preface: number;
-  /** 9 bytes per frame, whatever its type. */
-  frameHeaders: number;
-  /** HEADERS/CONTINUATION payloads: header bytes after HPACK. */
-  headerBlocks: number;
-  /** DATA payloads. */
-  data: number;
-  padding: number;
-  /** SETTINGS, WINDOW_UPDATE, PING, GOAWAY, RST_STREAM, PRIORITY payloads. */
-  control: number;
-  /** Over TLS: the TCP socket's bytes less the h2 bytes they carried (record headers, MACs/tags, handshake). 0 on h2c. */
-  tls: number;
-  /** Frames by type name (DATA, HEADERS, SETTINGS, WINDOW_UPDATE, PING, …). */
-  frames: Record<string, number>;
-}
-
-/** HPACK header block bytes per request: request (up), response (down), both. */
-export interface Http2HeaderBytes {
-  /** Requests (streams) this mean is over. */
-  requests: number;
-  up: number;
-  down: number;
-  total: number;
-}
-
-/**
- * HTTP/2 figures of a `--http 2` row, counted by the clients on their h2
- * sockets. `headerBytesPerRequest` covers each session's whole life (its first
- * request comes before the measured phase); the rest is the measured phase's.
- */
-export interface Http2Figures {
-  /** `h2c`: cleartext h2 with prior knowledge; `tls`: h2 over TLS (ALPN). */
-  connection: 'h2c' | 'tls';
-  sessions: number;
-  /** The receive path's requests (polls, long polls, the event stream's open). */
-  headerBytesPerRequest: {
-    /** Each session's first request: HPACK's dynamic tables still empty. */
-    first: Http2HeaderBytes;
-    /** Every later one (the mean): the steady state. */
-    steady: Http2HeaderBytes;
-  };
-  /** Publishes (`POST /api/messages`), apart: their headers differ from a GET's. */
-  publishHeaderBytesPerRequest: { first: Http2HeaderBytes; steady: Http2HeaderBytes };
-  frames: { up: Http2Direction; down: Http2Direction };
-  /** Frame headers + control payloads + padding + preface, both directions, over the measured phase. */
-  frameOverheadBytes: number;
-  frameOverheadPerRequest: number;
-  /** Over TLS only: record overhead (headers, tags; a handshake, if one fell in the phase), both directions. */
-  tlsRecordBytes?: number;
-  tlsRecordBytesPerRequest?: number;
-}
-
 /** One endpoint driven as hard as autocannon can by the `http-ceiling` scenario. */
 export interface CeilingEndpoint {
   /** e.g. "GET /api/poll". */
@@ -383,76 +332,6 @@ export interface ScenarioResult {
   transports: TransportResult[];
   /** The `http-ceiling` scenario's figures. */
   ceiling?: CeilingFigures;
-}
-
-/** Our figure ÷ the reference's, per transport and metric (issue 5). */
-export interface PeerRatio {
-  transport: TransportName;
-  /** e.g. "requests/s at saturation", "RSS per held request at 10k". */
-  metric: string;
-  /** e.g. "node:http", "ws", "socket.io". */
-  reference: string;
-  ours: number | null;
-  theirs: number | null;
-  /** null with `reason` when either side did not complete with zero loss. */
-  ratio: number | null;
-  reason?: string;
-  /** The target (e.g. "≥ 0.7") and whether it was met. */
-  target?: string;
-  met?: boolean | null;
-  /** true when a higher ratio is better. */
-  higherIsBetter: boolean;
-  /** Unit of `ours` and `theirs`: "req/s", "deliveries/s", "µs" (server CPU per operation), "bytes" (per connection), "ms". */
-  unit?: string;
-  /** Server CPU per operation: the headline figure of its group (throughput comes second). */
-  headline?: boolean;
-  /** Min and max of the per-repeat ratios; `ratio` is their median and `ours`/`theirs` the medians of each side. */
-  spread?: { min: number; max: number };
-  /** Whether the spread allows a verdict (issue 12): "not distinguishable" when it is at least as wide as the gap to 1. */
-  verdict?: PeerVerdict;
-  /** Set (and `ratio` null) when the harness or the machine was saturated during a repeat: why. */
-  saturated?: string;
-  /** Each interleaved repeat of the pair: both figures, their ratio and what the machine was doing. */
-  repeats?: PeerRepeat[];
-}
-
-/** "one run": a single repeat has no spread, so it earns no verdict either way. */
-export type PeerVerdict = 'ours ahead' | 'reference ahead' | 'not distinguishable' | 'one run';
-
-/** What the machine and the load generator were doing while one figure was measured (issue 13). */
-export interface PeerConditions {
-  /** The busiest load-generator process's CPU over the window, in cores (1 = a whole core). */
-  harnessCores: number | null;
-  /** CPU used by anything but the measured server and its load generators, as a share of all cores. */
-  otherWorkShare: number | null;
-  /** Share of CPU time the hypervisor stole (/proc/stat). */
-  stealShare: number | null;
-  /** 1-minute load average at the end of the window. */
-  loadAverage: number;
-  cores: number;
-}
-
-export interface PeerRepeat {
-  ours: number | null;
-  theirs: number | null;
-  ratio: number | null;
-  oursConditions?: PeerConditions;
-  theirsConditions?: PeerConditions;
-  /** Why this repeat's figures do not count, when the harness or the machine was saturated. */
-  saturated?: string;
-}
-
-export interface PeersResult {
-  ratios: PeerRatio[];
-  errors: RunError[];
-  /** Interleaved repeats per ours/reference pair. */
-  repeats?: number;
-  /** Each contender's package and version (e.g. `faye 1.4.3`), so a ratio names what it was measured against. */
-  versions?: Record<string, string>;
-  /** Whether the memory runs were at the process's descriptor limit (19,000 idle / 15,000 held). */
-  scale?: boolean;
-  /** Which parts ran: throughput, memory, or both. */
-  parts?: string[];
 }
 
 export interface BenchResults {
