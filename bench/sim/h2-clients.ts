@@ -69,6 +69,10 @@ export class H2LongPollSimClient extends LongPollSimClient {
     return isSession(options) ? super.exchange(options) : this.h2.exchange(options);
   }
 
+  protected override receive(options: HttpExchange): Promise<HttpAnswer> {
+    return this.exchange(options);
+  }
+
   override close(): void {
     super.close();
     this.h2.close();

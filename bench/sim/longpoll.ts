@@ -4,14 +4,16 @@
  * first request asks with `wait=0` for a cursor, so that no message published
  * after `open()` resolves can slip between subscribing and the first hold.
  */
-import { HttpFailure } from './http.ts';
+import { HttpFailure, type HttpAnswer, type HttpExchange } from './http.ts';
 import { HttpSimClient } from './client.ts';
+import { nodeStyleHead, RawConnection } from './raw-http.ts';
 
 const RETRY_DELAY_MS = 100;
 
 export class LongPollSimClient extends HttpSimClient {
   private held = false;
   private timer: NodeJS.Timeout | undefined;
+  private connection: RawConnection | undefined;
 
   async open(): Promise<void> {
     await this.takeSession();
@@ -42,7 +44,7 @@ export class LongPollSimClient extends HttpSimClient {
     let text: string;
     try {
       text = (
-        await this.exchange({
+        await this.receive({
           agent: this.receiveAgent,
           meter: this.meter,
           baseUrl: this.options.baseUrl,
@@ -61,6 +63,16 @@ export class LongPollSimClient extends HttpSimClient {
     this.options.sink.request(empty);
   }
 
+  /**
+   * The receive path over HTTP/1.1: the head node:http would write, on a raw
+   * keep-alive socket (raw-http.ts says why). The HTTP/2 client sends it as a
+   * stream of its session instead (h2-clients.ts).
+   */
+  protected receive(options: HttpExchange): Promise<HttpAnswer> {
+    this.connection ??= new RawConnection(options.baseUrl, options.meter, { countLineEnds: false });
+    return this.connection.exchange(nodeStyleHead(options.baseUrl, options.path, options.headers), options.timeoutMs);
+  }
+
   /** A held long poll stays out: it moves no bytes until it is answered. */
   async quiesce(): Promise<void> {
     this.stopped = true;
@@ -74,6 +86,7 @@ export class LongPollSimClient extends HttpSimClient {
 
   override close(): void {
     clearTimeout(this.timer);
+    this.connection?.close();
     super.close();
   }
 }
