@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster } from '../../src/cluster/cluster.ts';
 import { OwnRedis } from '../bus/redis-server.ts';
 import { sessionFrom } from '../server/from-address.ts';
 import { NGINX_MISSING, startInProcessCluster, type InProcessCluster } from './harness.ts';
@@ -54,5 +55,14 @@ describe.skipIf(NGINX_MISSING)(`per-address limits behind nginx${NGINX_MISSING ?
       statuses.push((await sessionFrom('127.0.0.4', node, `direct${i}`, { 'x-forwarded-for': `203.0.113.${60 + i}`, 'x-real-ip': `203.0.113.${70 + i}` })).status);
     }
     expect(statuses).toEqual([201, 201, 429]);
+  });
+
+  it('npm run cluster starts its nodes with --trust-proxy (nginx forwards from loopback)', async () => {
+    const started = await startCluster({ nodes: 1, redisUrl: redis.url });
+    try {
+      expect(started.nodes[0].child.spawnargs).toContain('--trust-proxy');
+    } finally {
+      await started.close();
+    }
   });
 });
