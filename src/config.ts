@@ -1,5 +1,6 @@
 import { MAX_CURSOR_LENGTH } from './bus/cursor.ts';
 import { fileURLToPath } from 'node:url';
+import { trustedProxyList } from './server/client-address.ts';
 
 /**
  * Every limit and default of the server in one object (STYLE habit 4).
@@ -60,6 +61,15 @@ export interface ServerOptions {
   maxHeldPerAddress: number;
   /** Sockets of one remote address whose request head has not fully arrived. */
   maxUnfinishedRequestsPerAddress: number;
+  /**
+   * Behind a reverse proxy (issue 10): take the client's address from
+   * X-Forwarded-For / X-Real-IP, but only on requests whose socket comes from one
+   * of `trustedProxies` (src/server/client-address.ts). Off by default: a node
+   * reached directly must not believe a header any client can write.
+   */
+  trustProxy: boolean;
+  /** Who may forward an address when `trustProxy` is on: `loopback`, addresses, CIDR ranges. */
+  trustedProxies: string[];
   /** A request head must arrive within this (node's headersTimeout; 408 and close after). */
   headersTimeoutMs: number;
   /**
@@ -144,6 +154,8 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   maxSocketsPerAddress: 1_000,
   maxHeldPerAddress: 500,
   maxUnfinishedRequestsPerAddress: 200,
+  trustProxy: false,
+  trustedProxies: ['loopback'],
   headersTimeoutMs: 10_000,
   maxTopics: 10_000,
   // A class of 30 behind one NAT address: 30 people with a few tabs each join at
@@ -248,6 +260,9 @@ export function resolveServerOptions(overrides: Partial<ServerOptions> = {}): Se
   if (options.pollMaxAnswerBytes > options.maxUnflushedAnswerBytes) {
     throw new Error('option pollMaxAnswerBytes must be at most maxUnflushedAnswerBytes');
   }
+  if (typeof options.trustProxy !== 'boolean') throw new Error(`option trustProxy must be true or false, got ${String(options.trustProxy)}`);
+  if (!Array.isArray(options.trustedProxies)) throw new Error('option trustedProxies must be a list of addresses');
+  trustedProxyList(options.trustedProxies);
   checkRedisOptions(options);
   checkHttp2Options(options);
   checkCompressionOptions(options);

@@ -20,7 +20,8 @@ import { mergeRepeats } from './measure/samples.ts';
 import { ServerProcess, SERVER_SPECS } from './proc/server-process.ts';
 import { canPin } from './proc/spawn-node.ts';
 import { computeRatios, ratioSpecs } from './ratios.ts';
-import { DESCRIPTOR_LIMIT, FULL_SIZES, MAX_CLIENTS_PER_PROCESS, QUICK_SIZES, SCALE_SIZES, type ContenderName, type PeersPart, type PeersSizes, type PeerMeasurement, type PeersOptions, type PeersReport } from './types.ts';
+import { DESCRIPTOR_LIMIT, FULL_SIZES, MAX_CLIENTS_PER_PROCESS, PEERS_PARTS, QUICK_SIZES, SCALE_SIZES, type ContenderName, type PeersPart, type PeersSizes, type PeerMeasurement, type PeersOptions, type PeersReport } from './types.ts';
+import { measureStickiness } from './sticky/measure.ts';
 import { versionsOf } from './versions.ts';
 
 export { formatPeersTable } from './format.ts';
@@ -164,19 +165,22 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
   const startedAt = Date.now();
   const sizes: PeersSizes = { ...(options.quick ? QUICK_SIZES : FULL_SIZES), ...(options.scale ? SCALE_SIZES : {}), ...options.sizes };
   checkDescriptorBudget(sizes);
-  const parts: PeersPart[] = options.parts ?? ['throughput', 'memory'];
+  const wanted = options.contenders ?? ALL_CONTENDERS;
+  // The sticky part is the socket.io polling peer on a cluster: it runs when that peer is wanted.
+  const parts: PeersPart[] = (options.parts ?? [...PEERS_PARTS]).filter((part) => part !== 'sticky' || wanted.includes('socket.io-polling'));
   const pinned = options.pin && canPin();
   const progress = options.onProgress ?? (() => undefined);
   const context: MeasureContext = { sizes, pin: pinned, signal: options.signal, progress: (line) => progress(`peers: ${line}`) };
-  const wanted = options.contenders ?? ALL_CONTENDERS;
   const pool = new ServerPool(options, pinned);
   const onAbort = (): void => void pool.stopAll();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const measurements: PeerMeasurement[] = [];
+  let sticky: PeersReport['sticky'];
   let incomplete = false;
   try {
     if (parts.includes('throughput')) measurements.push(...(await runThroughput(pool, wanted, context)));
     if (parts.includes('memory')) measurements.push(...(await runMemory(pool, wanted, context)));
+    if (parts.includes('sticky')) sticky = await measureStickiness({ quick: options.quick, signal: options.signal, onProgress: (line) => context.progress(`sticky: ${line}`) });
   } catch (error) {
     incomplete = true;
     if (!options.signal?.aborted) pool.errors.push({ source: 'peers', message: (error as Error).message });
@@ -205,6 +209,7 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
     sizes,
     scale: options.scale === true,
     parts,
+    ...(sticky ? { sticky } : {}),
     machine: { nproc: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', node: process.version, os: `${osType()} ${release()}` },
     measurements,
     skipped: [...pool.skipped].map(([contender, reason]) => ({ contender, reason })),

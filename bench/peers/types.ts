@@ -105,15 +105,24 @@ export const DESCRIPTOR_LIMIT = 20_000;
 /** Most client connections one load process may open: under ~18,000 descriptors, whatever the dialect's side requests. */
 export const MAX_CLIENTS_PER_PROCESS = 18_000;
 
-/** The two halves of a run: throughput (poll, publish, fan-out) and memory (RSS per connection, release). */
-export type PeersPart = 'throughput' | 'memory';
+/**
+ * The parts of a run: throughput (poll, publish, fan-out), memory (RSS per
+ * connection, release) and sticky (socket.io polling on two nodes behind
+ * nginx, round-robin and sticky, next to ours: sticky/measure.ts).
+ */
+export type PeersPart = 'throughput' | 'memory' | 'sticky';
+
+export const PEERS_PARTS: readonly PeersPart[] = ['throughput', 'memory', 'sticky'];
 
 export interface PeersOptions {
   quick: boolean;
   pin: boolean;
   /** Memory runs at the process's limit (`SCALE_SIZES`); `PEERS_SCALE=limit` through `npm run bench`. */
   scale?: boolean;
-  /** Only these parts (default both); `PEERS_PARTS=memory` through `npm run bench`. */
+  /**
+   * Only these parts (default all; `sticky` runs only when `socket.io-polling` is
+   * among the contenders, as in `--scenario peers`); `PEERS_PARTS=memory` through `npm run bench`.
+   */
   parts?: PeersPart[];
   onProgress?: (line: string) => void;
   signal?: AbortSignal;

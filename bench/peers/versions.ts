@@ -26,6 +26,11 @@ export function versionOf(contender: ContenderName): string {
   const name = PACKAGES[contender];
   if (contender === 'ours') return `transport-lab@${readVersion(REPO_ROOT) ?? '?'}`;
   if (name === null) return `node:http@${process.versions.node}`;
+  return packageVersion(name);
+}
+
+/** `package@version` of an installed package (`package@?` when unreadable). */
+export function packageVersion(name: string): string {
   return `${name}@${readVersion(join(REPO_ROOT, 'node_modules', name)) ?? '?'}`;
 }
 

@@ -15,6 +15,7 @@ import { transportLabel } from './chart-spec.ts';
 import { http2HeaderTable } from './h2-table.ts';
 import { formatBytes, formatNumber } from './format.ts';
 import { compressionTable } from './compression-table.ts';
+import { stickinessErrors, stickinessTable } from './sticky-table.ts';
 import { ceilingTable, conditionalPollTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, plural, projectionTable, summaryTable, theoryTable, workloadText } from './tables.ts';
 import { abuseHtmlSection } from '../abuse/report.ts';
 import { faultsHtmlSection } from '../faults/report.ts';
@@ -146,7 +147,8 @@ export function renderHtmlReport(results: BenchResults): string {
     c.date, c.pinned ? 'processes pinned to cores' : 'processes not pinned', ...(c.machine ? [c.machine] : []),
   ];
   const peers = peersTable(results);
-  const runErrors = results.errors.concat(results.peers?.errors ?? []);
+  const sticky = stickinessTable(results);
+  const runErrors = results.errors.concat(results.peers?.errors ?? [], stickinessErrors(results));
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -164,9 +166,9 @@ export function renderHtmlReport(results: BenchResults): string {
 </header>
 <main>
   <section class="guide">${READING_GUIDE}</section>
-  <nav>${navLinks(results, peers !== null).join(' ')}</nav>
+  <nav>${navLinks(results, peers !== null || sticky !== null).join(' ')}</nav>
   ${results.scenarios.map((scenario) => renderScenario(results, scenario)).join('\n')}
-  ${peers ? `<section class="peers" id="peers"><h2>Against reference servers</h2>${renderTable(peers)}</section>` : ''}
+  ${peers || sticky ? `<section class="peers" id="peers"><h2>Against reference servers</h2>${peers ? renderTable(peers) : ''}${sticky ? `<h3>Two nodes behind nginx: who needs sticky sessions</h3>${renderTable(sticky)}` : ''}</section>` : ''}
   ${abuseHtmlSection(results, renderTable)}
   ${faultsHtmlSection(results, renderTable)}
   ${runErrors.length > 0 ? `<section><h2>Errors</h2>${renderErrors(runErrors.map((error) => ({ where: '', error })))}</section>` : ''}

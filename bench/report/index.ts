@@ -3,6 +3,7 @@ export { chartConfigsFor, chartIdsFor, findScenario, logTickLabel, withLogTickLa
 export type { ChartSpec, ChartId } from './charts.ts';
 export { projectionTable, headerProjectionTable, theoryTable, summaryTable, peersTable, ceilingTable, idleTable, nothingDelivered, workloadText, NO_VALUE } from './tables.ts';
 export type { Table } from './tables.ts';
+export { stickinessTable } from './sticky-table.ts';
 export { formatSummary, formatTextTable, formatError } from './terminal.ts';
 export { renderHtmlReport, navLinks } from './html.ts';
 export { writeResults, makeRunId } from './write.ts';

@@ -7,6 +7,7 @@ import type { BenchResults, RunError, ScenarioResult } from '../../src/results/s
 import { transportLabel } from './chart-spec.ts';
 import { compressionTable } from './compression-table.ts';
 import { http2HeaderTable } from './h2-table.ts';
+import { stickinessErrors, stickinessTable } from './sticky-table.ts';
 import { ceilingTable, conditionalPollTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, projectionTable, summaryTable, theoryTable } from './tables.ts';
 import { abuseTable } from '../abuse/report.ts';
 import { faultsTables } from '../faults/report.ts';
@@ -76,12 +77,14 @@ export function formatSummary(results: BenchResults): string {
   for (const scenario of results.scenarios) parts.push(formatScenario(scenario));
   const peers = peersTable(results);
   if (peers) parts.push(formatTextTable(peers));
+  const sticky = stickinessTable(results);
+  if (sticky) parts.push(formatTextTable(sticky));
   const abuse = abuseTable(results);
   if (abuse) parts.push(formatTextTable(abuse));
   for (const table of faultsTables(results)) parts.push(formatTextTable(table));
   const runErrors = [
     ...results.errors.map((error) => formatError('', error)),
-    ...(results.peers?.errors ?? []).map((error) => formatError('peers', error)),
+    ...(results.peers?.errors ?? []).concat(stickinessErrors(results)).map((error) => formatError('peers', error)),
   ];
   if (runErrors.length > 0) parts.push(runErrors.join('\n'));
   return `${parts.join('\n\n')}\n`;

@@ -4,14 +4,14 @@
  * scenario and says "peers not available" instead of crashing.
  */
 import type { PeersResult, RunError } from '../../src/results/schema.ts';
-import type { ContenderName } from '../peers/types.ts';
+import { PEERS_PARTS, type ContenderName, type PeersPart } from '../peers/types.ts';
 
 interface PeersModule {
   runPeers(options: {
     quick: boolean;
     pin: boolean;
     scale?: boolean;
-    parts?: ('throughput' | 'memory')[];
+    parts?: PeersPart[];
     signal?: AbortSignal;
     onProgress?: (line: string) => void;
     sizes?: Record<string, number>;
@@ -41,11 +41,11 @@ const PEERS_MODULE = '../peers/index.ts';
  * Issue 12 item 3 without a new CLI flag (bench/cli is another part's):
  * `PEERS_SCALE=limit` runs the memory figures at the process's descriptor
  * limit (19,000 idle ws/sse, 15,000 held long polls), `PEERS_PARTS=memory`
- * (or `throughput`) runs only that half. Anything else is an error, not a
+ * (or `throughput`, or `sticky`, comma-separated) runs only those parts. Anything else is an error, not a
  * silent default.
  */
-export function peersEnvironment(env: NodeJS.ProcessEnv): { scale?: boolean; parts?: ('throughput' | 'memory')[] } {
-  const options: { scale?: boolean; parts?: ('throughput' | 'memory')[] } = {};
+export function peersEnvironment(env: NodeJS.ProcessEnv): { scale?: boolean; parts?: PeersPart[] } {
+  const options: { scale?: boolean; parts?: PeersPart[] } = {};
   const scale = env.PEERS_SCALE;
   if (scale !== undefined && scale !== '') {
     if (scale !== 'limit') throw new Error(`PEERS_SCALE must be "limit", got "${scale}"`);
@@ -54,9 +54,9 @@ export function peersEnvironment(env: NodeJS.ProcessEnv): { scale?: boolean; par
   const parts = env.PEERS_PARTS;
   if (parts !== undefined && parts !== '') {
     const list = parts.split(',').map((part) => part.trim());
-    const wrong = list.find((part) => part !== 'throughput' && part !== 'memory');
-    if (wrong !== undefined) throw new Error(`PEERS_PARTS must be "throughput", "memory" or both, got "${parts}"`);
-    options.parts = list as ('throughput' | 'memory')[];
+    const wrong = list.find((part) => !(PEERS_PARTS as readonly string[]).includes(part));
+    if (wrong !== undefined) throw new Error(`PEERS_PARTS must be a comma-separated list of ${PEERS_PARTS.join(', ')}, got "${parts}"`);
+    options.parts = list as PeersPart[];
   }
   return options;
 }

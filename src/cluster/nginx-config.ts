@@ -31,7 +31,15 @@ export interface NginxConfigInput {
    * cannot write the scratch folder, so they stay root, on 127.0.0.1 only.
    */
   asRoot: boolean;
+  /**
+   * The sticky variant (the template's commented `hash $remote_addr consistent`):
+   * each client address pinned to one node. For a peer that needs it (Socket.IO's
+   * long polling, bench/peers/sticky); ours runs round-robin.
+   */
+  sticky?: boolean;
 }
+
+export const STICKY_BALANCE = 'hash $remote_addr consistent;';
 
 function hostPort({ host, port }: HostPort): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -46,6 +54,7 @@ export function renderNginxConfig(input: NginxConfigInput): string {
     UPSTREAMS: input.upstreams.map((upstream) => `    server ${hostPort(upstream)};`).join('\n'),
     // The live lab's routes go to the first node (see the template's comment).
     LAB_NODE: `    server ${hostPort(input.upstreams[0])};`,
+    BALANCE: input.sticky ? `    ${STICKY_BALANCE}` : '    # (round-robin: nginx\'s default)',
     USER: input.asRoot ? 'user root root;' : '# (not root: nginx keeps the current user)',
   };
   const template = readFileSync(NGINX_TEMPLATES[input.variant], 'utf8');

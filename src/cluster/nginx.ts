@@ -37,6 +37,8 @@ export interface NginxOptions {
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;
+  /** Pin each client address to one node (nginx-config.ts `sticky`). */
+  sticky?: boolean;
 }
 
 export interface RunningNginx {
@@ -81,6 +83,7 @@ async function startNginxOnce(options: NginxOptions): Promise<RunningNginx> {
       listen: { host, port },
       upstreams: options.upstreams,
       asRoot: process.getuid?.() === 0,
+      sticky: options.sticky,
     }));
   } catch (error) {
     await removePrefix();

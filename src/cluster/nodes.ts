@@ -43,6 +43,9 @@ export async function startNode(spec: NodeSpec): Promise<RunningNode> {
     '--import', 'tsx', SERVER_MAIN,
     '--redis', spec.redisUrl, '--redis-prefix', spec.redisPrefix,
     '--host', host, '--port', '0', '--node-name', spec.name,
+    // nginx (on loopback) forwards each client's address: the per-address limits
+    // count clients, not nginx (src/server/client-address.ts).
+    '--trust-proxy',
     ...(spec.args ?? []),
   ], { env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let match: RegExpMatchArray;

@@ -31,6 +31,12 @@ export interface LabAuthorityOptions {
   loopbackIsInstructor: boolean;
   /** Origins accepted besides the server's own (the server's `allowedOrigins`). */
   allowedOrigins: readonly string[];
+  /**
+   * Where a request comes from (default: its socket's address). Behind nginx every
+   * socket is loopback: the server's `clientAddress` gives the forwarded one, so a
+   * student's request through the proxy is not taken for this machine's.
+   */
+  clientAddress?: (req: IncomingMessage) => string | undefined;
 }
 
 export function makeLabKey(): string {
@@ -68,7 +74,7 @@ export class LabAuthority {
     const presented = typeof key === 'string' && key !== '';
     if (presented && this.#keyMatches(key)) return { instructor: true, reason: 'You hold the lab key: the knobs are yours.' };
     // A stale key (from an earlier start) does not lock out the one person a loopback-only server trusts anyway.
-    if (this.options.loopbackIsInstructor && isLoopbackAddress(req.socket.remoteAddress)) {
+    if (this.options.loopbackIsInstructor && isLoopbackAddress(this.options.clientAddress ? this.options.clientAddress(req) : req.socket.remoteAddress)) {
       return { instructor: true, reason: 'The server listens on this machine only: the knobs are yours.' };
     }
     if (presented) {

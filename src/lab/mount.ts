@@ -84,6 +84,7 @@ export function createLabMount(options: LabMountOptions = {}): LabMount {
       key: labKey,
       loopbackIsInstructor: options.loopbackIsInstructor ?? isLoopbackAddress(server.host),
       allowedOrigins: server.options.allowedOrigins,
+      clientAddress: server.clientAddress,
     });
     const dial = dialHost(server.host);
     const network = new LabNetwork({ host: dial, port: server.port }, server.host);

@@ -1,6 +1,7 @@
 /** The peers part of a results file: ours against reference servers and libraries (`--scenario peers`). */
 import type { TransportName } from '../protocol/index.ts';
 import type { RunError } from './run-error.ts';
+import type { StickinessResult } from './sticky.ts';
 
 /** Our figure ÷ the reference's, per transport and metric (issue 5). */
 export interface PeerRatio {
@@ -68,6 +69,8 @@ export interface PeersResult {
   versions?: Record<string, string>;
   /** Whether the memory runs were at the process's descriptor limit (19,000 idle / 15,000 held). */
   scale?: boolean;
-  /** Which parts ran: throughput, memory, or both. */
+  /** Which parts ran: throughput, memory, sticky. */
   parts?: string[];
+  /** The `sticky` part: Socket.IO polling on two nodes behind nginx, round-robin and sticky, next to ours (issue 10). */
+  sticky?: StickinessResult;
 }

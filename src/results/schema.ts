@@ -22,6 +22,7 @@ import type { NetworkConditions } from '../net/conditions.ts';
 export type { AbuseResult, ByteSplit, RunError, TransportName };
 export type * from './http2.ts';
 export type * from './peers.ts';
+export type * from './sticky.ts';
 
 export const SCHEMA_VERSION = 1;
 

@@ -70,6 +70,31 @@ function checkResultsShape(value: object): string | null {
       if (problem) return `scenarios[${i}].ceiling ${problem}`;
     }
   }
+  if (isObject(run.peers) && run.peers.sticky !== undefined) {
+    const problem = checkStickinessShape(run.peers.sticky);
+    if (problem) return `peers.sticky ${problem}`;
+  }
+  return null;
+}
+
+/** Figures of one sticky run that the report prints (src/results/sticky.ts). */
+const STICKY_RUN_COUNTS = [
+  'clients', 'clientsSubscribed', 'clientsWithMessage', 'published', 'expectedDeliveries', 'delivered', 'lost',
+  'duplicates', 'requests', 'failedRequests', 'sessionIdUnknown', 'reconnects', 'nodesAnswering',
+] as const;
+
+/** The peers' sticky part is optional, but when present the report reads its config and every run's counts. */
+function checkStickinessShape(sticky: unknown): string | null {
+  if (!isObject(sticky)) return 'is not an object';
+  if (!isObject(sticky.config) || !isObject(sticky.versions) || !Array.isArray(sticky.errors)) return 'has no config, versions or errors';
+  if (!Array.isArray(sticky.runs)) return 'has no runs list';
+  for (const [k, run] of (sticky.runs as unknown[]).entries()) {
+    if (!isObject(run) || typeof run.contender !== 'string' || (run.balancing !== 'round-robin' && run.balancing !== 'sticky')) {
+      return `runs[${k}] has no contender or balancing`;
+    }
+    const missing = STICKY_RUN_COUNTS.find((key) => typeof run[key] !== 'number');
+    if (missing) return `runs[${k}].${missing} is not a number`;
+  }
   return null;
 }
 

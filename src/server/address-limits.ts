@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ServerOptions } from '../config.ts';
 import { LabError } from '../protocol/index.ts';
+import type { ClientAddresses } from './client-address.ts';
 
 /**
  * What one remote address may hold (issue 8 #6): open sockets, sockets whose
@@ -8,6 +9,11 @@ import { LabError } from '../protocol/index.ts';
  * is an address like any other. The defaults sit far above what thirty browsers
  * behind one workshop NAT use (each holds a handful of sockets), and far below
  * `maxConnections`, so one address can never take every slot.
+ *
+ * Behind a trusted proxy (`trustProxy`), the proxy's own sockets are not
+ * counted here: nginx opens them for all its clients, and which client a
+ * socket serves is only known per request. Held requests are then counted by
+ * the forwarded address; `maxConnections` still caps the proxy's sockets.
  */
 export class AddressLimits {
   readonly #sockets = new Map<string, number>();
@@ -16,13 +22,14 @@ export class AddressLimits {
   /** Sockets whose first request head is still on its way. */
   readonly #waitingHead = new WeakSet<Socket>();
 
-  constructor(private readonly options: ServerOptions) {}
+  constructor(private readonly options: ServerOptions, private readonly clients: ClientAddresses) {}
 
   /**
    * Counts a new socket of its address; returns the fault when the address is
    * over a quota (the socket is then not counted: the caller refuses it).
    */
   admit(socket: Socket): LabError | undefined {
+    if (this.clients.isTrustedProxy(socket.remoteAddress)) return undefined;
     const address = addressOf(socket);
     const sockets = this.#sockets.get(address) ?? 0;
     if (sockets >= this.options.maxSocketsPerAddress) {

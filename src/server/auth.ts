@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { LabError } from '../protocol/index.ts';
+import type { ClientAddresses } from './client-address.ts';
 import { addressKey } from './rate-limit.ts';
 import type { Session, SessionRegistry } from './sessions.ts';
 import type { TokenClaims, TokenSigner } from './tokens.ts';
@@ -22,6 +23,7 @@ export class Authenticator {
     private readonly signer: TokenSigner,
     private readonly sessions: SessionRegistry,
     allowedOrigins: string[],
+    private readonly clients: ClientAddresses,
   ) {
     this.#allowedOrigins = new Set(allowedOrigins.map((origin) => origin.replace(/\/+$/, '')));
   }
@@ -33,7 +35,7 @@ export class Authenticator {
     if (!claims) throw new LabError('unauthorized', 'the session token is not valid');
     const session = this.sessions.resume(claims);
     // Its publishes count against this address too (issue 8, finding 7).
-    session.address = this.#addressKey(req.socket?.remoteAddress);
+    session.address = this.#addressKey(this.clients.of(req));
     return session;
   }
 

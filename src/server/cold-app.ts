@@ -45,7 +45,7 @@ export function createColdApp({ context, stats, problem, mount }: ColdAppParts):
     const input = await readJsonBody(req, context.options.maxFrameBytes);
     const name = assertName(typeof input === 'object' && input !== null ? (input as { name?: unknown }).name : undefined);
     const presented = context.presentedClaims(req, new URLSearchParams(req.url.split('?')[1] ?? ''));
-    const { token } = await context.sessions.admit(name, presented, addressKey(req.socket.remoteAddress));
+    const { token } = await context.sessions.admit(name, presented, addressKey(context.clientAddresses.of(req)));
     await context.bus.rememberUser(name);
     res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/' });
     const body: SessionResponse = { name, token };

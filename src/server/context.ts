@@ -7,7 +7,8 @@ import type {
   Admission, ReceiveAdmission, ReceiveAdmitOptions, SocketAdmitOptions, TransportContext,
 } from '../transports/types.ts';
 import { queuedBehindUnread, UnflushedAnswers } from '../transports/unflushed-answers.ts';
-import { addressOf, AddressLimits } from './address-limits.ts';
+import { AddressLimits } from './address-limits.ts';
+import type { ClientAddresses } from './client-address.ts';
 import type { Accounting } from './accounting/accounting.ts';
 import type { TransportCounters } from './accounting/counters.ts';
 import type { Authenticator } from './auth.ts';
@@ -37,9 +38,11 @@ export class ServerContext {
     readonly sessions: SessionRegistry,
     private readonly authenticator: Authenticator,
     private readonly publisher: Publisher,
+    /** Whose request it is: the socket's address, or behind a trusted proxy the forwarded one. */
+    readonly clientAddresses: ClientAddresses,
   ) {
     this.unflushedAnswers = new UnflushedAnswers(options.maxUnflushedAnswerBytes);
-    this.addresses = new AddressLimits(options);
+    this.addresses = new AddressLimits(options, clientAddresses);
   }
 
   /** What the transport `name` is given: this server's parts, with its own wire meter. */
@@ -99,7 +102,7 @@ export class ServerContext {
       throw new LabError('too_many_connections', 'the server holds its maximum of held requests', 1);
     }
     this.#checkSessionHolds(session);
-    const releaseAddress = this.addresses.hold(addressOf(req.socket));
+    const releaseAddress = this.addresses.hold(this.clientAddresses.of(req) ?? 'unknown');
     let releaseTopics: () => void;
     try {
       releaseTopics = this.claimTopics(session, topics);

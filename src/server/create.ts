@@ -13,6 +13,7 @@ import { Authenticator } from './auth.ts';
 import { openBackend } from './backend.ts';
 import { createColdApp } from './cold-app.ts';
 import { ServerContext } from './context.ts';
+import { ClientAddresses } from './client-address.ts';
 import { Http2Listeners } from './h2-servers.ts';
 import { createHotRoutes, splitUrl, UPGRADE_ROUTES } from './hot-router.ts';
 import { Publisher } from './publisher.ts';
@@ -32,6 +33,8 @@ export interface LabServer {
   h2cUrl?: string;
   bus: MessageBus;
   options: ServerOptions;
+  /** The address a request comes from: its socket's, or behind a trusted proxy the one forwarded (`trustProxy`). */
+  clientAddress(req: http.IncomingMessage): string | undefined;
   stats(): StatsSnapshot;
   /**
    * Runs `hook` when the server starts closing, before it stops anything
@@ -90,8 +93,9 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
   const sessions = new SessionRegistry(signer, options, (name) => {
     bus.forget(inboxTopic(name)).catch((error: unknown) => console.error('transport-lab: could not forget an inbox', error));
   }, backend.shared);
-  const authenticator = new Authenticator(signer, sessions, options.allowedOrigins);
-  const context = new ServerContext(bus, options, accounting, sessions, authenticator, new Publisher(bus, options, backend.shared));
+  const clientAddresses = new ClientAddresses(options);
+  const authenticator = new Authenticator(signer, sessions, options.allowedOrigins, clientAddresses);
+  const context = new ServerContext(bus, options, accounting, sessions, authenticator, new Publisher(bus, options, backend.shared), clientAddresses);
   const transports = Object.fromEntries(
     TRANSPORT_NAMES.map((name) => [name, TRANSPORTS[name](context.forTransport(name))]),
   ) as Record<TransportName, Transport>;
@@ -230,6 +234,7 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     h2cUrl: http2Listeners.listeners.h2c?.url,
     bus,
     options,
+    clientAddress: (req) => clientAddresses.of(req),
     stats,
     onClose: (hook) => {
       closeHooks.push(hook);

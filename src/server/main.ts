@@ -24,6 +24,11 @@ Options:
                     needs TRANSPORT_LAB_SECRET, the same on every node
   --redis-prefix <p>  prefix of every Redis key (env REDIS_PREFIX; default ${DEFAULT_SERVER_OPTIONS.redisPrefix})
   --node-name <name>  how this node names itself in /api/stats (env NODE_NAME; default <hostname>:<port>)
+  --trust-proxy     behind a reverse proxy: count each client by the address the proxy
+                    forwards (X-Forwarded-For, X-Real-IP), on requests from a trusted
+                    proxy only (env TRUST_PROXY=1; default off: every header ignored)
+  --trusted-proxies <list>  who may forward it: "loopback", addresses, CIDR ranges, comma-
+                    separated (env TRUSTED_PROXIES; default loopback)
   --tls-port <n>    also listen over TLS with ALPN h2 and http/1.1 (env TLS_PORT; default off;
                     0 picks a free one): poll, long poll and SSE over HTTP/2
   --tls-cert <file> PEM certificate for --tls-port (with --tls-key; default: a
@@ -52,6 +57,13 @@ function parsePort(value: string, flag = '--port'): number {
     throw new Error(`${flag} must be an integer 0-65535, got "${value}"`);
   }
   return port;
+}
+
+/** An on/off environment variable: unset, empty, 0 or false is off; 1 or true is on. */
+function parseSwitch(value: string | undefined, name: string): boolean {
+  if (value === undefined || value === '' || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw new Error(`${name} must be 1, true, 0 or false, got "${value}"`);
 }
 
 /** An optional listener's port: absent → -1 (off). */
@@ -95,6 +107,8 @@ async function main(): Promise<void> {
       redis: { type: 'string' },
       'redis-prefix': { type: 'string' },
       'node-name': { type: 'string' },
+      'trust-proxy': { type: 'boolean', default: false },
+      'trusted-proxies': { type: 'string' },
       'tls-port': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
@@ -118,6 +132,9 @@ async function main(): Promise<void> {
     redisUrl: values.redis ?? process.env.REDIS_URL ?? '',
     redisPrefix: values['redis-prefix'] ?? process.env.REDIS_PREFIX ?? DEFAULT_SERVER_OPTIONS.redisPrefix,
     nodeName: values['node-name'] ?? process.env.NODE_NAME ?? '',
+    trustProxy: values['trust-proxy'] || parseSwitch(process.env.TRUST_PROXY, 'TRUST_PROXY'),
+    trustedProxies: (values['trusted-proxies'] ?? process.env.TRUSTED_PROXIES ?? DEFAULT_SERVER_OPTIONS.trustedProxies.join(','))
+      .split(',').map((entry) => entry.trim()).filter(Boolean),
     tlsPort: optionalPort(values['tls-port'] ?? process.env.TLS_PORT, '--tls-port'),
     h2cPort: optionalPort(values['h2c-port'] ?? process.env.H2C_PORT, '--h2c-port'),
     ...readTlsIdentity(values['tls-cert'], values['tls-key']),

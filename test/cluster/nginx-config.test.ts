@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { NGINX_TEMPLATES, renderNginxConfig, type NginxVariant } from '../../src/cluster/nginx-config.ts';
+import { NGINX_TEMPLATES, STICKY_BALANCE, renderNginxConfig, type NginxVariant } from '../../src/cluster/nginx-config.ts';
 
 /**
  * The shipped templates render to a complete config (no nginx needed: what
@@ -50,6 +50,24 @@ describe('the nginx config', () => {
     const config = renderNginxConfig({ ...input, variant: 'defaults' }).replace(/#.*$/gm, '');
     expect(config).not.toMatch(/proxy_buffering|proxy_read_timeout|keepalive \d/);
     expect(config).toContain('proxy_ignore_headers X-Accel-Buffering;');
+  });
+
+  it('the sticky variant (for the Socket.IO peer only) hashes the whole client address, before keepalive', () => {
+    const nodes = renderNginxConfig({ ...input, variant: 'tuned', sticky: true }).split('upstream transport_lab_nodes {')[1].split('}')[0];
+    const directives = nodes.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+    // nginx wants the balancing method above keepalive.
+    expect(directives.slice(-2)).toEqual([STICKY_BALANCE, 'keepalive 64;']);
+    expect(STICKY_BALANCE).toBe('hash $remote_addr consistent;');
+  });
+
+  it('forwards the client\'s address (X-Real-IP overwritten, X-Forwarded-For appended), also on /ws', () => {
+    for (const variant of ['tuned', 'defaults'] as NginxVariant[]) {
+      const config = renderNginxConfig({ ...input, variant });
+      for (const where of [config.split('location')[0], config.split('location = /ws {')[1].split('}')[0]]) {
+        expect(where).toContain('proxy_set_header X-Real-IP $remote_addr;');
+        expect(where).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
+      }
+    }
   });
 
   it('as root, the workers stay root (they must write the scratch folder)', () => {

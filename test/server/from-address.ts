@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { LabServer } from '../../src/server/create.ts';
 
 /**
  * HTTP requests from a chosen loopback address (127.0.0.2, 127.0.0.3, …: all of
@@ -13,7 +12,7 @@ export interface AddressedAnswer {
 
 export function requestFrom(
   localAddress: string,
-  server: LabServer,
+  server: { host: string; port: number },
   method: 'GET' | 'POST',
   path: string,
   headers: Record<string, string> = {},
@@ -47,7 +46,7 @@ export function requestFrom(
 }
 
 /** POST /api/session from `localAddress`; the token on 201. */
-export async function sessionFrom(localAddress: string, server: LabServer, name: string, headers: Record<string, string> = {}): Promise<AddressedAnswer & { token?: string }> {
+export async function sessionFrom(localAddress: string, server: { host: string; port: number }, name: string, headers: Record<string, string> = {}): Promise<AddressedAnswer & { token?: string }> {
   const answer = await requestFrom(localAddress, server, 'POST', '/api/session', headers, { name });
   return { ...answer, token: typeof answer.json.token === 'string' ? answer.json.token : undefined };
 }

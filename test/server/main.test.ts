@@ -49,6 +49,15 @@ describe('npm start (src/server/main.ts)', () => {
     expect(bad.output()).toContain('--port');
   });
 
+  it('refuses a bad TRUST_PROXY or --trusted-proxies by name', { timeout: 60_000 }, async () => {
+    const badSwitch = run(['--port', '0'], { TRUST_PROXY: 'yes' });
+    expect((await badSwitch.exited)[0]).toBe(1);
+    expect(badSwitch.output()).toContain('TRUST_PROXY must be');
+    const badList = run(['--port', '0', '--trust-proxy', '--trusted-proxies', 'loopback,gateway']);
+    expect((await badList.exited)[0]).toBe(1);
+    expect(badList.output()).toContain('option trustedProxies: "gateway"');
+  });
+
   it('listens over TLS and h2c with --tls-port and --h2c-port, and prints both URLs', { timeout: 60_000 }, async () => {
     const { connectH2, H2Request } = await import('./h2-client.ts');
     const server = run(['--port', '0', '--tls-port', '0', '--h2c-port', '0']);

@@ -7,13 +7,17 @@
  * emits `message` to the topic's room (one encode per broadcast, as the
  * adapter does).
  *
- * Run: node --import tsx bench/peers/refs/socketio.ts --port 0
+ * With `--redis <url>` (and `--redis-prefix`), on @socket.io/redis-streams-adapter
+ * so that several of it run as one cluster (socketio-redis.ts).
+ *
+ * Run: node --import tsx bench/peers/refs/socketio.ts --port 0 [--polling] [--redis redis://127.0.0.1:6379]
  */
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
 import { MiniBus, encodeCursor } from './mini-bus.ts';
 import { answerSession, listenAndAnnounce, splitTarget } from './listen.ts';
 import { readPublish } from './http-publish.ts';
+import { parseRedisArgs, useRedisStreams } from './socketio-redis.ts';
 
 type Ack = (answer: unknown) => void;
 
@@ -80,4 +84,10 @@ io.on('connection', (socket) => {
   });
 });
 
-listenAndAnnounce('socketio', server, process.argv.slice(2), () => void io.close());
+const redis = parseRedisArgs(process.argv.slice(2));
+const closeRedis = redis ? await useRedisStreams(io, redis) : undefined;
+
+listenAndAnnounce('socketio', server, process.argv.slice(2), () => {
+  void io.close();
+  closeRedis?.();
+});
