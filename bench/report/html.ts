@@ -18,6 +18,7 @@ import { compressionTable } from './compression-table.ts';
 import { ceilingTable, conditionalPollTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, plural, projectionTable, summaryTable, theoryTable, workloadText } from './tables.ts';
 import { abuseHtmlSection } from '../abuse/report.ts';
 import { faultsHtmlSection } from '../faults/report.ts';
+import { clusterHtmlSection } from '../cluster/report.ts';
 import type { Table } from './tables.ts';
 import { REPORT_CSS, READING_GUIDE } from './html-text.ts';
 
@@ -169,6 +170,7 @@ export function renderHtmlReport(results: BenchResults): string {
   ${peers ? `<section class="peers" id="peers"><h2>Against reference servers</h2>${renderTable(peers)}</section>` : ''}
   ${abuseHtmlSection(results, renderTable)}
   ${faultsHtmlSection(results, renderTable)}
+  ${clusterHtmlSection(results, renderTable)}
   ${runErrors.length > 0 ? `<section><h2>Errors</h2>${renderErrors(runErrors.map((error) => ({ where: '', error })))}</section>` : ''}
   <details class="config"><summary>Configuration of this run</summary><pre>${escapeHtml(JSON.stringify(results.config, null, 2))}</pre></details>
 </main>

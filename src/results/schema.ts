@@ -13,6 +13,7 @@
  */
 import type { ByteSplit, TransportName } from '../protocol/index.ts';
 import type { AbuseResult } from './abuse.ts';
+import type { ClusterResult } from './cluster.ts';
 import type { FaultsResult } from './faults.ts';
 import type { Http2Figures } from './http2.ts';
 import type { PeersResult } from './peers.ts';
@@ -22,6 +23,7 @@ import type { NetworkConditions } from '../net/conditions.ts';
 export type { AbuseResult, ByteSplit, RunError, TransportName };
 export type * from './http2.ts';
 export type * from './peers.ts';
+export type * from './cluster.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -348,6 +350,8 @@ export interface BenchResults {
   abuse?: AbuseResult;
   /** The `faults` scenario (issue 11 item 5): per transport and fault, time to notice and to reconnect, recovery cost, delivery. */
   faults?: FaultsResult;
+  /** The `cluster` scenario (issue 10): in-memory vs Redis vs two nodes behind nginx — the hop's latency, cost per delivery, a projection, a failover. */
+  cluster?: ClusterResult;
   errors: RunError[];
 }
 
