@@ -15,6 +15,17 @@ const SETUP_LABELS: Record<ClusterSetupName, string> = {
   'redis-2': 'Redis, 2 nodes',
 };
 
+const TOP_COMMANDS = 6;
+
+/** "get 2.39, evalsha 1.53, xrange 0.92": calls ÷ deliveries, the most called first. */
+export function topCommands(calls: Record<string, number>, deliveries: number): string {
+  return Object.entries(calls)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, TOP_COMMANDS)
+    .map(([name, count]) => `${name} ${formatNumber(count / deliveries, 2)}`)
+    .join(', ');
+}
+
 function signedMs(ms: number): string {
   return `${ms >= 0 ? '+' : '−'}${formatMs(Math.abs(ms))}`;
 }
@@ -53,6 +64,14 @@ export function clusterTables(results: BenchResults): Table[] {
       row.redisPerDelivery ? `${formatNumber(row.redisPerDelivery.cpuMicros, 1)} µs` : '–',
     ]),
   };
+  const twoNodes = cluster.rows.filter((row) => row.setup === 'redis-2' && row.redis && row.deliveries.received > 0);
+  const commands: Table = {
+    caption:
+      `What the Redis commands are, per delivery, on the two-node rows (the ${TOP_COMMANDS} most called; INFO commandstats). ` +
+      'The commands a Lua script runs (the publish script\'s XADD, PUBLISH, HINCRBY …) are counted as Redis counts them, one by one, beside the EVALSHA that ran them.',
+    head: ['transport', 'commands per delivery, most called first'],
+    rows: twoNodes.map((row) => [row.transport, topCommands(row.redis?.calls ?? {}, row.deliveries.received)]),
+  };
   const hop: Table = {
     caption: 'What Redis adds, against the in-memory row of the same transport (latency measured from when each message was due; a negative figure is within the noise).',
     head: ['transport', 'setup', 'p50 added', 'p99 added', 'node CPU/delivery ×'],
@@ -87,7 +106,7 @@ export function clusterTables(results: BenchResults): Table[] {
       String(row.gaps),
     ]),
   };
-  return [setups, hop, projection, failover].filter((table) => table.rows.length > 0);
+  return [setups, commands, hop, projection, failover].filter((table) => table.rows.length > 0);
 }
 
 /** The HTML section (empty when the run had no cluster scenario). */
