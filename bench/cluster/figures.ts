@@ -91,7 +91,7 @@ export function clusterRow(
     nodesCpuSeconds,
     nodeCpuSeconds,
     cpuMicrosPerDelivery: per(nodesCpuSeconds * 1e6, deliveries),
-    cpuSecondsPerClientSecond: per(nodesCpuSeconds, measured.clients * window.seconds),
+    cpuSecondsPerClientSecond: per(nodesCpuSeconds, measured.clients * measured.durationSeconds),
     ...(redis
       ? {
           redis,
@@ -128,9 +128,25 @@ export const PROJECTION_CLIENTS = [10_000, 100_000];
 
 export function projectionFormula(targetCpuShare: number): string {
   return (
-    `nodes(N) = ⌈N ÷ (${targetCpuShare} ÷ c)⌉, c = node CPU seconds per client per second on the two-node row ` +
-    `(summed over the nodes ÷ (clients × seconds measured)); Redis % = N × r × 100, r = Redis CPU seconds (beyond idle) per client per second`
+    `nodes(N) = ⌈N ÷ ⌊${targetCpuShare} ÷ c⌋⌉, c = node CPU seconds per client per second on the two-node row ` +
+    `(summed over the nodes ÷ (clients × seconds of publishing)); Redis core % at N = N × r × 100 and clients per Redis = ⌊${targetCpuShare} ÷ r⌋, ` +
+    'r = Redis CPU seconds (beyond its idle) per client per second'
   );
+}
+
+/** What N clients means in the projection: more rooms like the measured one, each client's traffic unchanged. */
+export function projectionBasis(targetCpuShare: number, clients: number, publishRatePerSecond: number): string {
+  return (
+    `N clients = N ÷ ${clients} rooms like the measured one, each client publishing ${publishRatePerSecond}/s and receiving ` +
+    `${clients * publishRatePerSecond}/s as here (one big room would grow every client's traffic with N). The per-node ceiling is ` +
+    `derived from CPU, not from a saturation run: a node is one Node.js process (one core at most), allowed ${targetCpuShare * 100} % of it; ` +
+    'Redis is one core too. Memory, sockets and the network are not in it'
+  );
+}
+
+/** ⌊x⌋, but 349.99999999 (0.7 ÷ 0.002 in binary) is 350. */
+function wholeClients(x: number): number {
+  return Math.floor(x + 1e-9);
 }
 
 /**
@@ -144,11 +160,12 @@ export function projectNodes(rows: readonly ClusterRow[], targetCpuShare: number
     .filter((row) => row.setup === 'redis-2' && row.cpuSecondsPerClientSecond > 0)
     .map((row) => {
       // At least one: a node holds a client however dear (and JSON has no Infinity).
-      const clientsPerNode = Math.max(1, Math.floor(targetCpuShare / row.cpuSecondsPerClientSecond));
-      const redisPerClientSecond = per(row.redis?.cpuSeconds ?? 0, row.clients * row.windowSeconds);
+      const clientsPerNode = Math.max(1, wholeClients(targetCpuShare / row.cpuSecondsPerClientSecond));
+      const redisPerClientSecond = per(row.redis?.cpuSeconds ?? 0, row.clients * row.durationSeconds);
       return {
         transport: row.transport,
         clientsPerNode,
+        clientsPerRedis: redisPerClientSecond > 0 ? Math.max(1, wholeClients(targetCpuShare / redisPerClientSecond)) : 0,
         nodes: clients.map((n) => ({ clients: n, nodes: Math.ceil(n / clientsPerNode) })),
         redisCpuPercent: clients.map((n) => ({ clients: n, percent: n * redisPerClientSecond * 100 })),
       };

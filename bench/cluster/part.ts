@@ -19,7 +19,7 @@ import { runWorkload, workerCount } from '../run/run-workload.ts';
 import { fetchStats } from '../run/stats-sampler.ts';
 import { chat } from '../scenarios/workloads.ts';
 import type { WorkloadSettings } from '../scenarios/types.ts';
-import { clusterRow, hopRows, projectionFormula, projectNodes, redisDelta, type RedisCounters } from './figures.ts';
+import { clusterRow, hopRows, projectionBasis, projectionFormula, projectNodes, redisDelta, type RedisCounters } from './figures.ts';
 import { DEFAULT_FAILOVER, runFailover, type FailoverSettings } from './failover.ts';
 import { startBenchRedis, type BenchRedis } from './redis.ts';
 import { CLUSTER_DESCRIPTION } from './scenario.ts';
@@ -90,9 +90,7 @@ export async function runClusterPart(results: BenchResults, options: ClusterPart
     hop: hopRows(rows),
     projection: {
       formula: projectionFormula(TARGET_CPU_SHARE),
-      basis:
-        'the per-node ceiling is derived from CPU, not from a saturation run: a node is one Node.js process (one core at most), ' +
-        `allowed ${TARGET_CPU_SHARE * 100} % of it; the cost of a client is what the two-node row measured at this workload's rate`,
+      basis: projectionBasis(TARGET_CPU_SHARE, settings.clients, settings.publishRatePerSecond),
       rows: projectNodes(rows, TARGET_CPU_SHARE),
     },
     failover,

@@ -78,18 +78,19 @@ export function clusterTables(results: BenchResults): Table[] {
     rows: cluster.hop.map((row) => [row.transport, SETUP_LABELS[row.setup], signedMs(row.addedP50Ms), signedMs(row.addedP99Ms), `× ${formatNumber(row.cpuRatio, 2)}`]),
   };
   const projection: Table = {
-    caption: `Nodes needed, projected: ${cluster.projection.formula}. Basis: ${cluster.projection.basis}. At this workload's message rate; another rate changes c.`,
-    head: ['transport', 'clients per node', ...cluster.projection.rows[0]?.nodes.map((n) => `nodes for ${formatNumber(n.clients, 0)}`) ?? [], ...cluster.projection.rows[0]?.redisCpuPercent.map((n) => `Redis core at ${formatNumber(n.clients, 0)}`) ?? []],
+    caption: `Nodes needed, projected: ${cluster.projection.formula}. Basis: ${cluster.projection.basis}.`,
+    head: ['transport', 'clients per node', 'clients per Redis', ...cluster.projection.rows[0]?.nodes.map((n) => `nodes for ${formatNumber(n.clients, 0)}`) ?? [], ...cluster.projection.rows[0]?.redisCpuPercent.map((n) => `Redis core at ${formatNumber(n.clients, 0)}`) ?? []],
     rows: cluster.projection.rows.map((row) => [
       row.transport,
       formatNumber(row.clientsPerNode, 0),
+      formatNumber(row.clientsPerRedis, 0),
       ...row.nodes.map((n) => formatNumber(n.nodes, 0)),
       ...row.redisCpuPercent.map((n) => `${formatNumber(n.percent, 0)} %`),
     ]),
   };
   const failover: Table = {
     caption:
-      `Failover: ${s.failoverReaders} readers per transport through nginx to two nodes, a writer at 10 msg/s, one node SIGKILLed mid-run. ` +
+      `Failover: ${s.failoverReaders} readers per transport through nginx to two nodes (sse and ws readers added until each node holds one), one writer, one node SIGKILLed mid-run. ` +
       'Noticed: readers whose client went reconnecting (the held transports\' readers on the killed node; a request nginx retries on the other node is not noticed). Lost, duplicated and gaps must be 0.',
     head: ['transport', 'noticed', 'reconnect p50', 'reconnect max', 'unrecovered', 'sent', 'expected', 'delivered', 'lost', 'duplicated', 'gaps'],
     rows: cluster.failover.map((row) => [

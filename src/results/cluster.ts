@@ -37,7 +37,7 @@ export interface ClusterRow {
   incomplete: boolean;
   errors: string[];
   durationSeconds: number;
-  /** Seconds between the two reads of the nodes' and Redis's counters: the measured phase and its drain. */
+  /** Seconds between the two reads of the nodes' and Redis's counters: the measured phase and its drain (Redis's idle CPU is taken off for as long). */
   windowSeconds: number;
   clients: number;
   /** Client-side latency from when each message was due (ms). */
@@ -49,7 +49,11 @@ export interface ClusterRow {
   nodeCpuSeconds: number[];
   /** nodesCpuSeconds × 10^6 ÷ deliveries. */
   cpuMicrosPerDelivery: number;
-  /** nodesCpuSeconds ÷ (clients × windowSeconds): what one client at this workload costs the nodes, per second. */
+  /**
+   * nodesCpuSeconds ÷ (clients × durationSeconds): what one client at this
+   * workload costs the nodes, per second of publishing (the drain's CPU is
+   * charged to it: a little conservative).
+   */
   cpuSecondsPerClientSecond: number;
   /** Absent on the in-memory setup. */
   redis?: RedisDelta;
@@ -71,8 +75,10 @@ export interface HopRow {
 /** Nodes needed for a number of clients, from the measured per-node ceiling. */
 export interface NodesProjection {
   transport: TransportName;
-  /** Clients one node holds at `targetCpuShare` of a core: targetCpuShare ÷ cpuSecondsPerClientSecond. */
+  /** Clients one node holds at `targetCpuShare` of a core: ⌊targetCpuShare ÷ cpuSecondsPerClientSecond⌋. */
   clientsPerNode: number;
+  /** Clients one Redis (one core too) holds at the same share, from its CPU per client-second: the next ceiling. */
+  clientsPerRedis: number;
   /** For each client count: ⌈clients ÷ clientsPerNode⌉. */
   nodes: { clients: number; nodes: number }[];
   /** Redis's single core at that many clients, % (from Redis CPU per client-second). */

@@ -47,14 +47,15 @@ describe('cluster figures', () => {
     expect(redisDelta(before, redisCounters(INFO_AFTER), 9).cpuSeconds).toBe(0);
   });
 
-  it('divides the nodes\' and Redis\'s cost by the deliveries and the client-seconds of the window', () => {
+  it('divides the nodes\' and Redis\'s cost by the deliveries and by the client-seconds of publishing', () => {
     const delta = redisDelta(redisCounters(INFO_BEFORE), redisCounters(INFO_AFTER));
     const row = clusterRow('redis-2', measured('ws', 3, 9, 200, 10, 5), { seconds: 8, nodeCpuSeconds: [0.3, 0.1] }, delta);
     expect(row.nodes).toBe(2);
     expect(row.nodesCpuSeconds).toBeCloseTo(0.4, 9);
     expect(row.cpuMicrosPerDelivery).toBeCloseTo(2000, 6);
-    // 0.4 s over 10 clients × 8 s of window.
-    expect(row.cpuSecondsPerClientSecond).toBeCloseTo(0.005, 9);
+    expect(row.windowSeconds).toBe(8);
+    // 0.4 s over 10 clients × 5 s of publishing (the drain's CPU charged to it).
+    expect(row.cpuSecondsPerClientSecond).toBeCloseTo(0.008, 9);
     expect(row.redisPerDelivery).toEqual({ commands: 2, netInputBytes: 100, netOutputBytes: 200, cpuMicros: expect.closeTo(2500, 6) as number });
     const memory = clusterRow('memory-1', measured('ws', 1, 4, 0), { seconds: 0, nodeCpuSeconds: [0] }, undefined);
     expect(memory.redis).toBeUndefined();
@@ -74,15 +75,16 @@ describe('cluster figures', () => {
     ]);
   });
 
-  it('projects nodes from the two-node row: ⌈N ÷ ⌊share ÷ c⌋⌉, and Redis\'s share at N', () => {
-    const delta = { commands: 0, netInputBytes: 0, netOutputBytes: 0, cpuSeconds: 0.2, calls: {} };
-    // c = 0.5 s ÷ (10 clients × 10 s) = 0.005; 0.7 ÷ 0.005 = 140 clients per node.
-    const row = clusterRow('redis-2', measured('ws', 2, 6, 100), { seconds: 10, nodeCpuSeconds: [0.25, 0.25] }, delta);
+  it('projects nodes from the two-node row: ⌈N ÷ ⌊share ÷ c⌋⌉, and Redis\'s share at N and its own ceiling', () => {
+    const delta = { commands: 0, netInputBytes: 0, netOutputBytes: 0, cpuSeconds: 0.1, calls: {} };
+    // c = 0.5 s ÷ (10 clients × 5 s) = 0.01; 0.7 ÷ 0.01 = 70 clients per node.
+    const row = clusterRow('redis-2', measured('ws', 2, 6, 100), { seconds: 7, nodeCpuSeconds: [0.25, 0.25] }, delta);
     const [projection] = projectNodes([row], 0.7);
-    expect(projection.clientsPerNode).toBe(140);
-    expect(projection.nodes).toEqual([{ clients: 10_000, nodes: 72 }, { clients: 100_000, nodes: 715 }]);
-    // r = 0.2 ÷ 100 client-seconds = 0.002 → 10,000 clients: 20 cores' worth = 2000 %.
+    expect(projection.clientsPerNode).toBe(70);
+    expect(projection.nodes).toEqual([{ clients: 10_000, nodes: 143 }, { clients: 100_000, nodes: 1429 }]);
+    // r = 0.1 ÷ 50 client-seconds = 0.002 → 10,000 clients: 20 cores' worth = 2000 %; one Redis at 0.7: 350 clients.
     expect(projection.redisCpuPercent[0].percent).toBeCloseTo(2000, 6);
+    expect(projection.clientsPerRedis).toBe(350);
     // The one-node rows are not the projection's basis.
     expect(projectNodes([{ ...row, setup: 'redis-1' }], 0.7)).toEqual([]);
   });
