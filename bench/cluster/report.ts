@@ -47,7 +47,7 @@ export function clusterTables(results: BenchResults): Table[] {
       `Cluster: the chat workload, ${s.clients} clients each publishing ${s.publishRatePerSecond}/s, ${s.bodyBytes}-byte bodies, ${s.durationSeconds} s per row; ` +
       `network: ${s.network}; every setup behind ${cluster.proxy}; ${redis}. ` +
       `Node CPU is summed over the nodes (each node's /api/stats); Redis figures are INFO after minus before the measured phase, per delivery. ${coresNote(cluster)}`,
-    head: ['setup', 'transport', 'deliveries', 'lost', 'duplicated', 'p50', 'p99', 'node CPU/delivery', 'per node', 'Redis cmds/delivery', 'Redis in/delivery', 'Redis out/delivery', 'Redis CPU/delivery'],
+    head: ['setup', 'transport', 'deliveries', 'lost', 'duplicated', 'p50', 'p99', 'node CPU/delivery', 'CPU s per node', 'Redis cmds/delivery', 'Redis in/delivery', 'Redis out/delivery', 'Redis CPU/delivery'],
     rows: cluster.rows.map((row) => [
       SETUP_LABELS[row.setup],
       row.transport + (row.incomplete ? ' (incomplete)' : ''),
