@@ -66,5 +66,6 @@ Examples:
   npm run bench -- --scenario chat --network broadband --jitter 20 --stall-rate 6 --seed 7
   npm run bench -- --scenario idle,chat --transports poll --conditional
   npm run bench -- --scenario chat --quick --compression on --body-size 2000
+  npm run bench -- --scenario cluster           # in-memory vs Redis vs 2 nodes behind nginx (needs nginx, redis-server)
 `;
 }

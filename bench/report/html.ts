@@ -19,6 +19,7 @@ import { stickinessErrors, stickinessTable } from './sticky-table.ts';
 import { ceilingTable, conditionalPollTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, plural, projectionTable, summaryTable, theoryTable, workloadText } from './tables.ts';
 import { abuseHtmlSection } from '../abuse/report.ts';
 import { faultsHtmlSection } from '../faults/report.ts';
+import { clusterHtmlSection } from '../cluster/report.ts';
 import type { Table } from './tables.ts';
 import { REPORT_CSS, READING_GUIDE } from './html-text.ts';
 
@@ -171,6 +172,7 @@ export function renderHtmlReport(results: BenchResults): string {
   ${peers || sticky ? `<section class="peers" id="peers"><h2>Against reference servers</h2>${peers ? renderTable(peers) : ''}${sticky ? `<h3>Two nodes behind nginx: who needs sticky sessions</h3>${renderTable(sticky)}` : ''}</section>` : ''}
   ${abuseHtmlSection(results, renderTable)}
   ${faultsHtmlSection(results, renderTable)}
+  ${clusterHtmlSection(results, renderTable)}
   ${runErrors.length > 0 ? `<section><h2>Errors</h2>${renderErrors(runErrors.map((error) => ({ where: '', error })))}</section>` : ''}
   <details class="config"><summary>Configuration of this run</summary><pre>${escapeHtml(JSON.stringify(results.config, null, 2))}</pre></details>
 </main>

@@ -11,6 +11,7 @@ import { stickinessErrors, stickinessTable } from './sticky-table.ts';
 import { ceilingTable, conditionalPollTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, projectionTable, summaryTable, theoryTable } from './tables.ts';
 import { abuseTable } from '../abuse/report.ts';
 import { faultsTables } from '../faults/report.ts';
+import { clusterTables } from '../cluster/report.ts';
 import type { Table } from './tables.ts';
 
 /** Lays a table out in fixed-width columns (first column left-aligned, the rest right-aligned). */
@@ -82,6 +83,7 @@ export function formatSummary(results: BenchResults): string {
   const abuse = abuseTable(results);
   if (abuse) parts.push(formatTextTable(abuse));
   for (const table of faultsTables(results)) parts.push(formatTextTable(table));
+  for (const table of clusterTables(results)) parts.push(formatTextTable(table));
   const runErrors = [
     ...results.errors.map((error) => formatError('', error)),
     ...(results.peers?.errors ?? []).concat(stickinessErrors(results)).map((error) => formatError('peers', error)),

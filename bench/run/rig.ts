@@ -36,7 +36,9 @@ export class Rig {
 
   /**
    * `http2`: the server also listens for h2c and/or TLS (each with its own proxies);
-   * `serverArgs`: extra flags of the server (e.g. `--ws-deflate --gzip` for `--compression`).
+   * `serverArgs`: extra flags of the server (e.g. `--ws-deflate --gzip` for `--compression`);
+   * `startTarget`: what the clients talk to instead of one server process (the
+   * cluster scenario: nodes behind nginx), started while the workers start.
    */
   static async start(
     workerCount: number,
@@ -44,6 +46,7 @@ export class Rig {
     pin: boolean,
     http2: Http2Ports = NO_HTTP2,
     serverArgs: string[] = [],
+    startTarget?: () => Promise<ServerProcess>,
   ): Promise<Rig> {
     // Everything forks at once, so the slow starts overlap.
     const needsProxy = network.rttMs > 0 || network.bandwidthBytesPerSecond !== undefined || network.conditions !== undefined;
@@ -54,7 +57,7 @@ export class Rig {
     const workers = Array.from({ length: workerCount }, (_, i) => new WorkerHandle(i, pin));
     let server: ServerProcess | undefined;
     try {
-      server = await startServer({ pin, h2c: http2.h2c, tls: http2.tls, args: serverArgs });
+      server = startTarget ? await startTarget() : await startServer({ pin, h2c: http2.h2c, tls: http2.tls, args: serverArgs });
       const url = new URL(server.url);
       const targets = needsProxy
         ? (await Promise.all(proxies.map((proxy) => proxy.start(url, network)))).map((proxy) => proxy.url)

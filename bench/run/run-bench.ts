@@ -19,6 +19,7 @@ import { runPeersPart } from './run-peers.ts';
 import { runWorkload, workerCount } from './run-workload.ts';
 import { runAbusePart } from '../abuse/run-abuse.ts';
 import { runFaultsPart } from '../faults/part.ts';
+import { runClusterPart } from '../cluster/part.ts';
 
 export interface BenchPlan {
   runId: string;
@@ -129,6 +130,8 @@ export function estimateSeconds(scenario: Scenario, settings: WorkloadSettings, 
   if (scenario.name === 'abuse') return 60;
   // Per transport: a quiet baseline, then three faults, each waited out (the long poll's silent drop takes wait + slack).
   if (scenario.name === 'faults') return quick ? 80 : 120;
+  // Three setups (each a rig of its own) × the transports, then the failover.
+  if (scenario.name === 'cluster') return 3 * (15 + 4 * (settings.durationSeconds + 3)) + 20;
   if (scenario.name === 'http-ceiling') return 2 * Math.max(2, Math.round(settings.durationSeconds / 2)) + 5;
   return settings.durationSeconds + 1.5 + settings.pollIntervalMs / 1000;
 }
@@ -191,6 +194,12 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<Benc
       hooks.onUnit?.(scenario.name, estimateSeconds(scenario, settings, plan.quick, plan.scenariosChosen));
       if (scenario.name === 'abuse') await runAbusePart(results, hooks.signal);
       else if (scenario.name === 'faults') await runFaultsPart(results, plan.transports, settings, plan.quick, hooks.signal);
+      else if (scenario.name === 'cluster') {
+        await runClusterPart(results, {
+          transports: plan.transports, settings, quick: plan.quick, pin: plan.pin, signal: hooks.signal,
+          onUnit: hooks.onUnit, onProgress: hooks.onProgress, warmUp: (rig) => warmUp(rig, plan, hooks.signal),
+        });
+      }
       else if (scenario.name === 'peers') {
         // Issue 5: in the default run at a small size; at full size when asked for by name.
         const size = !plan.scenariosChosen ? 'default-run' : plan.quick ? 'quick' : 'full';

@@ -43,6 +43,12 @@ export interface WorkloadRunOptions {
   http2?: boolean;
   /** With `http2`: h2 over TLS (`--http 2-tls`, the rig's TLS targets) instead of h2c. */
   tls?: boolean;
+  /**
+   * Called as the server's counters are read before the measured phase and
+   * after it: a runner with counters of its own (the cluster scenario: each
+   * node's CPU, Redis's INFO) reads them over the same window.
+   */
+  phase?: { started(): Promise<void>; ended(): Promise<void> };
 }
 
 /** Worker processes for these clients on any of these transports: enough that none passes the descriptor limit. */
@@ -143,6 +149,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
     for (const worker of workers) worker.send({ type: 'mark' });
     await guard(server, options.signal, Promise.all(workers.map((worker) => worker.waitFor('marked', 10_000))));
     sampler = new StatsSampler(server.url);
+    await options.phase?.started();
     collected.baseline = await fetchStats(server.url);
     sampler.start();
     const durationMs = settings.durationSeconds * 1000;
@@ -184,6 +191,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
     }, collected.startNs);
     sampler.stop();
     collected.final = await fetchStats(server.url).catch(() => sampler?.last()?.snapshot);
+    await options.phase?.ended();
     trace(`${prefix} reports in`);
     absorb(collected, reports);
     const death = server.death();

@@ -46,6 +46,8 @@ export interface StartServerOptions {
   h2c?: boolean;
   /** Also listen over TLS (`--tls-port 0`, a self-signed certificate made at start). */
   tls?: boolean;
+  /** Extra environment (the cluster scenario's nodes: their shared TRANSPORT_LAB_SECRET). */
+  env?: Record<string, string>;
 }
 
 export async function startServer(options: StartServerOptions): Promise<ServerProcess> {
@@ -56,7 +58,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, ...options.env, NODE_ENV: 'production' },
     detached: true,
   });
   track(child);

@@ -9,6 +9,7 @@ import type { CustomScenario, Scenario, WorkloadSettings } from './types.ts';
 import { WORKLOADS } from './workloads.ts';
 import { abuse } from '../abuse/scenario.ts';
 import { faults } from '../faults/scenario.ts';
+import { cluster } from '../cluster/scenario.ts';
 
 export type { CustomScenario, Scenario, WorkloadScenario, WorkloadSettings } from './types.ts';
 
@@ -28,7 +29,7 @@ export const peers: CustomScenario = {
   defaults: {},
 };
 
-export const SCENARIOS: readonly Scenario[] = [...WORKLOADS, httpCeiling, peers, abuse, faults];
+export const SCENARIOS: readonly Scenario[] = [...WORKLOADS, httpCeiling, peers, abuse, faults, cluster];
 export const SCENARIO_NAMES = SCENARIOS.map((scenario) => scenario.name);
 
 /** The default run: every workload, the ceiling, and the peers at a small size. */

@@ -13,6 +13,7 @@
  */
 import type { ByteSplit, TransportName } from '../protocol/index.ts';
 import type { AbuseResult } from './abuse.ts';
+import type { ClusterResult } from './cluster.ts';
 import type { FaultsResult } from './faults.ts';
 import type { Http2Figures } from './http2.ts';
 import type { PeersResult } from './peers.ts';
@@ -23,6 +24,7 @@ export type { AbuseResult, ByteSplit, RunError, TransportName };
 export type * from './http2.ts';
 export type * from './peers.ts';
 export type * from './sticky.ts';
+export type * from './cluster.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -349,6 +351,8 @@ export interface BenchResults {
   abuse?: AbuseResult;
   /** The `faults` scenario (issue 11 item 5): per transport and fault, time to notice and to reconnect, recovery cost, delivery. */
   faults?: FaultsResult;
+  /** The `cluster` scenario (issue 10): in-memory vs Redis vs two nodes behind nginx — the hop's latency, cost per delivery, a projection, a failover. */
+  cluster?: ClusterResult;
   errors: RunError[];
 }
 

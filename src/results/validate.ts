@@ -74,6 +74,10 @@ function checkResultsShape(value: object): string | null {
     const problem = checkStickinessShape(run.peers.sticky);
     if (problem) return `peers.sticky ${problem}`;
   }
+  if (run.cluster !== undefined) {
+    const problem = checkClusterShape(run.cluster);
+    if (problem) return `cluster ${problem}`;
+  }
   return null;
 }
 
@@ -94,6 +98,30 @@ function checkStickinessShape(sticky: unknown): string | null {
     }
     const missing = STICKY_RUN_COUNTS.find((key) => typeof run[key] !== 'number');
     if (missing) return `runs[${k}].${missing} is not a number`;
+  }
+  return null;
+}
+
+/** The cluster figures are optional, but when present the report reads their lists and these fields of every row. */
+function checkClusterShape(cluster: unknown): string | null {
+  if (!isObject(cluster)) return 'is not an object';
+  if (!isObject(cluster.settings) || !isObject(cluster.redis)) return 'has no settings or redis';
+  for (const list of ['rows', 'hop', 'failover', 'errors'] as const) {
+    if (!Array.isArray(cluster[list])) return `has no ${list} list`;
+  }
+  if (!isObject(cluster.projection) || !Array.isArray(cluster.projection.rows) || typeof cluster.projection.formula !== 'string') {
+    return 'has no projection with a formula and rows';
+  }
+  for (const [k, row] of (cluster.rows as unknown[]).entries()) {
+    if (!isObject(row) || typeof row.setup !== 'string' || typeof row.transport !== 'string' || !isObject(row.latency) || !isObject(row.deliveries)
+      || !Array.isArray(row.nodeCpuSeconds) || typeof row.cpuMicrosPerDelivery !== 'number') {
+      return `rows[${k}] has no setup, transport, latency, deliveries, nodeCpuSeconds or cpuMicrosPerDelivery`;
+    }
+  }
+  for (const [k, row] of (cluster.failover as unknown[]).entries()) {
+    if (!isObject(row) || typeof row.transport !== 'string' || !isObject(row.reconnectMs) || typeof row.lost !== 'number' || typeof row.duplicated !== 'number') {
+      return `failover[${k}] has no transport, reconnectMs, lost or duplicated`;
+    }
   }
   return null;
 }
