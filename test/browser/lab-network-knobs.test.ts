@@ -49,6 +49,9 @@ describe('the network conditions knob', () => {
     for (const [route, body] of [['/api/lab/network/conditions', { profile: 'mobile-3g' }], ['/api/lab/network/http', { version: '1.1' }]] as const) {
       const { status, json } = await callJson<ErrorBody>(classroom.url, 'POST', route, { body });
       expect([route, status, json.error.code]).toEqual([route, 403, 'forbidden']);
+      // Another site's page is refused even with the key.
+      const foreign = await callJson<ErrorBody>(classroom.url, 'POST', route, { body, headers: { ...instructor, origin: 'http://evil.example' } });
+      expect([route, foreign.status]).toEqual([route, 403]);
     }
     const { network } = await settingsOf(classroom);
     expect(network.conditions).toMatchObject({ profile: null, jitterMs: 0, cutEveryMs: 0, idleDropMs: 0 });
