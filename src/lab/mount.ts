@@ -5,9 +5,11 @@
  *
  *   GET  /api/lab/results              runs in results/ (dashboard)
  *   GET  /api/lab/results/:file        one run's JSON, as written
- *   GET  /api/lab/settings             every knob as it is now, and the asker's authority
- *   GET  /api/lab/network              the panes' proxy origins and delay
+ *   GET  /api/lab/settings             every knob as it is now (compression read-only), and the asker's authority
+ *   GET  /api/lab/network              the panes' proxy origins, delay, conditions and HTTP version
  *   POST /api/lab/network              {oneWayDelayMs}: set the delay          (instructor)
+ *   POST /api/lab/network/conditions   {profile?, jitterMs?, stallsPerMinute?, cutEveryMs?, idleDropMs?} (instructor)
+ *   POST /api/lab/network/http         {version: "1.1"|"2"}: the poll/longpoll/sse panes' HTTP (instructor)
  *   POST /api/lab/network/drop         cut every pane's connections            (instructor)
  *   GET  /api/lab/wire/:transport      the asker's own pane's bytes, masked    (Bearer <pane token>)
  *   GET  /api/lab/background           simulated background clients
@@ -27,7 +29,7 @@ import { numberField } from './http.ts';
 import { LabNetwork } from './network.ts';
 import { mountResultsRoutes } from './results-routes.ts';
 import { MAX_BACKGROUND_CLIENTS, MAX_LAB_DELAY_MS } from './types.ts';
-import type { LabSettings } from './types.ts';
+import type { CompressionState, LabSettings } from './types.ts';
 
 export interface LabMountOptions {
   /** Where runs are listed from; defaults to `results/` under the working directory. */
@@ -87,7 +89,8 @@ export function createLabMount(options: LabMountOptions = {}): LabMount {
       clientAddress: server.clientAddress,
     });
     const dial = dialHost(server.host);
-    const network = new LabNetwork({ host: dial, port: server.port }, server.host);
+    const tlsPort = server.tlsUrl === undefined ? undefined : Number(new URL(server.tlsUrl).port);
+    const network = new LabNetwork({ host: dial, port: server.port, tlsPort }, server.host);
     const background = new BackgroundClients(`http://${dial.includes(':') ? `[${dial}]` : dial}:${server.port}`);
     // No lab client or proxy outlives the server.
     server.onClose(async () => {
@@ -116,6 +119,7 @@ export function createLabMount(options: LabMountOptions = {}): LabMount {
     app.get('/api/lab/settings', route(async (req): Promise<LabSettings> => ({
       network: await network.state(hostname(req)),
       background: background.state(),
+      compression: compressionOf(server),
       lastDropAt: network.lastDropAt,
       authority: authority.view(req),
     })));
@@ -125,6 +129,16 @@ export function createLabMount(options: LabMountOptions = {}): LabMount {
       const delay = numberField(req.body, 'oneWayDelayMs', 0, MAX_LAB_DELAY_MS);
       if (delay === undefined) throw new LabError('bad_request', 'oneWayDelayMs is required');
       await network.setDelay(delay);
+      return network.state(hostname(req));
+    }));
+    app.post('/api/lab/network/conditions', instructorFirst(authority), json, route(async (req) => {
+      await network.setConditions(req.body);
+      return network.state(hostname(req));
+    }));
+    app.post('/api/lab/network/http', instructorFirst(authority), json, route(async (req) => {
+      const body: unknown = req.body;
+      if (typeof body !== 'object' || body === null) throw new LabError('bad_request', 'the body must be a JSON object');
+      await network.setHttpVersion((body as { version?: unknown }).version);
       return network.state(hostname(req));
     }));
     app.post('/api/lab/network/drop', instructorFirst(authority), json, route(async (req) => {
@@ -148,6 +162,16 @@ export function createLabMount(options: LabMountOptions = {}): LabMount {
     }));
   };
   return Object.assign(mount, { labKey });
+}
+
+/**
+ * Compression as the server was started: read-only in the lab. The server's
+ * options are fixed at start (the WebSocket hub offers permessage-deflate in
+ * every upgrade, or never), and a page cannot opt out per pane: a browser
+ * always offers permessage-deflate and always sends Accept-Encoding: gzip.
+ */
+function compressionOf(server: LabServer): CompressionState {
+  return { wsPerMessageDeflate: server.options.wsPerMessageDeflate, gzip: server.options.httpCompression === 'gzip' };
 }
 
 /** Refuses a non-instructor before anything else runs (the body is not even read). */

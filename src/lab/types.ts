@@ -54,11 +54,46 @@ export interface WireSnapshot {
   frames: FrameView[];
 }
 
-/** GET and POST /api/lab/network */
+/** The HTTP version of the poll, long-poll and SSE panes (the ws pane always upgrades an HTTP/1.1 request). */
+export type LabHttpVersion = '1.1' | '2';
+export const LAB_HTTP_VERSIONS: readonly LabHttpVersion[] = ['1.1', '2'];
+
+/** The panes' network beyond the delay (POST /api/lab/network/conditions). */
+export interface LabConditions {
+  /** The named profile last applied (it set the delay, the bandwidth and every condition), or null. */
+  profile: string | null;
+  /** Spread of the extra delay per chunk and direction, in ms (0 = none). */
+  jitterMs: number;
+  /** Mean stalls of 200–3,000 ms per minute, per direction of each connection (0 = none). */
+  stallsPerMinute: number;
+  /** Every pane connection is cut this often, in ms (0 = never). */
+  cutEveryMs: number;
+  /** A pane connection idle this long goes silent, no FIN, no RST, in ms (0 = never). */
+  idleDropMs: number;
+  /** Per direction per connection; null = unlimited (only a profile sets it). */
+  bandwidthBytesPerSecond: number | null;
+  /** Every parameter on one line, e.g. "mobile-3g: 1000 kbps per direction, jitter ±50 ms (normal), …". */
+  description: string;
+}
+
+/** GET and POST /api/lab/network (and its /conditions and /http) */
 export interface NetworkState {
   oneWayDelayMs: number;
-  /** The origin each pane loads from: a delay proxy in front of the server. */
+  conditions: LabConditions;
+  /** What the poll, long-poll and SSE panes speak. */
+  httpVersion: LabHttpVersion;
+  /** Whether the server listens over TLS (`--tls-port`), which HTTP/2 in a browser needs; if not, how to start it. */
+  http2: { available: boolean; hint: string };
+  /** The origin each pane loads from: a delay proxy in front of the server (https: in front of its TLS port). */
   panes: Record<TransportName, string>;
+}
+
+/** Compression as the server was started with it (read-only: see docs/api.md § The live lab). */
+export interface CompressionState {
+  /** `--ws-deflate`: WebSocket permessage-deflate offered. */
+  wsPerMessageDeflate: boolean;
+  /** `--gzip`: poll and long-poll answers and event streams gzipped for clients that accept it. */
+  gzip: boolean;
 }
 
 /** What the asker may do with the knobs (part of GET /api/lab/settings). */
@@ -75,7 +110,8 @@ export interface LabAuthorityView {
 export interface LabSettings {
   network: NetworkState;
   background: BackgroundState;
-  /** ms since the epoch of the last "cut all pane connections", or null. */
+  compression: CompressionState;
+  /** ms since the epoch of the last "cut all pane connections" (or conditions change), or null. */
   lastDropAt: number | null;
   authority: LabAuthorityView;
 }

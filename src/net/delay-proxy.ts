@@ -11,6 +11,10 @@
  * once with `silenceAll()`): a silent connection forwards nothing either way,
  * passes on no FIN and no RST, and each of its sockets stays open until its
  * own peer closes it.
+ *
+ * `setConditions()` changes them while the proxy runs (the live lab's network
+ * knob): a connection keeps the conditions it was accepted under, so a caller
+ * that wants every connection under the new ones cuts them (`dropAll()`).
  */
 import net from 'node:net';
 import type { Socket } from 'node:net';
@@ -61,6 +65,12 @@ export interface DelayProxy {
   url: string;
   /** Applies to bytes that arrive from now on; bytes in flight keep their delay. */
   setDelay(oneWayDelayMs: number): void;
+  /**
+   * Replaces the conditions and the bandwidth cap (checked first: a bad value
+   * throws a RangeError and changes nothing). Connections accepted from now on
+   * get them; the cut clock starts again.
+   */
+  setConditions(conditions: NetworkConditions & { bandwidthBytesPerSecond?: number }): void;
   /** Destroys every open connection, both sides (a cut: each side sees a reset). */
   dropAll(): void;
   /** Makes every open connection silent now, as an idle drop would (a NAT forgetting them). */
@@ -85,10 +95,9 @@ interface ProxiedConnection {
 
 export async function startDelayProxy(options: DelayProxyOptions): Promise<DelayProxy> {
   assertDelay(options.oneWayDelayMs);
-  if (options.bandwidthBytesPerSecond !== undefined && !(options.bandwidthBytesPerSecond > 0)) {
-    throw new RangeError(`bandwidthBytesPerSecond must be above 0, got ${options.bandwidthBytesPerSecond}`);
-  }
-  const conditions = resolveConditions(options);
+  assertBandwidth(options.bandwidthBytesPerSecond);
+  let conditions = resolveConditions(options);
+  let bandwidthBytesPerSecond = options.bandwidthBytesPerSecond;
   let delayMs = options.oneWayDelayMs;
   let nextId = 0;
   const open = new Set<ProxiedConnection>();
@@ -105,6 +114,8 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
     const id = ++nextId;
     const upstream = net.connect({ host: options.targetHost, port: options.targetPort, allowHalfOpen: true, noDelay: true });
+    // This connection's conditions, fixed at accept (setConditions does not reach it).
+    const accepted = { conditions, bandwidthBytesPerSecond };
     const connection: ProxiedConnection = {
       client, upstream, lines: [], stallSchedules: [], lastActivityAt: performance.now(), idleTimer: undefined, silent: false,
     };
@@ -112,20 +123,20 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
       connection.lastActivityAt = performance.now();
     };
     const line = (from: Socket, to: Socket, direction: ProxyDirection): DelayLine => {
-      const stalls = stallScheduleFor(conditions, id, direction);
+      const stalls = stallScheduleFor(accepted.conditions, id, direction);
       if (stalls) connection.stallSchedules.push(stalls);
       return new DelayLine(from, to, {
         delayMs: () => delayMs,
-        bandwidthBytesPerSecond: options.bandwidthBytesPerSecond,
+        bandwidthBytesPerSecond: accepted.bandwidthBytesPerSecond,
         onChunk: options.onChunk && ((chunk) => options.onChunk?.(id, direction, chunk)),
-        extraDelayMs: jitterFor(conditions, id, direction),
+        extraDelayMs: jitterFor(accepted.conditions, id, direction),
         stalls,
         onActivity,
       });
     };
     connection.lines = [line(client, upstream, 'up'), line(upstream, client, 'down')];
     open.add(connection);
-    if (conditions.idleDropMs !== undefined) watchIdle(connection, conditions.idleDropMs, silence);
+    if (accepted.conditions.idleDropMs !== undefined) watchIdle(connection, accepted.conditions.idleDropMs, silence);
 
     let closed = 0;
     const onClose = (): void => {
@@ -172,7 +183,9 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
       teardown(connection, connection.upstream);
     }
   };
-  const cutTimer = conditions.cutEveryMs === undefined ? undefined : setInterval(dropAll, conditions.cutEveryMs);
+  const startCuts = (): NodeJS.Timeout | undefined =>
+    conditions.cutEveryMs === undefined ? undefined : setInterval(dropAll, conditions.cutEveryMs);
+  let cutTimer = startCuts();
 
   return {
     host: address.address,
@@ -181,6 +194,13 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
     setDelay(ms) {
       assertDelay(ms);
       delayMs = ms;
+    },
+    setConditions(next) {
+      assertBandwidth(next.bandwidthBytesPerSecond);
+      conditions = resolveConditions(next);
+      bandwidthBytesPerSecond = next.bandwidthBytesPerSecond;
+      clearInterval(cutTimer);
+      cutTimer = startCuts();
     },
     dropAll,
     silenceAll() {
@@ -236,6 +256,12 @@ function teardown(connection: ProxiedConnection, socket: Socket): void {
   for (const line of connection.lines) line.stop();
   // resetAndDestroy sends an RST so the far end sees a dropped connection, like a real network fault.
   if (!socket.destroyed) socket.resetAndDestroy();
+}
+
+function assertBandwidth(bytesPerSecond: number | undefined): void {
+  if (bytesPerSecond !== undefined && !(bytesPerSecond > 0)) {
+    throw new RangeError(`bandwidthBytesPerSecond must be above 0, got ${bytesPerSecond}`);
+  }
 }
 
 function assertDelay(ms: number): void {

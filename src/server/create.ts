@@ -15,6 +15,7 @@ import { createColdApp } from './cold-app.ts';
 import { ServerContext } from './context.ts';
 import { ClientAddresses } from './client-address.ts';
 import { Http2Listeners } from './h2-servers.ts';
+import { webFilesOverHttp2 } from './h2-web.ts';
 import { createHotRoutes, splitUrl, UPGRADE_ROUTES } from './hot-router.ts';
 import { Publisher } from './publisher.ts';
 import { SessionRegistry } from './sessions.ts';
@@ -54,8 +55,8 @@ export type StartOptions = Partial<ServerOptions> & {
 };
 
 const SESSION_SWEEP_MS = 10_000;
-/** What an HTTP/2 request can reach (the hot router's paths); the rest answers 404 over h2. */
-const HTTP2_PATHS = 'GET /api/poll, GET /api/longpoll, GET /api/events, POST /api/messages';
+/** What an HTTP/2 request can reach (the hot router's paths and the web app's files); the rest answers 404 over h2. */
+const HTTP2_PATHS = 'GET /api/poll, GET /api/longpoll, GET /api/events, POST /api/messages and the web app\'s files';
 /**
  * How long answers written at shutdown get to leave before every socket is cut.
  * (http.Server's closeIdleConnections misses some keep-alive sockets, e.g. after
@@ -138,6 +139,7 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
 
   // Express is built once the server's URL is known (mount() receives the LabServer).
   const cold: { app?: express.Express } = {};
+  const webOverHttp2 = webFilesOverHttp2(options);
   /** Every request, HTTP/1.1 or HTTP/2 (node's compatibility API: h2-servers.ts). */
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     // Over TLS or HTTP/2, req.socket is not the TCP socket the limits and meters know.
@@ -158,8 +160,11 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
       sendError(res, new LabError('shutting_down', 'the server is stopping', 1), counters);
     } else if (!route && req.httpVersionMajor === 2) {
       // Express 5 cannot take node's HTTP/2 compatibility req (it swaps its prototype
-      // for http.IncomingMessage's, and reading the body then throws).
-      sendError(res, new LabError('not_found', `over HTTP/2 only the hot paths are served (${HTTP2_PATHS}); ${pathname} is on HTTP/1.1`));
+      // for http.IncomingMessage's, and reading the body then throws); the app's files
+      // are served without it (h2-web.ts), for the live lab's HTTP/2 panes.
+      const notFound = (): void => sendError(res, new LabError('not_found', `over HTTP/2 only the hot paths are served (${HTTP2_PATHS}); ${pathname} is on HTTP/1.1`));
+      if (webOverHttp2 && !pathname.startsWith('/api/')) webOverHttp2(req, res, notFound);
+      else notFound();
     } else if (pathname === '/healthz' && cold.app) {
       // Health answers before the limits: a full server is still up.
       cold.app(req, res);

@@ -186,6 +186,30 @@ describe('delay proxy', () => {
     expect(await eventually(() => proxy.connections(), (count) => count === 0)).toBe(0);
   });
 
+  it('setConditions applies to connections accepted afterwards; earlier ones keep theirs', async () => {
+    const proxy = await proxyTo(await echoServer());
+    const before = await connect(proxy);
+    proxy.setConditions({ idleDropMs: 100 });
+    const after = await connect(proxy);
+    after.write('x');
+    await once(after, 'data');
+    // The later connection goes silent once idle; the earlier one still echoes.
+    await eventually(() => proxy.stats().silenced === 1, 'the later connection silenced');
+    expect(await roundTrip(before)).toBeGreaterThanOrEqual(0);
+    expect(proxy.stats().silenced).toBe(1);
+  });
+
+  it('setConditions starts the cut clock, and refuses a bad value without changing anything', async () => {
+    const proxy = await proxyTo(await echoServer());
+    expect(() => proxy.setConditions({ jitterMs: -1 })).toThrow(/jitterMs/);
+    expect(() => proxy.setConditions({ bandwidthBytesPerSecond: 0 })).toThrow(/bandwidth/);
+    const socket = await connect(proxy);
+    const cut = closed(socket);
+    proxy.setConditions({ cutEveryMs: 100 });
+    await cut;
+    expect(proxy.stats().cuts).toBeGreaterThanOrEqual(1);
+  });
+
   it('rejects a negative delay or a zero bandwidth', async () => {
     await expect(startDelayProxy({ targetHost: '127.0.0.1', targetPort: 1, oneWayDelayMs: -1 })).rejects.toThrow(/oneWayDelayMs/);
     await expect(startDelayProxy({ targetHost: '127.0.0.1', targetPort: 1, oneWayDelayMs: 0, bandwidthBytesPerSecond: 0 })).rejects.toThrow(/bandwidth/);

@@ -95,5 +95,14 @@ let installed = false;
 export function installTabSessions(win: Window = window): void {
   if (installed) return;
   installed = true;
-  win.fetch = tabSessionFetch(win.fetch.bind(win), win.sessionStorage, win.location.origin);
+  let storage: Storage;
+  try {
+    storage = win.sessionStorage;
+  } catch {
+    // Storage denied to this document (Chromium denies it to a page whose certificate
+    // was let through with an error, such as a lab pane on the self-signed TLS port):
+    // the page works, it just signs in without a tab identity to reclaim.
+    return;
+  }
+  win.fetch = tabSessionFetch(win.fetch.bind(win), storage, win.location.origin);
 }

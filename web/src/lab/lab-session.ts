@@ -14,7 +14,8 @@ import type { ClientState } from '../../../src/client/types.ts';
 import { LabError, TRANSPORT_NAMES, roomTopic } from '../../../src/protocol/index.ts';
 import type { StatsSnapshot, TransportName } from '../../../src/protocol/index.ts';
 import { LAB_ROOM } from '../../../src/lab/types.ts';
-import type { BackgroundState, LabAuthorityView, LabSettings, NetworkState } from '../../../src/lab/types.ts';
+import type { BackgroundState, CompressionState, LabAuthorityView, LabHttpVersion, LabSettings, NetworkState } from '../../../src/lab/types.ts';
+import { createSession } from '../../../src/client/http.ts';
 import { describeError } from '../errors.ts';
 import { getJson, postJson } from '../lab-api.ts';
 import { labKeyHeaders, takeLabKey } from './lab-key.ts';
@@ -64,6 +65,8 @@ export function createLabSession() {
   const state = reactive({
     network: null as NetworkState | null,
     background: null as BackgroundState | null,
+    /** How the server was started (read-only in the lab). */
+    compression: null as CompressionState | null,
     /** What this page may do with the knobs, and why. */
     authority: null as LabAuthorityView | null,
     /** When the panes' connections were last cut (by anyone). */
@@ -88,22 +91,45 @@ export function createLabSession() {
   let timer: ReturnType<typeof setInterval> | undefined;
   let counter = 0;
 
+  /**
+   * Sessions made here for panes on an HTTPS origin (the HTTP/2 panes), by pane
+   * instance: over HTTP/2 the server serves the hot paths and the app's files
+   * only, so such a pane cannot make its own session and gets one in its address.
+   */
+  const h2Tokens = reactive<Record<string, string>>({});
+
   /** A pane whose address changes reloads: it is not listening until its new page says so. */
   function reload(pane: PaneState): void {
     Object.assign(pane, { instance: pane.instance + 1, state: 'connecting', ready: false, error: '', token: null });
   }
 
-  /** Takes the network's state; a pane whose proxy moved (a restarted server) reloads. */
+  /** Takes the network's state; a pane whose proxy moved (a restarted server, the HTTP version) reloads. */
   function adoptNetwork(network: NetworkState): void {
     const before = state.network;
     for (const name of TRANSPORT_NAMES) if (before && before.panes[name] !== network.panes[name]) reload(panes[name]);
     state.network = network;
+    for (const name of TRANSPORT_NAMES) if (network.panes[name].startsWith('https:')) void sessionForH2Pane(name);
+  }
+
+  async function sessionForH2Pane(transport: TransportName): Promise<void> {
+    const key = `${transport}-${panes[transport].instance}`;
+    if (key in h2Tokens) return;
+    h2Tokens[key] = '';
+    try {
+      const name = `pane-${transport}-${Math.random().toString(36).slice(2, 8)}`;
+      const session = await createSession({ baseUrl: '', headers: {}, fetch: (input, init) => fetch(input, { ...init, credentials: 'omit' }) }, name);
+      h2Tokens[key] = session.token;
+    } catch (error) {
+      delete h2Tokens[key];
+      panes[transport].error = `No session for the HTTP/2 pane: ${describeError(error)}`;
+    }
   }
 
   /** Takes the server-wide knobs as they are now (from any tab), and this page's authority. */
   function adoptSettings(settings: LabSettings): void {
     adoptNetwork(settings.network);
     state.background = settings.background;
+    state.compression = settings.compression;
     state.lastDropAt = settings.lastDropAt;
     // A key the server does not take (it restarted with a new one) is kept until a new URL brings
     // another: the server keeps saying why the knobs are read-only.
@@ -267,6 +293,15 @@ export function createLabSession() {
     await act(async () => adoptNetwork(await postJson<NetworkState>('/api/lab/network', { oneWayDelayMs }, labKeyHeaders())));
   }
 
+  /** A profile and/or raw knobs (POST /api/lab/network/conditions: the fields it names change). */
+  async function setConditions(change: Record<string, string | number>): Promise<void> {
+    await act(async () => adoptNetwork(await postJson<NetworkState>('/api/lab/network/conditions', change, labKeyHeaders())));
+  }
+
+  async function setHttpVersion(version: LabHttpVersion): Promise<void> {
+    await act(async () => adoptNetwork(await postJson<NetworkState>('/api/lab/network/http', { version }, labKeyHeaders())));
+  }
+
   async function dropConnections(): Promise<void> {
     await act(async () => {
       adoptNetwork(await postJson<NetworkState>('/api/lab/network/drop', {}, labKeyHeaders()));
@@ -300,6 +335,12 @@ export function createLabSession() {
     if (!origin) return null;
     // Each pane's address holds only its own knob, so moving one knob reloads one pane.
     const query = new URLSearchParams({ transport, parent: window.location.origin, instance: String(panes[transport].instance) });
+    if (origin.startsWith('https:')) {
+      // After the `#`: the token never goes to the server in the address.
+      const token = h2Tokens[`${transport}-${panes[transport].instance}`];
+      if (!token) return null;
+      query.set('token', token);
+    }
     if (transport === 'poll') query.set('pollIntervalMs', String(state.pollIntervalMs));
     if (transport === 'longpoll') query.set('longPollWaitSeconds', String(state.longPollWaitSeconds));
     // The instance also goes before the `#`: a change in the fragment alone would not reload the page.
@@ -307,7 +348,8 @@ export function createLabSession() {
   }
 
   return {
-    panes, state, start, stop, send, sendFromPane, registerFrame, setPaneKnobs, setDelay, dropConnections, setBackground, paneUrl,
+    panes, state, start, stop, send, sendFromPane, registerFrame, setPaneKnobs, setDelay, setConditions, setHttpVersion,
+    dropConnections, setBackground, paneUrl,
   };
 }
 
