@@ -10,13 +10,12 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseCli, UsageError } from '../../bench/cli/args.ts';
 import { http2HeaderTable } from '../../bench/report/h2-table.ts';
 import { workloadUnits } from '../../bench/run/run-bench.ts';
-import type { ClientSink } from '../../bench/sim/client.ts';
 import { H2PollSimClient } from '../../bench/sim/h2-clients.ts';
 import type { LatestPointer } from '../../src/results/schema.ts';
 import { validateResults } from '../../src/results/validate.ts';
 import { closeAll, startServer } from '../server/helpers.ts';
-import { eventually } from '../wait.ts';
 import { startBench, type BenchProcess } from './helpers.ts';
+import { countWindow, expectClientEqualsServer, recordingSink, simOptions } from './sim-window.ts';
 
 afterEach(closeAll);
 
@@ -57,40 +56,18 @@ describe('bench --http', () => {
   it('a simulated conditional poller over h2c: 304s, its bytes equal the server\'s, and HPACK shrinks the answers', async () => {
     const server = await startServer({ h2cPort: 0 });
     if (!server.h2cUrl) throw new Error('no h2c port');
-    const requests: boolean[] = [];
-    const sink: ClientSink = {
-      message: () => undefined,
-      gap: () => undefined,
-      request: (empty) => requests.push(empty),
-      started: () => undefined,
-      error: (_client, text) => {
-        throw new Error(text);
-      },
-    };
-    const client = new H2PollSimClient({
-      index: 0, name: 'sim-h2', transport: 'poll', baseUrl: new URL(server.url), h2Url: new URL(server.h2cUrl),
-      topics: ['room:h2'], headers: {}, pollIntervalMs: 20, longPollWaitSeconds: 1, stepTimeoutMs: 5000, conditional: true, sink,
-    });
+    const { sink, requests } = recordingSink();
+    const client = new H2PollSimClient(simOptions(server, sink, {
+      name: 'sim-h2', topics: ['room:h2'], h2Url: new URL(server.h2cUrl), conditional: true,
+    }));
     try {
-      await client.open();
-      // Count from a held point after the session's setup has settled (its SETTINGS ACK may follow the first request).
-      await eventually(() => requests.length >= 3, 'the first polls over h2');
-      await client.pause();
-      const before = { client: client.meter.read(), server: server.stats().transports.poll };
-      client.resume();
-      const opened = requests.length;
-      await eventually(() => requests.length - opened >= 3, 'three conditional polls over h2');
-      await client.quiesce();
-      const after = { client: client.meter.read(), server: server.stats().transports.poll };
-      expect(requests.slice(opened).every((empty) => empty)).toBe(true);
-      expect(after.server.requests - before.server.requests).toBe(requests.length - opened);
-      for (const part of ['headers', 'framing', 'bodies'] as const) {
-        expect(after.client.up[part] - before.client.up[part], `up ${part}`).toBe(after.server.bytesIn[part] - before.server.bytesIn[part]);
-        expect(after.client.down[part] - before.client.down[part], `down ${part}`).toBe(after.server.bytesOut[part] - before.server.bytesOut[part]);
-      }
+      const window = await countWindow(server, client, requests);
+      const { before, after } = window;
+      expect(window.requests.every((empty) => empty)).toBe(true);
+      expectClientEqualsServer(window);
       // A 304 over h2 is a HEADERS frame only.
       expect(after.client.down.bodies - before.client.down.bodies).toBe(0);
-      const frames = client.meter.h2Counters();
+      const frames = after.frames;
       if (!frames) throw new Error('no h2 counters');
       expect(frames.first.requests).toBe(1);
       expect(frames.rest.requests).toBeGreaterThanOrEqual(3);
@@ -104,35 +81,12 @@ describe('bench --http', () => {
   it('a simulated poller over h2 with TLS (ALPN): client = server to the byte, TLS records counted apart from the frames', async () => {
     const server = await startServer({ tlsPort: 0 });
     if (!server.tlsUrl) throw new Error('no TLS port');
-    const requests: boolean[] = [];
-    const sink: ClientSink = {
-      message: () => undefined,
-      gap: () => undefined,
-      request: (empty) => requests.push(empty),
-      started: () => undefined,
-      error: (_client, text) => {
-        throw new Error(text);
-      },
-    };
-    const client = new H2PollSimClient({
-      index: 0, name: 'sim-h2-tls', transport: 'poll', baseUrl: new URL(server.url), h2Url: new URL(server.tlsUrl),
-      topics: ['room:h2tls'], headers: {}, pollIntervalMs: 20, longPollWaitSeconds: 1, stepTimeoutMs: 5000, sink,
-    });
+    const { sink, requests } = recordingSink();
+    const client = new H2PollSimClient(simOptions(server, sink, { name: 'sim-h2-tls', topics: ['room:h2tls'], h2Url: new URL(server.tlsUrl) }));
     try {
-      await client.open();
-      // The session's setup (the client's SETTINGS ACK, TLS tickets) settles over the first polls: count from a held point after them.
-      await eventually(() => requests.length >= 3, 'the first polls over h2 with TLS');
-      await client.pause();
-      const before = { client: client.meter.read(), server: server.stats().transports.poll, frames: client.meter.h2Counters() };
-      client.resume();
-      const opened = requests.length;
-      await eventually(() => requests.length - opened >= 3, 'three polls over h2 with TLS');
-      await client.quiesce();
-      const after = { client: client.meter.read(), server: server.stats().transports.poll, frames: client.meter.h2Counters() };
-      for (const part of ['headers', 'framing', 'bodies'] as const) {
-        expect(after.client.up[part] - before.client.up[part], `up ${part}`).toBe(after.server.bytesIn[part] - before.server.bytesIn[part]);
-        expect(after.client.down[part] - before.client.down[part], `down ${part}`).toBe(after.server.bytesOut[part] - before.server.bytesOut[part]);
-      }
+      const window = await countWindow(server, client, requests);
+      expectClientEqualsServer(window);
+      const { before, after } = window;
       if (!before.frames || !after.frames) throw new Error('no h2 counters');
       // Every poll went up and came down in TLS records: their overhead is what the frames do not explain.
       expect(after.frames.up.tls - before.frames.up.tls).toBeGreaterThan(0);
