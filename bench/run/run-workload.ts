@@ -91,7 +91,12 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
     errors,
     incomplete: false,
     heard: heardBy(plan),
+    http2: options.http2 === true && transport !== 'ws',
     tls: options.http2 === true && options.tls === true && transport !== 'ws',
+    // The 2009 article's poll, where it applies: plain short polling with nothing published, over HTTP/1.1 or h2
+    // (a conditional or compressed twin polls as its variant says, with the profile's headers).
+    replay2009: settings.headers === 'websocket.org-2009' && transport === 'poll' && plan.publishers === 0
+      && options.conditional !== true && options.compressed !== true,
   };
   const { rig } = options;
   const { server, workers } = rig;
@@ -126,8 +131,7 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
         pollIntervalMs: settings.pollIntervalMs,
         longPollWaitSeconds: settings.longPollWaitSeconds,
         stepTimeoutMs,
-        // The 2009 article's poll, byte for byte, where it applies: short polling with nothing published.
-        replay2009: settings.headers === 'websocket.org-2009' && transport === 'poll' && plan.publishers === 0,
+        replay2009: collected.replay2009 === true,
         conditional: options.conditional === true && transport === 'poll',
         compression: options.compressed === true,
         ...(options.http2 === true && transport !== 'ws' ? { h2Url: options.tls === true ? rig.tlsTargets[i] : rig.h2Targets[i] } : {}),

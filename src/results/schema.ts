@@ -15,12 +15,14 @@ import type { ByteSplit, TransportName } from '../protocol/index.ts';
 import type { AbuseResult } from './abuse.ts';
 import type { FaultsResult } from './faults.ts';
 import type { Http2Figures } from './http2.ts';
+import type { Replay2009Figures } from './replay-2009.ts';
 import type { PeersResult } from './peers.ts';
 import type { RunError } from './run-error.ts';
 import type { NetworkConditions } from '../net/conditions.ts';
 
 export type { AbuseResult, ByteSplit, RunError, TransportName };
 export type * from './http2.ts';
+export type * from './replay-2009.ts';
 export type * from './peers.ts';
 
 export const SCHEMA_VERSION = 1;
@@ -297,6 +299,8 @@ export interface TransportResult {
   projection: Projection;
   /** Absent in files written before it existed. */
   headerProjection?: HeaderProjection;
+  /** The 2009 replay's rows only (short polling with the article's request): its header bytes, as the article projected them. */
+  replay2009?: Replay2009Figures;
   theory: TheoryLatency;
 }
 
