@@ -74,7 +74,7 @@ function renderScenario(results: BenchResults, scenario: ScenarioResult): string
   const params = [
     workloadText(scenario),
     `${formatNumber(p.durationSeconds, 0)} s`,
-    `${formatBytes(p.bodyBytes)} bodies`,
+    `${formatBytes(p.bodyBytes)} ${p.body === 'chat' ? 'chat-like' : 'filler'} bodies`,
     `poll every ${formatNumber(p.pollIntervalMs, 0)} ms`,
     `long-poll wait ${formatNumber(p.longPollWaitSeconds, 0)} s`,
     `network ${p.network.name} (${formatNumber(p.network.rttMs, 1)} ms RTT${p.network.description ? `; ${p.network.description}` : ''})`,

@@ -63,10 +63,6 @@ const trace = process.env.BENCH_TRACE
 
 export async function runWorkload(options: WorkloadRunOptions): Promise<TransportResult> {
   const { settings, transport } = options;
-  // The h2 clients neither offer gzip nor gunzip (bench/sim/h2-clients.ts): such a row would not be what it names.
-  if (options.compressed === true && options.http2 === true && transport !== 'ws') {
-    throw new Error('a compressed row over HTTP/2 is not measured: the h2 clients do not accept gzip (the CLI refuses --compression with --http 2)');
-  }
   // Names and topics of their own: the transports of a scenario share one server.
   const prefix = options.prefix ?? `${options.scenario.name}.${transport}.`;
   const plan = options.scenario.plan(settings, prefix);
@@ -128,6 +124,8 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
         clients: shares[i],
         headers: options.headers(serverUrl),
         bodyBytes: settings.bodyBytes,
+        body: settings.body,
+        bodySeed: settings.network.conditions?.seed ?? 1,
         pollIntervalMs: settings.pollIntervalMs,
         longPollWaitSeconds: settings.longPollWaitSeconds,
         stepTimeoutMs,

@@ -118,8 +118,7 @@ export class H2SseSimClient extends SseSimClient {
           return;
         }
         opened = true;
-        stream.setEncoding('utf8');
-        stream.on('data', (chunk: string) => this.parse(chunk));
+        this.read(stream, answer['content-encoding'] as string | undefined);
         resolve();
       });
     });

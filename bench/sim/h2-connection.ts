@@ -11,6 +11,7 @@
 import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
+import { gunzipSync } from 'node:zlib';
 import { countFrames, type FrameCounter } from '../../src/net/h2-frames.ts';
 import { HttpFailure, type HttpAnswer } from './http.ts';
 
@@ -85,10 +86,14 @@ export class H2Connection {
       const where = `${request.method} ${request.path.split('?')[0]} (h2)`;
       const timer = setTimeout(() => stream.close(http2.constants.NGHTTP2_CANCEL), request.timeoutMs);
       let status = 0;
+      let gzipped = false;
       let ended = false;
       const chunks: Buffer[] = [];
       stream.on('end', () => (ended = true));
-      stream.on('response', (answer) => (status = Number(answer[':status'] ?? 0)));
+      stream.on('response', (answer) => {
+        status = Number(answer[':status'] ?? 0);
+        gzipped = answer['content-encoding'] === 'gzip';
+      });
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('error', (error) => {
         clearTimeout(timer);
@@ -101,8 +106,15 @@ export class H2Connection {
           return;
         }
         const body = Buffer.concat(chunks);
+        // Bodies are the bytes on the wire: a gzipped answer (`--compression`) counts compressed, then is decoded.
         onBody(body.length);
-        const text = body.toString('utf8');
+        let text: string;
+        try {
+          text = (gzipped ? gunzipSync(body) : body).toString('utf8');
+        } catch (error) {
+          reject(new HttpFailure(`${where}: a gzipped answer that does not inflate (${(error as Error).message})`));
+          return;
+        }
         if ((status >= 200 && status < 300) || status === 304) resolve({ status, body: text });
         else reject(new HttpFailure(`${where} → ${status} ${text.slice(0, 200)}`, status, text));
       });

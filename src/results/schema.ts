@@ -98,6 +98,12 @@ export interface ScenarioParams {
   burstSize?: number;
   network: NetworkConfig;
   headers: string;
+  /**
+   * What the message bodies held (`--body`): `filler`, a time stamp padded
+   * with "x"; `chat`, chat-like text with JSON-ish user fields (seeded, the
+   * default of `--compression` runs). Absent in files written before it: filler.
+   */
+  body?: 'filler' | 'chat';
 }
 
 export interface LatencySummary {

@@ -6,7 +6,7 @@
  * counters are read with nothing on the wire between them.
  */
 import { expect } from 'vitest';
-import type { TransportName, TransportStats } from '../../src/protocol/index.ts';
+import type { Message, TransportName, TransportStats } from '../../src/protocol/index.ts';
 import type { LabServer } from '../../src/server/create.ts';
 import type { ClientSink, SimClient, SimClientOptions } from '../../bench/sim/client.ts';
 import type { H2WireMeter } from '../../bench/sim/h2-meter.ts';
@@ -14,11 +14,12 @@ import type { MeterReading } from '../../bench/sim/meter.ts';
 import type { H2Counters } from '../../bench/run/ipc.ts';
 import { eventually } from '../wait.ts';
 
-/** Every finished request, `true` when it was empty; any client error fails the test. */
-export function recordingSink(): { sink: ClientSink; requests: boolean[] } {
+/** Every finished request (`true` when it was empty) and every message delivered; any client error fails the test. */
+export function recordingSink(): { sink: ClientSink; requests: boolean[]; messages: Message[] } {
   const requests: boolean[] = [];
+  const messages: Message[] = [];
   const sink: ClientSink = {
-    message: () => undefined,
+    message: (_client, message) => messages.push(message),
     gap: () => undefined,
     request: (empty) => requests.push(empty),
     started: () => undefined,
@@ -26,7 +27,7 @@ export function recordingSink(): { sink: ClientSink; requests: boolean[] } {
       throw new Error(text);
     },
   };
-  return { sink, requests };
+  return { sink, requests, messages };
 }
 
 /** A simulated client's options for a test: fast polls on one topic, the server's addresses. */
