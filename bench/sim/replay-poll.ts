@@ -11,7 +11,7 @@
  *   Host as `:authority`, Keep-Alive and Connection left out (h2 forbids them).
  */
 import { replayH2Headers, replayRequestHead } from '../headers/replay-2009.ts';
-import { H2PollSimClient } from './h2-clients.ts';
+import type { HttpAnswer } from './http.ts';
 import { PollSimClient } from './poll.ts';
 import { RawConnection } from './raw-http.ts';
 
@@ -19,21 +19,18 @@ export class Replay2009PollClient extends PollSimClient {
   private connection: RawConnection | undefined;
 
   protected override async pollOnce(): Promise<void> {
-    this.connection ??= new RawConnection(this.options.baseUrl, this.meter);
-    const answer = await this.connection.exchange(replayRequestHead(this.token), this.options.stepTimeoutMs);
+    const answer = this.h2 ? await this.overH2() : await this.overRawSocket();
     this.options.sink.request(this.deliver(answer.body).empty);
   }
 
-  override close(): void {
-    this.connection?.close();
-    super.close();
+  private overRawSocket(): Promise<HttpAnswer> {
+    this.connection ??= new RawConnection(this.options.baseUrl, this.meter);
+    return this.connection.exchange(replayRequestHead(this.token), this.options.stepTimeoutMs);
   }
-}
 
-export class Replay2009H2PollClient extends H2PollSimClient {
-  protected override async pollOnce(): Promise<void> {
+  private overH2(): Promise<HttpAnswer> {
     const { ':path': path, ...headers } = replayH2Headers(this.token);
-    const answer = await this.exchange({
+    return this.exchange({
       agent: this.receiveAgent,
       meter: this.meter,
       baseUrl: this.options.baseUrl,
@@ -42,6 +39,10 @@ export class Replay2009H2PollClient extends H2PollSimClient {
       headers,
       timeoutMs: this.options.stepTimeoutMs,
     });
-    this.options.sink.request(this.deliver(answer.body).empty);
+  }
+
+  override close(): void {
+    this.connection?.close();
+    super.close();
   }
 }

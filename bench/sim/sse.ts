@@ -80,7 +80,7 @@ export class SseSimClient extends HttpSimClient {
 
   /**
    * Parses the stream's body as it comes (HTTP/1.1 here, an h2 stream in
-   * h2-clients.ts). A gzipped stream (`--compression`) is counted as the
+   * h2-sse.ts). A gzipped stream (`--compression`) is counted as the
    * server counts it: every compressed byte is body (over HTTP/1.1 the chunk
    * lines are the framing), then inflated and parsed.
    */

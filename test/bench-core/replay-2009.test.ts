@@ -15,7 +15,7 @@ import {
 } from '../../bench/headers/websocket-org-2009.ts';
 import { RawConnection } from '../../bench/sim/raw-http.ts';
 import { WireMeter } from '../../bench/sim/meter.ts';
-import { Replay2009H2PollClient } from '../../bench/sim/replay-poll.ts';
+import { Replay2009PollClient } from '../../bench/sim/replay-poll.ts';
 import { countWindow, expectClientEqualsServer, recordingSink, simOptions } from '../bench/sim-window.ts';
 import { closeAll, createSession, startServer } from '../server/helpers.ts';
 
@@ -121,7 +121,7 @@ describe('the 2009 replay under HPACK (--http 2, 2-tls)', () => {
     const url = server[which];
     if (!url) throw new Error(`no ${which}`);
     const { sink, requests } = recordingSink();
-    const client = new Replay2009H2PollClient(simOptions(server, sink, { name: `replay-h2-${which}`, topics: [REPLAY_TOPIC], h2Url: new URL(url) }));
+    const client = new Replay2009PollClient(simOptions(server, sink, { name: `replay-h2-${which}`, topics: [REPLAY_TOPIC], h2Url: new URL(url) }));
     try {
       const window = await countWindow(server, client, requests);
       // Nothing published: each replayed poll is answered, empty, by the server (the session came from the Cookie).

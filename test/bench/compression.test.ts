@@ -16,7 +16,8 @@ import { validateResults } from '../../src/results/validate.ts';
 import { startBench, type BenchProcess } from './helpers.ts';
 import { recordingSink, simOptions } from './sim-window.ts';
 import { chatBodies } from '../../bench/sim/chat-body.ts';
-import { H2PollSimClient, H2SseSimClient } from '../../bench/sim/h2-clients.ts';
+import { H2SseSimClient } from '../../bench/sim/h2-sse.ts';
+import { PollSimClient } from '../../bench/sim/poll.ts';
 import type { MeterReading } from '../../bench/sim/meter.ts';
 import type { TransportStats } from '../../src/protocol/index.ts';
 import { closeAll, createSession, publish, startServer } from '../server/helpers.ts';
@@ -107,7 +108,7 @@ describe('bench --compression', () => {
     const alice = await createSession(server, 'alice');
     const { sink, requests, messages } = recordingSink();
     const topic = `room:zip-${transport}`;
-    const Client = transport === 'poll' ? H2PollSimClient : H2SseSimClient;
+    const Client = transport === 'poll' ? PollSimClient : H2SseSimClient;
     // As the bench's worker makes a compressed row's clients: Accept-Encoding gzip on every request.
     const client = new Client(simOptions(server, sink, {
       transport, topics: [topic], h2Url: new URL(url), headers: { 'accept-encoding': 'gzip' }, compression: true, pollIntervalMs: 20,

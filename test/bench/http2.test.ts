@@ -10,7 +10,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseCli, UsageError } from '../../bench/cli/args.ts';
 import { http2HeaderTable } from '../../bench/report/h2-table.ts';
 import { workloadUnits } from '../../bench/run/run-bench.ts';
-import { H2PollSimClient } from '../../bench/sim/h2-clients.ts';
+import { PollSimClient } from '../../bench/sim/poll.ts';
 import type { LatestPointer } from '../../src/results/schema.ts';
 import { validateResults } from '../../src/results/validate.ts';
 import { closeAll, startServer } from '../server/helpers.ts';
@@ -57,7 +57,7 @@ describe('bench --http', () => {
     const server = await startServer({ h2cPort: 0 });
     if (!server.h2cUrl) throw new Error('no h2c port');
     const { sink, requests } = recordingSink();
-    const client = new H2PollSimClient(simOptions(server, sink, {
+    const client = new PollSimClient(simOptions(server, sink, {
       name: 'sim-h2', topics: ['room:h2'], h2Url: new URL(server.h2cUrl), conditional: true,
     }));
     try {
@@ -82,7 +82,7 @@ describe('bench --http', () => {
     const server = await startServer({ tlsPort: 0 });
     if (!server.tlsUrl) throw new Error('no TLS port');
     const { sink, requests } = recordingSink();
-    const client = new H2PollSimClient(simOptions(server, sink, { name: 'sim-h2-tls', topics: ['room:h2tls'], h2Url: new URL(server.tlsUrl) }));
+    const client = new PollSimClient(simOptions(server, sink, { name: 'sim-h2-tls', topics: ['room:h2tls'], h2Url: new URL(server.tlsUrl) }));
     try {
       const window = await countWindow(server, client, requests);
       expectClientEqualsServer(window);
