@@ -154,4 +154,43 @@ describe('bench --http', () => {
     expect(table?.rows.map((cells) => cells[0])).toEqual(['short poll', 'long poll', 'SSE']);
     expect(table?.rows.every((cells) => cells[cells.length - 1] === '0')).toBe(true);
   });
+
+  it('the 2009 replay over HTTP/1.1 and h2: 871 B as the article counted, far fewer after HPACK, projected once a second, client = server', { timeout: 120_000 }, async () => {
+    const replayOut = path.join(out, 'replay');
+    run = startBench([
+      '--scenario', 'idle',
+      '--transports', 'poll',
+      '--headers', 'websocket.org-2009',
+      '--http', '1.1,2',
+      '--clients', '2',
+      '--duration', '2',
+      '--network', 'loopback',
+      '--out', replayOut,
+    ]);
+    const code = await run.exited;
+    expect(code, run.stderr()).toBe(0);
+    expect(run.stdout()).toMatch(/The 2009 replay/);
+    const pointer = JSON.parse(readFileSync(path.join(replayOut, 'latest.json'), 'utf8')) as LatestPointer;
+    const validation = validateResults(readFileSync(path.join(replayOut, pointer.latest), 'utf8'));
+    if (!validation.ok) throw new Error(validation.reason);
+    const idle = validation.results.scenarios.find((scenario) => scenario.name === 'idle');
+    if (!idle) throw new Error('no idle scenario');
+    const [h1, h2] = idle.transports;
+    expect(h1.replay2009).toMatchObject({ basis: 'article', firstBytesPerRequest: 871, steadyBytesPerRequest: 871 });
+    expect(h1.replay2009?.projection.rows.map((row) => row.mebibitsPerSecond.toFixed(1))).toEqual(['6.6', '66.5', '664.5']);
+    if (!h2.replay2009 || !h2.http2) throw new Error('no h2 replay figures');
+    expect(h2.http).toBe('2');
+    expect(h2.replay2009.basis).toBe('hpack');
+    // Measured, not assumed: the figures are the h2 row's own frame counts.
+    expect(h2.replay2009.firstBytesPerRequest).toBe(h2.http2.headerBytesPerRequest.first.total);
+    expect(h2.replay2009.steadyBytesPerRequest).toBe(h2.http2.headerBytesPerRequest.steady.total);
+    expect(h2.http2.headerBytesPerRequest.steady.requests).toBeGreaterThan(0);
+    expect(h2.replay2009.steadyBytesPerRequest).toBeLessThan(871 / 8);
+    expect(h2.replay2009.projection.rows[0].mebibitsPerSecond).toBeLessThan(1);
+    // Cross-checked with the server, part by part, on both rows.
+    for (const row of [h1, h2]) {
+      expect(row.wire.up.difference).toEqual({ headers: 0, framing: 0, bodies: 0 });
+      expect(row.wire.down.difference).toEqual({ headers: 0, framing: 0, bodies: 0 });
+    }
+  });
 });
