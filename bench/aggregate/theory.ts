@@ -13,9 +13,18 @@
  *   the server while the last answer is still travelling waits for it to land
  *   and for the next request to come back up: up to one extra round trip
  *   (RFC 6202 § 2.2: three transits, four with the publisher's).
- * A publisher on HTTP sends over at most six keep-alive connections (a
+ * A publisher on HTTP/1.1 sends over at most six keep-alive connections (a
  * browser's limit per host), so the 7th message of a burst leaves only when
- * the 1st is answered: +2d per wave of six. WebSocket sends all on one socket.
+ * the 1st is answered: +2d per wave of six. WebSocket sends all on one socket,
+ * and so does HTTP/2 (`--http 2`, `2-tls`): each publish is a stream of the
+ * client's one session, all in flight at once (the bench's server allows
+ * 100,000 streams a session, `--bench-limits`; a burst is at most 1,000), so
+ * a burst has no waves there — and its sends reach the server in one read, so
+ * a held long poll answers them together (`longPollLatencies`). Otherwise the
+ * receive path is the same over h2: a short poll still waits for its
+ * interval, a long poll's answer still goes down and its next request comes
+ * back up (2d) on the same session, and an event stream is a stream that
+ * stays open.
  * Long polling's queueing depends on when messages reach the server, so it
  * is worked out by replaying the scenario's schedule (pure arithmetic, no I/O).
  */
@@ -28,8 +37,18 @@ export interface TheoryPublisher {
   burstSize: number;
 }
 
-/** Publishes in flight at once per HTTP publisher (bench/sim/client.ts `sendAgent`). */
+/** Publishes in flight at once per HTTP/1.1 publisher (bench/sim/client.ts `sendAgent`). */
 export const HTTP_SEND_CONNECTIONS = 6;
+
+/** What carries the HTTP transports: HTTP/1.1 (the default) or HTTP/2 (`--http 2`, `2-tls`). ws is HTTP/1.1 either way. */
+export interface TheoryPath {
+  http2?: boolean;
+}
+
+/** Sends in a wave before the next waits for an answer: six connections on HTTP/1.1, all at once on ws and h2. */
+function wavesOfSends(transport: TransportName, path: TheoryPath): boolean {
+  return transport !== 'ws' && path.http2 !== true;
+}
 /** Periods of the schedule replayed for long polling (the first is left out: it starts from an idle server). */
 const REPLAY_PERIODS = 12;
 const MAX_REPLAY_MESSAGES = 20_000;
@@ -43,20 +62,20 @@ export interface Due {
   atServerMs: number;
 }
 
-/** The publisher's leg of message j of a burst: one transit, plus a round trip per wave of six sends on HTTP. */
-export function publisherLegMs(transport: TransportName, d: number, indexInBurst: number): number {
-  if (transport === 'ws') return d;
+/** The publisher's leg of message j of a burst: one transit, plus a round trip per wave of six sends on HTTP/1.1. */
+export function publisherLegMs(transport: TransportName, d: number, indexInBurst: number, path: TheoryPath = {}): number {
+  if (!wavesOfSends(transport, path)) return d;
   return d + 2 * d * Math.floor(indexInBurst / HTTP_SEND_CONNECTIONS);
 }
 
-function oneRound(transport: TransportName, d: number, publishers: readonly TheoryPublisher[], periods: number): Due[] {
+function oneRound(transport: TransportName, d: number, publishers: readonly TheoryPublisher[], periods: number, path: TheoryPath): Due[] {
   const messages: Due[] = [];
   const period = Math.max(...publishers.map((publisher) => publisher.periodMs));
   for (const publisher of publishers) {
     const count = Math.max(1, Math.round((period * periods) / publisher.periodMs));
     for (let k = 0; k < count && messages.length < MAX_REPLAY_MESSAGES; k += 1) {
       const dueMs = publisher.offsetMs + k * publisher.periodMs;
-      for (let j = 0; j < publisher.burstSize; j += 1) messages.push({ dueMs, atServerMs: dueMs + publisherLegMs(transport, d, j) });
+      for (let j = 0; j < publisher.burstSize; j += 1) messages.push({ dueMs, atServerMs: dueMs + publisherLegMs(transport, d, j, path) });
     }
   }
   return messages.sort((a, b) => a.atServerMs - b.atServerMs);
@@ -65,23 +84,33 @@ function oneRound(transport: TransportName, d: number, publishers: readonly Theo
 /**
  * Long polling replayed for one subscriber. A message that finds a request
  * held at the server is answered at once, alone (the server answers on the
- * first message; others arriving in the same instant come a moment later);
- * the next request is held 2d later (the answer goes down, the request comes
- * back up). A message that arrives before that waits, and every message there
- * by then goes in the returning request's answer: one extra round trip for
- * each message after the first of a burst (RFC 6202 § 2.2).
+ * first message; others arriving in the same instant on other connections
+ * come a moment later); the next request is held 2d later (the answer goes
+ * down, the request comes back up). A message that arrives before that
+ * waits, and every message there by then goes in the returning request's
+ * answer: one extra round trip for each message after the first of a burst
+ * (RFC 6202 § 2.2).
+ *
+ * `sameRead` (HTTP/2): messages that reach the server in the same instant
+ * came as streams of one connection, in one read, so the server handles them
+ * in one turn of its event loop — and a held long poll answers with
+ * everything that arrived in that turn (src/transports/longpoll-waiter.ts):
+ * they go down together, at 2d.
  * Returns each message's latency, in server-arrival order.
  */
-export function longPollLatencies(arrivals: readonly Due[], d: number): number[] {
+export function longPollLatencies(arrivals: readonly Due[], d: number, sameRead = false): number[] {
   const latencies: number[] = [];
   let heldAt = -Infinity;
   let i = 0;
   while (i < arrivals.length) {
     const arrival = arrivals[i];
     if (arrival.atServerMs > heldAt) {
-      latencies.push(arrival.atServerMs + d - arrival.dueMs);
-      heldAt = arrival.atServerMs + 2 * d;
-      i += 1;
+      const answerAt = arrival.atServerMs;
+      do {
+        latencies.push(answerAt + d - arrivals[i].dueMs);
+        i += 1;
+      } while (sameRead && i < arrivals.length && arrivals[i].atServerMs === answerAt);
+      heldAt = answerAt + 2 * d;
       continue;
     }
     const answerAt = heldAt;
@@ -105,22 +134,26 @@ function round(ms: number): number {
 /**
  * The theory for a transport on a path: one-way delay d, poll interval T, and
  * the publishers one subscriber hears from (their schedule decides bursts and
- * how close together messages reach the server).
+ * how close together messages reach the server), over HTTP/1.1 or HTTP/2.
  */
 export function theoryLatency(
   transport: TransportName,
   oneWayDelayMs: number,
   pollIntervalMs: number,
   publishers: readonly TheoryPublisher[] = ONE_PUBLISHER,
+  path: TheoryPath = {},
 ): TheoryLatency {
   const d = oneWayDelayMs;
   const heard = publishers.length > 0 ? publishers : ONE_PUBLISHER;
   const burst = Math.max(...heard.map((publisher) => publisher.burstSize));
-  const round1 = oneRound(transport, d, heard, 1);
+  const round1 = oneRound(transport, d, heard, 1, path);
   const legs = round1.map((message) => message.atServerMs - message.dueMs);
   const meanLeg = meanOf(legs);
   const maxLeg = Math.max(...legs);
-  const waves = transport !== 'ws' && burst > HTTP_SEND_CONNECTIONS ? ` + 2d per ${HTTP_SEND_CONNECTIONS} sends of a burst` : '';
+  const waves = wavesOfSends(transport, path) && burst > HTTP_SEND_CONNECTIONS ? ` + 2d per ${HTTP_SEND_CONNECTIONS} sends of a burst` : '';
+  // Over h2 a burst's sends are streams of one session: say why the waves are gone (and, for long polling, the wait).
+  const h2Burst = path.http2 === true && transport !== 'ws';
+  const streams = h2Burst && burst > HTTP_SEND_CONNECTIONS ? ' (h2: a burst\'s sends are streams of one session, no waves)' : '';
   switch (transport) {
     case 'poll':
       return {
@@ -130,11 +163,11 @@ export function theoryLatency(
         meanMs: round(meanLeg + pollIntervalMs / 2 + d),
         worstMs: round(maxLeg + pollIntervalMs + d),
         worstIsLowerBound: false,
-        formula: `mean ≈ T/2 + 2d${waves}, worst ≈ T + 2d (RFC 6202)`,
+        formula: `mean ≈ T/2 + 2d${waves}, worst ≈ T + 2d (RFC 6202)${streams}`,
       };
     case 'longpoll': {
-      const all = oneRound(transport, d, heard, REPLAY_PERIODS);
-      const latencies = longPollLatencies(all, d);
+      const all = oneRound(transport, d, heard, REPLAY_PERIODS, path);
+      const latencies = longPollLatencies(all, d, path.http2 === true);
       const period = Math.max(...heard.map((publisher) => publisher.periodMs));
       // Leave out the first period: it starts with a request already held everywhere.
       const steady = latencies.filter((_, i) => all[i].dueMs >= period);
@@ -146,7 +179,8 @@ export function theoryLatency(
         meanMs: round(mean),
         worstMs: round(Math.max(maxLeg + 3 * d, ...latencies)),
         worstIsLowerBound: true,
-        formula: `mean ≈ 2d${waves}${queued || burst > 1 ? ' + 2d for each message that waits for a re-issued request' : ''}, worst > 4d (RFC 6202)`,
+        formula: `mean ≈ 2d${waves}${queued || (burst > 1 && !h2Burst) ? ' + 2d for each message that waits for a re-issued request' : ''}, worst > 4d (RFC 6202)` +
+          (h2Burst && burst > 1 ? ' (h2: a burst\'s sends are streams of one session, read in one turn: one answer)' : ''),
       };
     }
     case 'sse':
@@ -157,7 +191,7 @@ export function theoryLatency(
         meanMs: round(meanLeg + d),
         worstMs: round(maxLeg + d),
         worstIsLowerBound: false,
-        formula: `mean ≈ 2d${waves} (up and down)`,
+        formula: `mean ≈ 2d${waves} (up and down)${streams}`,
       };
   }
 }

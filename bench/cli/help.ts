@@ -34,6 +34,8 @@ Options:
   --rate <n>            messages per second per publisher (bursts per second for burst; default ${DEFAULT_SETTINGS.publishRatePerSecond}, fanout 10)
   --duration <s>        seconds of the measured phase per transport (default ${DEFAULT_SETTINGS.durationSeconds})
   --body-size <bytes>   message body size (default ${DEFAULT_SETTINGS.bodyBytes})
+  --body <kind>         what bodies hold: filler (a time stamp padded with x) or chat (chat-like words and
+                        JSON-ish user fields, seeded by --seed); default filler, chat with --compression
   --burst-size <k>      messages per burst in the burst scenario (default 10)
   --poll-interval <ms>  short-poll interval T (default ${DEFAULT_SETTINGS.pollIntervalMs})
   --longpoll-wait <s>   long-poll hold time (default ${DEFAULT_SETTINGS.longPollWaitSeconds}; idle uses 3 unless given)
@@ -47,8 +49,8 @@ ${NETWORK_FLAG_HELP.map(([flag, text]) => `  ${flag.padEnd(21)} ${text}`).join('
   --peers-repeats <n>   interleaved repeats of each peers pair, 1–20 (default 3)
   --conditional         also measure short polling with If-None-Match / 304 (poll-conditional), next to poll
   --compression <c>     none (default), on or deflate: the server compresses (--ws-deflate --gzip) and each
-                        transport runs again with clients that accept it (a compressed row next to the plain one);
-                        HTTP/1.1 only: refused with --http 2 or 2-tls
+                        transport runs again with clients that accept it (a compressed row next to the plain one),
+                        over every --http version asked for; bodies are chat-like unless --body filler
   --http <v>            1.1 (default), 2, 2-tls, or a list (1.1,2): poll, longpoll and sse over HTTP/1.1, cleartext h2
                         and/or h2 over TLS
                         (one h2 session per client; ws stays on HTTP/1.1), with HPACK header bytes per request

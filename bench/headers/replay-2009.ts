@@ -68,3 +68,29 @@ export function replayRequestHead(token: string): Buffer {
 export function lineEndBytes(head: string): number {
   return (head.match(/\r\n/g)?.length ?? 0) * 2;
 }
+
+/**
+ * Request headers HTTP/2 has no place for (RFC 9113 § 8.2.2): connection-specific
+ * lines. `Host` is not dropped: it becomes `:authority` (§ 8.3.1).
+ */
+const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+
+/**
+ * The same request over HTTP/2 (issue 11: "what the same headers cost under
+ * HPACK"): the article's header set as an h2 client must send it — its Host
+ * as `:authority` (`localhost:8080`, the article's), the replay path as
+ * `:path`, the other lines with lower-case names (§ 8.2.1) in the article's
+ * order and the session in the same Cookie value as over HTTP/1.1; only
+ * `Keep-Alive` and `Connection` go, which HTTP/2 forbids. `:method` and
+ * `:scheme` are added by the client (`GET`, and `http` or `https`).
+ */
+export function replayH2Headers(token: string): Record<string, string> {
+  const headers: Record<string, string> = { ':path': REPLAY_PATH };
+  for (const [name, value] of ARTICLE_REQUEST_HEADERS) {
+    const lower = name.toLowerCase();
+    if (CONNECTION_SPECIFIC.has(lower)) continue;
+    if (lower === 'host') headers[':authority'] = value;
+    else headers[lower] = lower === 'cookie' ? replayCookie(token) : value;
+  }
+  return headers;
+}

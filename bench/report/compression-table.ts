@@ -32,7 +32,9 @@ export function compressionTable(scenario: ScenarioResult): Table | null {
   const pairs = scenario.transports
     .filter((row) => row.variant === 'compressed')
     .map((compressed) => ({
-      plain: scenario.transports.find((row) => row.transport === compressed.transport && row.variant === undefined),
+      // Its plain twin over the same HTTP version and connection (`--http 1.1,2,2-tls` runs each).
+      plain: scenario.transports.find((row) =>
+        row.transport === compressed.transport && row.variant === undefined && row.http === compressed.http && row.tls === compressed.tls),
       compressed,
     }))
     .filter((pair): pair is { plain: TransportResult; compressed: TransportResult } => pair.plain !== undefined);
@@ -59,8 +61,10 @@ export function compressionTable(scenario: ScenarioResult): Table | null {
       'Compression on against off (--compression): gzip of poll / long-poll answers and event streams, permessage-deflate on WebSockets. ' +
       'Bytes are counted on the clients\' sockets (bodies = the compressed bytes on the wire); CPU and RSS are the server process\'s, ' +
       'which serves both rows one after the other, so RSS per connection is peak RSS ÷ peak connections (an upper bound). ' +
-      `Body size ${scenario.params.bodyBytes} bytes: compression pays on larger bodies. The bench's bodies are a time stamp padded ` +
-      'with "x", far more compressible than real text: read "saved" as an upper bound.',
+      `Body size ${scenario.params.bodyBytes} bytes: compression pays on larger bodies. ` +
+      (scenario.params.body === 'chat'
+        ? 'Bodies: chat-like (--body chat) — words of a small vocabulary with JSON-ish user fields, seeded, as chat text compresses.'
+        : 'Bodies: filler (--body filler) — a time stamp padded with "x", far more compressible than real text: read "saved" as an upper bound.'),
     head: ['transport', 'bytes down / client / s', 'saved', 'body bytes / delivery', 'server CPU s', 'CPU µs / delivery', 'peak RSS', 'RSS / connection', 'lost'],
     rows: pairs.flatMap(({ plain, compressed }) => [row(plain), row(compressed, plain)]),
   };

@@ -14,7 +14,7 @@ function bytes(value: number | undefined, requests = 1): string {
 }
 
 /** Client − server bytes of a row, both directions: 0 when both sides counted the same. */
-function difference(row: TransportResult): number {
+export function clientServerDifference(row: TransportResult): number {
   const { up, down } = row.wire;
   const sum = (split: { headers: number; framing: number; bodies: number }): number => split.headers + split.framing + split.bodies;
   return sum(up.difference) + sum(down.difference);
@@ -37,7 +37,7 @@ export function http2HeaderTable(scenario: ScenarioResult): Table | null {
       publish && publish.first.requests > 0 ? `${bytes(publish.first.total)} → ${bytes(publish.steady.total, publish.steady.requests)}` : NO_VALUE,
       bytes(figures?.frameOverheadPerRequest, h2.requests.total),
       h2.headerProjection && h2.requests.total > 0 ? formatNumber(h2.headerProjection.bytesPerRequest, 1) : NO_VALUE,
-      formatNumber(difference(h2), 0),
+      formatNumber(clientServerDifference(h2), 0),
       ...(anyTls ? [h2.tls ? bytes(figures?.tlsRecordBytesPerRequest, h2.requests.total) : NO_VALUE] : []),
     ];
   });

@@ -21,7 +21,9 @@ profile, a proxy of ours delayed every byte in both directions.</p>
   <li><b>Theory vs measured</b>: a message goes up from its publisher and down to each subscriber, both through the
   delay proxy, so with one-way delay d and poll interval T: SSE and WebSocket about 2d; short polling T/2 + 2d on
   average (worst T + 2d, RFC 6202); long polling about 2d, plus up to a round trip for a message that reaches the
-  server while the last answer is still travelling (bursts, busy rooms). Each row shows its formula. Measured a few per
+  server while the last answer is still travelling (bursts, busy rooms). A publisher on HTTP/1.1 has six connections,
+  so a burst's 7th send waits a round trip; over HTTP/2 its sends are streams of one session, all at once, and a held
+  long poll answers the burst together. Each row shows its formula. Measured a few per
   cent above theory is processing time; far above means a queue (server, harness or proxy) or a busy machine.</li>
 </ul>`;
 

@@ -13,6 +13,7 @@ import type { BenchResults, RunError, ScenarioResult } from '../../src/results/s
 import { chartConfigsFor } from './charts.ts';
 import { transportLabel } from './chart-spec.ts';
 import { http2HeaderTable } from './h2-table.ts';
+import { replay2009Table } from './replay-table.ts';
 import { formatBytes, formatNumber } from './format.ts';
 import { compressionTable } from './compression-table.ts';
 import { stickinessErrors, stickinessTable } from './sticky-table.ts';
@@ -75,7 +76,7 @@ function renderScenario(results: BenchResults, scenario: ScenarioResult): string
   const params = [
     workloadText(scenario),
     `${formatNumber(p.durationSeconds, 0)} s`,
-    `${formatBytes(p.bodyBytes)} bodies`,
+    `${formatBytes(p.bodyBytes)} ${p.body === 'chat' ? 'chat-like' : 'filler'} bodies`,
     `poll every ${formatNumber(p.pollIntervalMs, 0)} ms`,
     `long-poll wait ${formatNumber(p.longPollWaitSeconds, 0)} s`,
     `network ${p.network.name} (${formatNumber(p.network.rttMs, 1)} ms RTT${p.network.description ? `; ${p.network.description}` : ''})`,
@@ -98,6 +99,7 @@ function renderScenario(results: BenchResults, scenario: ScenarioResult): string
   const idle = idleTable(scenario);
   const conditional = conditionalPollTable(scenario);
   const compression = compressionTable(scenario);
+  const replay = replay2009Table(scenario);
   const theory = hasRows && !nothingDelivered(scenario);
   return `
   <section class="scenario" id="scenario-${escapeHtml(scenario.name)}">
@@ -109,6 +111,7 @@ function renderScenario(results: BenchResults, scenario: ScenarioResult): string
     ${conditional ? renderTable(conditional) : ''}
     ${compression ? renderTable(compression) : ''}
     ${hasRows && http2HeaderTable(scenario) ? renderTable(http2HeaderTable(scenario) as Table) : ''}
+    ${replay ? renderTable(replay) : ''}
     ${ceiling ? renderTable(ceiling) : ''}
     ${!hasRows && !ceiling ? '<p class="warn">No figures: this scenario did not run to the end (see its errors).</p>' : ''}
     ${figures ? `<div class="charts">${figures}</div>` : ''}

@@ -7,6 +7,7 @@ import type { BenchResults, RunError, ScenarioResult } from '../../src/results/s
 import { transportLabel } from './chart-spec.ts';
 import { compressionTable } from './compression-table.ts';
 import { http2HeaderTable } from './h2-table.ts';
+import { replay2009Table } from './replay-table.ts';
 import { stickinessErrors, stickinessTable } from './sticky-table.ts';
 import { ceilingTable, conditionalPollTable, headerProjectionTable, idleTable, nothingDelivered, peersTable, projectionTable, summaryTable, theoryTable } from './tables.ts';
 import { abuseTable } from '../abuse/report.ts';
@@ -52,6 +53,8 @@ function formatScenario(scenario: ScenarioResult): string {
     if (compression) parts.push(formatTextTable(compression));
     const http2 = http2HeaderTable(scenario);
     if (http2) parts.push(formatTextTable(http2));
+    const replay = replay2009Table(scenario);
+    if (replay) parts.push(formatTextTable(replay));
     if (!nothingDelivered(scenario)) parts.push(formatTextTable(theoryTable(scenario)));
     parts.push(formatTextTable(projectionTable(scenario)));
     const headers = headerProjectionTable(scenario);

@@ -21,6 +21,7 @@ import {
   zeroSplit,
 } from '../aggregate/index.ts';
 import { addH2Counters, emptyH2Counters, http2Figures } from '../aggregate/h2.ts';
+import { replay2009Figures } from '../aggregate/replay-2009.ts';
 import type { RunError, ServerFigures, TransportResult } from '../../src/results/schema.ts';
 import type { WorkloadSettings } from '../scenarios/types.ts';
 import type { WorkerCounters } from './ipc.ts';
@@ -46,10 +47,14 @@ export interface Collected {
   series: SeriesBuilder;
   errors: RunError[];
   incomplete: boolean;
+  /** poll, longpoll or sse over HTTP/2 (`--http 2`, `2-tls`): the theory's path has no six-connection waves. */
+  http2?: boolean;
   /** h2 over TLS (`--http 2-tls`): the h2 section says so and counts the TLS record overhead. */
   tls?: boolean;
   /** The publishers one subscriber hears from (the theory's path); absent = one publisher at 1 msg/s. */
   heard?: TheoryPublisher[];
+  /** The clients polled with the 2009 article's request (bench/sim/replay-poll.ts): the row gets `replay2009`. */
+  replay2009?: boolean;
 }
 
 /** Connections the server holds across all transports (the stats requests are under `other`). */
@@ -117,7 +122,10 @@ export function assembleTransport(run: Collected): TransportResult {
       bytesPerRequest: ratio(headerBytes, requests),
       projection: projectBandwidth(bytesPerClientPerSecond(headerBytes, run.clients, seconds)),
     },
-    theory: theoryLatency(run.transport, run.settings.network.rttMs / 2, run.settings.pollIntervalMs, run.heard),
+    theory: theoryLatency(run.transport, run.settings.network.rttMs / 2, run.settings.pollIntervalMs, run.heard, { http2: run.http2 === true }),
+    ...(run.replay2009 === true && requests > 0
+      ? { replay2009: replay2009Figures({ requests, headBytes: up.headers + down.headers, lineEnds, ...(h2 ? { h2 } : {}) }) }
+      : {}),
   };
 }
 

@@ -7,6 +7,7 @@
 import type { ByteSplit, TransportName } from '../../src/protocol/index.ts';
 import type { DeliveryTally } from '../aggregate/index.ts';
 import type { ClientSpec } from '../scenarios/types.ts';
+import type { BodyKind } from '../sim/chat-body.ts';
 
 export interface WorkerPlan {
   workerIndex: number;
@@ -17,6 +18,10 @@ export interface WorkerPlan {
   /** Extra request headers of the HTTP transports (a header profile). */
   headers: Record<string, string>;
   bodyBytes: number;
+  /** What the bodies hold (`--body`): filler by default. */
+  body?: BodyKind;
+  /** The seed chat bodies are drawn from (the run's `--seed`). */
+  bodySeed?: number;
   pollIntervalMs: number;
   longPollWaitSeconds: number;
   /** Give up on any single step (session, subscribe) after this long. */

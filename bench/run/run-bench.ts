@@ -59,8 +59,8 @@ export interface WorkloadUnit {
  * The runs of a scenario: each transport over each HTTP version asked for
  * (ws once, over HTTP/1.1: it has no h2 path here), the conditional poll
  * right after each `poll` when asked for, and each plain row's compressed
- * twin right after it when `--compression` asks. (The CLI refuses
- * compression with h2: the h2 clients do not accept gzip.)
+ * twin right after it when `--compression` asks (over h2 too: the h2
+ * clients offer gzip on their streams and inflate what comes back).
  */
 export function workloadUnits(
   transports: TransportName[],
@@ -321,6 +321,7 @@ function emptyScenario(scenario: Scenario, settings: WorkloadSettings, publisher
       ...(settings.burstSize > 1 ? { burstSize: settings.burstSize } : {}),
       network: settings.network,
       headers: settings.headers,
+      body: settings.body,
     },
     incomplete: false,
     errors: [],

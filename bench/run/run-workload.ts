@@ -69,10 +69,6 @@ const trace = process.env.BENCH_TRACE
 
 export async function runWorkload(options: WorkloadRunOptions): Promise<TransportResult> {
   const { settings, transport } = options;
-  // The h2 clients neither offer gzip nor gunzip (bench/sim/h2-clients.ts): such a row would not be what it names.
-  if (options.compressed === true && options.http2 === true && transport !== 'ws') {
-    throw new Error('a compressed row over HTTP/2 is not measured: the h2 clients do not accept gzip (the CLI refuses --compression with --http 2)');
-  }
   // Names and topics of their own: the transports of a scenario share one server.
   const prefix = options.prefix ?? `${options.scenario.name}.${transport}.`;
   const plan = options.scenario.plan(settings, prefix);
@@ -97,7 +93,12 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
     errors,
     incomplete: false,
     heard: heardBy(plan),
+    http2: options.http2 === true && transport !== 'ws',
     tls: options.http2 === true && options.tls === true && transport !== 'ws',
+    // The 2009 article's poll, where it applies: plain short polling with nothing published, over HTTP/1.1 or h2
+    // (a conditional or compressed twin polls as its variant says, with the profile's headers).
+    replay2009: settings.headers === 'websocket.org-2009' && transport === 'poll' && plan.publishers === 0
+      && options.conditional !== true && options.compressed !== true,
   };
   const { rig } = options;
   const { server, workers } = rig;
@@ -129,11 +130,12 @@ export async function runWorkload(options: WorkloadRunOptions): Promise<Transpor
         clients: shares[i],
         headers: options.headers(serverUrl),
         bodyBytes: settings.bodyBytes,
+        body: settings.body,
+        bodySeed: settings.network.conditions?.seed ?? 1,
         pollIntervalMs: settings.pollIntervalMs,
         longPollWaitSeconds: settings.longPollWaitSeconds,
         stepTimeoutMs,
-        // The 2009 article's poll, byte for byte, where it applies: short polling with nothing published.
-        replay2009: settings.headers === 'websocket.org-2009' && transport === 'poll' && plan.publishers === 0,
+        replay2009: collected.replay2009 === true,
         conditional: options.conditional === true && transport === 'poll',
         compression: options.compressed === true,
         ...(options.http2 === true && transport !== 'ws' ? { h2Url: options.tls === true ? rig.tlsTargets[i] : rig.h2Targets[i] } : {}),

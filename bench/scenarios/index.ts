@@ -59,6 +59,7 @@ export const DEFAULT_SETTINGS: Readonly<WorkloadSettings> = Object.freeze({
   burstSize: 1,
   network: networkConfig('broadband'),
   headers: 'minimal',
+  body: 'filler',
 });
 
 /** `--quick`: under a minute for everything (the default network, so long polling's round trips still show). */

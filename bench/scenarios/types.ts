@@ -4,6 +4,7 @@
  * The runner loops over scenarios × transports; nothing here opens a socket.
  */
 import type { NetworkConfig } from '../../src/results/schema.ts';
+import type { BodyKind } from '../sim/chat-body.ts';
 
 /** What one simulated client does. */
 export interface ClientSpec {
@@ -37,6 +38,8 @@ export interface WorkloadSettings {
   burstSize: number;
   network: NetworkConfig;
   headers: string;
+  /** What message bodies hold (`--body`): `filler` (a time stamp padded with "x") or `chat` (bench/sim/chat-body.ts). */
+  body: BodyKind;
 }
 
 export interface WorkloadPlan {

@@ -6,6 +6,7 @@
 import type http from 'node:http';
 import type { Gap, Message, PublishResult, SessionResponse, TransportName } from '../../src/protocol/index.ts';
 import { clientAgent, exchange, type HttpAnswer, type HttpExchange } from './http.ts';
+import { H2Path } from './h2-connection.ts';
 import { WireMeter } from './meter.ts';
 
 /** Where a client reports what it sees. */
@@ -38,7 +39,7 @@ export interface SimClientOptions {
    * `Accept-Encoding: gzip` (in `headers`), the WebSocket offers permessage-deflate.
    */
   compression?: boolean;
-  /** `--http 2`: the receive path and the publishes as streams of one h2c session to this address (bench/sim/h2-clients.ts). */
+  /** `--http 2`: the receive path and the publishes as streams of one h2 session to this address (`http://` h2c, `https://` TLS). */
   h2Url?: URL;
   sink: ClientSink;
 }
@@ -66,7 +67,10 @@ export interface SimClient {
  * a stream holds the first), and `POST /api/messages?via=<transport>`.
  */
 export abstract class HttpSimClient implements SimClient {
-  readonly meter = new WireMeter();
+  /** `--http 2`: every request but the session's as a stream of one h2 session (h2-connection.ts). */
+  protected readonly h2: H2Path | undefined;
+  /** An h2 path's meter counts its HTTP/1.1 sockets too. */
+  readonly meter: WireMeter;
   protected readonly receiveAgent: http.Agent = clientAgent(1);
   /** Up to six sockets for publishing, a browser's limit per host: a burst is not queued behind one connection. */
   protected readonly sendAgent: http.Agent = clientAgent(6);
@@ -76,7 +80,10 @@ export abstract class HttpSimClient implements SimClient {
   private sending = 0;
   private idle: (() => void) | undefined;
 
-  constructor(protected readonly options: SimClientOptions) {}
+  constructor(protected readonly options: SimClientOptions) {
+    this.h2 = options.h2Url ? new H2Path(options.h2Url) : undefined;
+    this.meter = this.h2?.meter ?? new WireMeter();
+  }
 
   abstract open(): Promise<void>;
   abstract quiesce(): Promise<void>;
@@ -111,9 +118,9 @@ export abstract class HttpSimClient implements SimClient {
     for (const next of this.deferred.splice(0)) next();
   }
 
-  /** One exchange of the receive or send path (the HTTP/2 clients send it as a stream of their session: h2-clients.ts). */
+  /** One exchange of the receive or send path: over HTTP/1.1 on the given agent, or as a stream of the h2 session. */
   protected exchange(options: HttpExchange): Promise<HttpAnswer> {
-    return exchange(options);
+    return this.h2?.carries(options) ? this.h2.exchange(options) : exchange(options);
   }
 
   protected authHeaders(): Record<string, string> {
@@ -189,5 +196,6 @@ export abstract class HttpSimClient implements SimClient {
     this.stopped = true;
     this.receiveAgent.destroy();
     this.sendAgent.destroy();
+    this.h2?.close();
   }
 }

@@ -11,8 +11,10 @@
 import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
+import { gunzipSync } from 'node:zlib';
 import { countFrames, type FrameCounter } from '../../src/net/h2-frames.ts';
-import { HttpFailure, type HttpAnswer } from './http.ts';
+import { H2WireMeter } from './h2-meter.ts';
+import { HttpFailure, type HttpAnswer, type HttpExchange } from './http.ts';
 
 /** Connection-specific headers HTTP/2 forbids (RFC 9113 § 8.2.2); Host becomes `:authority`. */
 const FORBIDDEN = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
@@ -85,10 +87,14 @@ export class H2Connection {
       const where = `${request.method} ${request.path.split('?')[0]} (h2)`;
       const timer = setTimeout(() => stream.close(http2.constants.NGHTTP2_CANCEL), request.timeoutMs);
       let status = 0;
+      let gzipped = false;
       let ended = false;
       const chunks: Buffer[] = [];
       stream.on('end', () => (ended = true));
-      stream.on('response', (answer) => (status = Number(answer[':status'] ?? 0)));
+      stream.on('response', (answer) => {
+        status = Number(answer[':status'] ?? 0);
+        gzipped = answer['content-encoding'] === 'gzip';
+      });
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('error', (error) => {
         clearTimeout(timer);
@@ -101,8 +107,15 @@ export class H2Connection {
           return;
         }
         const body = Buffer.concat(chunks);
+        // Bodies are the bytes on the wire: a gzipped answer (`--compression`) counts compressed, then is decoded.
         onBody(body.length);
-        const text = body.toString('utf8');
+        let text: string;
+        try {
+          text = (gzipped ? gunzipSync(body) : body).toString('utf8');
+        } catch (error) {
+          reject(new HttpFailure(`${where}: a gzipped answer that does not inflate (${(error as Error).message})`));
+          return;
+        }
         if ((status >= 200 && status < 300) || status === 304) resolve({ status, body: text });
         else reject(new HttpFailure(`${where} → ${status} ${text.slice(0, 200)}`, status, text));
       });
@@ -113,5 +126,42 @@ export class H2Connection {
   close(): void {
     this.session.destroy();
     this.socket.destroy();
+  }
+}
+
+/**
+ * A simulated client's HTTP/2 path (`--http 2`, `2-tls`; bench/sim/client.ts):
+ * its one session, opened at its first h2 request, and the meter that counts
+ * it. Every request but the session's goes as a stream of it — the session
+ * is taken over HTTP/1.1, where the server's express routes live — so the
+ * receive path and the publishes share one connection, as a browser's streams
+ * to one origin do.
+ */
+export class H2Path {
+  readonly meter = new H2WireMeter();
+  private connection: H2Connection | undefined;
+
+  constructor(private readonly url: URL) {}
+
+  open(): H2Connection {
+    if (!this.connection || this.connection.closed) {
+      // A session that failed is replaced by a new one (counted on from there), as a browser reconnects.
+      this.connection = new H2Connection(this.url);
+      this.meter.attach(this.connection.socket, this.connection.sent, this.connection.received);
+    }
+    return this.connection;
+  }
+
+  /** Sessions stay on HTTP/1.1: express answers 404 over h2 (docs/api.md "What HTTP/2 serves"). */
+  carries(options: HttpExchange): boolean {
+    return options.path !== '/api/session';
+  }
+
+  exchange(options: HttpExchange): Promise<HttpAnswer> {
+    return this.open().exchange(options, (bytes) => this.meter.receivedBody(bytes));
+  }
+
+  close(): void {
+    this.connection?.close();
   }
 }

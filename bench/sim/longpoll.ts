@@ -65,10 +65,11 @@ export class LongPollSimClient extends HttpSimClient {
 
   /**
    * The receive path over HTTP/1.1: the head node:http would write, on a raw
-   * keep-alive socket (raw-http.ts says why). The HTTP/2 client sends it as a
-   * stream of its session instead (h2-clients.ts).
+   * keep-alive socket (raw-http.ts says why). Over HTTP/2 it is a stream of
+   * the client's session, as every other request (h2-connection.ts).
    */
-  protected receive(options: HttpExchange): Promise<HttpAnswer> {
+  private receive(options: HttpExchange): Promise<HttpAnswer> {
+    if (this.h2?.carries(options)) return this.exchange(options);
     this.connection ??= new RawConnection(options.baseUrl, options.meter, { countLineEnds: false });
     return this.connection.exchange(nodeStyleHead(options.baseUrl, options.path, options.headers), options.timeoutMs);
   }

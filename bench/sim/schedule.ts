@@ -6,7 +6,8 @@
  */
 import type { PublishTally } from '../run/ipc.ts';
 import type { PublishSpec } from '../scenarios/types.ts';
-import { stampedBody } from './body.ts';
+import { messageBody } from './body.ts';
+import type { BodyKind } from './chat-body.ts';
 import type { SimClient } from './client.ts';
 
 export interface Publisher {
@@ -27,6 +28,8 @@ export class PublishSchedule {
   constructor(
     private readonly publishers: Publisher[],
     private readonly bodyBytes: number,
+    /** What the bodies hold (`--body`), and the seed chat bodies are drawn from. */
+    private readonly body: { kind: BodyKind; seed: number } = { kind: 'filler', seed: 1 },
   ) {}
 
   /** Runs the schedule from `startNs` for `durationMs`; resolves when every publish has an answer. */
@@ -93,7 +96,7 @@ export class PublishSchedule {
     const id = `${publisher.name}-${k}-${j}`;
     this.tally.attempted += 1;
     const done = publisher.client
-      .publish(topic, stampedBody(dueNs, this.bodyBytes), id)
+      .publish(topic, messageBody(this.body.kind, dueNs, this.bodyBytes, { seed: this.body.seed, publisher: publisher.name, k, j }), id)
       .then((result) => {
         this.tally.acknowledged += 1;
         this.tally.lastSeq[result.topic] = Math.max(this.tally.lastSeq[result.topic] ?? 0, result.seq);

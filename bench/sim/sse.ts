@@ -5,6 +5,7 @@
  * the subscription did; a dropped stream resumes with `Last-Event-ID`.
  */
 import http from 'node:http';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Gap, Message } from '../../src/protocol/index.ts';
 import { HttpSimClient } from './client.ts';
@@ -68,23 +69,32 @@ export class SseSimClient extends HttpSimClient {
           response.resume();
           return;
         }
-        this.gzipped = response.headers['content-encoding'] === 'gzip';
-        if (this.gzipped) {
-          // As the server counts it: every compressed byte is body; the chunk lines are the framing.
-          response.on('data', (chunk: Buffer) => this.meter.receivedBody(chunk.length));
-          const gunzip = createGunzip();
-          gunzip.on('error', () => undefined);
-          response.pipe(gunzip).setEncoding('utf8').on('data', (chunk: string) => this.parse(chunk));
-        } else {
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => this.parse(chunk));
-        }
+        this.read(response, response.headers['content-encoding']);
         response.on('end', () => this.reconnect('sse: stream ended'));
         response.on('error', () => undefined);
         resolve();
       });
       request.end();
     });
+  }
+
+  /**
+   * Parses the stream's body as it comes (HTTP/1.1 here, an h2 stream in
+   * h2-sse.ts). A gzipped stream (`--compression`) is counted as the
+   * server counts it: every compressed byte is body (over HTTP/1.1 the chunk
+   * lines are the framing), then inflated and parsed.
+   */
+  protected read(body: Readable, contentEncoding: string | undefined): void {
+    this.gzipped = contentEncoding === 'gzip';
+    if (this.gzipped) {
+      body.on('data', (chunk: Buffer) => this.meter.receivedBody(chunk.length));
+      const gunzip = createGunzip();
+      gunzip.on('error', () => undefined);
+      body.pipe(gunzip).setEncoding('utf8').on('data', (chunk: string) => this.parse(chunk));
+    } else {
+      body.setEncoding('utf8');
+      body.on('data', (chunk: string) => this.parse(chunk));
+    }
   }
 
   protected reconnect(why: string): void {

@@ -95,6 +95,7 @@ class Worker {
     this.schedule = new PublishSchedule(
       plan.clients.flatMap((spec, index) => (spec.publish ? [{ name: spec.name, client: this.clients[index], spec: spec.publish }] : [])),
       plan.bodyBytes,
+      { kind: plan.body ?? 'filler', seed: plan.bodySeed ?? 1 },
     );
     const sockets = this.clients.reduce((sum, client) => sum + client.meter.sockets, 0);
     this.send({ type: 'ready', clients: this.clients.length, sockets });

@@ -16,12 +16,14 @@ import type { AbuseResult } from './abuse.ts';
 import type { ClusterResult } from './cluster.ts';
 import type { FaultsResult } from './faults.ts';
 import type { Http2Figures } from './http2.ts';
+import type { Replay2009Figures } from './replay-2009.ts';
 import type { PeersResult } from './peers.ts';
 import type { RunError } from './run-error.ts';
 import type { NetworkConditions } from '../net/conditions.ts';
 
 export type { AbuseResult, ByteSplit, RunError, TransportName };
 export type * from './http2.ts';
+export type * from './replay-2009.ts';
 export type * from './peers.ts';
 export type * from './sticky.ts';
 export type * from './cluster.ts';
@@ -99,6 +101,12 @@ export interface ScenarioParams {
   burstSize?: number;
   network: NetworkConfig;
   headers: string;
+  /**
+   * What the message bodies held (`--body`): `filler`, a time stamp padded
+   * with "x"; `chat`, chat-like text with JSON-ish user fields (seeded, the
+   * default of `--compression` runs). Absent in files written before it: filler.
+   */
+  body?: 'filler' | 'chat';
 }
 
 export interface LatencySummary {
@@ -300,6 +308,8 @@ export interface TransportResult {
   projection: Projection;
   /** Absent in files written before it existed. */
   headerProjection?: HeaderProjection;
+  /** The 2009 replay's rows only (short polling with the article's request): its header bytes, as the article projected them. */
+  replay2009?: Replay2009Figures;
   theory: TheoryLatency;
 }
 

@@ -63,6 +63,35 @@ describe('theory latency: both legs of the path, publisher up and subscriber dow
     expect(theoryLatency('longpoll', 15, 1000, burst).meanMs).toBe((30 + 9 * 60) / 10);
   });
 
+  it('a burst over HTTP/2: every send is a stream of one session, so no waves of six (burst over --http 2)', () => {
+    const burst = [{ periodMs: 1000, offsetMs: 0, burstSize: 10 }];
+    const h2 = { http2: true };
+    expect(publisherLegMs('sse', 15, 6, h2)).toBe(15);
+    expect(publisherLegMs('poll', 15, 9, h2)).toBe(15);
+    // ws ignores the HTTP version: one socket either way.
+    expect(publisherLegMs('ws', 15, 9, h2)).toBe(15);
+    const sse = theoryLatency('sse', 15, 1000, burst, h2);
+    expect(sse.meanMs).toBe(30);
+    expect(sse.worstMs).toBe(30);
+    expect(sse.formula).not.toContain('per 6 sends');
+    expect(sse.formula).toContain('streams of one session');
+    // Short poll: all ten reach the server after one transit; they wait for the poll as one message does.
+    expect(theoryLatency('poll', 15, 1000, burst, h2)).toMatchObject({ meanMs: 530, worstMs: 1030 });
+    expect(theoryLatency('poll', 15, 1000, burst).worstMs).toBe(1060);
+    // Long poll: the ten reach the server in one read, and the held request answers them together — 2d for all,
+    // where HTTP/1.1's first goes alone and the other nine wait for the re-issued request (4d).
+    const longpoll = theoryLatency('longpoll', 15, 1000, burst, h2);
+    expect(longpoll.meanMs).toBe(30);
+    expect(longpoll.formula).toContain('one answer');
+    expect(longpoll.formula).not.toContain('re-issued request');
+    expect(longpoll.formula).not.toContain('per 6 sends');
+    expect(theoryLatency('longpoll', 15, 1000, burst).meanMs).toBe((30 + 9 * 60) / 10);
+    // One message at a time, HTTP/2 changes nothing in the theory.
+    for (const transport of ['poll', 'longpoll', 'sse'] as const) {
+      expect(theoryLatency(transport, 15, 1000, undefined, h2)).toEqual(theoryLatency(transport, 15, 1000));
+    }
+  });
+
   it('long poll: a message that reaches the server while the answer travels waits for the re-issued request', () => {
     // d = 15: messages due at 0, 10, 50 reach the server at 15, 25, 65.
     const arrivals = [
@@ -73,6 +102,14 @@ describe('theory latency: both legs of the path, publisher up and subscriber dow
     // The 1st answers the held request at 15 (lands at 30); the next request is held from 45, so the 2nd goes
     // then (lands 60); that request is back at 75, and the 3rd, there since 65, goes then (lands 90).
     expect(longPollLatencies(arrivals, 15)).toEqual([30, 50, 40]);
+    // Over h2, arrivals of the same instant came in one read: the held request answers them together.
+    const together = [
+      { dueMs: 0, atServerMs: 15 },
+      { dueMs: 0, atServerMs: 15 },
+      { dueMs: 10, atServerMs: 25 },
+    ];
+    expect(longPollLatencies(together, 15, true)).toEqual([30, 30, 50]);
+    expect(longPollLatencies(together, 15)).toEqual([30, 60, 50]);
   });
 
   it('chat: 40 publishers at 1 msg/s reach the server every 25 ms, closer than a long poll\'s 2d round trip', () => {

@@ -8,13 +8,15 @@ import net from 'node:net';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPLAY_PATH, replayCookie, replayRequestHead } from '../../bench/headers/replay-2009.ts';
+import { REPLAY_PATH, REPLAY_TOPIC, replayCookie, replayH2Headers, replayRequestHead } from '../../bench/headers/replay-2009.ts';
 import {
   ARTICLE_HEADER_BYTES, ARTICLE_REQUEST_HEADERS, ARTICLE_REQUEST_LINE, ARTICLE_RESPONSE_HEADERS, ARTICLE_STATUS_LINE,
   articleLines, wireBytesOfBlock,
 } from '../../bench/headers/websocket-org-2009.ts';
 import { RawConnection } from '../../bench/sim/raw-http.ts';
 import { WireMeter } from '../../bench/sim/meter.ts';
+import { Replay2009PollClient } from '../../bench/sim/replay-poll.ts';
+import { countWindow, expectClientEqualsServer, recordingSink, simOptions } from '../bench/sim-window.ts';
 import { closeAll, createSession, startServer } from '../server/helpers.ts';
 
 afterAll(closeAll);
@@ -94,5 +96,51 @@ describe('the 2009 replay, byte for byte', () => {
     // Two polls: request and response heads, counted as the article counted (no line ends): 871 each.
     expect((reading.up.headers + reading.down.headers - reading.headerLineEnds) / 2).toBe(ARTICLE_HEADER_BYTES);
     expect(reading.up.headers / 2).toBe(716);
+  });
+});
+
+describe('the 2009 replay under HPACK (--http 2, 2-tls)', () => {
+  it('sends the article\'s header set as h2 must: Host as :authority, no Keep-Alive or Connection, the session in the Cookie', () => {
+    const headers = replayH2Headers(TOKEN);
+    expect(headers[':authority']).toBe('localhost:8080');
+    expect(headers[':path']).toBe(REPLAY_PATH);
+    expect(headers.cookie).toBe(replayCookie(TOKEN));
+    expect(Object.keys(headers).filter((name) => !name.startsWith(':'))).toEqual([
+      'user-agent', 'accept', 'accept-language', 'accept-encoding', 'accept-charset', 'referer', 'cookie',
+    ]);
+    for (const [name, value] of ARTICLE_REQUEST_HEADERS) {
+      if (!['Host', 'Keep-Alive', 'Connection', 'Cookie'].includes(name)) expect(headers[name.toLowerCase()]).toBe(value);
+    }
+  });
+
+  it.each([
+    ['cleartext h2', 'h2cUrl'],
+    ['h2 over TLS', 'tlsUrl'],
+  ] as const)('%s: measured after HPACK, far below 871 B in the steady state, and client = server to the byte', async (_label, which) => {
+    const server = await startServer({ h2cPort: 0, tlsPort: 0 });
+    const url = server[which];
+    if (!url) throw new Error(`no ${which}`);
+    const { sink, requests } = recordingSink();
+    const client = new Replay2009PollClient(simOptions(server, sink, { name: `replay-h2-${which}`, topics: [REPLAY_TOPIC], h2Url: new URL(url) }));
+    try {
+      const window = await countWindow(server, client, requests);
+      // Nothing published: each replayed poll is answered, empty, by the server (the session came from the Cookie).
+      expect(window.requests.every((empty) => empty)).toBe(true);
+      expectClientEqualsServer(window);
+      const frames = window.after.frames;
+      if (!frames) throw new Error('no h2 counters');
+      expect(frames.first.requests).toBe(1);
+      expect(frames.rest.requests).toBeGreaterThanOrEqual(3 + 2);
+      const first = (frames.first.up + frames.first.down) / frames.first.requests;
+      const steady = (frames.rest.up + frames.rest.down) / frames.rest.requests;
+      // The first request carries the header set literally (Huffman-coded) and fills HPACK's tables...
+      expect(first).toBeGreaterThan(300);
+      expect(first).toBeLessThan(ARTICLE_HEADER_BYTES);
+      // ...the later ones refer to them: a few dozen bytes (the :path is never indexed, the date changes).
+      expect(steady).toBeLessThan(ARTICLE_HEADER_BYTES / 8);
+      expect(steady).toBeLessThan(first / 4);
+    } finally {
+      client.close();
+    }
   });
 });

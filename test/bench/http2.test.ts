@@ -10,13 +10,12 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseCli, UsageError } from '../../bench/cli/args.ts';
 import { http2HeaderTable } from '../../bench/report/h2-table.ts';
 import { workloadUnits } from '../../bench/run/run-bench.ts';
-import type { ClientSink } from '../../bench/sim/client.ts';
-import { H2PollSimClient } from '../../bench/sim/h2-clients.ts';
+import { PollSimClient } from '../../bench/sim/poll.ts';
 import type { LatestPointer } from '../../src/results/schema.ts';
 import { validateResults } from '../../src/results/validate.ts';
 import { closeAll, startServer } from '../server/helpers.ts';
-import { eventually } from '../wait.ts';
 import { startBench, type BenchProcess } from './helpers.ts';
+import { countWindow, expectClientEqualsServer, recordingSink, simOptions } from './sim-window.ts';
 
 afterEach(closeAll);
 
@@ -57,40 +56,18 @@ describe('bench --http', () => {
   it('a simulated conditional poller over h2c: 304s, its bytes equal the server\'s, and HPACK shrinks the answers', async () => {
     const server = await startServer({ h2cPort: 0 });
     if (!server.h2cUrl) throw new Error('no h2c port');
-    const requests: boolean[] = [];
-    const sink: ClientSink = {
-      message: () => undefined,
-      gap: () => undefined,
-      request: (empty) => requests.push(empty),
-      started: () => undefined,
-      error: (_client, text) => {
-        throw new Error(text);
-      },
-    };
-    const client = new H2PollSimClient({
-      index: 0, name: 'sim-h2', transport: 'poll', baseUrl: new URL(server.url), h2Url: new URL(server.h2cUrl),
-      topics: ['room:h2'], headers: {}, pollIntervalMs: 20, longPollWaitSeconds: 1, stepTimeoutMs: 5000, conditional: true, sink,
-    });
+    const { sink, requests } = recordingSink();
+    const client = new PollSimClient(simOptions(server, sink, {
+      name: 'sim-h2', topics: ['room:h2'], h2Url: new URL(server.h2cUrl), conditional: true,
+    }));
     try {
-      await client.open();
-      // Count from a held point after the session's setup has settled (its SETTINGS ACK may follow the first request).
-      await eventually(() => requests.length >= 3, 'the first polls over h2');
-      await client.pause();
-      const before = { client: client.meter.read(), server: server.stats().transports.poll };
-      client.resume();
-      const opened = requests.length;
-      await eventually(() => requests.length - opened >= 3, 'three conditional polls over h2');
-      await client.quiesce();
-      const after = { client: client.meter.read(), server: server.stats().transports.poll };
-      expect(requests.slice(opened).every((empty) => empty)).toBe(true);
-      expect(after.server.requests - before.server.requests).toBe(requests.length - opened);
-      for (const part of ['headers', 'framing', 'bodies'] as const) {
-        expect(after.client.up[part] - before.client.up[part], `up ${part}`).toBe(after.server.bytesIn[part] - before.server.bytesIn[part]);
-        expect(after.client.down[part] - before.client.down[part], `down ${part}`).toBe(after.server.bytesOut[part] - before.server.bytesOut[part]);
-      }
+      const window = await countWindow(server, client, requests);
+      const { before, after } = window;
+      expect(window.requests.every((empty) => empty)).toBe(true);
+      expectClientEqualsServer(window);
       // A 304 over h2 is a HEADERS frame only.
       expect(after.client.down.bodies - before.client.down.bodies).toBe(0);
-      const frames = client.meter.h2Counters();
+      const frames = after.frames;
       if (!frames) throw new Error('no h2 counters');
       expect(frames.first.requests).toBe(1);
       expect(frames.rest.requests).toBeGreaterThanOrEqual(3);
@@ -104,35 +81,12 @@ describe('bench --http', () => {
   it('a simulated poller over h2 with TLS (ALPN): client = server to the byte, TLS records counted apart from the frames', async () => {
     const server = await startServer({ tlsPort: 0 });
     if (!server.tlsUrl) throw new Error('no TLS port');
-    const requests: boolean[] = [];
-    const sink: ClientSink = {
-      message: () => undefined,
-      gap: () => undefined,
-      request: (empty) => requests.push(empty),
-      started: () => undefined,
-      error: (_client, text) => {
-        throw new Error(text);
-      },
-    };
-    const client = new H2PollSimClient({
-      index: 0, name: 'sim-h2-tls', transport: 'poll', baseUrl: new URL(server.url), h2Url: new URL(server.tlsUrl),
-      topics: ['room:h2tls'], headers: {}, pollIntervalMs: 20, longPollWaitSeconds: 1, stepTimeoutMs: 5000, sink,
-    });
+    const { sink, requests } = recordingSink();
+    const client = new PollSimClient(simOptions(server, sink, { name: 'sim-h2-tls', topics: ['room:h2tls'], h2Url: new URL(server.tlsUrl) }));
     try {
-      await client.open();
-      // The session's setup (the client's SETTINGS ACK, TLS tickets) settles over the first polls: count from a held point after them.
-      await eventually(() => requests.length >= 3, 'the first polls over h2 with TLS');
-      await client.pause();
-      const before = { client: client.meter.read(), server: server.stats().transports.poll, frames: client.meter.h2Counters() };
-      client.resume();
-      const opened = requests.length;
-      await eventually(() => requests.length - opened >= 3, 'three polls over h2 with TLS');
-      await client.quiesce();
-      const after = { client: client.meter.read(), server: server.stats().transports.poll, frames: client.meter.h2Counters() };
-      for (const part of ['headers', 'framing', 'bodies'] as const) {
-        expect(after.client.up[part] - before.client.up[part], `up ${part}`).toBe(after.server.bytesIn[part] - before.server.bytesIn[part]);
-        expect(after.client.down[part] - before.client.down[part], `down ${part}`).toBe(after.server.bytesOut[part] - before.server.bytesOut[part]);
-      }
+      const window = await countWindow(server, client, requests);
+      expectClientEqualsServer(window);
+      const { before, after } = window;
       if (!before.frames || !after.frames) throw new Error('no h2 counters');
       // Every poll went up and came down in TLS records: their overhead is what the frames do not explain.
       expect(after.frames.up.tls - before.frames.up.tls).toBeGreaterThan(0);
@@ -199,5 +153,44 @@ describe('bench --http', () => {
     const table = http2HeaderTable(chat);
     expect(table?.rows.map((cells) => cells[0])).toEqual(['short poll', 'long poll', 'SSE']);
     expect(table?.rows.every((cells) => cells[cells.length - 1] === '0')).toBe(true);
+  });
+
+  it('the 2009 replay over HTTP/1.1 and h2: 871 B as the article counted, far fewer after HPACK, projected once a second, client = server', { timeout: 120_000 }, async () => {
+    const replayOut = path.join(out, 'replay');
+    run = startBench([
+      '--scenario', 'idle',
+      '--transports', 'poll',
+      '--headers', 'websocket.org-2009',
+      '--http', '1.1,2',
+      '--clients', '2',
+      '--duration', '2',
+      '--network', 'loopback',
+      '--out', replayOut,
+    ]);
+    const code = await run.exited;
+    expect(code, run.stderr()).toBe(0);
+    expect(run.stdout()).toMatch(/The 2009 replay/);
+    const pointer = JSON.parse(readFileSync(path.join(replayOut, 'latest.json'), 'utf8')) as LatestPointer;
+    const validation = validateResults(readFileSync(path.join(replayOut, pointer.latest), 'utf8'));
+    if (!validation.ok) throw new Error(validation.reason);
+    const idle = validation.results.scenarios.find((scenario) => scenario.name === 'idle');
+    if (!idle) throw new Error('no idle scenario');
+    const [h1, h2] = idle.transports;
+    expect(h1.replay2009).toMatchObject({ basis: 'article', firstBytesPerRequest: 871, steadyBytesPerRequest: 871 });
+    expect(h1.replay2009?.projection.rows.map((row) => row.mebibitsPerSecond.toFixed(1))).toEqual(['6.6', '66.5', '664.5']);
+    if (!h2.replay2009 || !h2.http2) throw new Error('no h2 replay figures');
+    expect(h2.http).toBe('2');
+    expect(h2.replay2009.basis).toBe('hpack');
+    // Measured, not assumed: the figures are the h2 row's own frame counts.
+    expect(h2.replay2009.firstBytesPerRequest).toBe(h2.http2.headerBytesPerRequest.first.total);
+    expect(h2.replay2009.steadyBytesPerRequest).toBe(h2.http2.headerBytesPerRequest.steady.total);
+    expect(h2.http2.headerBytesPerRequest.steady.requests).toBeGreaterThan(0);
+    expect(h2.replay2009.steadyBytesPerRequest).toBeLessThan(871 / 8);
+    expect(h2.replay2009.projection.rows[0].mebibitsPerSecond).toBeLessThan(1);
+    // Cross-checked with the server, part by part, on both rows.
+    for (const row of [h1, h2]) {
+      expect(row.wire.up.difference).toEqual({ headers: 0, framing: 0, bodies: 0 });
+      expect(row.wire.down.difference).toEqual({ headers: 0, framing: 0, bodies: 0 });
+    }
   });
 });

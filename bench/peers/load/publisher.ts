@@ -1,7 +1,9 @@
 /**
- * Load role: one WebSocket publisher. `window` > 0 saturates (at most
- * `window` publishes unacknowledged at a time); `ratePerSecond` paces an
- * open-loop schedule, each body stamped with when it *should* have been sent.
+ * Load role: one publisher, over WebSocket here (`PublisherRole`) or HTTP
+ * (http-publisher.ts). What both do is `PublishLoop`: `window` > 0 saturates
+ * (at most `window` publishes unanswered at a time); `ratePerSecond` paces an
+ * open-loop schedule, each body stamped with when it *should* have been sent;
+ * answers are counted, and one `published` report ends the round.
  */
 import { WS_DIALECTS, nowMicros, stampedBody, type WsDialect } from './dialects.ts';
 import { cpuMicrosSince, type WorkerCommand, type WorkerConfig, type WorkerReport } from './messages.ts';
@@ -11,31 +13,28 @@ import type { RawWebSocket } from './raw-ws.ts';
 type PublisherConfig = Extract<WorkerConfig, { role: 'publisher' }>;
 type PublishCommand = Extract<WorkerCommand, { type: 'publish' }>;
 
-export class PublisherRole {
-  private socket: RawWebSocket | null = null;
-  private readonly dialect: WsDialect;
+/** The schedule and the count of one publisher, whatever carries its publishes. */
+export abstract class PublishLoop {
   private command: PublishCommand | null = null;
   private sent = 0;
   private acked = 0;
   private failed = 0;
+  /** The first failure's words, reported with the round. */
+  private firstError: string | undefined;
   private startedAt = 0;
-  private nextRef = 1;
   private cpuSince = process.cpuUsage();
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly config: PublisherConfig, private readonly report: (message: WorkerReport) => void) {
-    this.dialect = WS_DIALECTS[config.dialect];
-  }
+  constructor(
+    protected readonly report: (message: WorkerReport) => void,
+    /** What the report says when the round is stopped before every publish was answered. */
+    private readonly stoppedEarly: string,
+  ) {}
 
-  async start(tokens: string[]): Promise<void> {
-    try {
-      const target = { host: this.config.host, port: this.config.port, token: tokens[0] ?? this.config.token };
-      this.socket = await openWsSession(target, this.dialect, null, (payload, ws) => this.onPayload(payload, ws));
-      this.report({ type: 'ready', opened: 1, failed: 0 });
-    } catch (error) {
-      this.report({ type: 'ready', opened: 0, failed: 1, error: (error as Error).message });
-    }
-  }
+  abstract start(tokens: string[]): Promise<void>;
+  /** Puts publish number `index` (body stamped `scheduledAt`) on the wire; false when there is no connection. */
+  protected abstract write(command: PublishCommand, index: number, body: string): boolean;
+  abstract close(): void;
 
   handle(command: WorkerCommand): void {
     if (command.type === 'publish') {
@@ -43,21 +42,19 @@ export class PublisherRole {
       this.sent = 0;
       this.acked = 0;
       this.failed = 0;
+      this.firstError = undefined;
       this.cpuSince = process.cpuUsage();
       this.startedAt = nowMicros();
       if (command.ratePerSecond === null) this.pump();
       else this.pace(command.ratePerSecond);
     } else if (command.type === 'report' && this.command?.round === command.round) {
-      this.finish('stopped before every publish was acknowledged');
+      this.finish(this.stoppedEarly);
     }
   }
 
   private sendOne(scheduledAt: number): void {
     const command = this.command;
-    if (!command || !this.socket) return;
-    const body = stampedBody(scheduledAt, command.bodyBytes, this.sent);
-    this.socket.send(this.dialect.publishFrame(this.config.topic, body, `${command.idPrefix}-${this.sent}`, this.nextRef, this.socket.session));
-    this.nextRef += 1;
+    if (!command || !this.write(command, this.sent, stampedBody(scheduledAt, command.bodyBytes, this.sent))) return;
     this.sent += 1;
   }
 
@@ -68,7 +65,7 @@ export class PublisherRole {
     while (this.sent < command.count && this.sent - this.acked - this.failed < command.window) this.sendOne(nowMicros());
   }
 
-  /** Open loop: message i is due at start + i / rate, whatever the acks do. */
+  /** Open loop: message i is due at start + i / rate, whatever the answers do. */
   private pace(ratePerSecond: number): void {
     const command = this.command;
     if (!command) return;
@@ -83,28 +80,67 @@ export class PublisherRole {
     tick();
   }
 
-  private onPayload(payload: Buffer, ws: RawWebSocket): void {
-    const reply = this.dialect.autoReply(payload, ws.session);
-    if (reply !== null) return ws.send(reply);
-    if (this.dialect.ackRef(payload) >= 1) this.acked += 1;
-    else if (this.dialect.isError(payload)) this.failed += 1;
-    else return;
+  /** One publish answered: acknowledged, or failed (`reason`, when known, becomes the round's error). */
+  protected answered(ok: boolean, reason?: string): void {
+    if (ok) this.acked += 1;
+    else {
+      this.failed += 1;
+      if (reason !== undefined) this.firstError ??= reason;
+    }
     const command = this.command;
     if (!command) return;
     if (this.acked + this.failed >= command.count) this.finish();
     else if (command.ratePerSecond === null) this.pump();
   }
 
-  private finish(error?: string): void {
+  protected finish(error?: string): void {
     const command = this.command;
     if (!command) return;
     if (this.timer) clearTimeout(this.timer);
     this.command = null;
+    const why = this.firstError ?? error;
     this.report({
       type: 'published', round: command.round, sent: this.sent, acked: this.acked, failed: this.failed,
       startedAt: this.startedAt, endedAt: nowMicros(), cpuMicros: cpuMicrosSince(this.cpuSince),
-      ...(error && this.acked < command.count ? { error } : {}),
+      ...(why && (this.acked < command.count || this.failed > 0) ? { error: why } : {}),
     });
+  }
+}
+
+/** Publishes as frames of one WebSocket, in the reference's dialect. */
+export class PublisherRole extends PublishLoop {
+  private socket: RawWebSocket | null = null;
+  private readonly dialect: WsDialect;
+  private nextRef = 1;
+
+  constructor(private readonly config: PublisherConfig, report: (message: WorkerReport) => void) {
+    super(report, 'stopped before every publish was acknowledged');
+    this.dialect = WS_DIALECTS[config.dialect];
+  }
+
+  async start(tokens: string[]): Promise<void> {
+    try {
+      const target = { host: this.config.host, port: this.config.port, token: tokens[0] ?? this.config.token };
+      this.socket = await openWsSession(target, this.dialect, null, (payload, ws) => this.onPayload(payload, ws));
+      this.report({ type: 'ready', opened: 1, failed: 0 });
+    } catch (error) {
+      this.report({ type: 'ready', opened: 0, failed: 1, error: (error as Error).message });
+    }
+  }
+
+  protected write(command: PublishCommand, index: number, body: string): boolean {
+    if (!this.socket) return false;
+    this.socket.send(this.dialect.publishFrame(this.config.topic, body, `${command.idPrefix}-${index}`, this.nextRef, this.socket.session));
+    this.nextRef += 1;
+    return true;
+  }
+
+  private onPayload(payload: Buffer, ws: RawWebSocket): void {
+    const reply = this.dialect.autoReply(payload, ws.session);
+    if (reply !== null) return ws.send(reply);
+    if (this.dialect.ackRef(payload) >= 1) this.answered(true);
+    // An error frame counts as a failed publish (the count says it; the dialect gives no words to report).
+    else if (this.dialect.isError(payload)) this.answered(false);
   }
 
   close(): void {
