@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { Message } from '../protocol/envelope.ts';
 import { LabError } from '../protocol/errors.ts';
 import { LiveFeed } from './live-feed.ts';
+import { KnownUsers } from './known-users.ts';
 import { StoredHeads } from './stored-heads.ts';
 import { ENSURE_EPOCH_LUA, FORGET_LUA, PUBLISH_LUA, READ_LUA } from './redis-scripts.ts';
 import type { AdapterStats, BusAdapter, HistorySlice, PublishInput, PublishOutcome } from './types.ts';
@@ -79,6 +80,8 @@ export class RedisAdapter implements BusAdapter {
   /** What this node may answer about a topic's head without a read (stored-heads.ts). */
   readonly #heads = new StoredHeads();
   readonly #pattern: string;
+  /** Names Redis confirmed ever held a session (known-users.ts): asked once per node and epoch. */
+  readonly #knownUsers = new KnownUsers();
   #nextServerId = 0;
   #epoch: string | undefined;
   #state: 'new' | 'connecting' | 'open' | 'closed' = 'new';
@@ -220,12 +223,21 @@ export class RedisAdapter implements BusAdapter {
 
   rememberUser(name: string): Promise<void> {
     return this.#run('rememberUser', async () => {
+      // Always written (once per session made, not per message): a Redis that lost its data unnoticed gets the name back.
+      const epoch = this.epoch;
       await this.#commands.sadd(this.#key('users'), name);
+      this.#knownUsers.add(name, epoch === this.epoch);
     });
   }
 
   knowsUser(name: string): Promise<boolean> {
-    return this.#run('knowsUser', async () => (await this.#commands.sismember(this.#key('users'), name)) === 1);
+    return this.#run('knowsUser', async () => {
+      if (this.#knownUsers.has(name)) return true;
+      const epoch = this.epoch;
+      const known = (await this.#commands.sismember(this.#key('users'), name)) === 1;
+      if (known) this.#knownUsers.add(name, epoch === this.epoch);
+      return known;
+    });
   }
 
   stats(): Promise<AdapterStats> {
@@ -324,6 +336,7 @@ export class RedisAdapter implements BusAdapter {
     if (previous === undefined || epoch === previous) return;
     // A new epoch restarts seqs at 1: the live feed's positions and the heads belong to the old one.
     this.#heads.forgetAll();
+    this.#knownUsers.clear();
     this.#feed.reset();
     // Synchronously, before this node stores (and so hears) a message of the new epoch.
     if (this.#state !== 'closed') for (const listener of [...this.#epochListeners]) listener(epoch);

@@ -47,7 +47,8 @@ end
 redis.call('XADD', KEYS[2], 'MAXLEN', max, seq .. '-0', 'i', ARGV[2], 'm', json)
 redis.call('HSET', KEYS[3], ARGV[2], seq)
 if seq == 1 then redis.call('HINCRBY', KEYS[5], 'topics', 1) end
-redis.call('HINCRBY', KEYS[5], 'messages', 1 - freedCount)
+-- A full history trims one message per message stored: its count is unchanged, so not written.
+if freedCount ~= 1 then redis.call('HINCRBY', KEYS[5], 'messages', 1 - freedCount) end
 redis.call('HINCRBY', KEYS[5], 'bytes', string.len(json) - freedBytes)
 redis.call('PUBLISH', ARGV[9], ARGV[1] .. ' ' .. json)
 return {'stored', json}
