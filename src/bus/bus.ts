@@ -56,9 +56,10 @@ export class Bus implements MessageBus {
     const claims = decoded?.epoch === this.epoch ? decoded.positions : undefined;
     const heads: TopicHead[] = [];
     for (const topic of topics) {
-      const settled = claims?.[topic];
-      // A cursor at what this node already knows is the head: nothing to ask the backend.
-      if (settled !== undefined && settled === this.adapter.settledSeq?.(topic)) {
+      const claimed = claims?.[topic];
+      const settled = claimed === undefined ? undefined : this.adapter.settledSeq?.(topic);
+      // A claim within what this node knows is stored can be no `unknown` gap: nothing to ask the backend.
+      if (settled !== undefined && (claimed as number) <= settled) {
         heads.push({ lastSeq: settled });
         continue;
       }
