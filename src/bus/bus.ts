@@ -2,7 +2,7 @@ import type { Gap, Message } from '../protocol/envelope.ts';
 import type { BusStats } from '../protocol/stats.ts';
 import { decodeCursorShared, encodeCursor } from './cursor.ts';
 import type {
-  AdapterStats, BusAdapter, CatchUp, HistorySlice, LiveListener, LiveMessage, MessageBus, Positions, PublishInput, PublishOutcome,
+  AdapterStats, BusAdapter, CatchUp, DecodedCursor, HistorySlice, LiveListener, LiveMessage, MessageBus, Positions, PublishInput, PublishOutcome,
   StartPoint,
 } from './types.ts';
 
@@ -52,19 +52,30 @@ export class Bus implements MessageBus {
   }
 
   async start(topics: string[], cursor: string | undefined, backlog: number): Promise<StartPoint> {
+    const decoded = decodeCursor(cursor);
+    const claims = decoded?.epoch === this.epoch ? decoded.positions : undefined;
     const heads: TopicHead[] = [];
     for (const topic of topics) {
+      const claimed = claims?.[topic];
+      const settled = claimed === undefined ? undefined : this.adapter.settledSeq?.(topic);
+      // A claim within what this node knows is stored can be no `unknown` gap: nothing to ask the backend.
+      if (settled !== undefined && (claimed as number) <= settled) {
+        heads.push({ lastSeq: settled });
+        continue;
+      }
       // A backlog needs to know where the history begins; a bare start only the last seq.
       if (backlog > 0) heads.push(await this.adapter.read(topic, Number.MAX_SAFE_INTEGER, 0));
       else heads.push({ lastSeq: await this.adapter.lastSeq(topic) });
     }
-    return startPoint(this.epoch, topics, cursor, backlog, heads);
+    return startPoint(this.epoch, topics, decoded, backlog, heads);
   }
 
   async catchUp(positions: Positions, limit: number): Promise<CatchUp> {
     const batch = new CatchUpBuilder(positions, limit);
     for (const topic in batch.next) {
       const position = batch.next[topic] as number;
+      // Nothing after the head this node knows (see BusAdapter.settledSeq): no message, no gap, no read.
+      if (position === this.adapter.settledSeq?.(topic)) continue;
       batch.add(topic, position, await this.adapter.read(topic, position, batch.room()));
     }
     return batch.result();
@@ -76,7 +87,7 @@ export class Bus implements MessageBus {
     for (const topic of topics) {
       heads.push(backlog > 0 ? adapter.readSync(topic, Number.MAX_SAFE_INTEGER, 0) : { lastSeq: adapter.lastSeqSync(topic) });
     }
-    return startPoint(this.epoch, topics, cursor, backlog, heads);
+    return startPoint(this.epoch, topics, decodeCursor(cursor), backlog, heads);
   }
 
   #catchUpSync(positions: Positions, limit: number): CatchUp {
@@ -187,9 +198,13 @@ interface TopicHead {
   firstHeldSeq?: number;
 }
 
+/** A client's cursor decoded, or undefined for none (LabError bad_request for one not of ours). */
+function decodeCursor(cursor: string | undefined): DecodedCursor | undefined {
+  return cursor === undefined || cursor === '' ? undefined : decodeCursorShared(cursor);
+}
+
 /** Where `topics` start, given each one's head (the same order): see MessageBus.start. */
-function startPoint(epoch: string, topics: string[], cursor: string | undefined, backlog: number, heads: TopicHead[]): StartPoint {
-  const decoded = cursor === undefined || cursor === '' ? undefined : decodeCursorShared(cursor);
+function startPoint(epoch: string, topics: string[], decoded: DecodedCursor | undefined, backlog: number, heads: TopicHead[]): StartPoint {
   const sameEpoch = decoded?.epoch === epoch;
   const positions: Positions = Object.create(null) as Positions;
   const gaps: Gap[] = [];

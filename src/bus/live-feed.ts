@@ -42,6 +42,16 @@ export class LiveFeed {
     this.#pass(message);
   }
 
+  /** The last seq passed on for `topic`; undefined when none was. */
+  lastPassed(topic: string): number | undefined {
+    return this.#lastSeq.get(topic);
+  }
+
+  /** True while a hole of `topic` is being read from history (copies wait meanwhile). */
+  repairing(topic: string): boolean {
+    return this.#waiting.has(topic);
+  }
+
   /** Reads what every known topic may have missed (call once live copies flow again). */
   resync(): void {
     for (const topic of this.#lastSeq.keys()) {

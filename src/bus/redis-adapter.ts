@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import type { Message } from '../protocol/envelope.ts';
 import { LabError } from '../protocol/errors.ts';
 import { LiveFeed } from './live-feed.ts';
+import { KnownUsers } from './known-users.ts';
+import { StoredHeads } from './stored-heads.ts';
 import { ENSURE_EPOCH_LUA, FORGET_LUA, PUBLISH_LUA, READ_LUA } from './redis-scripts.ts';
 import type { AdapterStats, BusAdapter, HistorySlice, PublishInput, PublishOutcome } from './types.ts';
 
@@ -34,11 +36,12 @@ interface ScriptedRedis extends Redis {
  * The bus over Redis, for several nodes on one history (issue 10). Each
  * publish is one round trip: a Lua script checks the idempotency key, assigns
  * the seq with INCR, appends to the topic's stream trimmed to the history size
- * and PUBLISHes the message JSON. Every node hears every topic through one
+ * and PUBLISHes the epoch and the message JSON. Every node hears every topic through one
  * PSUBSCRIBE on its own connection, in seq order per topic (PUBLISH runs inside
  * the script, so channel order is store order); what pub/sub loses while that
  * connection is down is read back from the streams (live-feed.ts). Catch-up
- * reads the stream.
+ * reads the stream — except at a cursor already at what the feed has passed
+ * on (`settledSeq`): a long poll with nothing new costs Redis nothing.
  *
  * The epoch lives in Redis with the history: a node that restarts finds it
  * (not a gap); a Redis that lost its data has none, and the first node to
@@ -74,7 +77,11 @@ export class RedisAdapter implements BusAdapter {
       for (const listener of this.#listeners) listener(message);
     },
   );
+  /** What this node may answer about a topic's head without a read (stored-heads.ts). */
+  readonly #heads = new StoredHeads();
   readonly #pattern: string;
+  /** Names Redis confirmed ever held a session (known-users.ts): asked once per node and epoch. */
+  readonly #knownUsers = new KnownUsers();
   #nextServerId = 0;
   #epoch: string | undefined;
   #state: 'new' | 'connecting' | 'open' | 'closed' = 'new';
@@ -105,7 +112,8 @@ export class RedisAdapter implements BusAdapter {
     // Errors surface through the operations (as `unavailable`); an unhandled 'error' event would crash the process.
     this.#commands.on('error', () => {});
     this.#subscriber.on('error', () => {});
-    this.#subscriber.on('pmessage', (_pattern: string, _channel: string, json: string) => this.#deliver(json));
+    this.#subscriber.on('pmessage', (_pattern: string, _channel: string, payload: string) => this.#deliver(payload));
+    this.#subscriber.on('close', () => this.#heads.unsubscribed());
     this.#subscriber.on('ready', () => {
       if (this.#state === 'open') void this.#resubscribe();
     });
@@ -123,6 +131,7 @@ export class RedisAdapter implements BusAdapter {
     try {
       await Promise.all([this.#commands.connect(), this.#subscriber.connect()]);
       await this.#subscriber.psubscribe(this.#pattern);
+      this.#heads.subscribed();
       await this.#ensureEpoch();
     } catch (error) {
       await this.close();
@@ -135,6 +144,7 @@ export class RedisAdapter implements BusAdapter {
     return this.#run('publish', async () => {
       const keys = this.#topicKeys(input.topic);
       const id = input.id ?? this.#makeId();
+      const ticket = this.#heads.ticket();
       // A stale epoch (another node saw Redis lose its data) is learnt and the publish retried once.
       for (let attempt = 0; ; attempt++) {
         const [kind, value] = await this.#commands.labPublish(
@@ -142,7 +152,11 @@ export class RedisAdapter implements BusAdapter {
           this.epoch, id, JSON.stringify(input.topic), JSON.stringify(id), JSON.stringify(input.from),
           JSON.stringify(input.body), Date.now(), this.#historyPerTopic, keys.live,
         );
-        if (kind !== 'epoch') return { message: JSON.parse(value) as Message, duplicate: kind === 'duplicate' };
+        if (kind !== 'epoch') {
+          const message = JSON.parse(value) as Message;
+          this.#heads.reported(ticket, input.topic, message.seq);
+          return { message, duplicate: kind === 'duplicate' };
+        }
         await this.#learnEpoch(value);
         if (attempt >= 1) throw new LabError('unavailable', 'the bus epoch keeps changing under this publish');
       }
@@ -152,10 +166,13 @@ export class RedisAdapter implements BusAdapter {
   read(topic: string, afterSeq: number, limit: number): Promise<HistorySlice> {
     return this.#run('read', async () => {
       const keys = this.#topicKeys(topic);
+      const ticket = this.#heads.ticket();
       const [epoch, lastSeq, firstHeldSeq, ...messages] = await this.#commands.labRead(
         keys.seq, keys.log, this.#key('epoch'), afterSeq, Math.max(0, limit),
       );
       await this.#learnEpoch(epoch);
+      // After learning the epoch: a reply that changed it is not learnt from (its ticket passed).
+      this.#heads.reported(ticket, topic, lastSeq);
       return { messages: messages.map((json) => JSON.parse(json) as Message), lastSeq, firstHeldSeq };
     });
   }
@@ -177,6 +194,18 @@ export class RedisAdapter implements BusAdapter {
     });
   }
 
+  /**
+   * The topic's last seq as far as this node knows without a read: the bus
+   * skips the read for a cursor at exactly this position (nothing new there).
+   * Undefined while the live subscription is down, the feed repairs a hole of
+   * the topic, or no read since the subscription (or the epoch) began reported
+   * the topic's head. See stored-heads.ts for why it holds.
+   */
+  settledSeq(topic: string): number | undefined {
+    if (this.#state !== 'open') return undefined;
+    return this.#heads.settled(topic, this.#feed.lastPassed(topic), this.#feed.repairing(topic));
+  }
+
   async lastSeq(topic: string): Promise<number> {
     return (await this.read(topic, 0, 0)).lastSeq;
   }
@@ -194,12 +223,21 @@ export class RedisAdapter implements BusAdapter {
 
   rememberUser(name: string): Promise<void> {
     return this.#run('rememberUser', async () => {
+      // Always written (once per session made, not per message): a Redis that lost its data unnoticed gets the name back.
+      const epoch = this.epoch;
       await this.#commands.sadd(this.#key('users'), name);
+      this.#knownUsers.add(name, epoch === this.epoch);
     });
   }
 
   knowsUser(name: string): Promise<boolean> {
-    return this.#run('knowsUser', async () => (await this.#commands.sismember(this.#key('users'), name)) === 1);
+    return this.#run('knowsUser', async () => {
+      if (this.#knownUsers.has(name)) return true;
+      const epoch = this.epoch;
+      const known = (await this.#commands.sismember(this.#key('users'), name)) === 1;
+      if (known) this.#knownUsers.add(name, epoch === this.epoch);
+      return known;
+    });
   }
 
   stats(): Promise<AdapterStats> {
@@ -225,9 +263,30 @@ export class RedisAdapter implements BusAdapter {
     this.#commands.disconnect();
   }
 
-  #deliver(json: string): void {
+  /**
+   * A live copy, `<epoch> <message JSON>` (redis-scripts.ts PUBLISH_LUA). A copy
+   * of another epoch means Redis lost its data and another node noticed first:
+   * this node learns the epoch now (its receivers hear of the restart), rather
+   * than on its next read — which a node answering from its feed may not make
+   * soon — and the copy goes on only if it belongs to the epoch learnt.
+   */
+  #deliver(payload: string): void {
     if (this.#state === 'closed') return;
-    this.#feed.receive(JSON.parse(json) as Message);
+    const space = payload.indexOf(' ');
+    const epoch = payload.slice(0, space);
+    const message = JSON.parse(payload.slice(space + 1)) as Message;
+    if (this.#epoch === undefined || epoch === this.#epoch) {
+      this.#feed.receive(message);
+      return;
+    }
+    this.#heads.forgetAll();
+    this.#ensureEpoch().then(
+      () => {
+        if (this.#state !== 'closed' && this.#epoch === epoch) this.#feed.receive(message);
+      },
+      // Redis is away: the resync after the reconnect reads the topic back.
+      () => {},
+    );
   }
 
   /**
@@ -241,6 +300,7 @@ export class RedisAdapter implements BusAdapter {
       // Not learnt now (the command connection is not back yet): the resync's reads or the next operation learn it.
       await this.#ensureEpoch().catch(() => {});
       await this.#subscriber.psubscribe(this.#pattern);
+      this.#heads.subscribed();
       this.#feed.resync();
     } catch {
       // The connection dropped again; its next 'ready' tries again.
@@ -274,7 +334,9 @@ export class RedisAdapter implements BusAdapter {
     const previous = this.#epoch;
     this.#epoch = epoch;
     if (previous === undefined || epoch === previous) return;
-    // A new epoch restarts seqs at 1: the live feed's positions belong to the old one.
+    // A new epoch restarts seqs at 1: the live feed's positions and the heads belong to the old one.
+    this.#heads.forgetAll();
+    this.#knownUsers.clear();
     this.#feed.reset();
     // Synchronously, before this node stores (and so hears) a message of the new epoch.
     if (this.#state !== 'closed') for (const listener of [...this.#epochListeners]) listener(epoch);

@@ -7,7 +7,7 @@
  *   P{T}:log   stream  the history, entry id `<seq>-0`, fields i=<id> m=<message JSON>,
  *                      trimmed to historyPerTopic entries (exact MAXLEN)
  *   P{T}:ids   hash    id → seq of the held messages (idempotency; trimmed with the log)
- *   P{T}:live  channel the message JSON, PUBLISHed once stored
+ *   P{T}:live  channel `<epoch> <message JSON>`, PUBLISHed once stored (a node hears a new epoch from it)
  *   Pepoch     string  the epoch of the whole history
  *   Pstats     hash    topics, messages, bytes (what /api/stats shows)
  *   Pusers     set     names that ever held a session
@@ -47,9 +47,10 @@ end
 redis.call('XADD', KEYS[2], 'MAXLEN', max, seq .. '-0', 'i', ARGV[2], 'm', json)
 redis.call('HSET', KEYS[3], ARGV[2], seq)
 if seq == 1 then redis.call('HINCRBY', KEYS[5], 'topics', 1) end
-redis.call('HINCRBY', KEYS[5], 'messages', 1 - freedCount)
+-- A full history trims one message per message stored: its count is unchanged, so not written.
+if freedCount ~= 1 then redis.call('HINCRBY', KEYS[5], 'messages', 1 - freedCount) end
 redis.call('HINCRBY', KEYS[5], 'bytes', string.len(json) - freedBytes)
-redis.call('PUBLISH', ARGV[9], json)
+redis.call('PUBLISH', ARGV[9], ARGV[1] .. ' ' .. json)
 return {'stored', json}
 `;
 

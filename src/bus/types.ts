@@ -62,6 +62,15 @@ export interface BusAdapter {
   readSync?(topic: string, afterSeq: number, limit: number): HistorySlice;
   lastSeqSync?(topic: string): number;
   /**
+   * Optional, for a networked adapter that hears every stored message live: the
+   * topic's last seq as far as this node knows without asking its backend, or
+   * undefined when it cannot say. The bus reads nothing for a position equal to
+   * it (no message, no gap). It may lag the backend by the live copies still in
+   * flight, never run ahead of it, and it is undefined whenever the adapter
+   * could have missed a message (subscription down, a hole being repaired).
+   */
+  settledSeq?(topic: string): number | undefined;
+  /**
    * Called once per stored message (never for a duplicate), in seq order per
    * topic, for messages stored by any node sharing the backend.
    */

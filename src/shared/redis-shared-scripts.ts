@@ -26,25 +26,26 @@ return {1, newHolder}
 
 /**
  * Checks token buckets and spends one token from each only when all have one.
- * KEYS: the buckets (hashes {tokens, at}); ARGV: rate and burst per bucket, in
- * order. Time is Redis's (TIME), so every node refills alike. An untouched
- * bucket is full; a bucket expires once it would be full again. Returns
- * {0, ''} when allowed, else {index (1-based), seconds to wait as a string}.
+ * KEYS: the buckets (strings `<tokens> <at ms>`); ARGV: rate and burst per
+ * bucket, in order. Time is Redis's (TIME), so every node refills alike. An
+ * untouched bucket is full; a bucket expires once it would be full again.
+ * Returns {0, ''} when allowed, else {index (1-based), seconds to wait as a string}.
+ * One MGET and one SET … PX per bucket (a hash needed HMGET, HSET and PEXPIRE):
+ * 4 commands for a publish's two buckets where there were 7.
  */
 export const TAKE_TOKENS_LUA = `
+if #KEYS == 0 then return {0, ''} end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local states = redis.call('MGET', unpack(KEYS))
 local tokens = {}
-for i, key in ipairs(KEYS) do
+for i = 1, #KEYS do
   local rate = tonumber(ARGV[2 * i - 1])
   local burst = tonumber(ARGV[2 * i])
-  local state = redis.call('HMGET', key, 'tokens', 'at')
-  local have = tonumber(state[1])
-  local at = tonumber(state[2])
-  if have == nil or at == nil then
-    have = burst
-  else
-    have = math.min(burst, have + math.max(0, now - at) / 1000 * rate)
+  local have = burst
+  if states[i] then
+    local held, at = string.match(states[i], '^(%S+) (%d+)$')
+    if held and at then have = math.min(burst, tonumber(held) + math.max(0, now - tonumber(at)) / 1000 * rate) end
   end
   if have < 1 then return {i, tostring((1 - have) / rate)} end
   tokens[i] = have
@@ -52,8 +53,8 @@ end
 for i, key in ipairs(KEYS) do
   local rate = tonumber(ARGV[2 * i - 1])
   local burst = tonumber(ARGV[2 * i])
-  redis.call('HSET', key, 'tokens', tostring(tokens[i] - 1), 'at', string.format('%d', now))
-  redis.call('PEXPIRE', key, math.ceil((burst - tokens[i] + 1) / rate * 1000) + 1000)
+  redis.call('SET', key, tostring(tokens[i] - 1) .. ' ' .. string.format('%d', now),
+    'PX', math.ceil((burst - tokens[i] + 1) / rate * 1000) + 1000)
 end
 return {0, ''}
 `;

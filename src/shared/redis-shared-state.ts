@@ -14,7 +14,7 @@ interface ScriptedRedis extends Redis {
  * the prefix (docs/api.md § Several nodes):
  * - `{user:<name>}:holder` — the session holding the name; its TTL is the lease;
  * - `{user:<name>}:last-holder` — the last session that ever held it (no TTL);
- * - `{rl}:<bucket key>` — a token bucket {tokens, at}, gone once refilled;
+ * - `{rl}:<bucket key>` — a token bucket, the string `<tokens> <at ms>`, gone once refilled;
  * - channel `names` — `[name, sessionId]` when a name passes.
  * A name's keys share its inbox topic's Cluster slot; every bucket shares the
  * `{rl}` slot, so one script may check a session's and its address's buckets
