@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO } from '../browser/harness.ts';
-import { anchorsOf, linksOf, readPage } from './markdown.ts';
+import { anchorsOf, headingsOf, linksOf, proseLines, readPage } from './markdown.ts';
 
 const PAGES = execFileSync('git', ['ls-files', '*.md'], { cwd: REPO, encoding: 'utf8' }).split('\n').filter(Boolean);
 
@@ -24,6 +24,25 @@ function brokenLinks(page: string): string[] {
     else if (anchor !== undefined && linked.endsWith('.md') && !anchorsOf(readPage(REPO, linked)).has(anchor)) {
       broken.push(`${where}: no such heading`);
     }
+  }
+  return broken;
+}
+
+/** The page a `§` reference names: `docs/api.md § Limits`, `README § …`; a bare `(§ …` is its own page. */
+const REFERENCE = /(?:`?(docs\/[a-z]+\.md|README(?:\.md)?)`?\s+|\()§\s+([A-Za-z][^.;,()[\]:`]*)/g;
+
+function normalise(text: string): string {
+  return text.replace(/`/g, '').replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+/** Section references in prose (`docs/api.md § Client heartbeats`) whose page has no heading that starts so. */
+function brokenSectionReferences(page: string): string[] {
+  const prose = proseLines(readPage(REPO, page)).join('\n');
+  const broken: string[] = [];
+  for (const [reference, named, section] of prose.matchAll(REFERENCE)) {
+    const target = named === undefined ? page : named.startsWith('README') ? 'README.md' : named;
+    const headings = headingsOf(readPage(REPO, target)).map(normalise);
+    if (!headings.some((heading) => heading.startsWith(normalise(section)))) broken.push(`${page}: ${normalise(reference)}`);
   }
   return broken;
 }
@@ -45,5 +64,15 @@ describe('links in the Markdown pages', () => {
 
   it.each(PAGES)('%s: every relative link and anchor resolves', (page) => {
     expect(brokenLinks(page)).toEqual([]);
+  });
+
+  it.each(PAGES)('%s: every "§ Section" reference names a heading of its page', (page) => {
+    expect(brokenSectionReferences(page)).toEqual([]);
+  });
+
+  it('reads section references', () => {
+    const refs = [...'see docs/api.md § Client\n  heartbeats; `docs/api.md` § Limits, (§ Shutdown) and RFC 6202 § 2.2'.matchAll(REFERENCE)]
+      .map(([, page, section]) => [page, section]);
+    expect(refs).toEqual([['docs/api.md', 'Client\n  heartbeats'], ['docs/api.md', 'Limits'], [undefined, 'Shutdown']]);
   });
 });

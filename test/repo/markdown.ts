@@ -22,6 +22,14 @@ export function proseLines(text: string): string[] {
   });
 }
 
+/** The text of each heading, links reduced to their text. */
+export function headingsOf(text: string): string[] {
+  return proseLines(text).flatMap((line) => {
+    const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+    return heading ? [heading[1].replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')] : [];
+  });
+}
+
 /**
  * GitHub's anchor for a heading (github-slugger): lower case, inline markup
  * and punctuation dropped, each space a hyphen; a repeated anchor gets -1, -2….
@@ -29,11 +37,8 @@ export function proseLines(text: string): string[] {
 export function anchorsOf(text: string): Set<string> {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
-  for (const line of proseLines(text)) {
-    const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
-    if (!heading) continue;
-    const slug = heading[1]
-      .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+  for (const heading of headingsOf(text)) {
+    const slug = heading
       .toLowerCase()
       .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
       .replace(/ /g, '-');
