@@ -4,16 +4,15 @@
  * parseCli, nothing run). A renamed flag or a narrowed range fails here
  * instead of in a reader's terminal.
  */
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../../bench/cli/args.ts';
 import { REPO } from '../browser/harness.ts';
-import { readPage } from './markdown.ts';
+import { readPage, trackedPages } from './markdown.ts';
 
-const PAGES = execFileSync('git', ['ls-files', '*.md'], { cwd: REPO, encoding: 'utf8' }).split('\n').filter(Boolean);
+const PAGES = trackedPages(REPO);
 
 /** The arguments after `npm run bench --` of each command in a page: in code blocks and in inline code (which may wrap). */
-export function benchCommands(text: string): string[] {
+function benchCommands(text: string): string[] {
   const blocks = [...text.matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm)].flatMap((match) => match[1].split('\n'));
   const prose = text.replace(/^```[^\n]*\n[\s\S]*?^```/gm, '');
   const inline = [...prose.matchAll(/`([^`]+)`/g)].map((match) => match[1].replace(/\s+/g, ' '));

@@ -3,14 +3,13 @@
  * that exists in the repository, and a heading that exists on the page it
  * names. Links to the web are not followed (the tests stay off the network).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO } from '../browser/harness.ts';
-import { anchorsOf, headingsOf, linksOf, proseLines, readPage } from './markdown.ts';
+import { anchorsOf, headingsOf, linksOf, proseLines, readPage, trackedPages } from './markdown.ts';
 
-const PAGES = execFileSync('git', ['ls-files', '*.md'], { cwd: REPO, encoding: 'utf8' }).split('\n').filter(Boolean);
+const PAGES = trackedPages(REPO);
 
 function brokenLinks(page: string): string[] {
   const broken: string[] = [];

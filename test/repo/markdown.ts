@@ -2,6 +2,7 @@
  * The little of Markdown the repository tests need: the headings' anchors as
  * GitHub makes them, and the links of a page — both outside fenced code.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -64,4 +65,9 @@ export function linksOf(text: string): Link[] {
 
 export function readPage(repo: string, page: string): string {
   return readFileSync(path.join(repo, page), 'utf8');
+}
+
+/** The repository's tracked Markdown pages, as paths from its root. */
+export function trackedPages(repo: string): string[] {
+  return execFileSync('git', ['ls-files', '*.md'], { cwd: repo, encoding: 'utf8' }).split('\n').filter(Boolean);
 }
