@@ -4,6 +4,7 @@
  * docs/api.md. A flag added to a command without a line in the docs fails here.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { REPO } from '../browser/harness.ts';
@@ -73,4 +74,16 @@ describe('flags in --help are documented', () => {
     const words = codeWords('README.md', 'docs/api.md');
     expect(variables.filter((name) => !words.has(name))).toEqual([]);
   }, 90_000);
+});
+
+describe('npm scripts are documented', () => {
+  it('the README names each one a reader runs', () => {
+    const scripts = Object.keys((JSON.parse(readFileSync(`${REPO}/package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts)
+      // build:web is a step of start, cluster, test and screenshots, not a command of its own.
+      .filter((name) => name !== 'build:web');
+    expect(scripts).toEqual(expect.arrayContaining(['start', 'test', 'bench', 'cluster']));
+    const readme = readPage(REPO, 'README.md');
+    const command = (name: string): string => (name === 'start' || name === 'test' ? `npm ${name}` : `npm run ${name}`);
+    expect(scripts.filter((name) => !readme.includes(`\`${command(name)}`))).toEqual([]);
+  });
 });
