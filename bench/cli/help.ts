@@ -52,8 +52,8 @@ ${NETWORK_FLAG_HELP.map(([flag, text]) => `  ${flag.padEnd(21)} ${text}`).join('
                         transport runs again with clients that accept it (a compressed row next to the plain one),
                         over every --http version asked for; bodies are chat-like unless --body filler
   --http <v>            1.1 (default), 2, 2-tls, or a list (1.1,2): poll, longpoll and sse over HTTP/1.1, cleartext h2
-                        and/or h2 over TLS
-                        (one h2 session per client; ws stays on HTTP/1.1), with HPACK header bytes per request
+                        and/or h2 over TLS (one h2 session per client; ws stays on HTTP/1.1), with HPACK header
+                        bytes per request
   -h, --help            show this help
 
 Numbers outside their range are refused (exit 2): ${rangesText()}.

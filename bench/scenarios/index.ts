@@ -25,7 +25,8 @@ export const httpCeiling: CustomScenario = {
 export const peers: CustomScenario = {
   kind: 'custom',
   name: 'peers',
-  description: 'Our server next to minimal reference servers (node:http, ws, a bare SSE writer, socket.io), as ratios.',
+  description: 'Our server next to minimal reference servers (node:http, ws, ws+cork, a bare SSE writer) and the libraries ' +
+    'people pick (socket.io, Faye, SockJS, better-sse), as interleaved ratios; and socket.io on two nodes behind nginx, round-robin and sticky.',
   defaults: {},
 };
 

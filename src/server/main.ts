@@ -31,8 +31,9 @@ Options:
                     separated (env TRUSTED_PROXIES; default loopback)
   --tls-port <n>    also listen over TLS with ALPN h2 and http/1.1 (env TLS_PORT; default off;
                     0 picks a free one): poll, long poll and SSE over HTTP/2
-  --tls-cert <file> PEM certificate for --tls-port (with --tls-key; default: a
-  --tls-key <file>  self-signed one made at start, for localhost, 127.0.0.1 and ::1)
+  --tls-cert <file> PEM certificate for --tls-port, given with --tls-key (default: a
+                    self-signed one made at start, for localhost, 127.0.0.1 and ::1)
+  --tls-key <file>  PEM private key of --tls-cert
   --h2c-port <n>    also listen for cleartext HTTP/2 with prior knowledge (env H2C_PORT;
                     default off; 0 picks a free one), for the bench
   --ws-deflate      offer WebSocket permessage-deflate (default off; each compressing
