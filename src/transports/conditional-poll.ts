@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { LabError } from '../protocol/index.ts';
+import { gzipChoice } from './compression.ts';
 import { parseCursor } from './query.ts';
 
 /**
@@ -10,11 +11,17 @@ import { parseCursor } from './query.ts';
  * cache may keep it but must ask again). A plain poll's answer carries neither:
  * its client reads the cursor from the body and would pay for a validator it
  * never sends back.
+ *
+ * Where the answer may be gzipped (`--gzip` and a client that accepts it), the
+ * tag is weak (`W/"…"`) and even the 304 says `Vary: Accept-Encoding`: a
+ * strong tag names one exact byte sequence, and the gzipped and the plain
+ * answer are two (RFC 9110 § 8.8.3); a weak one names what they share.
  */
 
-/** The cache headers of a conditional poll's answer (200 or 304): revalidate every time, with the cursor as the tag. */
-export function pollCacheHeaders(cursor: string): Record<string, string> {
-  return { 'Cache-Control': 'no-cache', ETag: `"${cursor}"` };
+/** The cache headers of a conditional poll's answer (200 or 304) to `res`: revalidate every time, with the cursor as the tag. */
+export function pollCacheHeaders(cursor: string, res: ServerResponse): Record<string, string> {
+  if (gzipChoice(res) === undefined) return { 'Cache-Control': 'no-cache', ETag: `"${cursor}"` };
+  return { 'Cache-Control': 'no-cache', ETag: `W/"${cursor}"`, Vary: 'Accept-Encoding' };
 }
 
 /**
@@ -62,6 +69,6 @@ export function notModified(tag: string | undefined, cursor: string, empty: bool
  */
 export function sendNotModified(res: ServerResponse, cursor: string): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(304, pollCacheHeaders(cursor));
+  res.writeHead(304, pollCacheHeaders(cursor, res));
   res.end();
 }

@@ -48,7 +48,7 @@ export function createPollTransport(context: TransportContext): Transport {
     } else {
       // Only a conditional poll gets the validator: a plain poll does not pay ~40 header bytes
       // for a feature it does not use (and the 2009 replay keeps the article's header size).
-      sendJson(res, 200, pollResponseJson(messages, gaps, cursor, more), meter, tag === undefined ? undefined : pollCacheHeaders(cursor));
+      sendJson(res, 200, pollResponseJson(messages, gaps, cursor, more), meter, tag === undefined ? undefined : pollCacheHeaders(cursor, res));
     }
     context.unflushedAnswers.watch(res);
   }

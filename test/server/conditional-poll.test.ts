@@ -53,6 +53,31 @@ describe('conditional short polling (ETag / If-None-Match / 304)', () => {
     expect((await poll(server, alice, 'topics=room:quiet', `W/${quoted(first.body!.cursor)}`)).status).toBe(304);
   });
 
+  it('with --gzip, names both encodings with one weak tag, and the 304 says Vary: Accept-Encoding as the 200 does', async () => {
+    const server = await startServer({ httpCompression: 'gzip' });
+    const alice = await createSession(server, 'alice');
+    const gzipPoll = async (ifNoneMatch?: string) => {
+      const headers: Record<string, string> = { ...alice.auth, 'accept-encoding': 'gzip' };
+      if (ifNoneMatch !== undefined) headers['if-none-match'] = ifNoneMatch;
+      const res = await fetch(`${server.url}/api/poll?topics=room:zipped`, { headers });
+      const text = await res.text();
+      return { status: res.status, etag: res.headers.get('etag'), vary: res.headers.get('vary'), text };
+    };
+    const plain = await poll(server, alice, 'topics=room:zipped');
+    const cursor = plain.body!.cursor;
+    const answer = await gzipPoll(quoted(cursor));
+    expect(answer.status).toBe(304);
+    expect(answer.etag).toBe(`W/${quoted(cursor)}`);
+    expect(answer.vary).toBe('Accept-Encoding');
+    // The weak tag sent back compares equal (If-None-Match compares weakly).
+    expect((await gzipPoll(answer.etag!)).status).toBe(304);
+    await publish(server, alice, { topic: 'room:zipped', body: 'fresh' });
+    const fresh = await gzipPoll(answer.etag!);
+    expect(fresh.status).toBe(200);
+    expect(fresh.etag).toMatch(/^W\/"/);
+    expect(fresh.vary).toBe('Accept-Encoding');
+  });
+
   it('answers 200 with the message after a publish, and its ETag is the new cursor', async () => {
     const server = await startServer();
     const alice = await createSession(server, 'alice');
