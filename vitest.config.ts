@@ -1,8 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Files that read how punctual this process's own timers are: they run first,
+ * by themselves, before the other files load the machine.
+ */
+const TIMER_PUNCTUALITY = ['test/bench-core/event-loop-delay.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Servers and browsers are real; two cores are shared by everything. Most of a
@@ -17,5 +22,9 @@ export default defineConfig({
     // Test files are still evaluated afresh; no helper registers hooks when imported,
     // and servers, browsers and children belong to the test that started them.
     isolate: false,
+    projects: [
+      { extends: true, test: { name: 'timers', include: TIMER_PUNCTUALITY, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: TIMER_PUNCTUALITY, sequence: { groupOrder: 1 } } },
+    ],
   },
 });
