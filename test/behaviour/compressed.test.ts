@@ -18,7 +18,7 @@ const ownSkips: Partial<Record<(typeof TRANSPORT_NAMES)[number], Record<string, 
 };
 
 for (const transport of TRANSPORT_NAMES) {
-  runTest({ transport, skip: ownSkips[transport], clientOptions: { compression: true }, serverOptions: COMPRESSED });
+  runTest({ transport, alongside: true, skip: ownSkips[transport], clientOptions: { compression: true }, serverOptions: COMPRESSED });
 }
 
 /** The suite would pass over plain answers too: this proves they were compressed, by the server's own count. */

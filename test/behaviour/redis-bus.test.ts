@@ -24,6 +24,7 @@ const ownSkips: Partial<Record<(typeof TRANSPORT_NAMES)[number], Record<string, 
 for (const transport of TRANSPORT_NAMES) {
   runTest({
     transport,
+    alongside: true,
     skip: { ...skip, ...ownSkips[transport] },
     // Each transport's servers on a prefix of their own, so no case sees another's users or topics.
     newBus: (options) => connectBus(space.adapter({ prefix: `${space.prefix}${transport}:`, ...options })),

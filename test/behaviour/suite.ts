@@ -40,6 +40,13 @@ export interface RunTestOptions {
    * would start its server with; the suite closes it.
    */
   newServer?: (overrides: StartOptions) => Promise<SuiteServer>;
+  /**
+   * Run this transport's cases at the same time as the file's other suites
+   * (each has its own servers, client pool and rooms); its own cases still run
+   * one after another. For files that run the suite over several transports:
+   * the cases mostly wait on the network and on heartbeats.
+   */
+  alongside?: boolean;
 }
 
 /** What the cases use of a server: where it listens, its options, and close(). */
@@ -57,7 +64,7 @@ async function rejection(promise: Promise<unknown>): Promise<LabError> {
   return outcome;
 }
 
-export function runTest({ transport, skip = {}, newBus, clientOptions, serverOptions = {}, newServer }: RunTestOptions): void {
+export function runTest({ transport, skip = {}, newBus, clientOptions, serverOptions = {}, newServer, alongside = false }: RunTestOptions): void {
   /** Buses from `newBus`, closed after the suite's servers. */
   const buses: MessageBus[] = [];
   /** A server as harness.ts starts it (or `newServer` does), over a bus from `newBus` when given. */
@@ -74,12 +81,13 @@ export function runTest({ transport, skip = {}, newBus, clientOptions, serverOpt
   const test = (name: string, body: () => Promise<void>, timeoutMs?: number): void => {
     const reason = skip[name];
     if (reason) it.skip(`${name} — skipped: ${reason}`, body);
-    else it(name, body, timeoutMs);
+    // In order even when the suite runs alongside others: the cases share a server and a client pool.
+    else it.sequential(name, body, timeoutMs);
   };
 
   const variant = (clientOptions ? ` ${JSON.stringify(clientOptions)}` : '') +
     (Object.keys(serverOptions).length > 0 ? ` server ${JSON.stringify(serverOptions)}` : '');
-  describe(`behaviour over ${transport}${variant}`, () => {
+  describe(`behaviour over ${transport}${variant}`, { concurrent: alongside }, () => {
     let server: SuiteServer;
     const pool = new ClientPool(transport, clientOptions);
 

@@ -45,14 +45,15 @@ describe('bench command line', () => {
   });
 
   it('exits non-zero with the valid values on stderr', async () => {
+    // Three independent processes, started together: each pays the TypeScript loader's start-up.
     const run = startBench(['--scenario', 'telepathy']);
+    const negative = startBench(['--clients', '-5']);
+    const flag = startBench(['--frobnicate']);
     expect(await run.exited).toBe(2);
     expect(run.stderr()).toMatch(/unknown scenario "telepathy": valid scenarios are chat, fanout/);
-    const negative = startBench(['--clients', '-5']);
     expect(await negative.exited).toBe(2);
     expect(negative.stderr()).toMatch(/--clients must be an integer from 1 to 50,000, got "-5"/);
     expect(negative.stderr()).not.toMatch(/ambiguous/);
-    const flag = startBench(['--frobnicate']);
     expect(await flag.exited).toBe(2);
     expect(flag.stderr()).toMatch(/frobnicate[\s\S]*valid options:/);
   });

@@ -59,7 +59,9 @@ async function interruptMidRun(signal: NodeJS.Signals, expectedCode: number): Pr
   expect(children.filter(isAlive)).toEqual([]);
 }
 
-describe('interrupting a run', () => {
+// The two runs are independent (their own process groups and output folders) and mostly wait
+// for the warm-up and the first deliveries: they run side by side.
+describe.concurrent('interrupting a run', () => {
   it('Ctrl-C (SIGINT to the group): an incomplete results file, not latest, and no child left', { timeout: 90_000 }, async () => {
     await interruptMidRun('SIGINT', 130);
   });

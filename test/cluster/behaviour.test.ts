@@ -43,6 +43,7 @@ if (NGINX_MISSING) {
       transport,
       clientOptions,
       skip,
+      alongside: true,
       newServer: async (overrides) => {
         if (!redis) throw new Error('the test-owned redis-server did not start');
         const cluster = await startInProcessCluster(redis.url, 2, overrides);

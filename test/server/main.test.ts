@@ -26,7 +26,8 @@ function run(args: string[], env: Record<string, string> = {}) {
   return { child, listening, exited, output: () => stdout + stderr };
 }
 
-describe('npm start (src/server/main.ts)', () => {
+// Each case runs its own server processes and mostly waits for them to start: the cases run side by side.
+describe.concurrent('npm start (src/server/main.ts)', () => {
   it('prints the URL it listens on (PORT/HOST from the environment, --port wins) and stops on SIGTERM', { timeout: 60_000 }, async () => {
     const server = run(['--port', '0', '--bench-limits'], { PORT: '1', HOST: '127.0.0.1' });
     const url = await server.listening;
@@ -42,9 +43,9 @@ describe('npm start (src/server/main.ts)', () => {
 
   it('prints help, and refuses a bad port by name', { timeout: 60_000 }, async () => {
     const help = run(['--help']);
+    const bad = run(['--port', 'eighty']);
     expect((await help.exited)[0]).toBe(0);
     expect(help.output()).toContain('--port');
-    const bad = run(['--port', 'eighty']);
     expect((await bad.exited)[0]).toBe(1);
     expect(bad.output()).toContain('--port');
   });
@@ -61,6 +62,7 @@ describe('npm start (src/server/main.ts)', () => {
   it('listens over TLS and h2c with --tls-port and --h2c-port, and prints both URLs', { timeout: 60_000 }, async () => {
     const { connectH2, H2Request } = await import('./h2-client.ts');
     const server = run(['--port', '0', '--tls-port', '0', '--h2c-port', '0']);
+    const bad = run(['--tls-cert', 'only-a-cert.pem']);
     await server.listening;
     await eventually(() => server.output().includes('h2c (prior knowledge) on'), 'the h2c line');
     const tlsUrl = /TLS \(ALPN h2, http\/1\.1\) on (https:\/\/\S+)/.exec(server.output())?.[1];
@@ -76,7 +78,6 @@ describe('npm start (src/server/main.ts)', () => {
     }
     server.child.kill('SIGTERM');
     expect((await server.exited)[0]).toBe(0);
-    const bad = run(['--tls-cert', 'only-a-cert.pem']);
     expect((await bad.exited)[0]).toBe(1);
     expect(bad.output()).toContain('--tls-cert and --tls-key go together');
   });
