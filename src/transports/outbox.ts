@@ -97,6 +97,26 @@ export class Outbox {
     }
   }
 
+  /**
+   * Live from `positions` on, with no catch-up of its own: for a caller that
+   * read up to them in this same turn and found nothing newer (a long-poll
+   * room taking over held requests, longpoll-room.ts), so nothing can slip
+   * between that read and this subscription. `limit` sizes a repair's reads.
+   */
+  startLive(positions: Positions, limit: number): void {
+    if (this.#state !== 'new') return;
+    this.#limit = limit;
+    this.positions = { ...positions };
+    this.#positioned = true;
+    this.#state = 'live';
+    this.#unsubscribe = this.bus.subscribe(this.topics, this.#onLive, this.#onRestart);
+  }
+
+  /** True while live messages go straight to the sink (not buffered behind a catch-up or a repair). */
+  get live(): boolean {
+    return this.#state === 'live';
+  }
+
   /** One catch-up read of at most `limit` messages; positions move past what it returns. */
   async readBatch(limit: number): Promise<CatchUp> {
     for (;;) {
@@ -163,7 +183,8 @@ export class Outbox {
   close(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#pending = [];
+    // Most outboxes close with nothing buffered: no new array for them.
+    if (this.#pending.length > 0) this.#pending = [];
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
   }
