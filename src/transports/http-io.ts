@@ -10,41 +10,62 @@ import type { WireMeter } from './types.ts';
  * the connection). Not JSON → 400 bad_request.
  */
 export function readJsonBody(req: IncomingMessage, maxBytes: number, meter?: WireMeter): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    readJsonBodyThen(req, maxBytes, meter, (error, value) => (error === undefined ? resolve(value) : reject(error)));
+  });
+}
+
+/** `readJsonBody` with a callback, called once: no promise on a publish's hot path. */
+export function readJsonBodyThen(
+  req: IncomingMessage,
+  maxBytes: number,
+  meter: WireMeter | undefined,
+  done: (error: LabError | undefined, value?: unknown) => void,
+): void {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    return Promise.reject(tooLarge(maxBytes));
+    done(tooLarge(maxBytes));
+    return;
   }
-  return new Promise((resolve, reject) => {
-    // A small body usually arrives as one chunk: keep it without a concat.
-    let first: Buffer | undefined;
-    let rest: Buffer[] | undefined;
-    let size = 0;
-    // Inline listeners (no named closures): this runs once per publish.
-    req.on('data', (chunk: Buffer) => {
-      // Refused already: the rest flows past, neither kept nor counted.
-      if (size > maxBytes) return;
-      size += chunk.length;
-      meter?.bodyIn(chunk.length);
-      if (size > maxBytes) {
-        first = undefined;
-        rest = undefined;
-        reject(tooLarge(maxBytes));
-        return;
-      }
-      if (first === undefined) first = chunk;
-      else (rest ??= [first]).push(chunk);
-    });
-    req.on('end', () => {
-      if (size > maxBytes) return;
-      const body = rest ? Buffer.concat(rest, size) : first;
-      try {
-        resolve(JSON.parse(body === undefined ? '' : body.toString('utf8')));
-      } catch {
-        reject(new LabError('bad_request', 'the request body is not valid JSON'));
-      }
-    });
-    // 'error' also covers an aborted request (Node ≥ 16 emits it with ECONNRESET).
-    req.on('error', () => reject(new LabError('bad_request', 'the request was aborted')));
+  // A small body usually arrives as one chunk: keep it without a concat.
+  let first: Buffer | undefined;
+  let rest: Buffer[] | undefined;
+  let size = 0;
+  let settled = false;
+  // Inline listeners (no named closures): this runs once per publish.
+  req.on('data', (chunk: Buffer) => {
+    // Refused already: the rest flows past, neither kept nor counted.
+    if (size > maxBytes) return;
+    size += chunk.length;
+    meter?.bodyIn(chunk.length);
+    if (size > maxBytes) {
+      first = undefined;
+      rest = undefined;
+      settled = true;
+      done(tooLarge(maxBytes));
+      return;
+    }
+    if (first === undefined) first = chunk;
+    else (rest ??= [first]).push(chunk);
+  });
+  req.on('end', () => {
+    if (settled) return;
+    settled = true;
+    const body = rest ? Buffer.concat(rest, size) : first;
+    let value: unknown;
+    try {
+      value = JSON.parse(body === undefined ? '' : body.toString('utf8'));
+    } catch {
+      done(new LabError('bad_request', 'the request body is not valid JSON'));
+      return;
+    }
+    done(undefined, value);
+  });
+  // 'error' also covers an aborted request (Node ≥ 16 emits it with ECONNRESET).
+  req.on('error', () => {
+    if (settled) return;
+    settled = true;
+    done(new LabError('bad_request', 'the request was aborted'));
   });
 }
 
