@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { CatchUp } from '../bus/types.ts';
+import type { CatchUp, Positions } from '../bus/types.ts';
 import type { Gap } from '../protocol/index.ts';
 import { sendError, writePreparedJson, type PreparedJson } from './http-io.ts';
 import { LongPollAnswer } from './longpoll-answer.ts';
@@ -25,17 +25,22 @@ export interface WaiterShared {
 }
 
 /**
- * One held long poll. It subscribes live before catching up (so nothing slips
- * between), answers at once when the catch-up finds something, else waits for the
- * first live message or gap — collecting whatever else arrives in the same turn of
- * the event loop, so a burst goes out in one answer — or for `wait` to run out.
- * Once live with nothing gathered it leaves its own subscription for the room of
- * every request held at the same positions (longpoll-room.ts), which a publish
- * answers in one pass with one body.
+ * One held long poll. It answers at once when its catch-up finds something, else
+ * waits for the first live message or gap — collecting whatever else arrives in
+ * the same turn of the event loop, so a burst goes out in one answer — or for
+ * `wait` to run out. It waits in the room of every request held at the same
+ * positions (longpoll-room.ts), which a publish answers in one pass with one
+ * body. Over an in-memory bus the catch-up and the room's subscription happen
+ * in one turn; over an asynchronous one it subscribes on its own before
+ * catching up (so nothing slips between), and moves to the room once live with
+ * nothing gathered.
  * An aborted request frees its subscription, timer and held slot at once.
  */
 export class LongPollWaiter implements Expiring, Due, RoomMember {
-  readonly #outbox: Outbox;
+  /** Its own subscription, over a bus that reads asynchronously (subscribed before its catch-up). */
+  #outbox: Outbox | undefined;
+  /** Where its answer's cursor points when it has no outbox (an in-memory catch-up). */
+  #positions: Positions = {};
   readonly #answer: LongPollAnswer;
   /** Where it waits once its own outbox found nothing (then its outbox is closed). */
   #room: LongPollRoom | undefined;
@@ -54,9 +59,28 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
     private readonly shared: WaiterShared,
   ) {
     this.#answer = new LongPollAnswer(query.limit, context.options.pollMaxAnswerBytes);
-    this.#outbox = new Outbox(context.bus, query.topics, {
+  }
+
+  start(): void {
+    const { startSync, catchUpSync } = this.context.bus;
+    if (startSync && catchUpSync) {
+      // In memory the catch-up and the room's subscription happen in this one turn:
+      // nothing can be stored between them, so no subscription of its own is needed.
+      let start: ReturnType<typeof startSync>;
+      let batch: CatchUp;
+      try {
+        start = startSync(this.query.topics, this.query.cursor, this.query.backlog);
+        batch = catchUpSync(start.positions, this.query.limit);
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+      this.#settle(start.gaps, batch);
+      return;
+    }
+    const outbox = new Outbox(this.context.bus, this.query.topics, {
       message: (message, json) => {
-        if (this.#answer.addLive(message, json, this.#outbox.positions)) this.#answerNow();
+        if (this.#answer.addLive(message, json, outbox.positions)) this.#answerNow();
         else this.#scheduleAnswer();
       },
       gap: (gap: Gap) => {
@@ -64,22 +88,9 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
         this.#scheduleAnswer();
       },
     });
-  }
-
-  start(): void {
-    let begun: ReturnType<Outbox['beginNow']>;
-    try {
-      begun = this.#outbox.beginNow(this.query.cursor, this.query.backlog, this.query.limit);
-    } catch (error) {
-      this.fail(error);
-      return;
-    }
-    if (begun) {
-      this.#settle(begun.gaps, begun.batch);
-      return;
-    }
+    this.#outbox = outbox;
     this.#watchClose();
-    this.#run().catch((error: unknown) => this.fail(error));
+    this.#run(outbox).catch((error: unknown) => this.fail(error));
   }
 
   /** Another long poll of the same session and topics replaced this one: answer now. */
@@ -95,10 +106,10 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
     sendError(this.res, error, this.context.meter);
   }
 
-  async #run(): Promise<void> {
-    const startGaps = await this.#outbox.begin(this.query.cursor, this.query.backlog);
+  async #run(outbox: Outbox): Promise<void> {
+    const startGaps = await outbox.begin(this.query.cursor, this.query.backlog);
     if (this.#done) return;
-    const batch = await this.#outbox.readBatch(this.query.limit);
+    const batch = await outbox.readBatch(this.query.limit);
     if (this.#done) return;
     this.#settle(startGaps, batch);
   }
@@ -110,7 +121,11 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
     const fitted = fitMessages(batch.messages, batch.positions, this.context.options.pollMaxAnswerBytes);
     answer.messages.push(...fitted.jsons);
     answer.bytes = fitted.bytes;
-    if (fitted.cut) this.#outbox.positions = { ...fitted.positions };
+    // The batch's positions are a fresh object that only this request keeps.
+    const positions = fitted.cut ? { ...fitted.positions } : batch.positions;
+    const outbox = this.#outbox;
+    if (outbox) outbox.positions = positions;
+    else this.#positions = positions;
     answer.more = batch.more || fitted.cut;
     if (!answer.empty || this.#superseded || this.query.waitMs === 0) {
       this.#answerNow();
@@ -119,14 +134,17 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
     this.#watchClose();
     this.#timed = true;
     this.shared.timers.add(this.query.waitMs, this);
-    this.#outbox.goLive();
-    // Nothing came while it caught up (goLive delivered nothing): it waits in the room of its positions,
-    // whose subscription starts in this same turn, so nothing slips between the two.
-    if (!this.#done && answer.empty && !this.#answerScheduled && this.#outbox.live) {
-      const positions = this.#outbox.positions;
-      this.#outbox.close();
-      this.#room = this.shared.rooms.join(this, this.query.topics, positions, this.query.limit);
+    if (outbox) {
+      outbox.goLive();
+      // Something came while it caught up (goLive delivered it), or a repair is under way: it stays on its own.
+      if (this.#done || !answer.empty || this.#answerScheduled || !outbox.live) return;
+      outbox.close();
+      this.#outbox = undefined;
+      this.#positions = outbox.positions;
     }
+    // It waits in the room of its positions, whose subscription starts (or stands) in this same
+    // turn as the read that found nothing newer, so nothing slips between the two.
+    this.#room = this.shared.rooms.join(this, this.query.topics, this.#positions, this.query.limit);
   }
 
   /** Only a request that is held needs to hear of its client leaving (one answered at once does not). */
@@ -178,7 +196,7 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
 
   #ownBody(): { body: PreparedJson; messages: number; empty: boolean } {
     const answer = this.#answer;
-    const cursor = this.shared.cursors.of(this.#outbox.positions);
+    const cursor = this.shared.cursors.of(this.#outbox ? this.#outbox.positions : this.#positions);
     return { body: this.shared.bodies.body(answer.messages, answer.gaps, cursor, answer.more), messages: answer.messages.length, empty: answer.empty };
   }
 
@@ -191,7 +209,7 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
     if (this.#room) {
       this.#room.leave(this);
       this.#room = undefined;
-    } else this.#outbox.close();
+    } else this.#outbox?.close();
     // The 'close' listener stays: it does nothing once done, and removing it cost a scan per waiter.
     this.onDone();
   }

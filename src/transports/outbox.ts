@@ -75,29 +75,6 @@ export class Outbox {
   }
 
   /**
-   * `begin` and a first `readBatch` without a promise, when the bus reads from
-   * memory; undefined (nothing done) when it cannot — then use the async pair.
-   */
-  beginNow(cursor: string | undefined, backlog: number, limit: number): { gaps: Gap[]; batch: CatchUp } | undefined {
-    const { startSync, catchUpSync } = this.bus;
-    if (!startSync || !catchUpSync || this.#state !== 'new') return undefined;
-    this.#state = 'buffering';
-    this.#unsubscribe = this.bus.subscribe(this.topics, this.#onLive, this.#onRestart);
-    try {
-      const start = startSync(this.topics, cursor, backlog);
-      const batch = catchUpSync(start.positions, limit);
-      // The batch's positions are a fresh object that only this outbox keeps.
-      this.positions = batch.positions;
-      this.#positioned = true;
-      return { gaps: start.gaps, batch };
-    } catch (error) {
-      // A cursor that is not ours: nothing was started, so nothing stays subscribed.
-      this.close();
-      throw error;
-    }
-  }
-
-  /**
    * Live from `positions` on, with no catch-up of its own: for a caller that
    * read up to them in this same turn and found nothing newer (a long-poll
    * room taking over held requests, longpoll-room.ts), so nothing can slip
