@@ -79,6 +79,8 @@ async function main(argv: string[]): Promise<number> {
       pin: options.pin,
       clientProcesses: options.clientProcesses,
       peersRepeats: options.peersRepeats,
+      peersScale: options.peersScale,
+      peersParts: options.peersParts,
       scenariosChosen: options.scenariosChosen,
       argv,
       conditional: options.conditional,

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { isTransportName, TRANSPORT_NAMES, type TransportName } from '../../src/protocol/index.ts';
+import { expandPeersParts, PEERS_PART_GROUPS, PEERS_PARTS, type PeersPart } from '../../src/results/peers.ts';
 import { HEADER_PROFILE_NAMES, isHeaderProfileName } from '../headers/index.ts';
 import { BODY_KINDS, type BodyKind } from '../sim/chat-body.ts';
 import { NETWORK_FLAGS, isImpairedProfile, networkFromFlags } from './network-flags.ts';
@@ -38,6 +39,10 @@ export interface CliOptions {
   clientProcesses?: number;
   /** `--peers-repeats`: interleaved repeats of each ours/reference pair (bench/peers). */
   peersRepeats?: number;
+  /** `--peers-scale limit`: the peers memory runs at the process's descriptor limit (19,000 idle, 15,000 held). */
+  peersScale: boolean;
+  /** `--peers-parts`: only these peers parts (groups expanded); every part when absent. */
+  peersParts?: PeersPart[];
   outDir: string;
   /** `--conditional`: measure short polling with If-None-Match / 304 next to plain `poll`. */
   conditional: boolean;
@@ -90,6 +95,8 @@ const FLAGS = {
   quick: { type: 'boolean' },
   pin: { type: 'boolean' },
   'peers-repeats': { type: 'string' },
+  'peers-scale': { type: 'string' },
+  'peers-parts': { type: 'string' },
   ...NETWORK_FLAGS,
   help: { type: 'boolean', short: 'h' },
   conditional: { type: 'boolean' },
@@ -170,6 +177,29 @@ export function joinNegativeValues(argv: string[]): string[] {
   return joined;
 }
 
+/** `--peers-scale`: `default` (the run's own sizes) or `limit` (the process's descriptor limit). */
+export const PEERS_SCALES = ['default', 'limit'] as const;
+
+/** Every name `--peers-parts` takes: the parts, then the groups. */
+export const PEERS_PART_NAMES: readonly string[] = [...PEERS_PARTS, ...Object.keys(PEERS_PART_GROUPS)];
+
+/** `--peers-parts a,b`: parts or groups of them, each part once, in run order. */
+export function parsePeersParts(value: string | undefined): PeersPart[] | undefined {
+  if (value === undefined) return undefined;
+  const named = list(value);
+  const unknown = named.find((name) => !PEERS_PART_NAMES.includes(name));
+  if (unknown !== undefined) throw new UsageError(`unknown peers part "${unknown}": --peers-parts takes a list of ${PEERS_PART_NAMES.join(', ')}`);
+  const parts = expandPeersParts(named);
+  if (parts === null || parts.length === 0) throw new UsageError(`--peers-parts names no part: valid parts are ${PEERS_PART_NAMES.join(', ')}`);
+  return parts;
+}
+
+function parsePeersScale(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  if (!(PEERS_SCALES as readonly string[]).includes(value)) throw new UsageError(`--peers-scale must be ${PEERS_SCALES.join(' or ')}, got "${value}"`);
+  return value === 'limit';
+}
+
 export function parseCli(argv: string[]): CliOptions {
   let values;
   try {
@@ -229,6 +259,13 @@ export function parseCli(argv: string[]): CliOptions {
     }
     flags.body = body as BodyKind;
   }
+  const peersParts = parsePeersParts(values['peers-parts']);
+  const peersScale = parsePeersScale(values['peers-scale']);
+  // A peers option with no peers run would be silently ignored: refuse it like --conditional without poll.
+  if ((peersParts !== undefined || values['peers-scale'] !== undefined) && !scenarios.some((scenario) => scenario.name === 'peers')) {
+    throw new UsageError('--peers-parts and --peers-scale shape the peers scenario: --scenario must include peers');
+  }
+
   const numeric: [keyof WorkloadSettings, keyof typeof NUMERIC_RANGES][] = [
     ['clients', 'clients'],
     ['durationSeconds', 'duration'],
@@ -252,6 +289,8 @@ export function parseCli(argv: string[]): CliOptions {
     pin: values.pin === true,
     clientProcesses: numberInRange('processes', values.processes),
     peersRepeats: numberInRange('peers-repeats', values['peers-repeats']),
+    peersScale,
+    ...(peersParts === undefined ? {} : { peersParts }),
     outDir: values.out ?? 'results',
     conditional: values.conditional === true,
     compression,

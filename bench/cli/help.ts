@@ -1,6 +1,6 @@
 /** `npm run bench -- --help` */
 import { HEADER_PROFILE_NAMES } from '../headers/index.ts';
-import { NUMERIC_RANGES } from './args.ts';
+import { NUMERIC_RANGES, PEERS_PART_NAMES, PEERS_SCALES } from './args.ts';
 import { NETWORK_FLAG_HELP } from './network-flags.ts';
 import { TRANSPORT_NAMES } from '../../src/protocol/index.ts';
 import { DEFAULT_SCENARIOS, DEFAULT_SETTINGS, NETWORK_NAMES, QUICK_SCENARIOS, QUICK_SETTINGS, SCENARIOS } from '../scenarios/index.ts';
@@ -47,6 +47,10 @@ ${NETWORK_FLAG_HELP.map(([flag, text]) => `  ${flag.padEnd(21)} ${text}`).join('
   --quick               ${QUICK_SCENARIOS.join(' and ')} only, ${QUICK_SETTINGS.clients} clients, ${QUICK_SETTINGS.durationSeconds} s each: under a minute
   --pin                 pin the server and the clients to different cores with taskset
   --peers-repeats <n>   interleaved repeats of each peers pair, 1–20 (default 3)
+  --peers-parts <a,b>   only these parts of the peers scenario: ${PEERS_PART_NAMES.join(', ')}
+                        (default: all; throughput, fanout and memory name several)
+  --peers-scale <s>     ${PEERS_SCALES.join(' or ')}: limit runs the peers memory parts at the process's descriptor limit
+                        (19,000 idle ws/sse connections, 15,000 held long polls; quiet machine)
   --conditional         also measure short polling with If-None-Match / 304 (poll-conditional), next to poll
   --compression <c>     none (default), on or deflate: the server compresses (--ws-deflate --gzip) and each
                         transport runs again with clients that accept it (a compressed row next to the plain one),
@@ -69,5 +73,6 @@ Examples:
   npm run bench -- --scenario idle,chat --transports poll --conditional
   npm run bench -- --scenario chat --quick --compression on --body-size 2000
   npm run bench -- --scenario cluster           # in-memory vs Redis vs 2 nodes behind nginx (needs nginx, redis-server)
+  npm run bench -- --scenario peers --quick --peers-parts poll,publish,held --peers-repeats 5
 `;
 }

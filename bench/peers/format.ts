@@ -5,7 +5,7 @@
  * number.
  */
 import { SATURATION_LIMITS } from './saturation.ts';
-import type { PeersReport } from './types.ts';
+import { PEERS_PARTS, type PeersReport } from './types.ts';
 import { formatPeerFigure, formatPeerRatio, formatPeerSpread, formatPeerTarget, formatPeerVerdict, peerUnitOf } from './units.ts';
 
 function pad(cells: string[][]): string {
@@ -39,7 +39,7 @@ export function formatPeersTable(report: PeersReport): string {
     lines.push(`AT THE PROCESS'S LIMIT: ${(report.sizes.idleClients ?? report.sizes.heldClients).toLocaleString('en-US')} idle ws/sse connections, ` +
       `${report.sizes.heldClients.toLocaleString('en-US')} held long polls, at most ${report.sizes.clientsPerProcess.toLocaleString('en-US')} per load process`);
   }
-  if (report.parts && report.parts.length < 2) lines.push(`only the ${report.parts.join(' and ')} part was run`);
+  if (report.parts && report.parts.length < PEERS_PARTS.length) lines.push(`only these parts were run: ${report.parts.join(', ')}`);
   if (report.quick && !report.scale) lines.push('RSS per client at this size is dominated by heap growth steps: read the memory targets from a full run (10,000 clients).');
   lines.push('');
   const rows: string[][] = [['transport', 'figure', 'ours', 'reference', 'theirs', 'ours ÷ ref', 'spread', 'verdict', 'target', '']];

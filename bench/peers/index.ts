@@ -12,7 +12,8 @@
  */
 import { cpus, release, type as osType } from 'node:os';
 import type { RunError } from '../../src/results/schema.ts';
-import { measureFanout, type FanoutTransport } from './measure/fanout.ts';
+import { expandPeersParts } from '../../src/results/peers.ts';
+import { FANOUT_KINDS, measureFanout, type FanoutTransport } from './measure/fanout.ts';
 import { measureHttpEndpoint } from './measure/http.ts';
 import { MEMORY_METRICS, RELEASE_CPU_METRIC, RELEASE_METRIC, clientsFor, measureMemory, type IdleKind } from './measure/memory.ts';
 import { guarded, missingFigure, throwIfAborted, type Contender, type MeasureContext } from './measure/common.ts';
@@ -20,7 +21,7 @@ import { mergeRepeats } from './measure/samples.ts';
 import { ServerProcess, SERVER_SPECS } from './proc/server-process.ts';
 import { canPin } from './proc/spawn-node.ts';
 import { computeRatios, ratioSpecs } from './ratios.ts';
-import { DESCRIPTOR_LIMIT, FULL_SIZES, MAX_CLIENTS_PER_PROCESS, PEERS_PARTS, QUICK_SIZES, SCALE_SIZES, type ContenderName, type PeersPart, type PeersSizes, type PeerMeasurement, type PeersOptions, type PeersReport } from './types.ts';
+import { DESCRIPTOR_LIMIT, FULL_SIZES, MAX_CLIENTS_PER_PROCESS, PEERS_PART_GROUPS, PEERS_PARTS, QUICK_SIZES, SCALE_SIZES, type ContenderName, type PeersPart, type PeersSizes, type PeerMeasurement, type PeersOptions, type PeersReport } from './types.ts';
 import { measureStickiness } from './sticky/measure.ts';
 import { versionsOf } from './versions.ts';
 
@@ -28,13 +29,17 @@ export { formatPeersTable } from './format.ts';
 export type { PeersReport, PeersOptions, PeerMeasurement, PeersSizes, ContenderName } from './types.ts';
 
 const ALL_CONTENDERS: ContenderName[] = ['ours', 'node:http', 'ws', 'ws+cork', 'sse', 'socket.io', 'socket.io-polling', 'better-sse', 'faye', 'sockjs'];
-const THROUGHPUT_SERVERS: ContenderName[] = ALL_CONTENDERS;
-/** Fan-out groups in the issue's order: long poll, SSE, then ws (each against the peers of its transport, fanout.ts). */
-const FANOUT_ORDER: FanoutTransport[] = ['longpoll', 'sse', 'ws'];
-const MEMORY_RUNS: { kind: IdleKind; contenders: ContenderName[] }[] = [
-  { kind: 'longpoll', contenders: ['ours', 'node:http', 'socket.io-polling', 'faye'] },
-  { kind: 'ws', contenders: ['ours', 'ws', 'socket.io', 'faye', 'sockjs'] },
-  { kind: 'sse', contenders: ['ours', 'sse', 'better-sse', 'sockjs'] },
+/** Fan-out parts in the issue's order: long poll, SSE, then ws (each against the peers of its transport, fanout.ts). */
+const FANOUT_PARTS: { part: PeersPart; transport: FanoutTransport }[] = [
+  { part: 'fanout-longpoll', transport: 'longpoll' },
+  { part: 'fanout-sse', transport: 'sse' },
+  { part: 'fanout-ws', transport: 'ws' },
+];
+const HTTP_ENDPOINT_CONTENDERS: ContenderName[] = ['ours', 'node:http'];
+const MEMORY_RUNS: { part: PeersPart; kind: IdleKind; contenders: ContenderName[] }[] = [
+  { part: 'held', kind: 'longpoll', contenders: ['ours', 'node:http', 'socket.io-polling', 'faye'] },
+  { part: 'idle-ws', kind: 'ws', contenders: ['ours', 'ws', 'socket.io', 'faye', 'sockjs'] },
+  { part: 'idle-sse', kind: 'sse', contenders: ['ours', 'sse', 'better-sse', 'sockjs'] },
 ];
 
 /** Starts servers, remembers which are running (to stop them on abort) and which failed. */
@@ -83,14 +88,27 @@ function pick(contenders: Contender[], names: ContenderName[]): Contender[] {
   return contenders.filter((contender) => names.includes(contender.name));
 }
 
-async function runThroughput(pool: ServerPool, wanted: ContenderName[], context: MeasureContext): Promise<PeerMeasurement[]> {
-  const contenders = await Promise.all(THROUGHPUT_SERVERS.filter((name) => wanted.includes(name)).map((name) => pool.start(name)));
+/** The servers the throughput parts in `parts` speak to: only those are started. */
+function throughputServers(parts: PeersPart[], wanted: ContenderName[]): ContenderName[] {
+  const needed = new Set<ContenderName>();
+  if (parts.includes('poll') || parts.includes('publish')) HTTP_ENDPOINT_CONTENDERS.forEach((name) => needed.add(name));
+  for (const { part, transport } of FANOUT_PARTS) {
+    if (parts.includes(part)) Object.keys(FANOUT_KINDS[transport].plans).forEach((name) => needed.add(name as ContenderName));
+  }
+  return ALL_CONTENDERS.filter((name) => needed.has(name) && wanted.includes(name));
+}
+
+async function runThroughput(pool: ServerPool, parts: PeersPart[], wanted: ContenderName[], context: MeasureContext): Promise<PeerMeasurement[]> {
+  const names = throughputServers(parts, wanted);
+  if (names.length === 0) return [];
+  const contenders = await Promise.all(names.map((name) => pool.start(name)));
   const measurements: PeerMeasurement[] = [];
   try {
-    const http = pick(contenders, ['ours', 'node:http']);
-    measurements.push(...(await measureHttpEndpoint('poll', http, context)));
-    measurements.push(...(await measureHttpEndpoint('publish', http, context)));
-    for (const transport of FANOUT_ORDER) {
+    const http = pick(contenders, HTTP_ENDPOINT_CONTENDERS);
+    if (parts.includes('poll')) measurements.push(...(await measureHttpEndpoint('poll', http, context)));
+    if (parts.includes('publish')) measurements.push(...(await measureHttpEndpoint('publish', http, context)));
+    for (const { part, transport } of FANOUT_PARTS) {
+      if (!parts.includes(part)) continue;
       for (const subscribers of context.sizes.fanoutSubscribers) {
         measurements.push(...(await measureFanout(transport, subscribers, contenders, context)));
       }
@@ -106,7 +124,7 @@ async function runThroughput(pool: ServerPool, wanted: ContenderName[], context:
  * contenders interleaved (ours, ref, ours, ref …); the repeats of one figure
  * are merged into its median.
  */
-async function runMemory(pool: ServerPool, wanted: ContenderName[], context: MeasureContext): Promise<PeerMeasurement[]> {
+async function runMemory(pool: ServerPool, parts: PeersPart[], wanted: ContenderName[], context: MeasureContext): Promise<PeerMeasurement[]> {
   const byFigure = new Map<string, PeerMeasurement[]>();
   const record = (measurement: PeerMeasurement): void => {
     const key = `${measurement.metric}\u0000${measurement.contender}`;
@@ -115,7 +133,8 @@ async function runMemory(pool: ServerPool, wanted: ContenderName[], context: Mea
   const failed = new Set<ContenderName>();
   const repeats = context.sizes.memoryRepeats ?? context.sizes.repeats;
   for (let repeat = 0; repeat < repeats; repeat += 1) {
-    for (const { kind, contenders } of MEMORY_RUNS) {
+    for (const { part, kind, contenders } of MEMORY_RUNS) {
+      if (!parts.includes(part)) continue;
       for (const name of contenders.filter((contender) => wanted.includes(contender))) {
         throwIfAborted(context.signal);
         const metrics = [{ metric: MEMORY_METRICS[kind], unit: 'bytes' }, ...(kind === 'longpoll' ? [{ metric: RELEASE_METRIC, unit: 'ms' }, { metric: RELEASE_CPU_METRIC, unit: 'ms' }] : [])];
@@ -142,10 +161,27 @@ async function runMemory(pool: ServerPool, wanted: ContenderName[], context: Mea
   return [...byFigure.values()].map(mergeRepeats);
 }
 
-const MEMORY_PART_METRICS = new Set([...Object.values(MEMORY_METRICS), RELEASE_METRIC, RELEASE_CPU_METRIC]);
+/** The part a figure belongs to, from its metric id (ratios.ts, measure/). */
+export function partOf(metric: string): PeersPart {
+  if (metric.startsWith('poll.')) return 'poll';
+  if (metric.startsWith('publish.')) return 'publish';
+  if (metric.startsWith('longpoll.fanout.')) return 'fanout-longpoll';
+  if (metric.startsWith('sse.fanout.')) return 'fanout-sse';
+  if (metric.startsWith('fanout.')) return 'fanout-ws';
+  if (metric === MEMORY_METRICS.ws) return 'idle-ws';
+  if (metric === MEMORY_METRICS.sse) return 'idle-sse';
+  if (metric === MEMORY_METRICS.longpoll || metric === RELEASE_METRIC || metric === RELEASE_CPU_METRIC) return 'held';
+  throw new Error(`no peers part measures ${metric}`);
+}
 
-function partOf(metric: string): PeersPart {
-  return MEMORY_PART_METRICS.has(metric) ? 'memory' : 'throughput';
+/** `options.parts` (parts and groups), every part when absent; an unknown name is an error that lists the valid ones. */
+export function partsOf(names: readonly string[] | undefined): PeersPart[] {
+  if (names === undefined) return [...PEERS_PARTS];
+  const parts = expandPeersParts(names);
+  if (parts === null || parts.length === 0) {
+    throw new Error(`peers parts must be some of ${[...PEERS_PARTS, ...Object.keys(PEERS_PART_GROUPS)].join(', ')}, got "${names.join(',')}"`);
+  }
+  return parts;
 }
 
 /**
@@ -167,7 +203,7 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
   checkDescriptorBudget(sizes);
   const wanted = options.contenders ?? ALL_CONTENDERS;
   // The sticky part is the socket.io polling peer on a cluster: it runs when that peer is wanted.
-  const parts: PeersPart[] = (options.parts ?? [...PEERS_PARTS]).filter((part) => part !== 'sticky' || wanted.includes('socket.io-polling'));
+  const parts = partsOf(options.parts).filter((part) => part !== 'sticky' || wanted.includes('socket.io-polling'));
   const pinned = options.pin && canPin();
   const progress = options.onProgress ?? (() => undefined);
   const context: MeasureContext = { sizes, pin: pinned, signal: options.signal, progress: (line) => progress(`peers: ${line}`) };
@@ -178,8 +214,8 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
   let sticky: PeersReport['sticky'];
   let incomplete = false;
   try {
-    if (parts.includes('throughput')) measurements.push(...(await runThroughput(pool, wanted, context)));
-    if (parts.includes('memory')) measurements.push(...(await runMemory(pool, wanted, context)));
+    measurements.push(...(await runThroughput(pool, parts, wanted, context)));
+    measurements.push(...(await runMemory(pool, parts, wanted, context)));
     if (parts.includes('sticky')) sticky = await measureStickiness({ quick: options.quick, signal: options.signal, onProgress: (line) => context.progress(`sticky: ${line}`) });
   } catch (error) {
     incomplete = true;

@@ -4,7 +4,7 @@
  * `PeersReport` extends the results file's `PeersResult` (src/results/schema.ts),
  * so the runner can store it as `results.peers` unchanged.
  */
-import type { PeerConditions, PeersResult, TransportName } from '../../src/results/schema.ts';
+import type { PeerConditions, PeersPart, PeersResult, TransportName } from '../../src/results/schema.ts';
 
 export type { PeerConditions, PeerRatio, PeersResult, RunError } from '../../src/results/schema.ts';
 
@@ -105,25 +105,18 @@ export const DESCRIPTOR_LIMIT = 20_000;
 /** Most client connections one load process may open: under ~18,000 descriptors, whatever the dialect's side requests. */
 export const MAX_CLIENTS_PER_PROCESS = 18_000;
 
-/**
- * The parts of a run: throughput (poll, publish, fan-out), memory (RSS per
- * connection, release) and sticky (socket.io polling on two nodes behind
- * nginx, round-robin and sticky, next to ours: sticky/measure.ts).
- */
-export type PeersPart = 'throughput' | 'memory' | 'sticky';
-
-export const PEERS_PARTS: readonly PeersPart[] = ['throughput', 'memory', 'sticky'];
+export { PEERS_PARTS, PEERS_PART_GROUPS, type PeersPart } from '../../src/results/peers.ts';
 
 export interface PeersOptions {
   quick: boolean;
   pin: boolean;
-  /** Memory runs at the process's limit (`SCALE_SIZES`); `PEERS_SCALE=limit` through `npm run bench`. */
+  /** Memory runs at the process's limit (`SCALE_SIZES`); `--peers-scale limit` through `npm run bench`. */
   scale?: boolean;
   /**
-   * Only these parts (default all; `sticky` runs only when `socket.io-polling` is
-   * among the contenders, as in `--scenario peers`); `PEERS_PARTS=memory` through `npm run bench`.
+   * Only these parts (`PEERS_PARTS`) or groups of them (`throughput`, `fanout`,
+   * `memory`); every part when absent. `--peers-parts` through `npm run bench`.
    */
-  parts?: PeersPart[];
+  parts?: readonly string[];
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
   /** Overrides of the sizes (tests run tiny ones). */
@@ -177,8 +170,9 @@ export interface PeersReport extends PeersResult {
   pinned: boolean;
   pinRequested: boolean;
   sizes: PeersSizes;
-  /** Whether the memory runs were at the process's limit (`PEERS_SCALE=limit`). */
+  /** Whether the memory runs were at the process's limit (`--peers-scale limit`). */
   scale: boolean;
+  /** The parts that ran, groups expanded, in run order. */
   parts: PeersPart[];
   machine: PeersMachine;
   measurements: PeerMeasurement[];

@@ -6,7 +6,7 @@
 import type { TransportName } from '../../src/protocol/index.ts';
 import { extraHeadersFor } from '../headers/index.ts';
 import type { HttpVersion } from '../cli/args.ts';
-import type { BenchConfig, BenchResults, RunError, ScenarioResult, TransportResult } from '../../src/results/schema.ts';
+import type { BenchConfig, BenchResults, PeersPart, RunError, ScenarioResult, TransportResult } from '../../src/results/schema.ts';
 import { SCHEMA_VERSION } from '../../src/results/schema.ts';
 import { settingsFor, type Scenario, type WorkloadScenario, type WorkloadSettings } from '../scenarios/index.ts';
 import { failedTransport } from './assemble.ts';
@@ -33,6 +33,10 @@ export interface BenchPlan {
   clientProcesses?: number;
   /** `--peers-repeats`: interleaved repeats of each peers pair; bench/peers' default otherwise. */
   peersRepeats?: number;
+  /** `--peers-scale limit`: the peers memory parts at the process's descriptor limit. */
+  peersScale?: boolean;
+  /** `--peers-parts`: only these peers parts; every part otherwise. */
+  peersParts?: PeersPart[];
   /** `--scenario` named the scenarios; otherwise the default list runs, with peers at its small size. */
   scenariosChosen: boolean;
   argv: string[];
@@ -203,7 +207,7 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<Benc
       else if (scenario.name === 'peers') {
         // Issue 5: in the default run at a small size; at full size when asked for by name.
         const size = !plan.scenariosChosen ? 'default-run' : plan.quick ? 'quick' : 'full';
-        const part = await runPeersPart(size, plan.pin, hooks.signal, undefined, plan.peersRepeats);
+        const part = await runPeersPart(size, plan.pin, hooks.signal, undefined, { repeats: plan.peersRepeats, scale: plan.peersScale, parts: plan.peersParts });
         if (part.peers) results.peers = part.peers;
         results.errors.push(...part.errors);
         if (part.incomplete) results.incomplete = true;

@@ -4,14 +4,15 @@
  * scenario and says "peers not available" instead of crashing.
  */
 import type { PeersResult, RunError } from '../../src/results/schema.ts';
-import { PEERS_PARTS, type ContenderName, type PeersPart } from '../peers/types.ts';
+import type { PeersPart } from '../../src/results/peers.ts';
+import type { ContenderName } from '../peers/types.ts';
 
 interface PeersModule {
   runPeers(options: {
     quick: boolean;
     pin: boolean;
     scale?: boolean;
-    parts?: PeersPart[];
+    parts?: readonly string[];
     signal?: AbortSignal;
     onProgress?: (line: string) => void;
     sizes?: Record<string, number>;
@@ -37,28 +38,14 @@ const DEFAULT_RUN_CONTENDERS: ContenderName[] = ['ours', 'node:http', 'ws', 'ws+
 
 const PEERS_MODULE = '../peers/index.ts';
 
-/**
- * Issue 12 item 3 without a new CLI flag (bench/cli is another part's):
- * `PEERS_SCALE=limit` runs the memory figures at the process's descriptor
- * limit (19,000 idle ws/sse, 15,000 held long polls), `PEERS_PARTS=memory`
- * (or `throughput`, or `sticky`, comma-separated) runs only those parts. Anything else is an error, not a
- * silent default.
- */
-export function peersEnvironment(env: NodeJS.ProcessEnv): { scale?: boolean; parts?: PeersPart[] } {
-  const options: { scale?: boolean; parts?: PeersPart[] } = {};
-  const scale = env.PEERS_SCALE;
-  if (scale !== undefined && scale !== '') {
-    if (scale !== 'limit') throw new Error(`PEERS_SCALE must be "limit", got "${scale}"`);
-    options.scale = true;
-  }
-  const parts = env.PEERS_PARTS;
-  if (parts !== undefined && parts !== '') {
-    const list = parts.split(',').map((part) => part.trim());
-    const wrong = list.find((part) => !(PEERS_PARTS as readonly string[]).includes(part));
-    if (wrong !== undefined) throw new Error(`PEERS_PARTS must be a comma-separated list of ${PEERS_PARTS.join(', ')}, got "${parts}"`);
-    options.parts = list as PeersPart[];
-  }
-  return options;
+/** What the command line asks of the peers part (`--peers-repeats`, `--peers-scale`, `--peers-parts`). */
+export interface PeersChoices {
+  /** Interleaved repeats of each ours/reference pair; bench/peers' default when absent. */
+  repeats?: number;
+  /** The memory parts at the process's descriptor limit (19,000 idle ws/sse, 15,000 held long polls). */
+  scale?: boolean;
+  /** Only these parts; every part when absent. */
+  parts?: PeersPart[];
 }
 
 function isPeersModule(value: unknown): value is PeersModule {
@@ -70,8 +57,7 @@ export async function runPeersPart(
   pin: boolean,
   signal: AbortSignal,
   onProgress?: (line: string) => void,
-  /** `--peers-repeats`: interleaved repeats of each ours/reference pair; bench/peers' default when absent. */
-  repeats?: number,
+  choices: PeersChoices = {},
 ): Promise<{ peers?: PeersResult; errors: RunError[]; incomplete: boolean }> {
   let loaded: unknown;
   try {
@@ -84,12 +70,13 @@ export async function runPeersPart(
   }
   try {
     const report = await loaded.runPeers({
-      ...peersEnvironment(process.env),
+      ...(choices.scale ? { scale: true } : {}),
+      ...(choices.parts ? { parts: choices.parts } : {}),
       quick: size !== 'full',
       pin,
       signal,
       onProgress,
-      sizes: { ...(size === 'default-run' ? DEFAULT_RUN_SIZES : {}), ...(repeats === undefined ? {} : { repeats, memoryRepeats: repeats }) },
+      sizes: { ...(size === 'default-run' ? DEFAULT_RUN_SIZES : {}), ...(choices.repeats === undefined ? {} : { repeats: choices.repeats, memoryRepeats: choices.repeats }) },
       ...(size === 'default-run' ? { contenders: DEFAULT_RUN_CONTENDERS } : {}),
     });
     return { peers: report, errors: [], incomplete: report.incomplete === true };

@@ -30,12 +30,15 @@ export class Bus implements MessageBus {
   /** Present when the adapter answers from memory (see MessageBus.startSync). */
   readonly startSync: MessageBus['startSync'];
   readonly catchUpSync: MessageBus['catchUpSync'];
+  readonly publishSync: MessageBus['publishSync'];
 
   /** `adapter` must be connected (see `connectBus`). */
   constructor(private readonly adapter: BusAdapter) {
     const inMemory = adapter.readSync !== undefined && adapter.lastSeqSync !== undefined;
     this.startSync = inMemory ? (topics, cursor, backlog) => this.#startSync(topics, cursor, backlog) : undefined;
     this.catchUpSync = inMemory ? (positions, limit) => this.#catchUpSync(positions, limit) : undefined;
+    const publishSync = adapter.publishSync?.bind(adapter);
+    this.publishSync = inMemory ? publishSync : undefined;
     this.stopFeed = adapter.onMessage((message) => this.dispatch(message));
     if (adapter.onEpoch) {
       this.#restartListeners = new Set();

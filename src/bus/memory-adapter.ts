@@ -71,6 +71,11 @@ export class MemoryAdapter implements BusAdapter {
    * used idle topic; when every topic has a subscriber, 503 `unavailable`.
    */
   async publish(input: PublishInput): Promise<PublishOutcome> {
+    return this.publishSync(input);
+  }
+
+  /** `publish` without a promise: the HTTP publish path answers in the turn its body arrived. */
+  publishSync(input: PublishInput): PublishOutcome {
     this.assertOpen();
     const log = this.logFor(input.topic);
     if (input.id !== undefined) {

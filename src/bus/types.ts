@@ -60,6 +60,8 @@ export interface BusAdapter {
    * without a promise. A networked adapter leaves them out.
    */
   readSync?(topic: string, afterSeq: number, limit: number): HistorySlice;
+  /** `publish` without a promise, for an adapter that stores in memory. */
+  publishSync?(input: PublishInput): PublishOutcome;
   lastSeqSync?(topic: string): number;
   /**
    * Optional, for a networked adapter that hears every stored message live: the
@@ -172,6 +174,8 @@ export interface MessageBus {
    */
   readonly startSync?: (topics: string[], cursor: string | undefined, backlog: number) => StartPoint;
   readonly catchUpSync?: (positions: Positions, limit: number) => CatchUp;
+  /** Synchronous `publish`, present under the same condition (a publish's hot path takes no promise). */
+  readonly publishSync?: (input: PublishInput) => PublishOutcome;
   /** An opaque cursor for positions (≤ 4 KiB for 32 topics). */
   encodeCursor(positions: Positions): string;
   /**

@@ -69,8 +69,34 @@ export interface PeersResult {
   versions?: Record<string, string>;
   /** Whether the memory runs were at the process's descriptor limit (19,000 idle / 15,000 held). */
   scale?: boolean;
-  /** Which parts ran: throughput, memory, sticky. */
+  /** Which parts ran (`PEERS_PARTS`; every one when absent). */
   parts?: string[];
   /** The `sticky` part: Socket.IO polling on two nodes behind nginx, round-robin and sticky, next to ours (issue 10). */
   sticky?: StickinessResult;
+}
+
+/**
+ * The parts of a peers run, each a group of figures that can run alone
+ * (`--peers-parts`): so that work on one figure is measured without the rest.
+ */
+export const PEERS_PARTS = ['poll', 'publish', 'fanout-longpoll', 'fanout-sse', 'fanout-ws', 'held', 'idle-ws', 'idle-sse', 'sticky'] as const;
+export type PeersPart = (typeof PEERS_PARTS)[number];
+
+/** Names for several parts at once: `throughput` (requests and fan-out), `memory` (RSS per connection and the release). */
+export const PEERS_PART_GROUPS: Readonly<Record<string, readonly PeersPart[]>> = Object.freeze({
+  throughput: ['poll', 'publish', 'fanout-longpoll', 'fanout-sse', 'fanout-ws'],
+  fanout: ['fanout-longpoll', 'fanout-sse', 'fanout-ws'],
+  memory: ['held', 'idle-ws', 'idle-sse'],
+});
+
+/** Parts and group names → the parts, each once, in run order; null when a name is neither. */
+export function expandPeersParts(names: readonly string[]): PeersPart[] | null {
+  const wanted = new Set<string>();
+  for (const name of names) {
+    const group = PEERS_PART_GROUPS[name];
+    if (group) group.forEach((part) => wanted.add(part));
+    else if ((PEERS_PARTS as readonly string[]).includes(name)) wanted.add(name);
+    else return null;
+  }
+  return PEERS_PARTS.filter((part) => wanted.has(part));
 }

@@ -150,6 +150,11 @@ export class ServerContext {
   publish(session: Session, input: unknown): Promise<PublishResult> {
     return this.publisher.publish(session, input);
   }
+
+  /** `publish` without a promise where nothing waits (Publisher.publishNow); a refusal throws. */
+  publishNow(session: Session, input: unknown): PublishResult | Promise<PublishResult> {
+    return this.publisher.publishNow(session, input);
+  }
 }
 
 /** One transport's context: the server's parts, its own meter, and admission. */

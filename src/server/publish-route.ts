@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LabError, type TransportName } from '../protocol/index.ts';
-import { readJsonBody, sendError, sendJson } from '../transports/http-io.ts';
+import { LabError, type PublishResult, type TransportName } from '../protocol/index.ts';
+import { readJsonBodyThen, sendError, sendJson } from '../transports/http-io.ts';
 import type { WireMeter } from '../transports/types.ts';
 import type { Owner } from './accounting/counters.ts';
 import type { ServerContext } from './context.ts';
+import type { Session } from './sessions.ts';
 
 /** Transports whose clients publish over HTTP; `?via=` names one of them for the accounting. */
 export const HTTP_PUBLISH_VIA = ['poll', 'longpoll', 'sse'] as const satisfies readonly TransportName[];
@@ -26,31 +27,41 @@ export function publishOwner(params: URLSearchParams): Owner {
   }
 }
 
-/** `POST /api/messages` → 201 `{topic, seq, id, ts}`. */
+/**
+ * `POST /api/messages` → 201 `{topic, seq, id, ts}`. No promise on the way
+ * when nothing waits (the in-memory bus and buckets): authenticated, read,
+ * checked, stored and answered in the turn the body arrived (issue 12).
+ */
 export function handlePublish(context: ServerContext, req: IncomingMessage, res: ServerResponse, params: URLSearchParams): void {
   let via: PublishVia | undefined;
+  let session: Session;
   try {
     via = parseVia(params);
+    // No shutdown check here: the server refuses every request while it stops (create.ts).
+    session = context.authenticate(req, params);
   } catch (error) {
-    sendError(res, error);
+    sendError(res, error, via ? context.accounting.transports[via] : undefined);
     return;
   }
   const meter = via ? context.accounting.transports[via] : undefined;
-  publish(context, req, res, params, meter).catch((error: unknown) => sendError(res, error, meter));
+  readJsonBodyThen(req, context.options.maxFrameBytes, meter, (error, input) => {
+    if (error !== undefined) {
+      sendError(res, error, meter);
+      return;
+    }
+    let result: PublishResult | Promise<PublishResult>;
+    try {
+      result = context.publishNow(session, input);
+    } catch (refusal) {
+      sendError(res, refusal, meter);
+      return;
+    }
+    if (result instanceof Promise) result.then((stored) => answerPublished(res, stored, meter), (refusal: unknown) => sendError(res, refusal, meter));
+    else answerPublished(res, result, meter);
+  });
 }
 
-/** A module-level function rather than a closure per request: the hot path allocates less. */
-async function publish(
-  context: ServerContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  params: URLSearchParams,
-  meter: WireMeter | undefined,
-): Promise<void> {
-  // No shutdown check here: the server refuses every request while it stops (create.ts).
-  const session = context.authenticate(req, params);
-  const input = await readJsonBody(req, context.options.maxFrameBytes, meter);
-  const result = await context.publish(session, input);
+function answerPublished(res: ServerResponse, result: PublishResult, meter: WireMeter | undefined): void {
   meter?.published();
   sendJson(res, 201, JSON.stringify(result), meter);
 }

@@ -10,41 +10,62 @@ import type { WireMeter } from './types.ts';
  * the connection). Not JSON → 400 bad_request.
  */
 export function readJsonBody(req: IncomingMessage, maxBytes: number, meter?: WireMeter): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    readJsonBodyThen(req, maxBytes, meter, (error, value) => (error === undefined ? resolve(value) : reject(error)));
+  });
+}
+
+/** `readJsonBody` with a callback, called once: no promise on a publish's hot path. */
+export function readJsonBodyThen(
+  req: IncomingMessage,
+  maxBytes: number,
+  meter: WireMeter | undefined,
+  done: (error: LabError | undefined, value?: unknown) => void,
+): void {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    return Promise.reject(tooLarge(maxBytes));
+    done(tooLarge(maxBytes));
+    return;
   }
-  return new Promise((resolve, reject) => {
-    // A small body usually arrives as one chunk: keep it without a concat.
-    let first: Buffer | undefined;
-    let rest: Buffer[] | undefined;
-    let size = 0;
-    // Inline listeners (no named closures): this runs once per publish.
-    req.on('data', (chunk: Buffer) => {
-      // Refused already: the rest flows past, neither kept nor counted.
-      if (size > maxBytes) return;
-      size += chunk.length;
-      meter?.bodyIn(chunk.length);
-      if (size > maxBytes) {
-        first = undefined;
-        rest = undefined;
-        reject(tooLarge(maxBytes));
-        return;
-      }
-      if (first === undefined) first = chunk;
-      else (rest ??= [first]).push(chunk);
-    });
-    req.on('end', () => {
-      if (size > maxBytes) return;
-      const body = rest ? Buffer.concat(rest, size) : first;
-      try {
-        resolve(JSON.parse(body === undefined ? '' : body.toString('utf8')));
-      } catch {
-        reject(new LabError('bad_request', 'the request body is not valid JSON'));
-      }
-    });
-    // 'error' also covers an aborted request (Node ≥ 16 emits it with ECONNRESET).
-    req.on('error', () => reject(new LabError('bad_request', 'the request was aborted')));
+  // A small body usually arrives as one chunk: keep it without a concat.
+  let first: Buffer | undefined;
+  let rest: Buffer[] | undefined;
+  let size = 0;
+  let settled = false;
+  // Inline listeners (no named closures): this runs once per publish.
+  req.on('data', (chunk: Buffer) => {
+    // Refused already: the rest flows past, neither kept nor counted.
+    if (size > maxBytes) return;
+    size += chunk.length;
+    meter?.bodyIn(chunk.length);
+    if (size > maxBytes) {
+      first = undefined;
+      rest = undefined;
+      settled = true;
+      done(tooLarge(maxBytes));
+      return;
+    }
+    if (first === undefined) first = chunk;
+    else (rest ??= [first]).push(chunk);
+  });
+  req.on('end', () => {
+    if (settled) return;
+    settled = true;
+    const body = rest ? Buffer.concat(rest, size) : first;
+    let value: unknown;
+    try {
+      value = JSON.parse(body === undefined ? '' : body.toString('utf8'));
+    } catch {
+      done(new LabError('bad_request', 'the request body is not valid JSON'));
+      return;
+    }
+    done(undefined, value);
+  });
+  // 'error' also covers an aborted request (Node ≥ 16 emits it with ECONNRESET).
+  req.on('error', () => {
+    if (settled) return;
+    settled = true;
+    done(new LabError('bad_request', 'the request was aborted'));
   });
 }
 
@@ -66,7 +87,7 @@ export function sendJson(
   sendJsonOfLength(res, status, json, Buffer.byteLength(json), meter, headers);
 }
 
-/** `sendJson` for a body whose UTF-8 length is already known (a body shared by many answers). */
+/** `sendJson` for a body whose UTF-8 length is already known. */
 export function sendJsonOfLength(
   res: ServerResponse,
   status: number,
@@ -78,12 +99,12 @@ export function sendJsonOfLength(
   if (res.headersSent || res.destroyed) return;
   const gzip = gzipChoice(res);
   if (gzip !== undefined) {
-    sendGzippedJson(res, status, json, length, gzip, meter, headers);
+    meter?.bodyOut(writeGzippedJson(res, status, json, length, gzip, headers));
     return;
   }
   meter?.bodyOut(length);
   const head: Record<string, string> = {
-    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Type': JSON_TYPE,
     'Content-Length': String(length),
     'Cache-Control': 'no-store',
   };
@@ -93,26 +114,56 @@ export function sendJsonOfLength(
   res.end(json);
 }
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 /**
- * A 200 answer at or over the threshold, gzipped (issue 11 #6); its body counts
- * as the compressed bytes that go on the wire. Errors and small answers stay
- * plain, but still say `Vary`, as every answer that could have been compressed does.
+ * A JSON body written to many answers (a long-poll release): its UTF-8 length
+ * and its header fields are made once, not once per answer (issue 12).
  */
-function sendGzippedJson(
+export interface PreparedJson {
+  readonly json: string;
+  readonly length: number;
+  /** `writeHead`'s flat list (name, value, …), the same fields and order as `sendJson`'s. */
+  readonly head: readonly string[];
+}
+
+export function prepareJson(json: string): PreparedJson {
+  const length = Buffer.byteLength(json);
+  return { json, length, head: ['Content-Type', JSON_TYPE, 'Content-Length', String(length), 'Cache-Control', 'no-store'] };
+}
+
+/**
+ * Writes a prepared answer and returns the body bytes it put on the wire (0
+ * when the response was gone), for the caller to count: a release of
+ * thousands counts once, not once per answer.
+ */
+export function writePreparedJson(res: ServerResponse, status: number, body: PreparedJson): number {
+  if (res.headersSent || res.destroyed) return 0;
+  const gzip = gzipChoice(res);
+  if (gzip !== undefined) return writeGzippedJson(res, status, body.json, body.length, gzip);
+  res.writeHead(status, body.head as string[]);
+  res.end(body.json);
+  return body.length;
+}
+
+/**
+ * A 200 answer at or over the threshold, gzipped (issue 11 #6); the body bytes
+ * it returns are the compressed bytes that go on the wire. Errors and small
+ * answers stay plain, but still say `Vary`, as every answer that could have been compressed does.
+ */
+function writeGzippedJson(
   res: ServerResponse,
   status: number,
   json: string,
   length: number,
   gzip: GzipChoice,
-  meter?: WireMeter,
   headers?: Record<string, string>,
-): void {
+): number {
   const compress = status === 200 && length >= gzip.thresholdBytes;
   const body = compress ? gzipAnswer(json, gzip.level) : json;
   const bytes = compress ? body.length : length;
-  meter?.bodyOut(bytes);
   const head: Record<string, string> = {
-    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Type': JSON_TYPE,
     'Content-Length': String(bytes),
     'Cache-Control': 'no-store',
     Vary: 'Accept-Encoding',
@@ -121,6 +172,7 @@ function sendGzippedJson(
   if (headers) Object.assign(head, headers);
   res.writeHead(status, head);
   res.end(body);
+  return bytes;
 }
 
 /**

@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
-import type { CatchUp } from '../bus/types.ts';
-import type { Gap, Message } from '../protocol/index.ts';
-import { envelopeBytes } from './envelope-json.ts';
-import { sendError, sendJsonOfLength } from './http-io.ts';
+import type { CatchUp, Positions } from '../bus/types.ts';
+import type { Gap } from '../protocol/index.ts';
+import { sendError, writePreparedJson, type PreparedJson } from './http-io.ts';
+import { LongPollAnswer } from './longpoll-answer.ts';
+import type { Due, LongPollRoom, LongPollRooms, RoomMember } from './longpoll-room.ts';
 import { Outbox } from './outbox.ts';
 import type { CursorMemo } from './cursor-memo.ts';
 import { fitMessages, type SharedPollBody } from './poll-response.ts';
@@ -12,29 +13,37 @@ import type { Expiring, WaitQueues } from './wait-queues.ts';
 
 /** What the waiters of one transport share, so that one publish costs one pass over them. */
 export interface WaiterShared {
-  /** Calls `answerDue()` of `waiter` in the next check phase, with every other waiter due then (one setImmediate). */
-  scheduleAnswer(waiter: LongPollWaiter): void;
+  /** Calls `answerDue()` of `due` in the next check phase, with everything else due then (one setImmediate). */
+  scheduleAnswer(due: Due): void;
   readonly bodies: SharedPollBody;
   /** The answers' cursors: one string per distinct set of positions in a row. */
   readonly cursors: CursorMemo;
   /** One timer per `wait` value for every held request. */
   readonly timers: WaitQueues;
+  /** Held requests that wait for the same thing wait together: one subscription and one answer per room. */
+  readonly rooms: LongPollRooms;
 }
 
 /**
- * One held long poll. It subscribes live before catching up (so nothing slips
- * between), answers at once when the catch-up finds something, else waits for the
- * first live message or gap — collecting whatever else arrives in the same turn of
- * the event loop, so a burst goes out in one answer — or for `wait` to run out.
+ * One held long poll. It answers at once when its catch-up finds something, else
+ * waits for the first live message or gap — collecting whatever else arrives in
+ * the same turn of the event loop, so a burst goes out in one answer — or for
+ * `wait` to run out. It waits in the room of every request held at the same
+ * positions (longpoll-room.ts), which a publish answers in one pass with one
+ * body. Over an in-memory bus the catch-up and the room's subscription happen
+ * in one turn; over an asynchronous one it subscribes on its own before
+ * catching up (so nothing slips between), and moves to the room once live with
+ * nothing gathered.
  * An aborted request frees its subscription, timer and held slot at once.
  */
-export class LongPollWaiter implements Expiring {
-  readonly #outbox: Outbox;
-  readonly #messages: string[] = [];
-  readonly #gaps: Gap[] = [];
-  /** UTF-8 bytes of #messages: an answer stays within pollMaxAnswerBytes. */
-  #bytes = 0;
-  #more = false;
+export class LongPollWaiter implements Expiring, Due, RoomMember {
+  /** Its own subscription, over a bus that reads asynchronously (subscribed before its catch-up). */
+  #outbox: Outbox | undefined;
+  /** Where its answer's cursor points when it has no outbox (an in-memory catch-up). */
+  #positions: Positions = {};
+  readonly #answer: LongPollAnswer;
+  /** Where it waits once its own outbox found nothing (then its outbox is closed). */
+  #room: LongPollRoom | undefined;
   #done = false;
   #superseded = false;
   /** True while this waiter sits in its `wait` queue. */
@@ -49,50 +58,45 @@ export class LongPollWaiter implements Expiring {
     private readonly onDone: () => void,
     private readonly shared: WaiterShared,
   ) {
-    this.#outbox = new Outbox(context.bus, query.topics, {
-      message: (message: Message, json: string) => {
-        const length = envelopeBytes(message);
-        if (this.#messages.length > 0 && this.#bytes + length > this.context.options.pollMaxAnswerBytes) {
-          // It waits for the next answer: the cursor points just before it.
-          this.#outbox.positions[message.topic] = message.seq - 1;
-          this.#more = true;
-          this.#answer();
-          return;
-        }
-        this.#messages.push(json);
-        this.#bytes += length;
-        if (this.#messages.length >= this.query.limit) {
-          this.#more = true;
-          this.#answer();
-        } else this.#scheduleAnswer();
-      },
-      gap: (gap: Gap) => {
-        this.#gaps.push(gap);
-        this.#scheduleAnswer();
-      },
-    });
+    this.#answer = new LongPollAnswer(query.limit, context.options.pollMaxAnswerBytes);
   }
 
   start(): void {
-    let begun: ReturnType<Outbox['beginNow']>;
-    try {
-      begun = this.#outbox.beginNow(this.query.cursor, this.query.backlog, this.query.limit);
-    } catch (error) {
-      this.fail(error);
+    const { startSync, catchUpSync } = this.context.bus;
+    if (startSync && catchUpSync) {
+      // In memory the catch-up and the room's subscription happen in this one turn:
+      // nothing can be stored between them, so no subscription of its own is needed.
+      let start: ReturnType<typeof startSync>;
+      let batch: CatchUp;
+      try {
+        start = startSync(this.query.topics, this.query.cursor, this.query.backlog);
+        batch = catchUpSync(start.positions, this.query.limit);
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+      this.#settle(start.gaps, batch);
       return;
     }
-    if (begun) {
-      this.#settle(begun.gaps, begun.batch);
-      return;
-    }
+    const outbox = new Outbox(this.context.bus, this.query.topics, {
+      message: (message, json) => {
+        if (this.#answer.addLive(message, json, outbox.positions)) this.#answerNow();
+        else this.#scheduleAnswer();
+      },
+      gap: (gap: Gap) => {
+        this.#answer.gaps.push(gap);
+        this.#scheduleAnswer();
+      },
+    });
+    this.#outbox = outbox;
     this.#watchClose();
-    this.#run().catch((error: unknown) => this.fail(error));
+    this.#run(outbox).catch((error: unknown) => this.fail(error));
   }
 
   /** Another long poll of the same session and topics replaced this one: answer now. */
   answerEmpty(): void {
     this.#superseded = true;
-    if (this.#timed) this.#answer();
+    if (this.#timed) this.#answerNow();
   }
 
   /** Answers with an error (e.g. shutting_down). */
@@ -102,30 +106,45 @@ export class LongPollWaiter implements Expiring {
     sendError(this.res, error, this.context.meter);
   }
 
-  async #run(): Promise<void> {
-    const startGaps = await this.#outbox.begin(this.query.cursor, this.query.backlog);
+  async #run(outbox: Outbox): Promise<void> {
+    const startGaps = await outbox.begin(this.query.cursor, this.query.backlog);
     if (this.#done) return;
-    const batch = await this.#outbox.readBatch(this.query.limit);
+    const batch = await outbox.readBatch(this.query.limit);
     if (this.#done) return;
     this.#settle(startGaps, batch);
   }
 
   /** Answers at once with what the catch-up found, else holds until a message, a gap or `wait`. */
   #settle(startGaps: Gap[], batch: CatchUp): void {
-    this.#gaps.push(...startGaps, ...batch.gaps);
+    const answer = this.#answer;
+    answer.gaps.push(...startGaps, ...batch.gaps);
     const fitted = fitMessages(batch.messages, batch.positions, this.context.options.pollMaxAnswerBytes);
-    this.#messages.push(...fitted.jsons);
-    this.#bytes = fitted.bytes;
-    if (fitted.cut) this.#outbox.positions = { ...fitted.positions };
-    this.#more = batch.more || fitted.cut;
-    if (this.#messages.length > 0 || this.#gaps.length > 0 || this.#superseded || this.query.waitMs === 0) {
-      this.#answer();
+    answer.messages.push(...fitted.jsons);
+    answer.bytes = fitted.bytes;
+    // The batch's positions are a fresh object that only this request keeps.
+    const positions = fitted.cut ? { ...fitted.positions } : batch.positions;
+    const outbox = this.#outbox;
+    if (outbox) outbox.positions = positions;
+    else this.#positions = positions;
+    answer.more = batch.more || fitted.cut;
+    if (!answer.empty || this.#superseded || this.query.waitMs === 0) {
+      this.#answerNow();
       return;
     }
     this.#watchClose();
     this.#timed = true;
     this.shared.timers.add(this.query.waitMs, this);
-    this.#outbox.goLive();
+    if (outbox) {
+      outbox.goLive();
+      // Something came while it caught up (goLive delivered it), or a repair is under way: it stays on its own.
+      if (this.#done || !answer.empty || this.#answerScheduled || !outbox.live) return;
+      outbox.close();
+      this.#outbox = undefined;
+      this.#positions = outbox.positions;
+    }
+    // It waits in the room of its positions, whose subscription starts (or stands) in this same
+    // turn as the read that found nothing newer, so nothing slips between the two.
+    this.#room = this.shared.rooms.join(this, this.query.topics, this.#positions, this.query.limit);
   }
 
   /** Only a request that is held needs to hear of its client leaving (one answered at once does not). */
@@ -144,24 +163,41 @@ export class LongPollWaiter implements Expiring {
   /** `wait` ran out (see WaitQueues). */
   expire(): void {
     this.#timed = false;
-    this.#answer();
+    this.#answerNow();
   }
 
   /** The scheduled answer (see WaiterShared.scheduleAnswer). */
   answerDue(): void {
-    this.#answer();
+    this.#answerNow();
   }
 
-  #answer(): void {
+  /** Its room's answer, the same bytes as every other member's; the room counts the batch (-1: answered already). */
+  answerWith(body: PreparedJson): number {
+    if (this.#done) return -1;
+    // The room is answering everyone and empties itself: no leaving one by one.
+    this.#room = undefined;
+    this.#finish();
+    const bytes = writePreparedJson(this.res, 200, body);
+    this.context.unflushedAnswers.watch(this.res);
+    return bytes;
+  }
+
+  /** Answers alone: with what its own outbox gathered, or with its room's answer as it stands. */
+  #answerNow(): void {
     if (this.#done) return;
+    const { body, messages, empty } = this.#room ? this.#room.body() : this.#ownBody();
     this.#finish();
     const meter = this.context.meter;
-    if (this.#messages.length === 0 && this.#gaps.length === 0) meter.answeredEmpty();
-    meter.delivered(this.#messages.length);
-    const cursor = this.shared.cursors.of(this.#outbox.positions);
-    const body = this.shared.bodies.body(this.#messages, this.#gaps, cursor, this.#more);
-    sendJsonOfLength(this.res, 200, body.json, body.length, meter);
+    if (empty) meter.answeredEmpty();
+    meter.delivered(messages);
+    meter.bodyOut(writePreparedJson(this.res, 200, body));
     this.context.unflushedAnswers.watch(this.res);
+  }
+
+  #ownBody(): { body: PreparedJson; messages: number; empty: boolean } {
+    const answer = this.#answer;
+    const cursor = this.shared.cursors.of(this.#outbox ? this.#outbox.positions : this.#positions);
+    return { body: this.shared.bodies.body(answer.messages, answer.gaps, cursor, answer.more), messages: answer.messages.length, empty: answer.empty };
   }
 
   #finish(): void {
@@ -170,7 +206,10 @@ export class LongPollWaiter implements Expiring {
       this.#timed = false;
       this.shared.timers.remove(this.query.waitMs, this);
     }
-    this.#outbox.close();
+    if (this.#room) {
+      this.#room.leave(this);
+      this.#room = undefined;
+    } else this.#outbox?.close();
     // The 'close' listener stays: it does nothing once done, and removing it cost a scan per waiter.
     this.onDone();
   }

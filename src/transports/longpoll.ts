@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LabError } from '../protocol/index.ts';
 import { sendError } from './http-io.ts';
+import { LongPollRooms, type Due } from './longpoll-room.ts';
 import { LongPollWaiter, type WaiterShared } from './longpoll-waiter.ts';
 import { CursorMemo } from './cursor-memo.ts';
 import { SharedPollBody } from './poll-response.ts';
@@ -21,21 +22,24 @@ export function createLongPollTransport(context: TransportContext): Transport {
   const meter = context.meter;
   const held = new Map<string, LongPollWaiter>();
   const all = new Set<LongPollWaiter>();
-  // Waiters a publish woke, answered together in one check phase rather than one setImmediate each.
-  let due: LongPollWaiter[] = [];
+  // Waiters and rooms a publish woke, answered together in one check phase rather than one setImmediate each.
+  let due: Due[] = [];
   const answerDue = (): void => {
     const batch = due;
     due = [];
-    for (const waiter of batch) waiter.answerDue();
+    for (const item of batch) item.answerDue();
   };
+  const scheduleAnswer = (item: Due): void => {
+    if (due.length === 0) setImmediate(answerDue);
+    due.push(item);
+  };
+  const cursors = new CursorMemo(context.bus);
   const shared: WaiterShared = {
-    scheduleAnswer(waiter) {
-      if (due.length === 0) setImmediate(answerDue);
-      due.push(waiter);
-    },
+    scheduleAnswer,
     bodies: new SharedPollBody(),
-    cursors: new CursorMemo(context.bus),
+    cursors,
     timers: new WaitQueues(),
+    rooms: new LongPollRooms(context.bus, context.options.pollMaxAnswerBytes, meter, cursors, scheduleAnswer),
   };
 
   /** The key of a session's long poll on a set of topics: the next one with the same key replaces it. */

@@ -75,26 +75,23 @@ export class Outbox {
   }
 
   /**
-   * `begin` and a first `readBatch` without a promise, when the bus reads from
-   * memory; undefined (nothing done) when it cannot — then use the async pair.
+   * Live from `positions` on, with no catch-up of its own: for a caller that
+   * read up to them in this same turn and found nothing newer (a long-poll
+   * room taking over held requests, longpoll-room.ts), so nothing can slip
+   * between that read and this subscription. `limit` sizes a repair's reads.
    */
-  beginNow(cursor: string | undefined, backlog: number, limit: number): { gaps: Gap[]; batch: CatchUp } | undefined {
-    const { startSync, catchUpSync } = this.bus;
-    if (!startSync || !catchUpSync || this.#state !== 'new') return undefined;
-    this.#state = 'buffering';
+  startLive(positions: Positions, limit: number): void {
+    if (this.#state !== 'new') return;
+    this.#limit = limit;
+    this.positions = { ...positions };
+    this.#positioned = true;
+    this.#state = 'live';
     this.#unsubscribe = this.bus.subscribe(this.topics, this.#onLive, this.#onRestart);
-    try {
-      const start = startSync(this.topics, cursor, backlog);
-      const batch = catchUpSync(start.positions, limit);
-      // The batch's positions are a fresh object that only this outbox keeps.
-      this.positions = batch.positions;
-      this.#positioned = true;
-      return { gaps: start.gaps, batch };
-    } catch (error) {
-      // A cursor that is not ours: nothing was started, so nothing stays subscribed.
-      this.close();
-      throw error;
-    }
+  }
+
+  /** True while live messages go straight to the sink (not buffered behind a catch-up or a repair). */
+  get live(): boolean {
+    return this.#state === 'live';
   }
 
   /** One catch-up read of at most `limit` messages; positions move past what it returns. */
@@ -163,7 +160,8 @@ export class Outbox {
   close(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#pending = [];
+    // Most outboxes close with nothing buffered: no new array for them.
+    if (this.#pending.length > 0) this.#pending = [];
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
   }

@@ -1,6 +1,7 @@
 import type { Positions } from '../bus/types.ts';
 import type { Gap, Message } from '../protocol/index.ts';
 import { envelopeBytes, envelopeJson } from './envelope-json.ts';
+import { prepareJson, type PreparedJson } from './http-io.ts';
 
 /**
  * The body of a poll or long-poll answer, `{"messages":[…],"gaps":[…],"cursor":"…","more":false}`,
@@ -14,21 +15,20 @@ export function pollResponseJson(messageJsons: string[], gaps: Gap[], cursor: st
  * Remembers the last answer body, encoded once: when one publish releases
  * thousands of long polls that sat at the same cursor, every one of them answers
  * with the same bytes (the same live message strings, the same next cursor), so
- * the body is built and measured once rather than once per waiter.
+ * the body and its head's fields are built and measured once rather than once per waiter.
  */
 export class SharedPollBody {
   #messages: string[] = [];
   #cursor = '';
   #more = false;
-  #body: SharedBody | undefined;
+  #body: PreparedJson | undefined;
 
-  body(messageJsons: string[], gaps: Gap[], cursor: string, more: boolean): SharedBody {
+  body(messageJsons: string[], gaps: Gap[], cursor: string, more: boolean): PreparedJson {
     if (gaps.length === 0 && this.#body !== undefined && more === this.#more && cursor === this.#cursor
       && sameStrings(messageJsons, this.#messages)) {
       return this.#body;
     }
-    const json = pollResponseJson(messageJsons, gaps, cursor, more);
-    const body = { json, length: Buffer.byteLength(json) };
+    const body = prepareJson(pollResponseJson(messageJsons, gaps, cursor, more));
     if (gaps.length === 0) {
       this.#messages = messageJsons.slice();
       this.#cursor = cursor;
@@ -37,12 +37,6 @@ export class SharedPollBody {
     }
     return body;
   }
-}
-
-/** An answer body and its UTF-8 length. */
-export interface SharedBody {
-  json: string;
-  length: number;
 }
 
 /** Live messages are one shared string per message, so this is mostly pointer equality. */

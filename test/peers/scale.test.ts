@@ -4,12 +4,11 @@
  * most `clientsPerProcess`, measures RSS per connection against the library
  * references in their own protocols, releases every held poll, and refuses
  * sizes that would pass the descriptor limit. The full size (19,000 idle,
- * 15,000 held) is for a quiet machine: `PEERS_SCALE=limit`.
+ * 15,000 held) is for a quiet machine: `--peers-scale limit`.
  */
 import { describe, expect, it } from 'vitest';
 import { checkDescriptorBudget, formatPeersTable, runPeers } from '../../bench/peers/index.ts';
 import { FULL_SIZES, SCALE_SIZES } from '../../bench/peers/types.ts';
-import { peersEnvironment } from '../../bench/run/run-peers.ts';
 
 describe('peers at the process limit (tiny)', () => {
   it('runs the memory part only, spread over load processes, against the libraries', async () => {
@@ -23,7 +22,7 @@ describe('peers at the process limit (tiny)', () => {
     });
     expect(report.incomplete).toBe(false);
     expect(report.scale).toBe(true);
-    expect(report.parts).toEqual(['memory']);
+    expect(report.parts).toEqual(['held', 'idle-ws', 'idle-sse']);
     // No throughput figure was measured, and no throughput ratio is listed.
     expect(report.measurements.every((m) => /Rss|rss|release/.test(m.metric))).toBe(true);
     expect(report.ratios.every((ratio) => /RSS|release/.test(ratio.metric))).toBe(true);
@@ -53,12 +52,5 @@ describe('peers at the process limit (tiny)', () => {
     expect(() => checkDescriptorBudget({ ...FULL_SIZES, ...SCALE_SIZES })).not.toThrow();
     expect(() => checkDescriptorBudget({ ...FULL_SIZES, ...SCALE_SIZES, clientsPerProcess: 19_000 })).toThrow(/per load process/);
     expect(() => checkDescriptorBudget({ ...FULL_SIZES, idleClients: 19_800 })).toThrow(/descriptor limit/);
-  });
-
-  it('reads PEERS_SCALE and PEERS_PARTS, and refuses other values', () => {
-    expect(peersEnvironment({})).toEqual({});
-    expect(peersEnvironment({ PEERS_SCALE: 'limit', PEERS_PARTS: 'memory' })).toEqual({ scale: true, parts: ['memory'] });
-    expect(() => peersEnvironment({ PEERS_SCALE: 'huge' })).toThrow(/PEERS_SCALE must be "limit"/);
-    expect(() => peersEnvironment({ PEERS_PARTS: 'memory,disk' })).toThrow(/PEERS_PARTS must be/);
   });
 });
