@@ -11,6 +11,7 @@ import { RunProgress } from './cli/progress.ts';
 import { summaryText } from './cli/summary.ts';
 import { killAll, reapAll } from './run/child-processes.ts';
 import { writeResults } from './report/write.ts';
+import { cpusLeftToSleep, holdCpusAwake } from './run/cpu-wake.ts';
 import { runIdFor } from './run/context.ts';
 import { estimateSeconds, rigSeconds, runBench, workloadUnits } from './run/run-bench.ts';
 import { settingsFor } from './scenarios/index.ts';
@@ -68,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       `(about ${Math.round(total)} s)\n`,
   );
   const progress = new RunProgress(total);
+  const cpuWake = options.cpuSleep ? cpusLeftToSleep('--cpu-sleep') : holdCpusAwake();
   const results = await runBench(
     {
       runId,
@@ -86,6 +88,7 @@ async function main(argv: string[]): Promise<number> {
       conditional: options.conditional,
       compression: options.compression,
       http: options.http,
+      cpuWake: cpuWake.state,
     },
     {
       signal: controller.signal,
@@ -94,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
     },
   );
   progress.finish();
+  cpuWake.release();
   await reapAll(3000);
 
   process.stdout.write(`\n${summaryText(results)}\n\n`);

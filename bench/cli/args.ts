@@ -36,6 +36,8 @@ export interface CliOptions {
   flags: Partial<WorkloadSettings>;
   quick: boolean;
   pin: boolean;
+  /** `--cpu-sleep`: leave idle CPUs to the OS instead of holding them awake while measuring (bench/run/cpu-wake.ts). */
+  cpuSleep: boolean;
   clientProcesses?: number;
   /** `--peers-repeats`: interleaved repeats of each ours/reference pair (bench/peers). */
   peersRepeats?: number;
@@ -94,6 +96,7 @@ const FLAGS = {
   out: { type: 'string' },
   quick: { type: 'boolean' },
   pin: { type: 'boolean' },
+  'cpu-sleep': { type: 'boolean' },
   'peers-repeats': { type: 'string' },
   'peers-scale': { type: 'string' },
   'peers-parts': { type: 'string' },
@@ -287,6 +290,7 @@ export function parseCli(argv: string[]): CliOptions {
     flags,
     quick,
     pin: values.pin === true,
+    cpuSleep: values['cpu-sleep'] === true,
     clientProcesses: numberInRange('processes', values.processes),
     peersRepeats: numberInRange('peers-repeats', values['peers-repeats']),
     peersScale,

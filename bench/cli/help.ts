@@ -46,6 +46,8 @@ ${NETWORK_FLAG_HELP.map(([flag, text]) => `  ${flag.padEnd(21)} ${text}`).join('
   --out <dir>           where results go (default results/)
   --quick               ${QUICK_SCENARIOS.join(' and ')} only, ${QUICK_SETTINGS.clients} clients, ${QUICK_SETTINGS.durationSeconds} s each: under a minute
   --pin                 pin the server and the clients to different cores with taskset
+  --cpu-sleep           let idle CPUs sleep while measuring (default: held awake through /dev/cpu_dma_latency
+                        where the bench may write it, as latency tools do: a wake-up on a VM costs ~0.35 ms)
   --peers-repeats <n>   interleaved repeats of each peers pair, 1–20 (default 3)
   --peers-parts <a,b>   only these parts of the peers scenario: ${PEERS_PART_NAMES.join(', ')}
                         (default: all; throughput, fanout and memory name several)

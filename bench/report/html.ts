@@ -148,7 +148,8 @@ export function renderHtmlReport(results: BenchResults): string {
   const c = results.context;
   const context = [
     `Node ${c.node}`, c.os, `${c.cpuModel} × ${c.cores}`, `commit ${c.commit ? c.commit.slice(0, 12) : 'unknown'}${c.dirty ? ' (dirty)' : ''}`,
-    c.date, c.pinned ? 'processes pinned to cores' : 'processes not pinned', ...(c.machine ? [c.machine] : []),
+    c.date, c.pinned ? 'processes pinned to cores' : 'processes not pinned', ...(c.cpuWake ? [c.cpuWake.note] : []),
+    ...(c.machine ? [c.machine] : []),
   ];
   const peers = peersTable(results);
   const sticky = stickinessTable(results);

@@ -92,5 +92,7 @@ export function formatSummary(results: BenchResults): string {
     ...(results.peers?.errors ?? []).concat(stickinessErrors(results)).map((error) => formatError('peers', error)),
   ];
   if (runErrors.length > 0) parts.push(runErrors.join('\n'));
+  // Where the latencies were measured: a VM's CPUs waking from sleep add to every one of them.
+  if (results.context.cpuWake) parts.push(`Machine: ${results.context.cpuWake.note}.`);
   return `${parts.join('\n\n')}\n`;
 }

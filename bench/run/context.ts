@@ -1,7 +1,7 @@
 /** Where and when the run happened (STYLE habit 7: results describe themselves). */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import type { RunContext } from '../../src/results/schema.ts';
+import type { CpuWakeState, RunContext } from '../../src/results/schema.ts';
 import { REPO_ROOT } from './paths.ts';
 
 function git(args: string[]): string | null {
@@ -9,7 +9,7 @@ function git(args: string[]): string | null {
   return result.status === 0 ? result.stdout.trim() : null;
 }
 
-export function runContext(pinned: boolean, date = new Date()): RunContext {
+export function runContext(pinned: boolean, date = new Date(), cpuWake?: CpuWakeState): RunContext {
   const commit = git(['rev-parse', 'HEAD']);
   const status = commit === null ? null : git(['status', '--porcelain', '--untracked-files=no']);
   const cpus = os.cpus();
@@ -22,6 +22,7 @@ export function runContext(pinned: boolean, date = new Date()): RunContext {
     ...(status === null ? {} : { dirty: status !== '' }),
     date: date.toISOString(),
     pinned,
+    ...(cpuWake ? { cpuWake } : {}),
   };
 }
 

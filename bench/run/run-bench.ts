@@ -6,7 +6,7 @@
 import type { TransportName } from '../../src/protocol/index.ts';
 import { extraHeadersFor } from '../headers/index.ts';
 import type { HttpVersion } from '../cli/args.ts';
-import type { BenchConfig, BenchResults, PeersPart, RunError, ScenarioResult, TransportResult } from '../../src/results/schema.ts';
+import type { BenchConfig, BenchResults, CpuWakeState, PeersPart, RunError, ScenarioResult, TransportResult } from '../../src/results/schema.ts';
 import { SCHEMA_VERSION } from '../../src/results/schema.ts';
 import { settingsFor, type Scenario, type WorkloadScenario, type WorkloadSettings } from '../scenarios/index.ts';
 import { failedTransport } from './assemble.ts';
@@ -46,6 +46,8 @@ export interface BenchPlan {
   compression?: boolean;
   /** `--http`: the HTTP versions the HTTP transports are measured over (`['1.1']` when absent). */
   http?: HttpVersion[];
+  /** Whether idle CPUs were held awake while measuring (bench/run/cpu-wake.ts: the command line holds them). */
+  cpuWake?: CpuWakeState;
 }
 
 export interface WorkloadUnit {
@@ -178,7 +180,7 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<Benc
     schemaVersion: SCHEMA_VERSION,
     runId: plan.runId,
     incomplete: false,
-    context: runContext(plan.pin && tasksetAvailable(), plan.date),
+    context: runContext(plan.pin && tasksetAvailable(), plan.date, plan.cpuWake),
     config: benchConfig(plan),
     scenarios: [],
     errors: [],

@@ -47,6 +47,15 @@ export interface RunContext {
   pinned: boolean;
   /** Free text, e.g. "2 vCPU shared VM". */
   machine?: string;
+  /** Whether idle CPUs were held awake while measuring (bench/run/cpu-wake.ts); absent in older runs. */
+  cpuWake?: CpuWakeState;
+}
+
+/** Idle CPUs held out of sleep during a run (PM QoS), or not and why. */
+export interface CpuWakeState {
+  held: boolean;
+  /** One line for the report, e.g. "idle CPUs held awake (/dev/cpu_dma_latency = 0 µs) while measuring". */
+  note: string;
 }
 
 /** A network profile as used by the run (see src/net/profiles.ts). */
