@@ -26,18 +26,45 @@ export class HttpPublisherRole extends PublishLoop {
   async start(tokens: string[]): Promise<void> {
     this.token = tokens[0] ?? this.config.token;
     try {
-      this.socket = await new Promise<Socket>((resolve, reject) => {
-        const socket = connect({ host: this.config.host, port: this.config.port, noDelay: true });
-        socket.once('connect', () => resolve(socket));
-        socket.once('error', reject);
-      });
-      this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
-      this.socket.on('close', () => this.finish('the server closed the publisher connection'));
-      this.socket.on('error', () => undefined);
+      await this.connect();
       this.report({ type: 'ready', opened: 1, failed: 0 });
     } catch (error) {
       this.report({ type: 'ready', opened: 0, failed: 1, error: (error as Error).message });
     }
+  }
+
+  /**
+   * A round on a connection the server has closed meanwhile is reconnected
+   * first. Between this publisher's rounds the other contenders run theirs,
+   * often for longer than a server's keep-alive timeout (node:http's 5 s), and
+   * a publish written on the closed socket would go nowhere: every one of the
+   * round's publishes would read "not acknowledged".
+   */
+  override handle(command: WorkerCommand): void {
+    if (command.type !== 'publish' || (this.socket && !this.socket.destroyed)) return super.handle(command);
+    this.connect().then(
+      () => super.handle(command),
+      (error: Error) => {
+        super.handle(command);
+        this.finish(`could not reconnect the publisher: ${error.message}`);
+      },
+    );
+  }
+
+  private async connect(): Promise<void> {
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const opening = connect({ host: this.config.host, port: this.config.port, noDelay: true });
+      opening.once('connect', () => resolve(opening));
+      opening.once('error', reject);
+    });
+    this.socket = socket;
+    this.data = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('close', () => {
+      if (this.socket === socket) this.socket = null;
+      this.finish('the server closed the publisher connection');
+    });
+    socket.on('error', () => undefined);
   }
 
   protected write(command: PublishCommand, index: number, body: string): boolean {
