@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Message } from '../protocol/envelope.ts';
 import { LabError } from '../protocol/errors.ts';
+import { redisWhere } from '../shared/redis-connection.ts';
 import { LiveFeed } from './live-feed.ts';
 import { KnownUsers } from './known-users.ts';
 import { StoredHeads } from './stored-heads.ts';
@@ -93,7 +94,7 @@ export class RedisAdapter implements BusAdapter {
       throw new RangeError(`historyPerTopic must be an integer ≥ 1, got ${options.historyPerTopic}`);
     }
     const url = options.url ?? 'redis://127.0.0.1:6379';
-    this.#where = withoutPassword(url);
+    this.#where = redisWhere(url);
     // lazyConnect: nothing is reached before connect(); one failed attempt is
     // reported there instead of retrying silently.
     this.#commands = new Redis(url, {
@@ -355,16 +356,6 @@ export class RedisAdapter implements BusAdapter {
   #makeId(): string {
     this.#nextServerId += 1;
     return `s-${this.#nodeId}-${this.#nextServerId}`;
-  }
-}
-
-function withoutPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'an unparsable URL';
   }
 }
 

@@ -36,7 +36,8 @@ export async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
-async function deleteKeys(url: string, prefix: string): Promise<void> {
+/** Deletes every key under `prefix` at `url` (SCAN, never KEYS). */
+export async function deleteKeys(url: string, prefix: string): Promise<void> {
   const admin = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
   admin.on('error', () => {});
   try {
