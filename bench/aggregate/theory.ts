@@ -27,6 +27,22 @@
  * stays open.
  * Long polling's queueing depends on when messages reach the server, so it
  * is worked out by replaying the scenario's schedule (pure arithmetic, no I/O).
+ *
+ * Two terms are the hosts' own, measured in the same run (never inferred
+ * from the latency) and named in the formula with their values:
+ * - D, the server's hand-out: the copies of one message leave one after
+ *   another, so on average a copy waits about D/2 for those written before
+ *   it (src/bus/fanout-clock.ts measures D from the dispatch to the end of
+ *   the turn's writes). It applies where a publish writes copies at once — a
+ *   pushed message, a long poll held when the message came; a short poll
+ *   and a re-issued long poll are answered one request at a time.
+ * - r, long polling's turnaround: a client writes its next request r after it
+ *   read the answer (bench/sim/longpoll.ts measures it), so a re-issued
+ *   request is held again 2d + r after its answer left, not 2d. r is small,
+ *   but not nothing, and the replay needs it: with r = 0 exactly, messages
+ *   25 ms apart against a 30 ms round trip fall into a lock-step that no
+ *   client could keep (chat: 42.6 ms at r = 0, 44.7 ms at 10 µs, 45.0 ms at
+ *   0.5 ms: the steady state, 3d, when every answer is awaited).
  */
 import type { TheoryLatency, TransportName } from '../../src/results/schema.ts';
 
@@ -40,9 +56,14 @@ export interface TheoryPublisher {
 /** Publishes in flight at once per HTTP/1.1 publisher (bench/sim/client.ts `sendAgent`). */
 export const HTTP_SEND_CONNECTIONS = 6;
 
-/** What carries the HTTP transports: HTTP/1.1 (the default) or HTTP/2 (`--http 2`, `2-tls`). ws is HTTP/1.1 either way. */
+/**
+ * What carries the HTTP transports: HTTP/1.1 (the default) or HTTP/2 (`--http 2`, `2-tls`); ws is HTTP/1.1 either way.
+ * And the hosts' measured terms (ms), where the run measured them: D (`fanoutMs`) and r (`reissueMs`).
+ */
 export interface TheoryPath {
   http2?: boolean;
+  fanoutMs?: number;
+  reissueMs?: number;
 }
 
 /** Sends in a wave before the next waits for an answer: six connections on HTTP/1.1, all at once on ws and h2. */
@@ -81,15 +102,23 @@ function oneRound(transport: TransportName, d: number, publishers: readonly Theo
   return messages.sort((a, b) => a.atServerMs - b.atServerMs);
 }
 
+/** How the long-poll replay runs: h2's one read (`sameRead`), the server's hand-out D and the client's turnaround r (ms). */
+export interface LongPollReplay {
+  sameRead?: boolean;
+  fanoutMs?: number;
+  reissueMs?: number;
+}
+
 /**
  * Long polling replayed for one subscriber. A message that finds a request
  * held at the server is answered at once, alone (the server answers on the
  * first message; others arriving in the same instant on other connections
- * come a moment later); the next request is held 2d later (the answer goes
- * down, the request comes back up). A message that arrives before that
- * waits, and every message there by then goes in the returning request's
- * answer: one extra round trip for each message after the first of a burst
- * (RFC 6202 § 2.2).
+ * come a moment later), its copy leaving after about D/2 of the hand-out; the
+ * next request is held 2d + r after that (the answer goes down, the request
+ * comes back up). A message that arrives before that waits, and every message
+ * there by then goes in the returning request's answer, written as it comes:
+ * one extra round trip for each message after the first of a burst (RFC 6202
+ * § 2.2).
  *
  * `sameRead` (HTTP/2): messages that reach the server in the same instant
  * came as streams of one connection, in one read, so the server handles them
@@ -98,19 +127,21 @@ function oneRound(transport: TransportName, d: number, publishers: readonly Theo
  * they go down together, at 2d.
  * Returns each message's latency, in server-arrival order.
  */
-export function longPollLatencies(arrivals: readonly Due[], d: number, sameRead = false): number[] {
+export function longPollLatencies(arrivals: readonly Due[], d: number, replay: LongPollReplay = {}): number[] {
+  const handOut = (replay.fanoutMs ?? 0) / 2;
+  const cycle = 2 * d + (replay.reissueMs ?? 0);
   const latencies: number[] = [];
   let heldAt = -Infinity;
   let i = 0;
   while (i < arrivals.length) {
     const arrival = arrivals[i];
     if (arrival.atServerMs > heldAt) {
-      const answerAt = arrival.atServerMs;
+      const leavesAt = arrival.atServerMs + handOut;
       do {
-        latencies.push(answerAt + d - arrivals[i].dueMs);
+        latencies.push(leavesAt + d - arrivals[i].dueMs);
         i += 1;
-      } while (sameRead && i < arrivals.length && arrivals[i].atServerMs === answerAt);
-      heldAt = answerAt + 2 * d;
+      } while (replay.sameRead === true && i < arrivals.length && arrivals[i].atServerMs === arrival.atServerMs);
+      heldAt = leavesAt + cycle;
       continue;
     }
     const answerAt = heldAt;
@@ -118,7 +149,7 @@ export function longPollLatencies(arrivals: readonly Due[], d: number, sameRead 
       latencies.push(answerAt + d - arrivals[i].dueMs);
       i += 1;
     }
-    heldAt = answerAt + 2 * d;
+    heldAt = answerAt + cycle;
   }
   return latencies;
 }
@@ -154,6 +185,8 @@ export function theoryLatency(
   // Over h2 a burst's sends are streams of one session: say why the waves are gone (and, for long polling, the wait).
   const h2Burst = path.http2 === true && transport !== 'ws';
   const streams = h2Burst && burst > HTTP_SEND_CONNECTIONS ? ' (h2: a burst\'s sends are streams of one session, no waves)' : '';
+  const fanoutMs = path.fanoutMs ?? 0;
+  const measured = measuredTerms(transport, path);
   switch (transport) {
     case 'poll':
       return {
@@ -167,20 +200,21 @@ export function theoryLatency(
       };
     case 'longpoll': {
       const all = oneRound(transport, d, heard, REPLAY_PERIODS, path);
-      const latencies = longPollLatencies(all, d, path.http2 === true);
+      const latencies = longPollLatencies(all, d, { sameRead: path.http2 === true, fanoutMs, reissueMs: path.reissueMs });
       const period = Math.max(...heard.map((publisher) => publisher.periodMs));
       // Leave out the first period: it starts with a request already held everywhere.
       const steady = latencies.filter((_, i) => all[i].dueMs >= period);
       const mean = meanOf(steady.length > 0 ? steady : latencies);
-      const queued = mean - meanLeg - d > 0.05 * d;
+      const queued = mean - meanLeg - d - fanoutMs / 2 > 0.05 * d;
       return {
         model: 'long-poll',
         oneWayDelayMs: d,
         meanMs: round(mean),
         worstMs: round(Math.max(maxLeg + 3 * d, ...latencies)),
         worstIsLowerBound: true,
-        formula: `mean ≈ 2d${waves}${queued || (burst > 1 && !h2Burst) ? ' + 2d for each message that waits for a re-issued request' : ''}, worst > 4d (RFC 6202)` +
-          (h2Burst && burst > 1 ? ' (h2: a burst\'s sends are streams of one session, read in one turn: one answer)' : ''),
+        formula: `mean ≈ 2d${waves}${fanoutMs > 0 ? ' + D/2' : ''}${queued || (burst > 1 && !h2Burst) ? ` + 2d${path.reissueMs ? ' + r' : ''} for each message that waits for a re-issued request` : ''}, worst > 4d (RFC 6202)` +
+          (h2Burst && burst > 1 ? ' (h2: a burst\'s sends are streams of one session, read in one turn: one answer)' : '') + measured.text,
+        ...measured.terms,
       };
     }
     case 'sse':
@@ -188,10 +222,27 @@ export function theoryLatency(
       return {
         model: 'push',
         oneWayDelayMs: d,
-        meanMs: round(meanLeg + d),
-        worstMs: round(maxLeg + d),
+        meanMs: round(meanLeg + d + fanoutMs / 2),
+        worstMs: round(maxLeg + d + fanoutMs),
         worstIsLowerBound: false,
-        formula: `mean ≈ 2d${waves} (up and down)${streams}`,
+        formula: `mean ≈ 2d${waves}${fanoutMs > 0 ? ' + D/2' : ''} (up and down)${streams}${measured.text}`,
+        ...measured.terms,
       };
   }
+}
+
+/** The measured terms a transport's theory used, as fields and as the formula's last words ("; D = 1.42 ms, r = 0.05 ms measured"). */
+function measuredTerms(transport: TransportName, path: TheoryPath): { terms: Pick<TheoryLatency, 'fanoutMs' | 'reissueMs'>; text: string } {
+  if (transport === 'poll') return { terms: {}, text: '' };
+  const terms: Pick<TheoryLatency, 'fanoutMs' | 'reissueMs'> = {};
+  const parts: string[] = [];
+  if (path.fanoutMs !== undefined && path.fanoutMs > 0) {
+    terms.fanoutMs = round(path.fanoutMs);
+    parts.push(`D = ${path.fanoutMs.toFixed(2)} ms`);
+  }
+  if (transport === 'longpoll' && path.reissueMs !== undefined && path.reissueMs > 0) {
+    terms.reissueMs = round(path.reissueMs);
+    parts.push(`r = ${path.reissueMs.toFixed(2)} ms`);
+  }
+  return { terms, text: parts.length > 0 ? `; ${parts.join(', ')} measured` : '' };
 }

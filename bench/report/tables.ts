@@ -145,7 +145,9 @@ export function theoryTable(scenario: ScenarioResult): Table {
   return {
     caption:
       `What theory predicts on this path (d = ${formatMs(d)} one way, each message up through the delay proxy and down again; ` +
-      `T = ${formatMs(scenario.params.pollIntervalMs)}), next to what was measured.`,
+      `T = ${formatMs(scenario.params.pollIntervalMs)}), next to what was measured. ` +
+      'D and r are the hosts\' own terms, measured in the same run: D, the server\'s time to hand one message\'s copies to the sockets ' +
+      '(a copy waits D/2 on average); r, a long-poll client\'s time from reading an answer to writing its next request.',
     head: ['transport', 'theory mean', 'measured mean', 'theory worst', 'measured p99', 'measured max', 'formula'],
     rows: scenario.transports.map((row) => {
       const measured = row.latency.count > 0;

@@ -122,11 +122,29 @@ export function assembleTransport(run: Collected): TransportResult {
       bytesPerRequest: ratio(headerBytes, requests),
       projection: projectBandwidth(bytesPerClientPerSecond(headerBytes, run.clients, seconds)),
     },
-    theory: theoryLatency(run.transport, run.settings.network.rttMs / 2, run.settings.pollIntervalMs, run.heard, { http2: run.http2 === true }),
+    theory: theoryLatency(run.transport, run.settings.network.rttMs / 2, run.settings.pollIntervalMs, run.heard, {
+      http2: run.http2 === true,
+      ...measuredHostTerms(run),
+    }),
     ...(run.replay2009 === true && requests > 0
       ? { replay2009: replay2009Figures({ requests, headBytes: up.headers + down.headers, lineEnds, ...(h2 ? { h2 } : {}) }) }
       : {}),
   };
+}
+
+/**
+ * The theory's measured terms (bench/aggregate/theory.ts): D, the server's
+ * mean hand-out of one message over the run (its bus's figures, final less
+ * baseline), and r, the long-poll clients' mean turnaround.
+ */
+function measuredHostTerms(run: Collected): { fanoutMs?: number; reissueMs?: number } {
+  const terms: { fanoutMs?: number; reissueMs?: number } = {};
+  const fanouts = (run.final?.bus.fanouts ?? 0) - (run.baseline?.bus.fanouts ?? 0);
+  if (run.baseline && run.final && fanouts > 0) terms.fanoutMs = (run.final.bus.fanoutMicros - run.baseline.bus.fanoutMicros) / fanouts / 1000;
+  const reissues = run.counters.reduce((sum, counters) => sum + (counters.reissues ?? 0), 0);
+  const reissueMicros = run.counters.reduce((sum, counters) => sum + (counters.reissueMicros ?? 0), 0);
+  if (reissues > 0) terms.reissueMs = reissueMicros / reissues / 1000;
+  return terms;
 }
 
 function serverFigures(window: StatsSample[], baseline: StatsSnapshot | undefined, final: StatsSnapshot | undefined): ServerFigures {

@@ -56,6 +56,9 @@ export interface WorkerCounters {
   deliveries: number;
   requests: number;
   emptyResponses: number;
+  /** Long polls re-issued after an answer, and the summed time from reading the answer to writing the next request (µs). */
+  reissues?: number;
+  reissueMicros?: number;
   up: ByteSplit;
   down: ByteSplit;
   /** CRLF bytes inside the counted header bytes, where the client wrote the heads itself (the 2009 replay). */

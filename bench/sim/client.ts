@@ -17,6 +17,12 @@ export interface ClientSink {
   request(empty: boolean): void;
   /** A request leaves (receive or send path): the counting window must reach at least this far. */
   started(): void;
+  /**
+   * A long poll was re-issued `turnaroundNs` after its answer was read: the
+   * client's share of the time before the server holds a request again (the
+   * theory's r, bench/aggregate/theory.ts).
+   */
+  reissued(turnaroundNs: number): void;
   error(client: number, text: string): void;
 }
 

@@ -14,6 +14,8 @@ export class LongPollSimClient extends HttpSimClient {
   private held = false;
   private timer: NodeJS.Timeout | undefined;
   private connection: RawConnection | undefined;
+  /** When the last answer was read (hrtime ns), until the next request is written. */
+  private answeredAtNs: bigint | undefined;
 
   async open(): Promise<void> {
     await this.takeSession();
@@ -59,6 +61,7 @@ export class LongPollSimClient extends HttpSimClient {
       if (error instanceof HttpFailure) this.options.sink.request(false);
       throw error;
     }
+    this.answeredAtNs = process.hrtime.bigint();
     const { empty } = this.deliver(text);
     this.options.sink.request(empty);
   }
@@ -69,9 +72,14 @@ export class LongPollSimClient extends HttpSimClient {
    * the client's session, as every other request (h2-connection.ts).
    */
   private receive(options: HttpExchange): Promise<HttpAnswer> {
-    if (this.h2?.carries(options)) return this.exchange(options);
+    const head = this.h2?.carries(options) ? undefined : nodeStyleHead(options.baseUrl, options.path, options.headers);
+    if (this.answeredAtNs !== undefined) {
+      this.options.sink.reissued(Number(process.hrtime.bigint() - this.answeredAtNs));
+      this.answeredAtNs = undefined;
+    }
+    if (head === undefined) return this.exchange(options);
     this.connection ??= new RawConnection(options.baseUrl, options.meter, { countLineEnds: false });
-    return this.connection.exchange(nodeStyleHead(options.baseUrl, options.path, options.headers), options.timeoutMs);
+    return this.connection.exchange(head, options.timeoutMs);
   }
 
   /** A held long poll stays out: it moves no bytes until it is answered. */

@@ -26,6 +26,8 @@ class Worker {
   private measuring = false;
   private requests = 0;
   private emptyResponses = 0;
+  private reissues = 0;
+  private reissueMicros = 0;
   private baseline: WorkerCounters = emptyCounters();
   private cpuBaseline: NodeJS.CpuUsage = process.cpuUsage();
   private ticker: NodeJS.Timeout | undefined;
@@ -51,6 +53,11 @@ class Worker {
     },
     started: () => {
       if (this.measuring) this.lastStartNs = process.hrtime.bigint();
+    },
+    reissued: (turnaroundNs: number) => {
+      if (!this.measuring) return;
+      this.reissues += 1;
+      this.reissueMicros += turnaroundNs / 1000;
     },
     error: (client: number, text: string) => this.noteError(`client ${client}: ${text}`),
   };
@@ -165,6 +172,8 @@ class Worker {
     counters.deliveries = this.recorder.deliveries;
     counters.requests = this.requests;
     counters.emptyResponses = this.emptyResponses;
+    counters.reissues = this.reissues;
+    counters.reissueMicros = Math.round(this.reissueMicros);
     if (!absolute) {
       addSplit(counters.up, this.baseline.up, -1);
       addSplit(counters.down, this.baseline.down, -1);

@@ -1,6 +1,8 @@
+import { performance } from 'node:perf_hooks';
 import type { Gap, Message } from '../protocol/envelope.ts';
 import type { BusStats } from '../protocol/stats.ts';
 import { decodeCursorShared, encodeCursor } from './cursor.ts';
+import { FanoutClock } from './fanout-clock.ts';
 import type {
   AdapterStats, BusAdapter, CatchUp, DecodedCursor, HistorySlice, LiveListener, LiveMessage, MessageBus, Positions, PublishInput, PublishOutcome,
   StartPoint,
@@ -26,6 +28,8 @@ export class Bus implements MessageBus {
   #lastStats: AdapterStats | undefined;
   #refreshingStats = false;
   #closed = false;
+  /** How long each message's hand-out to its live receivers takes (the bench's fan-out term). */
+  readonly #fanout = new FanoutClock();
 
   /** Present when the adapter answers from memory (see MessageBus.startSync). */
   readonly startSync: MessageBus['startSync'];
@@ -148,16 +152,16 @@ export class Bus implements MessageBus {
   }
 
   stats(): BusStats {
-    if (this.adapter.statsSync) return { ...this.adapter.statsSync(), subscriptions: this.subscriptionCount };
+    if (this.adapter.statsSync) return { ...this.adapter.statsSync(), subscriptions: this.subscriptionCount, ...this.#fanout.figures() };
     this.#refreshStats();
     const figures = this.#lastStats ?? { epoch: this.epoch, topics: 0, historyMessages: 0, historyBytes: 0 };
-    return { ...figures, subscriptions: this.subscriptionCount };
+    return { ...figures, subscriptions: this.subscriptionCount, ...this.#fanout.figures() };
   }
 
   async refreshStats(): Promise<BusStats> {
     const figures = await this.adapter.stats();
     this.#lastStats = figures;
-    return { ...figures, subscriptions: this.subscriptionCount };
+    return { ...figures, subscriptions: this.subscriptionCount, ...this.#fanout.figures() };
   }
 
   /** One background refresh at a time; a failure keeps the last figures (the backend may be away). */
@@ -190,8 +194,10 @@ export class Bus implements MessageBus {
   private dispatch(message: Message): void {
     const listeners = this.listenersByTopic.get(message.topic);
     if (!listeners) return;
+    const startedAt = performance.now();
     const live = liveMessage(message);
     for (const listener of listeners) listener(live);
+    this.#fanout.handedOut(startedAt);
   }
 }
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Message } from '../protocol/envelope.ts';
 import { LabError } from '../protocol/errors.ts';
-import type { BusStats } from '../protocol/stats.ts';
 import { StoreOrder } from './store-order.ts';
 import { Tombstones } from './tombstones.ts';
 import { TopicLog, messageSize } from './topic-log.ts';
@@ -162,7 +161,7 @@ export class MemoryAdapter implements BusAdapter {
     return () => this.listeners.delete(listener);
   }
 
-  statsSync(): Omit<BusStats, 'subscriptions'> {
+  statsSync(): AdapterStats {
     return { epoch: this.epoch, topics: this.topics.size, historyMessages: this.held, historyBytes: this.bytes };
   }
 

@@ -25,8 +25,8 @@ export interface HistorySlice {
   firstHeldSeq: number;
 }
 
-/** What an adapter counts; the bus adds its own live subscriptions (BusStats). */
-export type AdapterStats = Omit<BusStats, 'subscriptions'>;
+/** What an adapter counts; the bus adds its own live subscriptions and hand-outs (BusStats). */
+export type AdapterStats = Omit<BusStats, 'subscriptions' | 'fanouts' | 'fanoutMicros'>;
 
 /**
  * Storage and fan-out backend, and everything several nodes sharing it must

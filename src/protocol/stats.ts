@@ -47,6 +47,13 @@ export interface BusStats {
   historyMessages: number;
   historyBytes: number;
   subscriptions: number;
+  /**
+   * Messages handed to this process's live receivers, and the summed time
+   * (µs) of those hand-outs: from the start of a message's dispatch to the end
+   * of the turn that wrote its copies (src/bus/fanout-clock.ts).
+   */
+  fanouts: number;
+  fanoutMicros: number;
 }
 
 /** GET /api/stats */

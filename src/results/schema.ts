@@ -191,6 +191,15 @@ export interface TheoryLatency {
   /** True when worstMs is a lower bound ("worst > 3d"). */
   worstIsLowerBound: boolean;
   formula: string;
+  /**
+   * The hosts' terms the theory used, measured in the same run (ms):
+   * `fanoutMs` = D, the server's time to hand one message's copies to the
+   * sockets (a copy waits D/2 on average: push and held long polls);
+   * `reissueMs` = r, a long-poll client's time from reading an answer to
+   * writing its next request. Absent where not measured or not used.
+   */
+  fanoutMs?: number;
+  reissueMs?: number;
 }
 
 export interface TransportResult {

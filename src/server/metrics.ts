@@ -42,6 +42,8 @@ export class LabMetrics {
     this.#gauge('lab_bus_history_messages', 'Messages held in history', [], (gauge, s) => gauge.set(s.bus.historyMessages));
     this.#gauge('lab_bus_history_bytes', 'Bytes of history', [], (gauge, s) => gauge.set(s.bus.historyBytes));
     this.#gauge('lab_bus_subscriptions', 'Live subscriptions (topic × listener)', [], (gauge, s) => gauge.set(s.bus.subscriptions));
+    this.#gauge('lab_bus_fanouts_total', 'Messages handed to live receivers', [], (gauge, s) => gauge.set(s.bus.fanouts));
+    this.#gauge('lab_bus_fanout_micros_total', 'Summed time of those hand-outs, dispatch to the end of the turn\'s writes (µs)', [], (gauge, s) => gauge.set(s.bus.fanoutMicros));
     this.#gauge('lab_event_loop_delay_ms', 'Event-loop delay over the last window', ['stat'], (gauge, s) => {
       const delay = s.process.eventLoopDelayMs;
       gauge.set({ stat: 'mean' }, delay.mean);

@@ -108,7 +108,7 @@ describe('theory latency: both legs of the path, publisher up and subscriber dow
       { dueMs: 0, atServerMs: 15 },
       { dueMs: 10, atServerMs: 25 },
     ];
-    expect(longPollLatencies(together, 15, true)).toEqual([30, 30, 50]);
+    expect(longPollLatencies(together, 15, { sameRead: true })).toEqual([30, 30, 50]);
     expect(longPollLatencies(together, 15)).toEqual([30, 60, 50]);
   });
 
@@ -118,5 +118,44 @@ describe('theory latency: both legs of the path, publisher up and subscriber dow
     expect(theory.meanMs).toBeGreaterThan(30);
     expect(theory.meanMs).toBeLessThan(60);
     expect(theoryLatency('poll', 15, 1000, chat).meanMs).toBe(530);
+  });
+
+  it('chat: a client\'s turnaround r, however small, ends the lock-step of r = 0 (the steady state is about 3d)', () => {
+    const chat = Array.from({ length: 40 }, (_, i) => ({ periodMs: 1000, offsetMs: i * 25, burstSize: 1 }));
+    const locked = theoryLatency('longpoll', 15, 1000, chat).meanMs;
+    const means = [0.05, 0.5, 1].map((reissueMs) => theoryLatency('longpoll', 15, 1000, chat, { reissueMs }).meanMs);
+    for (const mean of means) {
+      expect(mean).toBeGreaterThan(locked + 2);
+      expect(Math.abs(mean - 45)).toBeLessThan(1);
+    }
+    const theory = theoryLatency('longpoll', 15, 1000, chat, { reissueMs: 0.05 });
+    expect(theory.formula).toContain('2d + r for each message that waits');
+    expect(theory.formula).toContain('r = 0.05 ms measured');
+    expect(theory.reissueMs).toBe(0.05);
+  });
+
+  it('D: a pushed copy and a held long poll\'s answer wait D/2 for the copies written before them; a short poll does not', () => {
+    const hosts = { fanoutMs: 2, reissueMs: 0.1 };
+    for (const transport of ['sse', 'ws'] as const) {
+      const theory = theoryLatency(transport, 15, 1000, undefined, hosts);
+      expect(theory).toMatchObject({ meanMs: 31, worstMs: 32, fanoutMs: 2 });
+      expect(theory.formula).toBe('mean ≈ 2d + D/2 (up and down); D = 2.00 ms measured');
+      expect(theory.reissueMs).toBeUndefined();
+    }
+    const longpoll = theoryLatency('longpoll', 15, 1000, undefined, hosts);
+    expect(longpoll.meanMs).toBe(31);
+    expect(longpoll.formula).toBe('mean ≈ 2d + D/2, worst > 4d (RFC 6202); D = 2.00 ms, r = 0.10 ms measured');
+    expect(theoryLatency('poll', 15, 1000, undefined, hosts)).toEqual(theoryLatency('poll', 15, 1000));
+    // Unmeasured terms change nothing.
+    expect(theoryLatency('sse', 15, 1000, undefined, {})).toEqual(theoryLatency('sse', 15, 1000));
+  });
+
+  it('long poll: the re-issued request is held 2d + r after its answer left, which left D/2 into the hand-out', () => {
+    const arrivals = [
+      { dueMs: 0, atServerMs: 15 },
+      { dueMs: 10, atServerMs: 25 },
+    ];
+    // The 1st leaves at 15 + 1 (lands 31, latency 31); the request is back at 16 + 30 + 0.5 = 46.5; the 2nd goes then.
+    expect(longPollLatencies(arrivals, 15, { fanoutMs: 2, reissueMs: 0.5 })).toEqual([31, 51.5]);
   });
 });

@@ -14,20 +14,22 @@ import type { MeterReading } from '../../bench/sim/meter.ts';
 import type { H2Counters } from '../../bench/run/ipc.ts';
 import { eventually } from '../wait.ts';
 
-/** Every finished request (`true` when it was empty) and every message delivered; any client error fails the test. */
-export function recordingSink(): { sink: ClientSink; requests: boolean[]; messages: Message[] } {
+/** Every finished request (`true` when it was empty), every message delivered and every long-poll turnaround (ns); any client error fails the test. */
+export function recordingSink(): { sink: ClientSink; requests: boolean[]; messages: Message[]; turnarounds: number[] } {
   const requests: boolean[] = [];
   const messages: Message[] = [];
+  const turnarounds: number[] = [];
   const sink: ClientSink = {
     message: (_client, message) => messages.push(message),
     gap: () => undefined,
     request: (empty) => requests.push(empty),
     started: () => undefined,
+    reissued: (turnaroundNs) => turnarounds.push(turnaroundNs),
     error: (_client, text) => {
       throw new Error(text);
     },
   };
-  return { sink, requests, messages };
+  return { sink, requests, messages, turnarounds };
 }
 
 /** A simulated client's options for a test: fast polls on one topic, the server's addresses. */

@@ -27,7 +27,7 @@ function snapshot(at: number, requests: number): StatsSnapshot {
     transports: transports as StatsSnapshot['transports'],
     other: { requests: 0, bytesIn: 0, bytesOut: 0 },
     sessions: 0,
-    bus: { epoch: 'e', topics: 0, historyMessages: 0, historyBytes: 0, subscriptions: 0 },
+    bus: { epoch: 'e', topics: 0, historyMessages: 0, historyBytes: 0, subscriptions: 0, fanouts: 0, fanoutMicros: 0 },
     process: {
       cpuUserMicros: 0, cpuSystemMicros: 0, rssBytes: 0, heapUsedBytes: 0,
       eventLoopDelayMs: { mean: 0, p99: 0, max: 0 }, uptimeSeconds: 0,
