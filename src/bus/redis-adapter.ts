@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Message } from '../protocol/envelope.ts';
 import { LabError } from '../protocol/errors.ts';
 import { redisWhere } from '../shared/redis-connection.ts';
 import { LiveFeed } from './live-feed.ts';
 import { KnownUsers } from './known-users.ts';
+import { busConnections, type ScriptedRedis } from './redis-connections.ts';
+import { RedisKeys } from './redis-keys.ts';
 import { StoredHeads } from './stored-heads.ts';
-import { ENSURE_EPOCH_LUA, FORGET_LUA, PUBLISH_LUA, READ_LUA } from './redis-scripts.ts';
 import type { AdapterStats, BusAdapter, HistorySlice, PublishInput, PublishOutcome } from './types.ts';
 
 export interface RedisAdapterOptions {
@@ -23,14 +24,6 @@ export interface RedisAdapterOptions {
    * Redis resumes; a retry with the same id is then answered as a duplicate.
    */
   commandTimeoutMs?: number;
-}
-
-/** The commands defined from redis-scripts.ts (ioredis `defineCommand`: EVALSHA, EVAL on a miss). */
-interface ScriptedRedis extends Redis {
-  labPublish(...keysThenArgs: (string | number)[]): Promise<[string, string]>;
-  labRead(...keysThenArgs: (string | number)[]): Promise<[string, number, number, ...string[]]>;
-  labEnsureEpoch(key: string, fresh: string): Promise<string>;
-  labForget(...keysThenArgs: string[]): Promise<[string, string | number]>;
 }
 
 /**
@@ -60,7 +53,7 @@ interface ScriptedRedis extends Redis {
  * `maxmemory` bounds it.
  */
 export class RedisAdapter implements BusAdapter {
-  readonly #prefix: string;
+  readonly #keys: RedisKeys;
   /** The URL without its password, for error messages. */
   readonly #where: string;
   readonly #historyPerTopic: number;
@@ -80,7 +73,6 @@ export class RedisAdapter implements BusAdapter {
   );
   /** What this node may answer about a topic's head without a read (stored-heads.ts). */
   readonly #heads = new StoredHeads();
-  readonly #pattern: string;
   /** Names Redis confirmed ever held a session (known-users.ts): asked once per node and epoch. */
   readonly #knownUsers = new KnownUsers();
   #nextServerId = 0;
@@ -88,31 +80,16 @@ export class RedisAdapter implements BusAdapter {
   #state: 'new' | 'connecting' | 'open' | 'closed' = 'new';
 
   constructor(options: RedisAdapterOptions = {}) {
-    this.#prefix = options.prefix ?? 'lab:';
+    this.#keys = new RedisKeys(options.prefix ?? 'lab:');
     this.#historyPerTopic = options.historyPerTopic ?? 1000;
     if (!Number.isSafeInteger(this.#historyPerTopic) || this.#historyPerTopic < 1) {
       throw new RangeError(`historyPerTopic must be an integer ≥ 1, got ${options.historyPerTopic}`);
     }
     const url = options.url ?? 'redis://127.0.0.1:6379';
     this.#where = redisWhere(url);
-    // lazyConnect: nothing is reached before connect(); one failed attempt is
-    // reported there instead of retrying silently.
-    this.#commands = new Redis(url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 2,
-      commandTimeout: options.commandTimeoutMs ?? 2000,
-      connectionName: `${this.clientName}-cmd`,
-    }) as ScriptedRedis;
-    this.#commands.defineCommand('labPublish', { numberOfKeys: 5, lua: PUBLISH_LUA });
-    this.#commands.defineCommand('labRead', { numberOfKeys: 3, lua: READ_LUA });
-    this.#commands.defineCommand('labEnsureEpoch', { numberOfKeys: 1, lua: ENSURE_EPOCH_LUA });
-    this.#commands.defineCommand('labForget', { numberOfKeys: 5, lua: FORGET_LUA });
-    // Resubscribed by hand after a reconnect, so that the missed tail is read only once the pattern is live again.
-    this.#subscriber = this.#commands.duplicate({ autoResubscribe: false, connectionName: `${this.clientName}-sub` });
-    this.#pattern = globEscape(this.#prefix) + '{*}:live';
-    // Errors surface through the operations (as `unavailable`); an unhandled 'error' event would crash the process.
-    this.#commands.on('error', () => {});
-    this.#subscriber.on('error', () => {});
+    const { commands, subscriber } = busConnections(url, this.clientName, options.commandTimeoutMs ?? 2000);
+    this.#commands = commands;
+    this.#subscriber = subscriber;
     this.#subscriber.on('pmessage', (_pattern: string, _channel: string, payload: string) => this.#deliver(payload));
     this.#subscriber.on('close', () => this.#heads.unsubscribed());
     this.#subscriber.on('ready', () => {
@@ -131,7 +108,7 @@ export class RedisAdapter implements BusAdapter {
     this.#state = 'connecting';
     try {
       await Promise.all([this.#commands.connect(), this.#subscriber.connect()]);
-      await this.#subscriber.psubscribe(this.#pattern);
+      await this.#subscriber.psubscribe(this.#keys.livePattern);
       this.#heads.subscribed();
       await this.#ensureEpoch();
     } catch (error) {
@@ -143,13 +120,13 @@ export class RedisAdapter implements BusAdapter {
 
   publish(input: PublishInput): Promise<PublishOutcome> {
     return this.#run('publish', async () => {
-      const keys = this.#topicKeys(input.topic);
+      const keys = this.#keys.topic(input.topic);
       const id = input.id ?? this.#makeId();
       const ticket = this.#heads.ticket();
       // A stale epoch (another node saw Redis lose its data) is learnt and the publish retried once.
       for (let attempt = 0; ; attempt++) {
         const [kind, value] = await this.#commands.labPublish(
-          keys.seq, keys.log, keys.ids, this.#key('epoch'), this.#key('stats'),
+          keys.seq, keys.log, keys.ids, this.#keys.key('epoch'), this.#keys.key('stats'),
           this.epoch, id, JSON.stringify(input.topic), JSON.stringify(id), JSON.stringify(input.from),
           JSON.stringify(input.body), Date.now(), this.#historyPerTopic, keys.live,
         );
@@ -166,10 +143,10 @@ export class RedisAdapter implements BusAdapter {
 
   read(topic: string, afterSeq: number, limit: number): Promise<HistorySlice> {
     return this.#run('read', async () => {
-      const keys = this.#topicKeys(topic);
+      const keys = this.#keys.topic(topic);
       const ticket = this.#heads.ticket();
       const [epoch, lastSeq, firstHeldSeq, ...messages] = await this.#commands.labRead(
-        keys.seq, keys.log, this.#key('epoch'), afterSeq, Math.max(0, limit),
+        keys.seq, keys.log, this.#keys.key('epoch'), afterSeq, Math.max(0, limit),
       );
       await this.#learnEpoch(epoch);
       // After learning the epoch: a reply that changed it is not learnt from (its ticket passed).
@@ -185,9 +162,9 @@ export class RedisAdapter implements BusAdapter {
    */
   forget(topic: string): Promise<void> {
     return this.#run('forget', async () => {
-      const keys = this.#topicKeys(topic);
+      const keys = this.#keys.topic(topic);
       for (let attempt = 0; ; attempt++) {
-        const [kind, value] = await this.#commands.labForget(keys.seq, keys.log, keys.ids, this.#key('epoch'), this.#key('stats'), this.epoch);
+        const [kind, value] = await this.#commands.labForget(keys.seq, keys.log, keys.ids, this.#keys.key('epoch'), this.#keys.key('stats'), this.epoch);
         if (kind !== 'epoch') return;
         await this.#learnEpoch(String(value));
         if (attempt >= 1) throw new LabError('unavailable', 'the bus epoch keeps changing under this forget');
@@ -226,7 +203,7 @@ export class RedisAdapter implements BusAdapter {
     return this.#run('rememberUser', async () => {
       // Always written (once per session made, not per message): a Redis that lost its data unnoticed gets the name back.
       const epoch = this.epoch;
-      await this.#commands.sadd(this.#key('users'), name);
+      await this.#commands.sadd(this.#keys.key('users'), name);
       this.#knownUsers.add(name, epoch === this.epoch);
     });
   }
@@ -235,7 +212,7 @@ export class RedisAdapter implements BusAdapter {
     return this.#run('knowsUser', async () => {
       if (this.#knownUsers.has(name)) return true;
       const epoch = this.epoch;
-      const known = (await this.#commands.sismember(this.#key('users'), name)) === 1;
+      const known = (await this.#commands.sismember(this.#keys.key('users'), name)) === 1;
       if (known) this.#knownUsers.add(name, epoch === this.epoch);
       return known;
     });
@@ -243,7 +220,7 @@ export class RedisAdapter implements BusAdapter {
 
   stats(): Promise<AdapterStats> {
     return this.#run('stats', async () => {
-      const figures = await this.#commands.hgetall(this.#key('stats'));
+      const figures = await this.#commands.hgetall(this.#keys.key('stats'));
       return {
         epoch: this.epoch,
         topics: Number(figures.topics ?? 0),
@@ -300,7 +277,7 @@ export class RedisAdapter implements BusAdapter {
     try {
       // Not learnt now (the command connection is not back yet): the resync's reads or the next operation learn it.
       await this.#ensureEpoch().catch(() => {});
-      await this.#subscriber.psubscribe(this.#pattern);
+      await this.#subscriber.psubscribe(this.#keys.livePattern);
       this.#heads.subscribed();
       this.#feed.resync();
     } catch {
@@ -328,7 +305,7 @@ export class RedisAdapter implements BusAdapter {
   }
 
   async #ensureEpoch(): Promise<void> {
-    this.#setEpoch(await this.#commands.labEnsureEpoch(this.#key('epoch'), newEpoch()));
+    this.#setEpoch(await this.#commands.labEnsureEpoch(this.#keys.key('epoch'), newEpoch()));
   }
 
   #setEpoch(epoch: string): void {
@@ -343,16 +320,6 @@ export class RedisAdapter implements BusAdapter {
     if (this.#state !== 'closed') for (const listener of [...this.#epochListeners]) listener(epoch);
   }
 
-  #key(name: string): string {
-    return this.#prefix + name;
-  }
-
-  /** One topic's keys, in one Cluster hash slot through the `{topic}` tag (topic names hold no braces). */
-  #topicKeys(topic: string): { seq: string; log: string; ids: string; live: string } {
-    const base = `${this.#prefix}{${topic}}:`;
-    return { seq: base + 'seq', log: base + 'log', ids: base + 'ids', live: base + 'live' };
-  }
-
   #makeId(): string {
     this.#nextServerId += 1;
     return `s-${this.#nodeId}-${this.#nextServerId}`;
@@ -361,11 +328,6 @@ export class RedisAdapter implements BusAdapter {
 
 function closedError(): LabError {
   return new LabError('unavailable', 'the bus adapter is closed');
-}
-
-/** Escapes Redis glob characters, so that a prefix matches only itself in PSUBSCRIBE. */
-function globEscape(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 /** Epochs are short lowercase base36 so that cursors stay plain text (as memory-adapter.ts makes them). */
