@@ -21,7 +21,8 @@ import { getJson, postJson } from '../lab-api.ts';
 import { labKeyHeaders, takeLabKey } from './lab-key.ts';
 import { LabSender } from './lab-sender.ts';
 import { isPaneEvent, now } from './pane-messages.ts';
-import type { PaneCommand, PaneEvent } from './pane-messages.ts';
+import type { PaneEvent } from './pane-messages.ts';
+import { PanePublishes } from './pane-publishes.ts';
 import { ratesBetween } from './stats-rates.ts';
 import type { TransportRates } from './stats-rates.ts';
 
@@ -55,8 +56,6 @@ export interface Sent {
 /** Arrivals kept per pane and sends kept for the timeline. */
 const KEEP = 30;
 const STATS_INTERVAL_MS = 1000;
-/** How long a pane gets to answer a publish command before the send counts as failed. */
-const PANE_SEND_TIMEOUT_MS = 10_000;
 
 export function createLabSession() {
   const initial = {} as Record<TransportName, PaneState>;
@@ -84,8 +83,7 @@ export function createLabSession() {
   const prefix = Math.random().toString(36).slice(2, 8);
   const sender = new LabSender(`lab-${prefix}`);
   const frames: Partial<Record<TransportName, HTMLIFrameElement | null>> = {};
-  /** Publish commands sent to a pane and not yet answered, by message id. */
-  const pendingPaneSends = new Map<string, (error: string | null) => void>();
+  const paneSends = new PanePublishes();
   let first: StatsSnapshot | null = null;
   let last: StatsSnapshot | null = null;
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -154,7 +152,7 @@ export function createLabSession() {
     else if (event.kind === 'pane-error') pane.error = event.text;
     else if (event.kind === 'pane-gap') pane.gaps++;
     else if (event.kind === 'pane-token') pane.token = event.token;
-    else if (event.kind === 'pane-sent') pendingPaneSends.get(event.id)?.(event.ok ? null : event.text);
+    else if (event.kind === 'pane-sent') paneSends.answered(event.id, event.ok ? null : event.text);
     else {
       const sent = state.sent.find((item) => item.id === event.message.id);
       pane.error = '';
@@ -183,7 +181,7 @@ export function createLabSession() {
   async function stop(): Promise<void> {
     window.removeEventListener('message', onPaneEvent);
     clearInterval(timer);
-    for (const settle of pendingPaneSends.values()) settle('the lab page closed');
+    paneSends.failAll('the lab page closed');
   }
 
   async function refreshStats(): Promise<void> {
@@ -246,18 +244,7 @@ export function createLabSession() {
     if (!target || !origin || !panes[transport].ready) {
       return Promise.reject(new LabError('bad_request', `the ${transport} pane is not connected yet`));
     }
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => done('the pane did not answer'), PANE_SEND_TIMEOUT_MS);
-      function done(error: string | null): void {
-        clearTimeout(timer);
-        pendingPaneSends.delete(id);
-        if (error === null) resolve();
-        else reject(new Error(error));
-      }
-      pendingPaneSends.set(id, done);
-      const command: PaneCommand = { kind: 'pane-publish', instance: panes[transport].instance, id, body };
-      target.postMessage(command, origin);
-    });
+    return paneSends.ask(target, origin, panes[transport].instance, id, body);
   }
 
   function track(sent: Sent): void {
