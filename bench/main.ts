@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     const units = scenario.kind === 'workload'
       ? workloadUnits(options.transports, options.conditional, options.http, options.compression).length
       : 1;
-    return sum + units * estimateSeconds(scenario, settings, options.quick, options.scenariosChosen);
+    return sum + units * estimateSeconds(scenario, settings, options.quick, options.scenariosChosen, options);
   }, workloads ? rigSeconds(workloadUnits(options.transports, false, options.http).length) : 0);
   process.stdout.write(
     `transport-lab bench ${runId}: ${options.scenarios.map((s) => s.name).join(', ')} × ${options.transports.join(', ')} ` +

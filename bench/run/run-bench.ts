@@ -16,6 +16,7 @@ import { chat } from '../scenarios/workloads.ts';
 import { RigPool, type Rig } from './rig.ts';
 import { runCeiling } from './run-ceiling.ts';
 import { runPeersPart } from './run-peers.ts';
+import { peersFullSeconds } from '../peers/estimate.ts';
 import { runWorkload, workerCount } from './run-workload.ts';
 import { runAbusePart } from '../abuse/run-abuse.ts';
 import { runFaultsPart } from '../faults/part.ts';
@@ -129,9 +130,12 @@ export interface BenchHooks {
   onProgress?: (seconds: number) => void;
 }
 
+/** What decides a full `peers` run's length: its parts, repeats and scale (`--peers-*`). */
+export type PeersEstimate = Pick<BenchPlan, 'peersParts' | 'peersRepeats' | 'peersScale'>;
+
 /** Seconds a unit is expected to take, for the progress bar's ETA. */
-export function estimateSeconds(scenario: Scenario, settings: WorkloadSettings, quick: boolean, chosen = false): number {
-  if (scenario.name === 'peers') return quick || !chosen ? 60 : 180;
+export function estimateSeconds(scenario: Scenario, settings: WorkloadSettings, quick: boolean, chosen = false, peers: PeersEstimate = {}): number {
+  if (scenario.name === 'peers') return quick || !chosen ? 60 : peersFullSeconds(peers.peersParts, peers.peersRepeats, peers.peersScale);
   // Thirteen attacks, each with its own server and a clean run to compare against.
   if (scenario.name === 'abuse') return 60;
   // Per transport: a quiet baseline, then three faults, each waited out (the long poll's silent drop takes wait + slack).
@@ -197,7 +201,7 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<Benc
       }
       // The custom parts bring their own servers: nothing of ours may compete for the cores.
       await rigs.release();
-      hooks.onUnit?.(scenario.name, estimateSeconds(scenario, settings, plan.quick, plan.scenariosChosen));
+      hooks.onUnit?.(scenario.name, estimateSeconds(scenario, settings, plan.quick, plan.scenariosChosen, plan));
       if (scenario.name === 'abuse') await runAbusePart(results, hooks.signal);
       else if (scenario.name === 'faults') await runFaultsPart(results, plan.transports, settings, plan.quick, hooks.signal);
       else if (scenario.name === 'cluster') {
