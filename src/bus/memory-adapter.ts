@@ -42,6 +42,8 @@ export class MemoryAdapter implements BusAdapter {
   private readonly topics = new Map<string, TopicLog>();
   /** Topics with no subscriber on this process, least recently published first: the eviction order. */
   private readonly idle = new Map<string, TopicLog>();
+  /** The log set into `idle` last (so last in its order, if still there): publishing to it again moves nothing. */
+  private newestIdle: TopicLog | undefined;
   /** Subscriptions per topic on this process (Bus.subscribe → retain / release). */
   private readonly users = new Map<string, number>();
   private readonly listeners = new Set<(message: Message) => void>();
@@ -97,7 +99,8 @@ export class MemoryAdapter implements BusAdapter {
     if (overwritten === 0) this.held += 1;
     else this.storeOrder.markStale(1);
     this.storeOrder.push(log, message.seq);
-    if (this.idle.delete(input.topic)) this.idle.set(input.topic, log);
+    // Most publishes go to the topic published to last: already the newest idle one, nothing to move.
+    if (log !== this.newestIdle && this.idle.delete(input.topic)) this.markIdle(log);
     this.enforceByteCap();
     for (const listener of this.listeners) listener(message);
     return { message, duplicate: false };
@@ -142,7 +145,7 @@ export class MemoryAdapter implements BusAdapter {
     const log = this.topics.get(topic);
     if (!log) return;
     if (log.size === 0) this.evict(log);
-    else this.idle.set(topic, log);
+    else this.markIdle(log);
   }
 
   async forget(topic: string): Promise<void> {
@@ -224,9 +227,15 @@ export class MemoryAdapter implements BusAdapter {
     }
     const log = new TopicLog(this.historyPerTopic, topic, this.tombstones.take(topic));
     this.topics.set(topic, log);
-    if (!this.users.has(topic)) this.idle.set(topic, log);
+    if (!this.users.has(topic)) this.markIdle(log);
     this.topicBytes += log.cost;
     return log;
+  }
+
+  /** Puts `log` last in the eviction order (every insertion into `idle` passes here). */
+  private markIdle(log: TopicLog): void {
+    this.idle.set(log.topic, log);
+    this.newestIdle = log;
   }
 
   private evict(log: TopicLog): void {

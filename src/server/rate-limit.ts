@@ -29,6 +29,11 @@ export class TokenBucket {
     return wait;
   }
 
+  /** Spends the token `wait()` just found (0) in this same turn: no second refill. */
+  spend(): void {
+    this.#tokens -= 1;
+  }
+
   /** True when the bucket is as full as a new one: forgetting it changes nothing. */
   isFull(): boolean {
     this.#refill();
