@@ -53,6 +53,8 @@ export class MemoryAdapter implements BusAdapter {
   private topicBytes = 0;
   private held = 0;
   private evictions = 0;
+  /** Ids the server makes are `s-<epoch>-<n>`, n counting up from 1 (server-ids.ts). */
+  private readonly idPrefix = `s-${this.epoch}-`;
   private nextServerId = 0;
   private readonly historyPerTopic: number;
   private readonly historyMaxBytes: number;
@@ -80,21 +82,24 @@ export class MemoryAdapter implements BusAdapter {
   publishSync(input: PublishInput): PublishOutcome {
     this.assertOpen();
     const log = this.logFor(input.topic);
+    let serverId: number | undefined;
     if (input.id !== undefined) {
-      const seq = log.seqOfId(input.id);
+      const seq = log.seqOfId(input.id) ?? this.seqOfServerId(log, input.id);
       const earlier = seq === undefined ? undefined : log.get(seq);
       if (earlier) return { message: earlier, duplicate: true };
+    } else {
+      serverId = this.nextServerId += 1;
     }
     const message: Message = {
       topic: input.topic,
       seq: log.lastSeq + 1,
-      id: input.id ?? this.makeId(),
+      id: input.id ?? this.idPrefix + serverId,
       from: input.from,
       body: input.body,
       ts: Date.now(),
     };
     const before = log.cost;
-    const overwritten = log.append(message, messageSize(message));
+    const overwritten = log.append(message, messageSize(message), serverId);
     this.topicBytes += log.cost - before;
     if (overwritten === 0) this.held += 1;
     else this.storeOrder.markStale(1);
@@ -267,9 +272,15 @@ export class MemoryAdapter implements BusAdapter {
     while (this.bytes > this.historyMaxBytes && this.tombstones.foldOldest());
   }
 
-  private makeId(): string {
-    this.nextServerId += 1;
-    return `s-${this.epoch}-${this.nextServerId}`;
+  /**
+   * A publisher may send back an id the server made (`s-<epoch>-<n>`, as a
+   * publish answer gave it): it names the same message, found by its number.
+   */
+  private seqOfServerId(log: TopicLog, id: string): number | undefined {
+    if (!id.startsWith(this.idPrefix)) return undefined;
+    const digits = id.slice(this.idPrefix.length);
+    const n = Number(digits);
+    return Number.isSafeInteger(n) && n > 0 && String(n) === digits ? log.seqOfServerId(n) : undefined;
   }
 }
 
