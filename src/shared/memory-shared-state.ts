@@ -56,8 +56,10 @@ export class MemorySharedState implements SharedState {
     const buckets = this.#taking;
     buckets.length = 0;
     for (const check of checks) buckets.push(this.#bucket(check));
+    // One reading of the clock for every bucket (they all run on this.now).
+    const now = this.now();
     for (let index = 0; index < buckets.length; index++) {
-      const waitSeconds = (buckets[index] as TokenBucket).wait();
+      const waitSeconds = (buckets[index] as TokenBucket).wait(now);
       if (waitSeconds > 0) return { index, waitSeconds };
     }
     for (const bucket of buckets) bucket.spend();
