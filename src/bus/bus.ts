@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Gap, Message } from '../protocol/envelope.ts';
 import type { BusStats } from '../protocol/stats.ts';
-import { decodeCursorShared, encodeCursor } from './cursor.ts';
+import { copyPositions, decodeCursorShared, encodeCursor, newPositions } from './cursor.ts';
 import { FanoutClock } from './fanout-clock.ts';
 import type {
   AdapterStats, BusAdapter, CatchUp, DecodedCursor, HistorySlice, LiveListener, LiveMessage, MessageBus, Positions, PublishInput, PublishOutcome,
@@ -102,6 +102,8 @@ export class Bus implements MessageBus {
     const batch = new CatchUpBuilder(positions, limit);
     for (const topic in batch.next) {
       const position = batch.next[topic] as number;
+      // At the head (a poll with nothing new, the common case): no message, no gap, no slice to make.
+      if (position === adapter.lastSeqSync(topic)) continue;
       batch.add(topic, position, adapter.readSync(topic, position, batch.room()));
     }
     return batch.result();
@@ -215,7 +217,7 @@ function decodeCursor(cursor: string | undefined): DecodedCursor | undefined {
 /** Where `topics` start, given each one's head (the same order): see MessageBus.start. */
 function startPoint(epoch: string, topics: string[], decoded: DecodedCursor | undefined, backlog: number, heads: TopicHead[]): StartPoint {
   const sameEpoch = decoded?.epoch === epoch;
-  const positions: Positions = Object.create(null) as Positions;
+  const positions = newPositions();
   const gaps: Gap[] = [];
   for (let i = 0; i < topics.length; i++) {
     const topic = topics[i] as string;
@@ -248,7 +250,7 @@ class CatchUpBuilder {
   #more = false;
 
   constructor(positions: Positions, private readonly limit: number) {
-    this.next = Object.assign(Object.create(null) as Positions, positions);
+    this.next = copyPositions(positions);
   }
 
   room(): number {

@@ -15,6 +15,27 @@ const SEPARATOR = '~';
 export const MAX_CURSOR_LENGTH = 4096;
 const EPOCH_PATTERN = /^[a-z0-9]{1,32}$/;
 
+/**
+ * A fresh, empty Positions. Its prototype is an empty object with no
+ * prototype of its own, so — as with `Object.create(null)` — no key is
+ * inherited (`toString`, `__proto__` and the like are only ever own keys, and a
+ * cursor's topic cannot reach a prototype). Unlike `Object.create(null)`, whose
+ * objects V8 keeps in dictionary mode, these stay fast-mode: copying one and
+ * `for…in` over it cost ~0.1 µs instead of ~1.5 µs, paid by every poll (issue 12).
+ */
+export const newPositions: () => Positions = (() => {
+  const PositionsRecord = function PositionsRecord(): void {} as unknown as new () => Positions;
+  PositionsRecord.prototype = Object.freeze(Object.create(null) as object);
+  return () => new PositionsRecord();
+})();
+
+/** A copy of `positions` as a fresh newPositions() record (own keys, in their order). */
+export function copyPositions(positions: Positions): Positions {
+  const copy = newPositions();
+  for (const topic in positions) copy[topic] = positions[topic] as number;
+  return copy;
+}
+
 export function encodeCursor(epoch: string, positions: Positions): string {
   let cursor = VERSION + SEPARATOR + epoch;
   for (const topic in positions) cursor += SEPARATOR + topic + '=' + positions[topic];
@@ -29,7 +50,7 @@ export function decodeCursor(cursor: string): DecodedCursor {
   if (version !== VERSION || epoch === undefined || !EPOCH_PATTERN.test(epoch)) {
     throw badCursor('is not a cursor this server made');
   }
-  const positions: Positions = Object.create(null) as Positions;
+  const positions = newPositions();
   for (const part of parts.slice(2)) {
     const equals = part.lastIndexOf('=');
     const topic = part.slice(0, equals);

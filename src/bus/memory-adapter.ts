@@ -41,6 +41,8 @@ export class MemoryAdapter implements BusAdapter {
   private readonly topics = new Map<string, TopicLog>();
   /** Topics with no subscriber on this process, least recently published first: the eviction order. */
   private readonly idle = new Map<string, TopicLog>();
+  /** The log set into `idle` last (so last in its order, if still there): publishing to it again moves nothing. */
+  private newestIdle: TopicLog | undefined;
   /** Subscriptions per topic on this process (Bus.subscribe → retain / release). */
   private readonly users = new Map<string, number>();
   private readonly listeners = new Set<(message: Message) => void>();
@@ -50,6 +52,8 @@ export class MemoryAdapter implements BusAdapter {
   private topicBytes = 0;
   private held = 0;
   private evictions = 0;
+  /** Ids the server makes are `s-<epoch>-<n>`, n counting up from 1 (server-ids.ts). */
+  private readonly idPrefix = `s-${this.epoch}-`;
   private nextServerId = 0;
   private readonly historyPerTopic: number;
   private readonly historyMaxBytes: number;
@@ -77,26 +81,30 @@ export class MemoryAdapter implements BusAdapter {
   publishSync(input: PublishInput): PublishOutcome {
     this.assertOpen();
     const log = this.logFor(input.topic);
+    let serverId: number | undefined;
     if (input.id !== undefined) {
-      const seq = log.seqOfId(input.id);
+      const seq = log.seqOfId(input.id) ?? this.seqOfServerId(log, input.id);
       const earlier = seq === undefined ? undefined : log.get(seq);
       if (earlier) return { message: earlier, duplicate: true };
+    } else {
+      serverId = this.nextServerId += 1;
     }
     const message: Message = {
       topic: input.topic,
       seq: log.lastSeq + 1,
-      id: input.id ?? this.makeId(),
+      id: input.id ?? this.idPrefix + serverId,
       from: input.from,
       body: input.body,
       ts: Date.now(),
     };
     const before = log.cost;
-    const overwritten = log.append(message, messageSize(message));
+    const overwritten = log.append(message, messageSize(message), serverId);
     this.topicBytes += log.cost - before;
     if (overwritten === 0) this.held += 1;
     else this.storeOrder.markStale(1);
     this.storeOrder.push(log, message.seq);
-    if (this.idle.delete(input.topic)) this.idle.set(input.topic, log);
+    // Most publishes go to the topic published to last: already the newest idle one, nothing to move.
+    if (log !== this.newestIdle && this.idle.delete(input.topic)) this.markIdle(log);
     this.enforceByteCap();
     for (const listener of this.listeners) listener(message);
     return { message, duplicate: false };
@@ -141,7 +149,7 @@ export class MemoryAdapter implements BusAdapter {
     const log = this.topics.get(topic);
     if (!log) return;
     if (log.size === 0) this.evict(log);
-    else this.idle.set(topic, log);
+    else this.markIdle(log);
   }
 
   async forget(topic: string): Promise<void> {
@@ -223,9 +231,15 @@ export class MemoryAdapter implements BusAdapter {
     }
     const log = new TopicLog(this.historyPerTopic, topic, this.tombstones.take(topic));
     this.topics.set(topic, log);
-    if (!this.users.has(topic)) this.idle.set(topic, log);
+    if (!this.users.has(topic)) this.markIdle(log);
     this.topicBytes += log.cost;
     return log;
+  }
+
+  /** Puts `log` last in the eviction order (every insertion into `idle` passes here). */
+  private markIdle(log: TopicLog): void {
+    this.idle.set(log.topic, log);
+    this.newestIdle = log;
   }
 
   private evict(log: TopicLog): void {
@@ -257,9 +271,15 @@ export class MemoryAdapter implements BusAdapter {
     while (this.bytes > this.historyMaxBytes && this.tombstones.foldOldest());
   }
 
-  private makeId(): string {
-    this.nextServerId += 1;
-    return `s-${this.epoch}-${this.nextServerId}`;
+  /**
+   * A publisher may send back an id the server made (`s-<epoch>-<n>`, as a
+   * publish answer gave it): it names the same message, found by its number.
+   */
+  private seqOfServerId(log: TopicLog, id: string): number | undefined {
+    if (!id.startsWith(this.idPrefix)) return undefined;
+    const digits = id.slice(this.idPrefix.length);
+    const n = Number(digits);
+    return Number.isSafeInteger(n) && n > 0 && String(n) === digits ? log.seqOfServerId(n) : undefined;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Message } from '../protocol/envelope.ts';
+import { ServerIds } from './server-ids.ts';
 
 /**
  * What a topic costs before its messages, roughly, in bytes: the Map entry that
@@ -33,7 +34,9 @@ export class TopicLog {
   /** Ring index of the oldest held message. */
   #start = 0;
   #held = 0;
+  /** Ids the publishers chose; the ids the server made are in `#serverIds`. */
   readonly #ids = new Map<string, number>();
+  readonly #serverIds = new ServerIds();
 
   constructor(
     private readonly capacity: number,
@@ -57,8 +60,14 @@ export class TopicLog {
     return topicCost(this.topic) + this.#ring.length * RING_SLOT_BYTES + this.bytes;
   }
 
+  /** The seq of the held message a publisher gave `id`. */
   seqOfId(id: string): number | undefined {
     return this.#ids.get(id);
+  }
+
+  /** The seq of the held message whose server-made id has number `n`. */
+  seqOfServerId(n: number): number | undefined {
+    return this.#serverIds.seqOf(n);
   }
 
   get(seq: number): Message | undefined {
@@ -66,14 +75,19 @@ export class TopicLog {
     return this.#ring[this.#slot(seq)];
   }
 
-  /** Appends a message with seq = lastSeq + 1; returns the size of the message it overwrote (0 if none). */
-  append(message: Message, size: number): number {
+  /**
+   * Appends a message with seq = lastSeq + 1; returns the size of the message it
+   * overwrote (0 if none). `serverId`: the number of its id when the server made
+   * it (numbers grow from one append to the next), else its id is the publisher's.
+   */
+  append(message: Message, size: number, serverId?: number): number {
     const freed = this.#held === this.capacity ? this.dropOldest() : 0;
     if (this.#held === this.#ring.length) this.#resize(Math.min(this.capacity, Math.max(FIRST_RING_SLOTS, this.#ring.length * 2)));
     this.lastSeq = message.seq;
     this.#held += 1;
     this.#ring[this.#slot(message.seq)] = message;
-    this.#ids.set(message.id, message.seq);
+    if (serverId === undefined) this.#ids.set(message.id, message.seq);
+    else this.#serverIds.push(serverId, message.seq);
     this.bytes += size;
     return freed;
   }
@@ -84,7 +98,7 @@ export class TopicLog {
     if (!oldest) return 0;
     this.#ring[this.#start] = undefined;
     this.#start = (this.#start + 1) % this.#ring.length;
-    this.#ids.delete(oldest.id);
+    if (!this.#serverIds.dropOldest(oldest.seq)) this.#ids.delete(oldest.id);
     this.#held -= 1;
     const size = messageSize(oldest);
     this.bytes -= size;

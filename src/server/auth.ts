@@ -78,10 +78,22 @@ export class Authenticator {
   }
 }
 
+/**
+ * The last Authorization header read and its token: a client's every request
+ * repeats the same header, so most requests compare one string instead of
+ * running the pattern and slicing a new token, and the token handed on is the
+ * same string each time (its hash is kept for the verified-token lookup).
+ */
+let lastAuthorization: string | undefined;
+let lastBearer: string | undefined;
+
 function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
+  if (header === lastAuthorization) return lastBearer;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  return match?.[1];
+  lastAuthorization = header;
+  lastBearer = match?.[1];
+  return lastBearer;
 }
 
 export function cookieValue(header: string | undefined, name: string): string | undefined {

@@ -146,7 +146,7 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     const wire = wireSocketOf(req);
     context.addresses.headArrived(wire);
     const { pathname, params } = splitUrl(req.url);
-    const route = hotRoutes.get(`${req.method} ${pathname}`);
+    const route = hotRoutes.get(req.method ?? '')?.get(pathname);
     const owner = route ? route.owner(params) : 'other';
     const meter = accounting.meterOf(wire);
     if (meter) {

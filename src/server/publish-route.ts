@@ -63,5 +63,28 @@ export function handlePublish(context: ServerContext, req: IncomingMessage, res:
 
 function answerPublished(res: ServerResponse, result: PublishResult, meter: WireMeter | undefined): void {
   meter?.published();
-  sendJson(res, 201, JSON.stringify(result), meter);
+  sendJson(res, 201, publishResultJson(result), meter);
+}
+
+/**
+ * `JSON.stringify(result)`, the same text, made as one template: the generic
+ * stringifier cost ~0.5 µs for these four fields, a tenth of a publish's
+ * own work (issue 12). Topics and server-made ids need no escaping; anything
+ * that might is stringified.
+ */
+export function publishResultJson(result: PublishResult): string {
+  return `{"topic":${jsonString(result.topic)},"seq":${jsonNumber(result.seq)},"id":${jsonString(result.id)},"ts":${jsonNumber(result.ts)}}`;
+}
+
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? `${value}` : 'null';
+}
+
+/** A string as JSON: quoted as it is when every character is printable ASCII other than `"` and `\`. */
+function jsonString(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c) return JSON.stringify(text);
+  }
+  return `"${text}"`;
 }

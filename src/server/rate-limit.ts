@@ -16,9 +16,9 @@ export class TokenBucket {
     this.#refilledAt = now();
   }
 
-  /** Seconds until a token is available (0: one is), spending nothing. */
-  wait(): number {
-    this.#refill();
+  /** Seconds until a token is available (0: one is), spending nothing; `now` from this bucket's clock. */
+  wait(now = this.now()): number {
+    this.#refill(now);
     return this.#tokens >= 1 ? 0 : (1 - this.#tokens) / this.ratePerSecond;
   }
 
@@ -29,14 +29,18 @@ export class TokenBucket {
     return wait;
   }
 
+  /** Spends the token `wait()` just found (0) in this same turn: no second refill. */
+  spend(): void {
+    this.#tokens -= 1;
+  }
+
   /** True when the bucket is as full as a new one: forgetting it changes nothing. */
   isFull(): boolean {
     this.#refill();
     return this.#tokens >= this.burst;
   }
 
-  #refill(): void {
-    const now = this.now();
+  #refill(now = this.now()): void {
     this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#refilledAt) / 1000) * this.ratePerSecond);
     this.#refilledAt = now;
   }

@@ -21,6 +21,8 @@ export class MemorySharedState implements SharedState {
   readonly #lastHolder = new Map<string, string>();
   readonly #buckets = new Map<string, TokenBucket>();
   readonly #listeners = new Set<NameClaimedListener>();
+  /** `take`'s buckets, reused from call to call (take runs to the end in one turn). */
+  readonly #taking: TokenBucket[] = [];
   /** Buckets are swept whenever their count doubles: amortised O(1) per take. */
   #sweepAt = 1024;
 
@@ -49,12 +51,19 @@ export class MemorySharedState implements SharedState {
 
   take(checks: BucketCheck[]): BucketRefusal | undefined {
     if (this.#buckets.size >= this.#sweepAt) this.#sweepAt = Math.max(1024, this.#sweepBuckets() * 2);
-    const buckets = checks.map((check) => this.#bucket(check));
+    // Every publish passes here: the buckets go into one array kept for it, and each
+    // is refilled once (by `wait`) before any is spent.
+    const buckets = this.#taking;
+    buckets.length = 0;
+    for (const check of checks) buckets.push(this.#bucket(check));
+    // One reading of the clock for every bucket (they all run on this.now).
+    const now = this.now();
     for (let index = 0; index < buckets.length; index++) {
-      const waitSeconds = (buckets[index] as TokenBucket).wait();
+      const waitSeconds = (buckets[index] as TokenBucket).wait(now);
       if (waitSeconds > 0) return { index, waitSeconds };
     }
-    for (const bucket of buckets) bucket.take();
+    for (const bucket of buckets) bucket.spend();
+    buckets.length = 0;
     return undefined;
   }
 

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CatchUp, StartPoint } from '../bus/types.ts';
 import { conditionalCursor, ifNoneMatchCursor, notModified, pollCacheHeaders, sendNotModified } from './conditional-poll.ts';
-import { sendError, sendJson } from './http-io.ts';
-import { fitMessages, pollResponseJson } from './poll-response.ts';
+import { CursorMemo } from './cursor-memo.ts';
+import { sendError, sendJson, writePreparedJson } from './http-io.ts';
+import { fitMessages, pollResponseJson, SharedPollBody } from './poll-response.ts';
 import type { Transport, TransportContext } from './types.ts';
 
 /**
@@ -13,6 +14,10 @@ import type { Transport, TransportContext } from './types.ts';
  */
 export function createPollTransport(context: TransportContext): Transport {
   const meter = context.meter;
+  // Pollers of a room mostly sit at its head: they share one cursor string and one
+  // answer, built and measured once with its header fields (issue 12).
+  const cursors = new CursorMemo(context.bus);
+  const answers = new SharedPollBody();
 
   /** Answers without a promise when the bus reads from memory (the common case). */
   function answerNow(req: IncomingMessage, res: ServerResponse, params: URLSearchParams): boolean {
@@ -41,14 +46,16 @@ export function createPollTransport(context: TransportContext): Transport {
     // A 304 is an empty answer too: emptyResponses counts both kinds.
     if (empty) meter.answeredEmpty();
     meter.delivered(messages.length);
-    const cursor = context.bus.encodeCursor(fitted.positions);
+    const cursor = cursors.of(fitted.positions);
     const more = batch.more || fitted.cut;
     if (notModified(tag, cursor, empty, more)) {
       sendNotModified(res, cursor);
-    } else {
+    } else if (tag === undefined) {
       // Only a conditional poll gets the validator: a plain poll does not pay ~40 header bytes
       // for a feature it does not use (and the 2009 replay keeps the article's header size).
-      sendJson(res, 200, pollResponseJson(messages, gaps, cursor, more), meter, tag === undefined ? undefined : pollCacheHeaders(cursor, res));
+      meter.bodyOut(writePreparedJson(res, 200, answers.body(messages, gaps, cursor, more)));
+    } else {
+      sendJson(res, 200, pollResponseJson(messages, gaps, cursor, more), meter, pollCacheHeaders(cursor, res));
     }
     context.unflushedAnswers.watch(res);
   }

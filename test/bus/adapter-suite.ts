@@ -146,6 +146,24 @@ export function runAdapterSuite({ name, newBackend, skip = {} }: AdapterSuiteOpt
       expect((await adapter.stats()).historyMessages).toBe(6);
     });
 
+    it('an id the server made, sent back, names its message while the topic holds it', async () => {
+      const adapter = await node({ historyPerTopic: 3 });
+      const made = [];
+      for (const body of ['a', 'b', 'c']) made.push((await adapter.publish({ topic: 'room:t', from: 'alice', body })).message);
+      const mine = await adapter.publish({ topic: 'room:t', from: 'alice', body: 'd', id: 'c1-1' });
+      // The publisher's own id and the server's, mixed: each finds its message.
+      expect(await adapter.publish({ topic: 'room:t', from: 'alice', body: 'again', id: made[2]!.id })).toEqual({ message: made[2], duplicate: true });
+      expect(await adapter.publish({ topic: 'room:t', from: 'alice', body: 'again', id: 'c1-1' })).toEqual({ message: mine.message, duplicate: true });
+      // Another topic does not know it; a trimmed message's id stores a new one.
+      expect(await adapter.publish({ topic: 'room:u', from: 'alice', body: 'x', id: made[2]!.id })).toMatchObject({ duplicate: false });
+      const trimmed = await adapter.publish({ topic: 'room:t', from: 'alice', body: 'new', id: made[0]!.id });
+      expect(trimmed).toMatchObject({ duplicate: false, message: { seq: 5, body: 'new' } });
+      // An id shaped like the server's that it never made is the publisher's own.
+      const shaped = `${made[0]!.id.slice(0, made[0]!.id.lastIndexOf('-'))}-999999`;
+      expect(await adapter.publish({ topic: 'room:t', from: 'alice', body: 'shaped', id: shaped })).toMatchObject({ duplicate: false, message: { seq: 6 } });
+      expect(await adapter.publish({ topic: 'room:t', from: 'alice', body: 'shaped again', id: shaped })).toMatchObject({ duplicate: true, message: { seq: 6 } });
+    });
+
     test(ADAPTER_CASES.exact, async () => {
       const adapter = await node();
       const heard = listen(adapter);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { publishResultJson } from '../../src/server/publish-route.ts';
 import { closeAll, createSession, getJson, publish, startServer } from './helpers.ts';
 
 afterEach(closeAll);
@@ -13,6 +14,18 @@ describe('POST /api/messages', () => {
     expect(second.json).toMatchObject({ seq: 2 });
     expect(typeof first.json.id).toBe('string');
     expect(typeof first.json.ts).toBe('number');
+  });
+
+  it('answers with exactly JSON.stringify of the result, whatever the id holds', async () => {
+    const ids = ['c1-0007', 's-mx35b0u0vtussu-42', 'say "hi"', 'back\\slash', 'caf\u00e9 \u{1f600}', 'lone \ud800', '\u007f', ''];
+    for (const id of ids) {
+      const result = { topic: 'room:lobby', seq: 42, id, ts: 1_796_035_738_268 };
+      expect(publishResultJson(result)).toBe(JSON.stringify(result));
+    }
+    const server = await startServer();
+    const alice = await createSession(server, 'alice');
+    const answer = await publish(server, alice, { topic: 'room:lobby', body: 'hi', id: 'quote " and \\' });
+    expect(answer).toMatchObject({ status: 201, json: { topic: 'room:lobby', seq: 1, id: 'quote " and \\' } });
   });
 
   it.each([
