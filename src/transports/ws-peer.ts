@@ -1,11 +1,11 @@
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import type { Positions } from '../bus/types.ts';
-import { LabError, parseTopicList, type Gap, type Message, type ServerFrame } from '../protocol/index.ts';
+import { LabError, parseTopicList, type Gap, type Message, type PublishResult, type ServerFrame } from '../protocol/index.ts';
 import { errorFrame, toLabError } from './errors.ts';
 import { Outbox, type OutboxSink } from './outbox.ts';
 import { parseBacklog, parseCursor, readableTopics, replayBatch } from './query.ts';
-import { corkForThisTurn } from './turn-cork.ts';
+import { corkAheadForThisTurn, corkForThisTurn } from './turn-cork.ts';
 import type { Admission, TransportContext, WireMeter } from './types.ts';
 import { messageFrame, soleTopicFrame } from './ws-message-frames.ts';
 import { RoomSeat, type RoomSocket, type WsRooms } from './ws-rooms.ts';
@@ -112,7 +112,7 @@ export class WsPeer implements RoomSocket {
         this.#unsubscribe(fields, ref).catch(done);
         break;
       case 'publish':
-        this.#publish(fields, ref).catch(done);
+        this.#publish(fields, ref, done);
         break;
       default:
         done(new LabError('bad_request', 'op must be "subscribe", "unsubscribe" or "publish"'));
@@ -222,10 +222,23 @@ export class WsPeer implements RoomSocket {
     for (const topic of outbox.topics) this.#topics.delete(topic);
   }
 
-  async #publish(frame: Record<string, unknown>, ref: string | undefined): Promise<void> {
-    const result = await this.admission.publish(frame);
+  /** Acks in the turn the frame arrived when nothing waits (the in-memory bus), else once the publish settles. */
+  #publish(frame: Record<string, unknown>, ref: string | undefined, done: (error: unknown) => void): void {
+    let result: PublishResult | Promise<PublishResult>;
+    try {
+      result = this.admission.publishNow(frame);
+    } catch (error) {
+      done(error);
+      return;
+    }
+    if (result instanceof Promise) result.then((settled) => this.#ack(settled, ref), done);
+    else this.#ack(result, ref);
+  }
+
+  /** The ack leaves ahead of the turn's fan-out (turn-cork.ts): its publisher can send the next one meanwhile. */
+  #ack(result: PublishResult, ref: string | undefined): void {
     this.#meter.published();
-    this.#send({ op: 'ack', ...(ref === undefined ? {} : { ref }), ...result });
+    this.#send({ op: 'ack', ...(ref === undefined ? {} : { ref }), ...result }, true);
   }
 
   /** The cursor over every topic this socket follows. */
@@ -272,8 +285,8 @@ export class WsPeer implements RoomSocket {
     this.#send({ op: 'gap', ...gap });
   }
 
-  #send(frame: ServerFrame): void {
-    this.#write(JSON.stringify(frame));
+  #send(frame: ServerFrame, ahead = false): void {
+    this.#write(JSON.stringify(frame), ahead);
   }
 
   #sendError(error: LabError, ref?: string): void {
@@ -281,15 +294,16 @@ export class WsPeer implements RoomSocket {
   }
 
   /** Sends one text frame; a Buffer is the frame's UTF-8 text, possibly shared with other sockets. */
-  #write(frame: string | Buffer): void {
+  #write(frame: string | Buffer, ahead = false): void {
     if (this.#closed || this.ws.readyState !== this.ws.OPEN) return;
     this.#meter.bodyOut(typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length);
-    this.#queue(frame);
+    this.#queue(frame, ahead);
   }
 
   /** Sends a frame (its bytes counted by the caller), corked for the turn; past wsMaxBufferedBytes unsent, closes 1013. */
-  #queue(frame: string | Buffer): void {
-    corkForThisTurn(this.socket);
+  #queue(frame: string | Buffer, ahead = false): void {
+    if (ahead) corkAheadForThisTurn(this.socket);
+    else corkForThisTurn(this.socket);
     this.ws.send(frame, TEXT_FRAME);
     if (this.ws.bufferedAmount > this.context.options.wsMaxBufferedBytes) {
       // A client that stopped reading: bounded memory, then 1013 (PROTOCOL.md § Errors).
