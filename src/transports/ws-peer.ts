@@ -231,7 +231,7 @@ export class WsPeer implements RoomSocket {
       done(error);
       return;
     }
-    if (result instanceof Promise) result.then((settled) => this.#ack(settled, ref), done);
+    if (result instanceof Promise) result.then((settled) => this.#ack(settled, ref)).catch(done);
     else this.#ack(result, ref);
   }
 
