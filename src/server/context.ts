@@ -204,6 +204,10 @@ class ServerAdmission implements Admission {
   publish(input: unknown): Promise<PublishResult> {
     return this.server.publish(this.session, input);
   }
+
+  publishNow(input: unknown): PublishResult | Promise<PublishResult> {
+    return this.server.publishNow(this.session, input);
+  }
 }
 
 class ServerReceiveAdmission extends ServerAdmission implements ReceiveAdmission {

@@ -88,6 +88,12 @@ export interface Admission {
   claimTopics(count: number): () => void;
   /** Validates and publishes as the session (rate limit, unknown_user, sizes); `from` is the session's name. */
   publish(input: unknown): Promise<PublishResult>;
+  /**
+   * `publish` without a promise where nothing waits (the in-memory bus, a
+   * session already confirmed): a WebSocket acks in the turn its frame
+   * arrived. A refusal throws; a check that waits returns a promise.
+   */
+  publishNow(input: unknown): PublishResult | Promise<PublishResult>;
 }
 
 /** A receive request let in, with its query checked for the session (topics it may read, cursor, limits). */

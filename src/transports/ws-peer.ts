@@ -1,13 +1,14 @@
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import type { Positions } from '../bus/types.ts';
-import { LabError, parseTopicList, type Gap, type Message, type ServerFrame } from '../protocol/index.ts';
+import { LabError, parseTopicList, type Gap, type Message, type PublishResult, type ServerFrame } from '../protocol/index.ts';
 import { errorFrame, toLabError } from './errors.ts';
-import { FrameCache } from './frame-cache.ts';
-import { Outbox } from './outbox.ts';
+import { Outbox, type OutboxSink } from './outbox.ts';
 import { parseBacklog, parseCursor, readableTopics, replayBatch } from './query.ts';
-import { corkForThisTurn } from './turn-cork.ts';
+import { corkAheadForThisTurn, corkForThisTurn } from './turn-cork.ts';
 import type { Admission, TransportContext, WireMeter } from './types.ts';
+import { messageFrame, soleTopicFrame } from './ws-message-frames.ts';
+import { RoomSeat, type RoomSocket, type WsRooms } from './ws-rooms.ts';
 
 /** How long a closing socket may take to flush its close frame before it is cut. */
 const CLOSE_GRACE_MS = 5_000;
@@ -15,11 +16,8 @@ const MAX_REF_LENGTH = 128;
 /** `ws.send` options for every frame: text, even when the frame is a shared Buffer (made once, not per send). */
 const TEXT_FRAME = { binary: false } as const;
 
-/**
- * `message` frames: the envelope without its braces, then the cursor after it.
- * Cursors are plain ASCII that needs no JSON escaping (src/bus/cursor.ts).
- */
-const messageFrames = new FrameCache((json, cursor) => `{"op":"message",${json.slice(1, -1)},"cursor":"${cursor}"}`);
+/** One `subscribe` frame's topics: the socket's own outbox, or its seat in a topic's room (ws-rooms.ts). */
+type Subscription = Outbox | RoomSeat;
 
 /**
  * One WebSocket client: its frames in, its subscriptions (one Outbox per
@@ -27,18 +25,32 @@ const messageFrames = new FrameCache((json, cursor) => `{"op":"message",${json.s
  * Buffer sent to every socket with the same cursor after it (FrameCache); writes
  * within one event-loop turn share a syscall (corkForThisTurn).
  *
+ * A socket that follows one topic alone trades its outbox, once live, for a
+ * seat in that topic's room (`rooms`, absent for a socket whose bytes are
+ * counted as compressed): the room orders, encodes and counts each message
+ * once for all its sockets and calls `writeShared` on each. Subscribing to
+ * another topic takes the socket out of the room again, onto an outbox of
+ * its own from the room's position.
+ *
  * A `subscribe` naming topics this socket already has ignores those topics; an
  * `unsubscribe` is answered with `subscribed` and the cursor of what remains.
  */
-export class WsPeer {
+export class WsPeer implements RoomSocket {
   readonly #meter: WireMeter;
-  #outboxes: Outbox[] = [];
+  #outboxes: Subscription[] = [];
   /** Every topic of the open outboxes (each topic is in one outbox at most). */
   readonly #topics = new Set<string>();
   /** What each open outbox claimed of the session's topic allowance. */
-  readonly #claims = new Map<Outbox, () => void>();
+  readonly #claims = new Map<Subscription, () => void>();
+  /** Where this socket's outboxes release messages and gaps. */
+  readonly #sink: OutboxSink = {
+    message: (message, json) => this.#sendMessage(message, json),
+    gap: (gap) => this.sendGap(gap),
+  };
   #missedPongs = 0;
   #closed = false;
+  /** A seat in the room is asked for once the current fan-out is over (#askSeatAgain). */
+  #seatAsked = false;
 
   constructor(
     private readonly context: TransportContext,
@@ -48,6 +60,8 @@ export class WsPeer {
     /** The session's admission: its hold is given back when the socket goes. */
     private readonly admission: Admission,
     private readonly onClose: () => void,
+    /** The transport's rooms; undefined for a socket that must count its own bytes (permessage-deflate). */
+    private readonly rooms?: WsRooms,
   ) {
     this.#meter = context.meter;
     ws.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
@@ -98,7 +112,7 @@ export class WsPeer {
         this.#unsubscribe(fields, ref).catch(done);
         break;
       case 'publish':
-        this.#publish(fields, ref).catch(done);
+        this.#publish(fields, ref, done);
         break;
       default:
         done(new LabError('bad_request', 'op must be "subscribe", "unsubscribe" or "publish"'));
@@ -137,10 +151,9 @@ export class WsPeer {
       throw new LabError('bad_request', `a WebSocket follows at most ${perConnection} topics (maxTopicsPerConnection); it follows ${this.#topics.size}`);
     }
     const release = this.admission.claimTopics(topics.length);
-    const outbox = new Outbox(this.context.bus, topics, {
-      message: (message: Message, json: string) => this.#sendMessage(message, json),
-      gap: (gap: Gap) => this.#send({ op: 'gap', ...gap }),
-    });
+    // Another topic means another cursor than the room's: back onto an outbox of its own first.
+    this.#leaveRoom();
+    const outbox = new Outbox(this.context.bus, topics, this.#sink);
     this.#outboxes.push(outbox);
     this.#claims.set(outbox, release);
     for (const topic of topics) this.#topics.add(topic);
@@ -149,9 +162,10 @@ export class WsPeer {
       const startGaps = await outbox.begin(cursor, backlog);
       if (outbox.closed) return;
       this.#send({ op: 'subscribed', ...(ref === undefined ? {} : { ref }), cursor: this.#cursor() });
-      for (const gap of startGaps) this.#send({ op: 'gap', ...gap });
-      await outbox.drain(replayBatch(this.context.options.wsMaxBufferedBytes, this.context.options), this.#drained);
+      for (const gap of startGaps) this.sendGap(gap);
+      await outbox.drain(this.#replayBatch(), this.#drained);
       outbox.goLive();
+      this.#takeSeat();
     } catch (error) {
       this.#closeOutbox(outbox);
       this.#outboxes = this.#outboxes.filter((o) => o !== outbox);
@@ -159,8 +173,47 @@ export class WsPeer {
     }
   }
 
+  #replayBatch(): number {
+    return replayBatch(this.context.options.wsMaxBufferedBytes, this.context.options);
+  }
+
+  /**
+   * Trades the socket's one outbox for a seat in its topic's room when it is
+   * live on one topic (nothing buffered, so its position is where live
+   * messages stand); the outbox closes in the same turn.
+   */
+  #takeSeat(): void {
+    if (this.rooms === undefined || this.#closed || this.#outboxes.length !== 1) return;
+    const outbox = this.#outboxes[0];
+    if (!(outbox instanceof Outbox) || outbox.topics.length !== 1 || !outbox.live) return;
+    const topic = outbox.topics[0] as string;
+    const seat = this.rooms.seat(this, topic, outbox.positions[topic] ?? 0);
+    if (seat === undefined) return;
+    this.#swap(outbox, seat);
+    outbox.close();
+  }
+
+  /** Gives the socket's room seat (if it has one) back for an outbox of its own, live from the room's position. */
+  #leaveRoom(): void {
+    const seat = this.#outboxes.find((subscription) => subscription instanceof RoomSeat);
+    if (seat === undefined) return;
+    const outbox = new Outbox(this.context.bus, seat.topics, this.#sink);
+    // The room's position is what this socket was sent; a message the room still holds back shows as a hole, which the outbox reads.
+    outbox.startLive(seat.positions, this.#replayBatch());
+    this.#swap(seat, outbox);
+    seat.close();
+  }
+
+  /** Puts `next` where `previous` was, with its claim on the session's topics. */
+  #swap(previous: Subscription, next: Subscription): void {
+    this.#outboxes[this.#outboxes.indexOf(previous)] = next;
+    const release = this.#claims.get(previous);
+    this.#claims.delete(previous);
+    if (release !== undefined) this.#claims.set(next, release);
+  }
+
   /** Closes an outbox and gives its topics back (to this socket's and the session's counts). */
-  #closeOutbox(outbox: Outbox): void {
+  #closeOutbox(outbox: Subscription): void {
     outbox.close();
     const release = this.#claims.get(outbox);
     if (release === undefined) return;
@@ -169,10 +222,23 @@ export class WsPeer {
     for (const topic of outbox.topics) this.#topics.delete(topic);
   }
 
-  async #publish(frame: Record<string, unknown>, ref: string | undefined): Promise<void> {
-    const result = await this.admission.publish(frame);
+  /** Acks in the turn the frame arrived when nothing waits (the in-memory bus), else once the publish settles. */
+  #publish(frame: Record<string, unknown>, ref: string | undefined, done: (error: unknown) => void): void {
+    let result: PublishResult | Promise<PublishResult>;
+    try {
+      result = this.admission.publishNow(frame);
+    } catch (error) {
+      done(error);
+      return;
+    }
+    if (result instanceof Promise) result.then((settled) => this.#ack(settled, ref)).catch(done);
+    else this.#ack(result, ref);
+  }
+
+  /** The ack leaves ahead of the turn's fan-out (turn-cork.ts): its publisher can send the next one meanwhile. */
+  #ack(result: PublishResult, ref: string | undefined): void {
     this.#meter.published();
-    this.#send({ op: 'ack', ...(ref === undefined ? {} : { ref }), ...result });
+    this.#send({ op: 'ack', ...(ref === undefined ? {} : { ref }), ...result }, true);
   }
 
   /** The cursor over every topic this socket follows. */
@@ -183,30 +249,44 @@ export class WsPeer {
     return this.context.bus.encodeCursor(positions);
   }
 
+  /** A message from one of this socket's own outboxes (a replay, several topics, or not seated yet). */
   #sendMessage(message: Message, envelopeJson: string): void {
     if (this.#closed) return;
     this.#meter.delivered(1);
     const outboxes = this.#outboxes;
     // A socket on one topic (the common case) has the cursor every such socket has after this message.
     const sole = outboxes.length === 1 && outboxes[0].topics.length === 1 && outboxes[0].topics[0] === message.topic;
-    if (sole) {
-      const epoch = this.context.bus.epoch;
-      const shared = messageFrames.soleFrameOf(message, epoch);
-      if (shared !== undefined) {
-        this.#write(shared);
-        return;
-      }
-      const cursor = this.#cursor();
-      const frame = messageFrames.frameOf(message, envelopeJson, cursor);
-      messageFrames.markSole(message, epoch, cursor);
-      this.#write(frame);
+    if (!sole) {
+      this.#write(messageFrame(message, envelopeJson, this.#cursor()));
       return;
     }
-    this.#write(messageFrames.frameOf(message, envelopeJson, this.#cursor()));
+    this.#write(soleTopicFrame(this.context.bus, message, envelopeJson, outboxes[0].positions));
+    // Not seated when it went live (its room stood elsewhere): it may be once this outbox has released what it holds.
+    if (this.rooms !== undefined && !this.#seatAsked) {
+      this.#seatAsked = true;
+      queueMicrotask(this.#askSeatAgain);
+    }
   }
 
-  #send(frame: ServerFrame): void {
-    this.#write(JSON.stringify(frame));
+  /** Never from inside an outbox's release (it would close under its own loop): after the turn's fan-out. */
+  readonly #askSeatAgain = (): void => {
+    this.#seatAsked = false;
+    this.#takeSeat();
+  };
+
+  /** Writes a room's frame (ws-rooms.ts counts it, once for the room); false when the socket is going. */
+  writeShared(frame: Buffer): boolean {
+    if (this.#closed || this.ws.readyState !== this.ws.OPEN) return false;
+    this.#queue(frame);
+    return true;
+  }
+
+  sendGap(gap: Gap): void {
+    this.#send({ op: 'gap', ...gap });
+  }
+
+  #send(frame: ServerFrame, ahead = false): void {
+    this.#write(JSON.stringify(frame), ahead);
   }
 
   #sendError(error: LabError, ref?: string): void {
@@ -214,11 +294,16 @@ export class WsPeer {
   }
 
   /** Sends one text frame; a Buffer is the frame's UTF-8 text, possibly shared with other sockets. */
-  #write(frame: string | Buffer): void {
+  #write(frame: string | Buffer, ahead = false): void {
     if (this.#closed || this.ws.readyState !== this.ws.OPEN) return;
-    const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
-    this.#meter.bodyOut(bytes);
-    corkForThisTurn(this.socket);
+    this.#meter.bodyOut(typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length);
+    this.#queue(frame, ahead);
+  }
+
+  /** Sends a frame (its bytes counted by the caller), corked for the turn; past wsMaxBufferedBytes unsent, closes 1013. */
+  #queue(frame: string | Buffer, ahead = false): void {
+    if (ahead) corkAheadForThisTurn(this.socket);
+    else corkForThisTurn(this.socket);
     this.ws.send(frame, TEXT_FRAME);
     if (this.ws.bufferedAmount > this.context.options.wsMaxBufferedBytes) {
       // A client that stopped reading: bounded memory, then 1013 (PROTOCOL.md § Errors).

@@ -6,6 +6,8 @@ import { toLabError, wsCloseCode } from './errors.ts';
 import { rawErrorResponse } from './http-io.ts';
 import { deflateMeter, perMessageDeflateOptions } from './ws-deflate.ts';
 import { WsPeer } from './ws-peer.ts';
+import { replayBatch } from './query.ts';
+import { WsRooms } from './ws-rooms.ts';
 import type { Admission, Transport, TransportContext } from './types.ts';
 
 /**
@@ -30,6 +32,8 @@ export function createWsTransport(context: TransportContext): Transport {
     clientTracking: false,
   });
   const peers = new Set<WsPeer>();
+  /** Sockets on one topic share its room once live: one subscription, one frame and one count per message (ws-rooms.ts). */
+  const rooms = new WsRooms(context.bus, meter, replayBatch(context.options.wsMaxBufferedBytes, context.options));
   /** Every upgraded socket until it is gone, including those closing (a slow consumer's grace). */
   const sockets = new Set<WebSocket>();
   const heartbeat = setInterval(() => {
@@ -65,7 +69,8 @@ export function createWsTransport(context: TransportContext): Transport {
       // A socket that negotiated permessage-deflate counts its compressed payloads as bodies (ws-deflate.ts).
       const deflated = deflateMeter(ws, meter, context.options.compressionThresholdBytes);
       const peerContext = deflated ? Object.create(context, { meter: { value: deflated } }) as TransportContext : context;
-      const peer: WsPeer = new WsPeer(peerContext, ws, socket, admission, () => peers.delete(peer));
+      // A deflating socket counts its own (compressed) bytes, so it keeps an outbox of its own.
+      const peer: WsPeer = new WsPeer(peerContext, ws, socket, admission, () => peers.delete(peer), deflated ? undefined : rooms);
       peers.add(peer);
     });
   }
