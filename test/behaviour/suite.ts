@@ -1,14 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LabError } from '../../src/protocol/index.ts';
 import type { TransportName } from '../../src/protocol/index.ts';
 import type { ClientOptions } from '../../src/client/index.ts';
 import type { MessageBus } from '../../src/bus/index.ts';
-import type { LabServer } from '../../src/server/create.ts';
 import {
-  ClientPool, Recorder, createSessionRaw, eventually, publishRaw, range, startServer as startPlainServer,
+  ClientPool, createSessionRaw, eventually, publishRaw, range, startServer as startPlainServer,
 } from './harness.ts';
 import type { StartOptions } from '../../src/server/create.ts';
 import { startDelayProxy } from '../../src/net/delay-proxy.ts';
+import { errorCases } from './error-cases.ts';
+import type { SuiteServer } from './suite-shared.ts';
+
+export type { SuiteServer } from './suite-shared.ts';
 
 /**
  * The one behaviour suite (STYLE habit 1, after hono's common.case.test.ts):
@@ -47,21 +49,6 @@ export interface RunTestOptions {
    * the cases mostly wait on the network and on heartbeats.
    */
   alongside?: boolean;
-}
-
-/** What the cases use of a server: where it listens, its options, and close(). */
-export type SuiteServer = Pick<LabServer, 'url' | 'port' | 'options' | 'close'>;
-
-/** The error a promise rejected with, as a LabError (fails the test otherwise). */
-async function rejection(promise: Promise<unknown>): Promise<LabError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof LabError)) {
-    throw new Error(`expected a LabError, got ${outcome === undefined ? 'success' : String(outcome)}`);
-  }
-  return outcome;
 }
 
 export function runTest({ transport, skip = {}, newBus, clientOptions, serverOptions = {}, newServer, alongside = false }: RunTestOptions): void {
@@ -320,102 +307,7 @@ export function runTest({ transport, skip = {}, newBus, clientOptions, serverOpt
     });
 
     describe('errors', () => {
-      test('bad_request: a malformed topic', async () => {
-        const alice = await pool.join(server.url, 'alice');
-        expect((await rejection(alice.client.subscribe(['room:bad topic!']))).code).toBe('bad_request');
-        expect((await rejection(alice.client.publish('nowhere', 'x'))).code).toBe('bad_request');
-        // The client is still usable.
-        const topic = room();
-        await alice.client.subscribe([topic]);
-        await alice.client.publish(topic, 'still here');
-        await eventually(() => alice.bodies(topic).includes('still here'), 'the client to keep working');
-      });
-
-      test('unauthorized: a token that fails its signature', async () => {
-        const session = await createSessionRaw(server.url, pool.name('victim'));
-        const forgedToken = `${session.token.slice(0, -2)}${session.token.endsWith('AA') ? 'BB' : 'AA'}`;
-        const client = pool.create(server.url, { token: forgedToken });
-        const recorder = new Recorder(client);
-        const error = await rejection(client.connect().then(() => client.subscribe([room()])));
-        expect(error.code).toBe('unauthorized');
-        expect((await rejection(client.publish(room(), 'x'))).code).toBe('unauthorized');
-        expect(recorder.messages).toEqual([]);
-      });
-
-      test("forbidden: another user's inbox", async () => {
-        const bob = await pool.join(server.url, 'bob');
-        const alice = await pool.join(server.url, 'alice');
-        expect((await rejection(alice.client.subscribe([`user:${bob.client.name}`]))).code).toBe('forbidden');
-      });
-
-      test('unknown_user: a direct message to a name that never had a session', async () => {
-        const alice = await pool.join(server.url, 'alice');
-        expect((await rejection(alice.client.publish('user:nobody-ever-here', 'hello?'))).code).toBe('unknown_user');
-        // The server stays up (the origin tutorial crashed here).
-        const health = await fetch(`${server.url}/healthz`);
-        expect(health.status).toBe(200);
-      });
-
-      test('name_taken: a name held by a live session', async () => {
-        const alice = await pool.join(server.url, 'alice');
-        const twin = pool.create(server.url, { name: alice.client.name });
-        expect((await rejection(twin.connect())).code).toBe('name_taken');
-      });
-
-      test('payload_too_large: a body over maxBodyBytes', async () => {
-        const topic = room();
-        const alice = await pool.join(server.url, 'alice', [topic]);
-        const tooBig = 'x'.repeat(server.options.maxBodyBytes + 1);
-        expect((await rejection(alice.client.publish(topic, tooBig))).code).toBe('payload_too_large');
-        await alice.client.publish(topic, 'small');
-        await eventually(() => alice.bodies(topic).includes('small'), 'a normal publish after it');
-        expect(alice.bodies(topic)).toEqual(['small']);
-      });
-
-      test('rate_limited: publishing faster than the allowance', async () => {
-        const strict = await startServer({ publishRatePerSecond: 1, publishBurst: 3 });
-        try {
-          const topic = room();
-          const alice = await pool.join(strict.url, 'alice');
-          const outcomes: string[] = [];
-          for (const i of range(1, 6)) {
-            outcomes.push(await alice.client.publish(topic, `m${i}`).then(() => 'ok', (error: LabError) => error.code));
-          }
-          expect(outcomes.slice(0, 3)).toEqual(['ok', 'ok', 'ok']);
-          expect(outcomes.slice(3)).toContain('rate_limited');
-        } finally {
-          await pool.closeAll();
-          await strict.close();
-        }
-      });
-
-      test('too_many_connections: over the held-request limit, then recovers', async () => {
-        const tight = await startServer({ maxHeldRequests: 1, longPollWaitDefaultSeconds: 1 });
-        try {
-          const topic = room();
-          const holder = await pool.join(tight.url, 'holder', [topic]);
-          const waiter = await pool.join(tight.url, 'waiter');
-          const subscribed = waiter.client.subscribe([topic]);
-          await eventually(() => waiter.errors.some((e) => e.code === 'too_many_connections'), 'a too_many_connections error event');
-          await holder.client.close();
-          await subscribed;
-          const writer = await pool.join(tight.url, 'writer');
-          await writer.client.publish(topic, 'through');
-          await eventually(() => waiter.bodies(topic).includes('through'), 'delivery once a slot is free', 15_000);
-        } finally {
-          await pool.closeAll();
-          await tight.close();
-        }
-      }, 30_000);
-
-      test('shutting_down: the client reconnects when the server stops', async () => {
-        const doomed = await startServer();
-        const topic = room();
-        const reader = await pool.join(doomed.url, 'reader', [topic]);
-        await doomed.close();
-        await eventually(() => reader.states.includes('reconnecting'), 'the client to notice', 10_000);
-        expect(reader.client.state).not.toBe('closed');
-      });
+      errorCases({ test, pool, server: () => server, startServer, room });
     });
   });
 }
