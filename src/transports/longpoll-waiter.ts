@@ -18,10 +18,14 @@ export interface WaiterShared {
   readonly bodies: SharedPollBody;
   /** The answers' cursors: one string per distinct set of positions in a row. */
   readonly cursors: CursorMemo;
-  /** One timer per `wait` value for every held request. */
-  readonly timers: WaitQueues;
+  /** One timer per `wait` value for every held request (and with the next, every request not answered yet). */
+  readonly timers: WaitQueues<LongPollWaiter>;
+  /** Requests catching up over a bus that reads asynchronously, not in `timers` yet. */
+  readonly catchingUp: Set<LongPollWaiter>;
   /** Held requests that wait for the same thing wait together: one subscription and one answer per room. */
   readonly rooms: LongPollRooms;
+  /** The long poll each session holds per set of topics (`heldKey`): the next one with the same key replaces it. */
+  readonly held: Map<string, LongPollWaiter>;
 }
 
 /**
@@ -48,14 +52,22 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
   #superseded = false;
   /** True while this waiter sits in its `wait` queue. */
   #timed = false;
+  /** Its slot in its `wait` queue (WaitQueues writes it). */
+  waitSlot = -1;
   #answerScheduled = false;
   #watchingClose = false;
 
+  /**
+   * `release` gives back what its admission holds; `heldKey` is its entry in
+   * `shared.held`. Kept as fields, not in a closure per request: a release of
+   * thousands reads them from the waiter it is answering anyway.
+   */
   constructor(
     private readonly context: TransportContext,
     private readonly res: ServerResponse,
     private readonly query: ReceiveQuery,
-    private readonly onDone: () => void,
+    private readonly release: () => void,
+    private readonly heldKey: string,
     private readonly shared: WaiterShared,
   ) {
     this.#answer = new LongPollAnswer(query.limit, context.options.pollMaxAnswerBytes);
@@ -90,6 +102,7 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
     });
     this.#outbox = outbox;
     this.#watchClose();
+    this.shared.catchingUp.add(this);
     this.#run(outbox).catch((error: unknown) => this.fail(error));
   }
 
@@ -116,6 +129,7 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
 
   /** Answers at once with what the catch-up found, else holds until a message, a gap or `wait`. */
   #settle(startGaps: Gap[], batch: CatchUp): void {
+    if (this.#outbox) this.shared.catchingUp.delete(this);
     const answer = this.#answer;
     answer.gaps.push(...startGaps, ...batch.gaps);
     const fitted = fitMessages(batch.messages, batch.positions, this.context.options.pollMaxAnswerBytes);
@@ -209,9 +223,14 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
     if (this.#room) {
       this.#room.leave(this);
       this.#room = undefined;
-    } else this.#outbox?.close();
+    } else if (this.#outbox) {
+      this.#outbox.close();
+      this.shared.catchingUp.delete(this);
+    }
     // The 'close' listener stays: it does nothing once done, and removing it cost a scan per waiter.
-    this.onDone();
+    this.release();
+    const held = this.shared.held;
+    if (held.get(this.heldKey) === this) held.delete(this.heldKey);
   }
 
   readonly #onClose = (): void => {
