@@ -56,19 +56,21 @@ export class AddressLimits {
     decrement(this.#unfinished, addressOf(socket));
   }
 
-  /** Counts a held long poll or stream of `address`; throws too_many_connections over the quota. */
-  hold(address: string): () => void {
+  /**
+   * Counts a held long poll or stream of `address`; throws too_many_connections
+   * over the quota. The caller gives it back once with `unhold` (a held request
+   * keeps one release for all it holds: no closure per request, issue 12).
+   */
+  hold(address: string): void {
     const held = this.#held.get(address) ?? 0;
     if (held >= this.options.maxHeldPerAddress) {
       throw new LabError('too_many_connections', `this address holds its maximum of ${this.options.maxHeldPerAddress} long polls and streams (maxHeldPerAddress)`, 1);
     }
     this.#held.set(address, held + 1);
-    let holding = true;
-    return () => {
-      if (!holding) return;
-      holding = false;
-      decrement(this.#held, address);
-    };
+  }
+
+  unhold(address: string): void {
+    decrement(this.#held, address);
   }
 
   /** Sockets open from `address` now (for tests and stats). */

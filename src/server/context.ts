@@ -102,42 +102,52 @@ export class ServerContext {
       throw new LabError('too_many_connections', 'the server holds its maximum of held requests', 1);
     }
     this.#checkSessionHolds(session);
-    const releaseAddress = this.addresses.hold(this.clientAddresses.of(req) ?? 'unknown');
-    let releaseTopics: () => void;
+    const address = this.clientAddresses.of(req) ?? 'unknown';
+    this.addresses.hold(address);
     try {
-      releaseTopics = this.claimTopics(session, topics);
+      this.#claimTopics(session, topics);
     } catch (error) {
-      releaseAddress();
+      this.addresses.unhold(address);
       throw error;
     }
     this.heldRequests += 1;
     counters.heldRequests += 1;
-    const releaseSession = this.sessions.hold(session);
+    this.sessions.addConnection(session);
+    // One release for everything the request holds, not one closure per part:
+    // a publish releasing thousands of held requests calls it for each (issue 12).
     let held = true;
     return () => {
       if (!held) return;
       held = false;
       this.heldRequests -= 1;
       counters.heldRequests -= 1;
-      releaseSession();
-      releaseAddress();
-      releaseTopics();
+      this.sessions.removeConnection(session);
+      this.addresses.unhold(address);
+      this.#unclaimTopics(session, topics);
     };
   }
 
   /** Counts `count` more topics followed by the session (maxTopicsPerSession); the release is idempotent. */
   claimTopics(session: Session, count: number): () => void {
+    this.#claimTopics(session, count);
+    let claimed = true;
+    return () => {
+      if (!claimed) return;
+      claimed = false;
+      this.#unclaimTopics(session, count);
+    };
+  }
+
+  #claimTopics(session: Session, count: number): void {
     const now = this.#sessionTopics.get(session) ?? 0;
     if (now + count > this.options.maxTopicsPerSession) {
       throw new LabError('bad_request', `a session follows at most ${this.options.maxTopicsPerSession} topics at once (maxTopicsPerSession); it follows ${now}`);
     }
     this.#sessionTopics.set(session, now + count);
-    let claimed = true;
-    return () => {
-      if (!claimed) return;
-      claimed = false;
-      this.#sessionTopics.set(session, (this.#sessionTopics.get(session) ?? count) - count);
-    };
+  }
+
+  #unclaimTopics(session: Session, count: number): void {
+    this.#sessionTopics.set(session, (this.#sessionTopics.get(session) ?? count) - count);
   }
 
   /** One session may not take every slot (issue 8 #6): its held requests and sockets are capped. */

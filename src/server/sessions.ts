@@ -154,14 +154,23 @@ export class SessionRegistry {
 
   /** Marks a connection of the session as open; the returned function closes it (once). */
   hold(session: Session): () => void {
-    session.connections += 1;
+    this.addConnection(session);
     let open = true;
     return () => {
       if (!open) return;
       open = false;
-      session.connections -= 1;
-      session.lastSeenAt = this.#now();
+      this.removeConnection(session);
     };
+  }
+
+  /** `hold` without the closure, for a caller that removes it once itself (a held request's one release). */
+  addConnection(session: Session): void {
+    session.connections += 1;
+  }
+
+  removeConnection(session: Session): void {
+    session.connections -= 1;
+    session.lastSeenAt = this.#now();
   }
 
   /** Lets go of idle sessions (and refilled buckets, expired leases); returns how many sessions remain. */

@@ -20,17 +20,20 @@ export interface GzipChoice {
 }
 
 const choices = new WeakMap<object, GzipChoice>();
+/** Until a first answer is marked, `gzipChoice` need not look: a release of thousands skips a WeakMap lookup per answer. */
+let anyChosen = false;
 
 /** Marks `res` to be gzipped when its request accepts gzip and the server compresses. */
 export function chooseGzip(req: IncomingMessage, res: ServerResponse, options: ServerOptions): void {
   if (options.httpCompression === 'gzip' && acceptsGzip(req.headers['accept-encoding'])) {
     choices.set(res, { level: options.compressionLevel, thresholdBytes: options.compressionThresholdBytes });
+    anyChosen = true;
   }
 }
 
 /** How `res` is to be gzipped, or undefined for an uncompressed answer. */
 export function gzipChoice(res: ServerResponse | Http2ServerResponse): GzipChoice | undefined {
-  return choices.get(res);
+  return anyChosen ? choices.get(res) : undefined;
 }
 
 /**

@@ -18,10 +18,14 @@ export interface WaiterShared {
   readonly bodies: SharedPollBody;
   /** The answers' cursors: one string per distinct set of positions in a row. */
   readonly cursors: CursorMemo;
-  /** One timer per `wait` value for every held request. */
-  readonly timers: WaitQueues;
+  /** One timer per `wait` value for every held request (and with the next, every request not answered yet). */
+  readonly timers: WaitQueues<LongPollWaiter>;
+  /** Requests catching up over a bus that reads asynchronously, not in `timers` yet. */
+  readonly catchingUp: Set<LongPollWaiter>;
   /** Held requests that wait for the same thing wait together: one subscription and one answer per room. */
   readonly rooms: LongPollRooms;
+  /** The long poll each session holds per set of topics (`heldKey`): the next one with the same key replaces it. */
+  readonly held: Map<string, LongPollWaiter>;
 }
 
 /**
@@ -40,25 +44,40 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
   /** Its own subscription, over a bus that reads asynchronously (subscribed before its catch-up). */
   #outbox: Outbox | undefined;
   /** Where its answer's cursor points when it has no outbox (an in-memory catch-up). */
-  #positions: Positions = {};
-  readonly #answer: LongPollAnswer;
+  #positions: Positions = NO_POSITIONS;
+  /** What it gathered on its own; made only once there is something (most held requests gather nothing: their room does). */
+  #answer: LongPollAnswer | undefined;
   /** Where it waits once its own outbox found nothing (then its outbox is closed). */
   #room: LongPollRoom | undefined;
   #done = false;
   #superseded = false;
   /** True while this waiter sits in its `wait` queue. */
   #timed = false;
+  /** Its slot in its `wait` queue (WaitQueues writes it). */
+  waitSlot = -1;
   #answerScheduled = false;
   #watchingClose = false;
 
+  /**
+   * `release` gives back what its admission holds; `heldKey` is its entry in
+   * `shared.held`. Kept as fields, not in a closure per request: a release of
+   * thousands reads them from the waiter it is answering anyway.
+   */
   constructor(
     private readonly context: TransportContext,
     private readonly res: ServerResponse,
     private readonly query: ReceiveQuery,
-    private readonly onDone: () => void,
+    private readonly release: () => void,
+    private readonly heldKey: string,
     private readonly shared: WaiterShared,
-  ) {
-    this.#answer = new LongPollAnswer(query.limit, context.options.pollMaxAnswerBytes);
+  ) {}
+
+  #gathered(): LongPollAnswer {
+    return (this.#answer ??= new LongPollAnswer(this.query.limit, this.context.options.pollMaxAnswerBytes));
+  }
+
+  get #gatheredNothing(): boolean {
+    return this.#answer === undefined || this.#answer.empty;
   }
 
   start(): void {
@@ -80,16 +99,17 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
     }
     const outbox = new Outbox(this.context.bus, this.query.topics, {
       message: (message, json) => {
-        if (this.#answer.addLive(message, json, outbox.positions)) this.#answerNow();
+        if (this.#gathered().addLive(message, json, outbox.positions)) this.#answerNow();
         else this.#scheduleAnswer();
       },
       gap: (gap: Gap) => {
-        this.#answer.gaps.push(gap);
+        this.#gathered().gaps.push(gap);
         this.#scheduleAnswer();
       },
     });
     this.#outbox = outbox;
     this.#watchClose();
+    this.shared.catchingUp.add(this);
     this.#run(outbox).catch((error: unknown) => this.fail(error));
   }
 
@@ -116,18 +136,21 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
 
   /** Answers at once with what the catch-up found, else holds until a message, a gap or `wait`. */
   #settle(startGaps: Gap[], batch: CatchUp): void {
-    const answer = this.#answer;
-    answer.gaps.push(...startGaps, ...batch.gaps);
+    if (this.#outbox) this.shared.catchingUp.delete(this);
     const fitted = fitMessages(batch.messages, batch.positions, this.context.options.pollMaxAnswerBytes);
-    answer.messages.push(...fitted.jsons);
-    answer.bytes = fitted.bytes;
+    if (startGaps.length > 0 || batch.gaps.length > 0 || fitted.jsons.length > 0) {
+      const answer = this.#gathered();
+      answer.gaps.push(...startGaps, ...batch.gaps);
+      answer.messages.push(...fitted.jsons);
+      answer.bytes = fitted.bytes;
+      answer.more = batch.more || fitted.cut;
+    }
     // The batch's positions are a fresh object that only this request keeps.
     const positions = fitted.cut ? { ...fitted.positions } : batch.positions;
     const outbox = this.#outbox;
     if (outbox) outbox.positions = positions;
     else this.#positions = positions;
-    answer.more = batch.more || fitted.cut;
-    if (!answer.empty || this.#superseded || this.query.waitMs === 0) {
+    if (!this.#gatheredNothing || this.#superseded || this.query.waitMs === 0) {
       this.#answerNow();
       return;
     }
@@ -137,7 +160,7 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
     if (outbox) {
       outbox.goLive();
       // Something came while it caught up (goLive delivered it), or a repair is under way: it stays on its own.
-      if (this.#done || !answer.empty || this.#answerScheduled || !outbox.live) return;
+      if (this.#done || !this.#gatheredNothing || this.#answerScheduled || !outbox.live) return;
       outbox.close();
       this.#outbox = undefined;
       this.#positions = outbox.positions;
@@ -145,6 +168,8 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
     // It waits in the room of its positions, whose subscription starts (or stands) in this same
     // turn as the read that found nothing newer, so nothing slips between the two.
     this.#room = this.shared.rooms.join(this, this.query.topics, this.#positions, this.query.limit);
+    // From here it answers with its room's body and cursor: its own positions are not read again.
+    this.#positions = NO_POSITIONS;
   }
 
   /** Only a request that is held needs to hear of its client leaving (one answered at once does not). */
@@ -195,7 +220,7 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
   }
 
   #ownBody(): { body: PreparedJson; messages: number; empty: boolean } {
-    const answer = this.#answer;
+    const answer = this.#answer ?? NOTHING_GATHERED;
     const cursor = this.shared.cursors.of(this.#outbox ? this.#outbox.positions : this.#positions);
     return { body: this.shared.bodies.body(answer.messages, answer.gaps, cursor, answer.more), messages: answer.messages.length, empty: answer.empty };
   }
@@ -209,9 +234,14 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
     if (this.#room) {
       this.#room.leave(this);
       this.#room = undefined;
-    } else this.#outbox?.close();
+    } else if (this.#outbox) {
+      this.#outbox.close();
+      this.shared.catchingUp.delete(this);
+    }
     // The 'close' listener stays: it does nothing once done, and removing it cost a scan per waiter.
-    this.onDone();
+    this.release();
+    const held = this.shared.held;
+    if (held.get(this.heldKey) === this) held.delete(this.heldKey);
   }
 
   readonly #onClose = (): void => {
@@ -219,3 +249,7 @@ export class LongPollWaiter implements Expiring, Due, RoomMember {
     if (!this.#done) this.#finish();
   };
 }
+
+/** Read-only stand-ins for a waiter that gathered nothing of its own (never written to). */
+const NO_POSITIONS: Positions = Object.freeze({}) as Positions;
+const NOTHING_GATHERED: Readonly<LongPollAnswer> = Object.freeze(new LongPollAnswer(1, 0));

@@ -20,8 +20,6 @@ import { WaitQueues } from './wait-queues.ts';
  */
 export function createLongPollTransport(context: TransportContext): Transport {
   const meter = context.meter;
-  const held = new Map<string, LongPollWaiter>();
-  const all = new Set<LongPollWaiter>();
   // Waiters and rooms a publish woke, answered together in one check phase rather than one setImmediate each.
   let due: Due[] = [];
   const answerDue = (): void => {
@@ -38,12 +36,18 @@ export function createLongPollTransport(context: TransportContext): Transport {
     scheduleAnswer,
     bodies: new SharedPollBody(),
     cursors,
-    timers: new WaitQueues(),
+    timers: new WaitQueues<LongPollWaiter>(),
+    catchingUp: new Set<LongPollWaiter>(),
     rooms: new LongPollRooms(context.bus, context.options.pollMaxAnswerBytes, meter, cursors, scheduleAnswer),
+    held: new Map<string, LongPollWaiter>(),
   };
+  const held = shared.held;
 
   /** The key of a session's long poll on a set of topics: the next one with the same key replaces it. */
-  const keyOf = (session: SessionRef, query: ReceiveQuery): string => `${session.id}\n${[...query.topics].sort().join(',')}`;
+  const keyOf = (session: SessionRef, query: ReceiveQuery): string => {
+    const topics = query.topics;
+    return `${session.id}\n${topics.length === 1 ? topics[0] : [...topics].sort().join(',')}`;
+  };
   /** Answers the long poll a new one replaces, before the new one is counted (its slot is free again). */
   const supersede = (session: SessionRef, query: ReceiveQuery): void => held.get(keyOf(session, query))?.answerEmpty();
 
@@ -52,13 +56,8 @@ export function createLongPollTransport(context: TransportContext): Transport {
     try {
       const { session, query, release } = context.admit(req, params, { hold: 'request', wholeAnswer: res, beforeHold: supersede });
       const key = keyOf(session, query);
-      waiter = new LongPollWaiter(context, res, query, () => {
-        release();
-        all.delete(waiter);
-        if (held.get(key) === waiter) held.delete(key);
-      }, shared);
+      waiter = new LongPollWaiter(context, res, query, release, key, shared);
       held.set(key, waiter);
-      all.add(waiter);
     } catch (error) {
       sendError(res, error, meter);
       return;
@@ -70,7 +69,8 @@ export function createLongPollTransport(context: TransportContext): Transport {
     name: 'longpoll',
     handleRequest: open,
     async close() {
-      for (const waiter of [...all]) waiter.fail(new LabError('shutting_down', 'the server is stopping', 1));
+      // Every request not answered yet waits in a `wait` queue or is still catching up.
+      for (const waiter of [...shared.timers.waiting(), ...shared.catchingUp]) waiter.fail(new LabError('shutting_down', 'the server is stopping', 1));
     },
   };
 }
