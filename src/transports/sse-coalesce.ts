@@ -9,15 +9,36 @@ export interface ChunkSink {
 }
 
 /**
- * Issue 12: an event stream's writes, coalesced while its socket is backed up.
+ * The event loop's turns, as far as the streams need them: `current` moves on in
+ * the check phase (one shared `setImmediate`, scheduled by the first write of a
+ * turn), after the events held for the turn's end have been written.
+ */
+const turns = { current: 0, scheduled: false, held: new Set<EventCoalescer>() };
+
+function endTurn(): void {
+  turns.scheduled = false;
+  const held = turns.held;
+  turns.held = new Set();
+  for (const events of held) events.turnEnded();
+  turns.current += 1;
+}
+
+/**
+ * Issue 12: an event stream's writes, coalesced while it cannot send one more
+ * write to good use.
  *
- * While nothing is in flight an event is written at once, as its own chunk, so a
- * stream that keeps up sees no added delay. While a write is in flight — its bytes
- * not yet handed to the kernel: the socket is backed up, or it is still corked for
- * this turn — the next events wait here and leave together as ONE chunk when it
- * has gone (SockJS's xhr-streaming gathers messages in a session buffer the same
- * way). At saturation that is one http write, one chunk and one queued write
- * request for many events instead of one each.
+ * The first event of a turn of the event loop, with nothing in flight, is written
+ * at once as its own chunk, so a stream that keeps up sees no added delay. Later
+ * events wait here and leave together as ONE chunk:
+ * - while a write is in flight (its bytes not yet handed to the kernel: the
+ *   socket is backed up), when it has gone;
+ * - else, once the stream has written in this turn, at the turn's end (the check
+ *   phase). At saturation node runs a publisher's pipelined publishes one after
+ *   another in one turn (their writes leave between them), so this is what
+ *   gathers them.
+ * SockJS's xhr-streaming gathers messages in a session buffer the same way. At
+ * saturation that is one http write, one chunk and one queued write request for
+ * many events instead of one each.
  *
  * Events are only ever appended whole, so a cut or a drop never splits one.
  */
@@ -26,6 +47,8 @@ export class EventCoalescer {
   #pendingBytes = 0;
   #pendingBodyBytes = 0;
   #inFlight = false;
+  /** The turn of this stream's last write. */
+  #turn = -1;
 
   /** `onWritten` hears every chunk that has left (and, right before, the held events' chunk handed on). */
   constructor(
@@ -38,15 +61,22 @@ export class EventCoalescer {
     return this.#pendingBytes;
   }
 
-  /** Writes one whole event now, or holds it for the next chunk while a write is in flight. */
+  /** Writes one whole event now, or holds it for the next chunk (see the class). */
   write(event: string | Buffer, bodyBytes: number, bytes: number): void {
-    if (!this.#inFlight) {
+    if (!this.#inFlight && this.#turn !== turns.current) {
       this.#send(event, bodyBytes, bytes);
       return;
     }
     this.#parts.push(event);
     this.#pendingBytes += bytes;
     this.#pendingBodyBytes += bodyBytes;
+    // In flight, the write's callback sends them; else the turn's end does.
+    if (!this.#inFlight) turns.held.add(this);
+  }
+
+  /** The turn is over: what was held for it goes out (unless a write is in flight: then when it has gone). */
+  turnEnded(): void {
+    if (!this.#inFlight) this.flush();
   }
 
   /** Hands what is held to the sink now as one chunk (the stream is ending: it goes out before the end). */
@@ -68,12 +98,19 @@ export class EventCoalescer {
 
   #send(chunk: string | Buffer, bodyBytes: number, bytes: number): void {
     this.#inFlight = true;
+    this.#turn = turns.current;
+    if (!turns.scheduled) {
+      turns.scheduled = true;
+      setImmediate(endTurn);
+    }
     this.sink.write(chunk, bodyBytes, bytes, this.#written);
   }
 
   readonly #written = (): void => {
     this.#inFlight = false;
-    this.flush();
+    // Gone within the turn it was written in: what came meanwhile waits for the turn's end.
+    if (this.#turn !== turns.current) this.flush();
+    else if (this.#parts.length > 0) turns.held.add(this);
     this.onWritten();
   };
 }

@@ -110,6 +110,22 @@ describe('SSE coalescing while the socket is backed up (issue 12)', () => {
     stream.socket.destroy();
   });
 
+  it('writes the first event of a turn at once and the ones after it in that turn as one chunk at its end', async () => {
+    const server = await startServer();
+    const alice = await createSession(server, 'alice');
+    const stream = await RawStream.open(server, alice);
+    // Four publishes in one turn, each write leaving before the next publish (its callbacks run
+    // on the tick queue), as node runs a publisher's pipelined requests at saturation.
+    for (let i = 1; i <= 4; i++) {
+      await server.bus.publish({ topic: TOPIC, from: 'alice', body: `m${i}` });
+      for (let tick = 0; tick < 5; tick++) await new Promise((resolve) => process.nextTick(resolve));
+    }
+    await eventually(() => messageCount(stream.text()) === 4, 'four messages');
+    expect(stream.chunks().map((chunk) => messageCount(chunk.toString()))).toEqual([0, 1, 3]);
+    expect(seqsOf(stream.text())).toEqual([1, 2, 3, 4]);
+    stream.socket.destroy();
+  });
+
   it('sends the events that came while its socket was backed up as one chunk, and counts the socket bytes exactly', async () => {
     const server = await startServer({ sseMaxBufferedBytes: 64 * 1024 * 1024 });
     const alice = await createSession(server, 'alice');
