@@ -5,9 +5,10 @@ import type { WireMeter } from './types.ts';
 
 /**
  * An event stream's gzip (issue 11 #6): one zlib stream per response, flushed
- * with Z_SYNC_FLUSH after every event so that an event leaves at once instead of
- * waiting in zlib's window for the next one. Each flush's output is one write
- * (one HTTP/1.1 chunk).
+ * with Z_SYNC_FLUSH after every write so that an event leaves at once instead of
+ * waiting in zlib's window for the next one. A write is one event, or the events
+ * held while the socket was backed up (sse-coalesce.ts), compressed together.
+ * Each flush's output is one write (one HTTP/1.1 chunk).
  *
  * Accounting: the SSE field names and the event data are compressed together,
  * so the stream's compressed bytes all count as bodies; the chunks' size lines
@@ -32,10 +33,13 @@ export class SseGzip {
     return this.#zlib.writableLength + this.#zlib.readableLength;
   }
 
-  /** Compresses one whole event and sends what zlib gives for it (the gzip header too, the first time). */
-  write(text: string | Buffer): void {
+  /**
+   * Compresses whole events and sends what zlib gives for them (the gzip header too,
+   * the first time); `written` once that has left for the socket.
+   */
+  write(text: string | Buffer, written: () => void): void {
     this.#zlib.write(text);
-    this.#zlib.flush(EVENT_FLUSH, () => this.#send());
+    this.#zlib.flush(EVENT_FLUSH, () => this.#send(written));
   }
 
   /** Ends the zlib stream (its trailer leaves), then the response. */
@@ -47,14 +51,17 @@ export class SseGzip {
     });
   }
 
-  #send(): void {
+  #send(written?: () => void): void {
     const chunks: Buffer[] = [];
     for (let chunk = this.#zlib.read() as Buffer | null; chunk !== null; chunk = this.#zlib.read() as Buffer | null) chunks.push(chunk);
-    if (chunks.length === 0 || this.res.destroyed || this.res.writableEnded) return;
+    if (chunks.length === 0 || this.res.destroyed || this.res.writableEnded) {
+      written?.();
+      return;
+    }
     const out = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     this.meter.bodyOut(out.length);
     if (this.res.chunkedEncoding) this.meter.chunkOut(out.length);
-    this.res.write(out);
+    this.res.write(out, written);
   }
 }
 

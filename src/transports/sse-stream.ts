@@ -6,6 +6,7 @@ import { gzipChoice } from './compression.ts';
 import { sendError } from './http-io.ts';
 import { SseGzip } from './sse-gzip.ts';
 import { Outbox } from './outbox.ts';
+import { EventCoalescer, type ChunkSink } from './sse-coalesce.ts';
 import { replayBatch, type ReceiveQuery } from './query.ts';
 import type { TransportContext, WireMeter } from './types.ts';
 
@@ -19,13 +20,17 @@ const LAST_CHUNK_BYTES = 5;
 const messageEvents = new FrameCache((json, cursor) => `event: message\nid: ${cursor}\ndata: ${json}\n\n`);
 
 /**
- * One event stream. Each event is one `write` (one HTTP chunk), so its framing is
- * known exactly: the SSE field names, separators and `id` value, plus the chunk's
- * size line and CRLFs. The `data:` value — the envelope JSON — counts as body.
+ * One event stream. An event is written at once as its own `write` (one HTTP
+ * chunk); while a write is still in flight (the socket backed up), the next events
+ * wait and leave together as one chunk when it has gone (issue 12, sse-coalesce.ts).
+ * Either way the framing is known exactly: per event the SSE field names,
+ * separators and `id` value, per chunk its size line and CRLFs. The `data:`
+ * value — the envelope JSON — counts as body.
  *
- * A client that does not read cannot make it hold more than `sseMaxBufferedBytes`:
- * the event that would pass it ends the stream instead (EventSource reconnects
- * with the `Last-Event-ID` of the last whole event it got, so nothing is lost).
+ * A client that does not read cannot make it hold more than `sseMaxBufferedBytes`,
+ * unsent and held events together: the event that would pass it ends the stream
+ * instead, after the events already held (EventSource reconnects with the
+ * `Last-Event-ID` of the last whole event it got, so nothing is lost).
  *
  * It opens with `event: subscribed` carrying the start cursor (as the WebSocket's
  * `subscribed` frame does), so a client that drops before any message still
@@ -38,6 +43,9 @@ export class SseStream {
   #done = false;
   /** The stream's gzip when the request accepts it and the server compresses (issue 11 #6). */
   #gzip: SseGzip | undefined;
+  readonly #events: EventCoalescer;
+  /** Set while a replay waits for room (#drained): a written chunk may have made it. */
+  #onChunkWritten: (() => void) | undefined;
 
   constructor(
     private readonly context: TransportContext,
@@ -46,13 +54,13 @@ export class SseStream {
     private readonly onDone: () => void,
   ) {
     this.#meter = context.meter;
+    this.#events = new EventCoalescer(this.#sink, () => this.#onChunkWritten?.());
     this.#outbox = new Outbox(context.bus, query.topics, {
       message: (message: Message, json: string) => {
         if (this.#done) return;
-        this.#meter.delivered(1);
         const cursor = this.context.bus.encodeCursor(this.#outbox.positions);
         const event = messageEvents.frameOf(message, json, cursor);
-        this.#write(event, envelopeBytes(message), event.length);
+        if (this.#write(event, envelopeBytes(message), event.length)) this.#meter.delivered(1);
       },
       gap: (gap: Gap) => this.#event('gap', JSON.stringify(gap)),
     });
@@ -79,6 +87,8 @@ export class SseStream {
   end(): void {
     if (this.#done) return;
     this.#finish();
+    // The events held for the next chunk were taken: they go out before the end.
+    this.#events.flush();
     if (this.#gzip) {
       this.#gzip.end();
       return;
@@ -119,24 +129,38 @@ export class SseStream {
     this.#write(`${head}${data}\n\n`, dataBytes, head.length + dataBytes + 2);
   }
 
-  #write(text: string | Buffer, bodyBytes: number, bytes = Buffer.byteLength(text)): void {
-    if (this.#done) return;
-    if (this.res.writableLength + (this.#gzip?.pendingBytes ?? 0) + bytes > this.context.options.sseMaxBufferedBytes) {
+  /** Takes one whole event (written now or held for the next chunk); false when it ended the stream instead. */
+  #write(text: string | Buffer, bodyBytes: number, bytes = Buffer.byteLength(text)): boolean {
+    if (this.#done) return false;
+    if (this.#unsentBytes() + bytes > this.context.options.sseMaxBufferedBytes) {
       // Issue 8 #3: a client that stopped reading. The event is not written, so the
       // last id the client can hold is the last whole event sent: it resumes there.
       this.#cutSlowConsumer();
-      return;
+      return false;
     }
     this.#lastWriteAt = Date.now();
-    if (this.#gzip) {
-      // Counted as the compressed bytes leave (sse-gzip.ts).
-      this.#gzip.write(text);
-      return;
-    }
-    this.#meter.bodyOut(bodyBytes);
-    this.#meter.framingOut(bytes - bodyBytes);
-    if (this.res.chunkedEncoding) this.#meter.chunkOut(bytes);
-    this.res.write(text);
+    this.#events.write(text, bodyBytes, bytes);
+    return true;
+  }
+
+  /** Where the coalesced chunks go: one write each, counted as it is written. */
+  readonly #sink: ChunkSink = {
+    write: (chunk, bodyBytes, bytes, written) => {
+      if (this.#gzip) {
+        // Counted as the compressed bytes leave (sse-gzip.ts).
+        this.#gzip.write(chunk, written);
+        return;
+      }
+      this.#meter.bodyOut(bodyBytes);
+      this.#meter.framingOut(bytes - bodyBytes);
+      if (this.res.chunkedEncoding) this.#meter.chunkOut(bytes);
+      this.res.write(chunk, written);
+    },
+  };
+
+  /** What the stream holds for its client: unsent in the response, in its gzip, and events waiting for the next chunk. */
+  #unsentBytes(): number {
+    return this.res.writableLength + (this.#gzip?.pendingBytes ?? 0) + this.#events.pendingBytes;
   }
 
   /** Ends the stream; if what it holds still does not leave within a grace, the socket is cut. */
@@ -157,20 +181,26 @@ export class SseStream {
   /** Resolves once at most half the buffer bound is unsent (or the stream is over). */
   readonly #drained = (): Promise<void> => {
     const low = this.context.options.sseMaxBufferedBytes / 2;
-    if (this.#done || this.res.writableLength <= low) return Promise.resolve();
+    if (this.#done || this.#unsentBytes() <= low) return Promise.resolve();
     return new Promise((resolve) => {
       const check = (): void => {
-        if (!this.#done && this.res.writableLength > low && !this.res.destroyed) return;
+        if (!this.#done && this.#unsentBytes() > low && !this.res.destroyed) return;
+        this.#onChunkWritten = undefined;
         this.res.off('drain', check);
         this.res.off('close', check);
         resolve();
       };
+      // 'drain' comes only after a write the socket refused; a chunk of ours leaving
+      // (its held events handed on) may free the room too, with a bound under the socket's high-water mark.
+      this.#onChunkWritten = check;
       this.res.on('drain', check);
       this.res.on('close', check);
     });
   };
 
   readonly #onClose = (): void => {
+    // The client is gone: what was held for it can no longer be written.
+    this.#events.drop();
     if (!this.#done) this.#finish();
   };
 }
