@@ -32,7 +32,12 @@ export class LongPollSimClient extends HttpSimClient {
     this.ask(this.options.longPollWaitSeconds)
       .then(() => {
         this.held = false;
-        this.whenRunning(() => this.loop());
+        // The next request is written in the check phase, after every answer this worker read in the
+        // same poll phase was stamped: forty subscribers share this process, and one's re-issue (a
+        // syscall) would otherwise land on the latency of the next one read (a real client has its
+        // own CPU). Measured: fanout long poll 35.0 → 33.9 ms. The wait is part of r, the turnaround
+        // the theory counts.
+        setImmediate(() => this.whenRunning(() => this.loop()));
       })
       .catch((error: Error) => {
         this.held = false;
