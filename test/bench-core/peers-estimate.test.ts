@@ -7,10 +7,10 @@ const peers = SCENARIOS.find((scenario) => scenario.name === 'peers')!;
 const settings = settingsFor(peers, false, {});
 
 describe('the peers run\'s estimate', () => {
-  it('says about 26 minutes for every part at three repeats, as a full run took on the project\'s machine', () => {
+  it('says about 16 minutes for every part at three repeats, as a full run took on the project\'s machine', () => {
     const seconds = estimateSeconds(peers, settings, false, true);
-    expect(seconds).toBeGreaterThan(24 * 60);
-    expect(seconds).toBeLessThan(28 * 60);
+    expect(seconds).toBeGreaterThan(15 * 60);
+    expect(seconds).toBeLessThan(17 * 60);
   });
 
   it('follows the parts, the repeats and the scale asked for', () => {
