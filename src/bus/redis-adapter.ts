@@ -102,6 +102,16 @@ export class RedisAdapter implements BusAdapter {
     return this.#epoch;
   }
 
+  /**
+   * Undefined while both bus connections are up; else why not, for `/healthz`.
+   * Each connection reconnects on its own backoff, so the shared state's PING
+   * answering again does not yet mean that the bus's commands would.
+   */
+  problem(): string | undefined {
+    if (this.#state !== 'open') return undefined;
+    return this.#commands.status === 'ready' && this.#subscriber.status === 'ready' ? undefined : 'redis unreachable';
+  }
+
   async connect(): Promise<void> {
     if (this.#state === 'closed') throw closedError();
     if (this.#state !== 'new') throw new Error('RedisAdapter: connect() is called once');

@@ -48,16 +48,18 @@ export async function openBackend(options: ServerOptions, givenBus?: MessageBus)
     const fingerprintKey = `${options.redisPrefix}secret`;
     await claimSecretFingerprint(redis, fingerprintKey, secretFingerprint(secret));
     shared = await RedisSharedState.connect(redis, options.redisPrefix);
-    const bus = await connectBus(new RedisAdapter({
+    const adapter = new RedisAdapter({
       url: options.redisUrl, prefix: options.redisPrefix, historyPerTopic: options.historyPerTopic,
       commandTimeoutMs: options.redisCommandTimeoutMs,
-    }));
+    });
+    const bus = await connectBus(adapter);
     const health = new RedisHealth(redis, fingerprintKey, secretFingerprint(secret), Math.min(1_000, options.redisCommandTimeoutMs));
     return {
       bus,
       shared,
       redis,
-      problem: () => health.problem,
+      // The shared-state connection's beat, then the bus's own two connections (they reconnect apart).
+      problem: () => health.problem ?? adapter.problem(),
       close: async () => {
         health.close();
         await bus.close();

@@ -119,7 +119,11 @@ describe('a node whose Redis goes away', () => {
     // "The head a node knows": late on a short poll, never lost), so it is asked until 'new' is there.
     const fromHeldPoll = (): Promise<PollBody & { gaps: unknown[] }> =>
       getJson(b, `/api/poll?topics=room:lobby&cursor=${encodeURIComponent(heldAnswer.cursor)}`, alice.auth)
-        .then((answer) => answer.json as unknown as PollBody & { gaps: unknown[] });
+        .then((answer) => {
+          // Healthy means all three of b's Redis connections are back, so nothing answers 503 now.
+          expect(answer).toMatchObject({ status: 200 });
+          return answer.json as unknown as PollBody & { gaps: unknown[] };
+        });
     const fromHeld = heldAnswer.messages.length > 0
       ? await fromHeldPoll()
       : await eventually(fromHeldPoll, (answer) => answer.messages.length > 0 || answer.gaps.length > 0);

@@ -86,4 +86,18 @@ describe('a lab server whose Redis goes away', () => {
     expect(resumed.gaps).toEqual([{ topic: 'room:lobby', from: 1, to: 0, reason: 'restarted' }]);
     expect(resumed.messages.map((m) => m.body)).toEqual(['new']);
   });
+
+  it('has its bus report a problem until both bus connections are back, so a node healthy again reads at once', async () => {
+    const adapter = new RedisAdapter({ url: redis.url, commandTimeoutMs: 300 });
+    const bus = await connectBus(adapter);
+    buses.push(bus);
+    expect(adapter.problem()).toBeUndefined();
+
+    redis.kill();
+    expect(await eventually(() => adapter.problem(), (problem) => problem !== undefined)).toBe('redis unreachable');
+    await redis.restart();
+    await eventually(() => adapter.problem() === undefined, 'both bus connections to be ready again');
+    // Ready means the command goes out now, not into the offline queue behind a reconnect backoff.
+    expect(await adapter.lastSeq('room:lobby')).toBe(0);
+  });
 });
