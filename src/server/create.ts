@@ -151,7 +151,8 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
     const meter = accounting.meterOf(wire);
     if (meter) {
       meter.claim(owner);
-      res.on('finish', meter.onResponseFinish);
+      // Without a body, the next claim tells this answer's bytes from the next head (socket-meter.ts).
+      if (hasBody(req)) res.on('finish', meter.onResponseFinish);
     }
     const counters = owner === 'other' ? undefined : accounting.transports[owner];
     if (counters) counters.requests += 1;
@@ -286,4 +287,11 @@ export async function startLabServer(startOptions: StartOptions = {}): Promise<L
   cold.app = createColdApp({ context, stats, problem: backend.problem, mount: mount ? (expressApp) => mount(expressApp, server) : undefined });
   if (options.log) console.error(`transport-lab: listening on ${[server.url, server.tlsUrl, server.h2cUrl].filter(Boolean).join(', ')}`);
   return server;
+}
+
+/** Whether a request may carry a body (read after its claim; socket-meter.ts). */
+function hasBody(req: http.IncomingMessage): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return true;
+  const headers = req.headers;
+  return headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
 }

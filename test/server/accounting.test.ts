@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LabServer } from '../../src/server/create.ts';
@@ -16,6 +17,23 @@ async function rawExchange(server: LabServer, request: string): Promise<Buffer> 
   socket.write(request);
   await new Promise((resolve) => socket.once('close', resolve));
   return Buffer.concat(chunks);
+}
+
+/** Writes one request on an open keep-alive socket and reads its whole answer (Content-Length framed). */
+async function exchangeOn(socket: net.Socket, request: string, body?: { text: string; after: () => Promise<unknown> }): Promise<Buffer> {
+  socket.write(request);
+  if (body) {
+    await body.after();
+    socket.write(body.text);
+  }
+  let received = Buffer.alloc(0);
+  for (;;) {
+    const [chunk] = (await once(socket, 'data')) as [Buffer];
+    received = Buffer.concat([received, chunk]);
+    const end = received.indexOf('\r\n\r\n');
+    const length = /content-length: (\d+)/i.exec(received.subarray(0, end).toString());
+    if (end >= 0 && length && received.length >= end + 4 + Number(length[1])) return received;
+  }
 }
 
 function splitResponse(response: Buffer): { head: number; body: Buffer } {
@@ -125,6 +143,38 @@ describe('wire accounting', () => {
       bodies: messageFrames.reduce((sum, f) => sum + f.payload.length, 0),
     });
     raw.destroy();
+  });
+
+  it('charges each request on one keep-alive socket to its own transport, a body included, whatever came before', async () => {
+    const server = await startServer();
+    const alice = await createSession(server, 'alice');
+    const pollHead = `GET /api/poll?topics=room:lobby HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${alice.token}\r\n\r\n`;
+    const body = JSON.stringify({ topic: 'room:lobby', body: 'hi' });
+    const publishHead =
+      `POST /api/messages?via=sse HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${alice.token}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    const { port } = new URL(server.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    const before = server.stats();
+    const answers = [];
+    answers.push(await exchangeOn(socket, pollHead));
+    // The body leaves once the server has taken the head (counted its request), as a slow client's would.
+    const headTaken = () => eventually(() => server.stats().transports.sse.requests, (count) => count === before.transports.sse.requests + 1);
+    answers.push(await exchangeOn(socket, publishHead, { text: body, after: headTaken }));
+    answers.push(await exchangeOn(socket, pollHead));
+    const after = server.stats();
+    socket.destroy();
+    expect(answers.map((answer) => answer.toString().slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 201', 'HTTP/1.1 200']);
+    const [first, published, second] = answers.map(splitResponse);
+    expect(delta(before, after, 'poll')).toMatchObject({
+      in: { headers: 2 * Buffer.byteLength(pollHead), framing: 0, bodies: 0 },
+      out: { headers: first.head + second.head, framing: 0, bodies: first.body.length + second.body.length },
+    });
+    expect(delta(before, after, 'sse')).toMatchObject({
+      in: { headers: Buffer.byteLength(publishHead), framing: 0, bodies: Buffer.byteLength(body) },
+      out: { headers: published.head, framing: 0, bodies: published.body.length },
+    });
   });
 
   it('counts stats and metrics requests under other, never under a transport', async () => {

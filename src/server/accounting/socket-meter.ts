@@ -21,7 +21,11 @@ export class SocketMeter {
     private readonly charge: ChargeBytes,
   ) {}
 
-  /** `flush` as one listener made once per socket, for each response's 'finish' (no wrapper per request). */
+  /**
+   * `flush` as one listener made once per socket, for the 'finish' of a
+   * response to a request with a body: that body is read after `claim`, so
+   * only a flush at the answer's end tells it from the next request's head.
+   */
   readonly onResponseFinish = (): void => {
     this.flush();
   };
@@ -39,13 +43,25 @@ export class SocketMeter {
   }
 
   /**
-   * Makes `owner` the socket's owner and charges it what moved since the last
-   * flush. Called when a request (or upgrade) arrives: the bytes read since the
-   * previous response finished are this request's line and headers.
+   * Makes `owner` the socket's owner. Called when a request (or upgrade)
+   * arrives. What was written since the last flush answered the previous
+   * request and goes to the previous owner; what was read is this request's
+   * line and headers (the previous request had no body, or its answer's
+   * 'finish' flushed: onResponseFinish) and goes to `owner`. So a request
+   * without a body needs no listener of its own (issue 12: one less per
+   * answer of a long-poll release).
    */
   claim(owner: Owner): { bytesIn: number; bytesOut: number } {
+    const read = this.socket.bytesRead;
+    const written = bytesWrittenOf(this.socket);
+    const bytesIn = read - this.#lastRead;
+    const bytesOut = written - this.#lastWritten;
+    this.#lastRead = read;
+    this.#lastWritten = written;
+    if (bytesOut !== 0) this.charge(this.owner, 0, bytesOut);
     this.owner = owner;
-    return this.flush();
+    if (bytesIn !== 0) this.charge(owner, bytesIn, 0);
+    return { bytesIn, bytesOut };
   }
 }
 
