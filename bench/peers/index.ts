@@ -51,7 +51,7 @@ class ServerPool {
   constructor(private readonly options: PeersOptions, private readonly pin: boolean) {}
 
   async start(name: ContenderName): Promise<Contender> {
-    const nodeFlags = name === 'ours' && this.options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${this.options.cpuProfileDir}`] : undefined;
+    const nodeFlags = name === 'ours' && this.options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${this.options.cpuProfileDir}`] : undefined;
     try {
       const server = await ServerProcess.start(SERVER_SPECS[name], { pin: this.pin, nodeFlags });
       this.running.add(server);
