@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ServerOptions } from '../../src/config.ts';
+import { TYPESCRIPT_NODE_FLAGS } from '../../src/typescript-loader.ts';
 import { readMemory, type MemoryReading } from './rss.ts';
 
 const ENTRY = fileURLToPath(new URL('./server-entry.ts', import.meta.url));
@@ -40,7 +41,7 @@ export interface Target {
 }
 
 export async function startTarget(options: TargetOptions = {}): Promise<Target> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
+  const child = spawn(process.execPath, [...TYPESCRIPT_NODE_FLAGS, ENTRY], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: { ...process.env, NODE_ENV: 'production', ABUSE_SERVER_OPTIONS: JSON.stringify(options) },

@@ -1,5 +1,6 @@
 /** Where things are, from this file's place in the repository. */
 import { fileURLToPath } from 'node:url';
+import { TYPESCRIPT_NODE_FLAGS } from '../../src/typescript-loader.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** src/server/main.ts behind a wrapper that exits with the bench (server-child.ts). */
@@ -7,5 +8,5 @@ export const SERVER_ENTRY = fileURLToPath(new URL('./server-child.ts', import.me
 export const WORKER_ENTRY = fileURLToPath(new URL('../sim/worker.ts', import.meta.url));
 export const PROXY_ENTRY = fileURLToPath(new URL('./proxy-child.ts', import.meta.url));
 
-/** Node flags that let a child process run TypeScript the way this one does. */
-export const TS_EXEC_ARGV = ['--import', 'tsx'];
+/** Node flags that let a child process run TypeScript: the lab's loader (src/typescript-loader.ts). */
+export const TS_EXEC_ARGV = [...TYPESCRIPT_NODE_FLAGS];

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { TYPESCRIPT_NODE_FLAGS } from '../typescript-loader.ts';
 import { exited, stopChild, waitForLine } from './processes.ts';
 
 /**
  * One node of the cluster: `src/server/main.ts` in a process of its own, on
- * Redis, on a free port. Run as `node --import tsx` (not the tsx CLI, which
- * puts a second process in between), so that the pid the cluster holds is the
+ * Redis, on a free port. Run as `node` with our loader (not a CLI wrapper,
+ * which puts a second process in between), so that the pid the cluster holds is the
  * server itself: a SIGKILL of it is a real crash of a node.
  */
 
@@ -40,7 +41,7 @@ export interface RunningNode {
 export async function startNode(spec: NodeSpec): Promise<RunningNode> {
   const host = spec.host ?? '127.0.0.1';
   const child = spawn(process.execPath, [
-    '--import', 'tsx', SERVER_MAIN,
+    ...TYPESCRIPT_NODE_FLAGS, SERVER_MAIN,
     '--redis', spec.redisUrl, '--redis-prefix', spec.redisPrefix,
     '--host', host, '--port', '0', '--node-name', spec.name,
     // nginx (on loopback) forwards each client's address: the per-address limits

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { TYPESCRIPT_NODE_FLAGS } from '../../src/typescript-loader.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -14,7 +15,7 @@ export interface BenchProcess {
 
 /** `detached`: the bench leads a process group of its own, so a test can signal the whole group as a terminal or supervisor does. */
 export function startBench(args: string[], env: Record<string, string> = {}, options: { detached?: boolean } = {}): BenchProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', ...args], {
+  const child = spawn(process.execPath, [...TYPESCRIPT_NODE_FLAGS, 'bench/main.ts', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

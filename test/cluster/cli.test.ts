@@ -7,6 +7,7 @@ import { exited, waitForLine } from '../../src/cluster/processes.ts';
 import { OwnRedis } from '../bus/redis-server.ts';
 import { eventually } from '../wait.ts';
 import { NGINX_MISSING } from './harness.ts';
+import { TYPESCRIPT_NODE_FLAGS } from '../../src/typescript-loader.ts';
 
 /**
  * `npm run cluster` as a user runs it (src/cluster/main.ts in its own process):
@@ -35,7 +36,7 @@ describe.skipIf(NGINX_MISSING)(`npm run cluster${NGINX_MISSING ? ` — skipped: 
   it('prints the proxy and each node, round-robins between them, and SIGTERM stops and removes everything', async () => {
     const env = { ...process.env };
     delete env.TRANSPORT_LAB_SECRET;
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--nodes', '2', '--redis', redis.url], {
+    const child = spawn(process.execPath, [...TYPESCRIPT_NODE_FLAGS, MAIN, '--nodes', '2', '--redis', redis.url], {
       env, stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

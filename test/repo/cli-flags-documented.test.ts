@@ -9,11 +9,12 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { REPO } from '../browser/harness.ts';
 import { proseLines, readPage } from './markdown.ts';
+import { TYPESCRIPT_NODE_FLAGS } from '../../src/typescript-loader.ts';
 
 const run = promisify(execFile);
 
 async function helpOf(script: string): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', script, '--help'], { cwd: REPO, timeout: 60_000 });
+  const { stdout } = await run(process.execPath, [...TYPESCRIPT_NODE_FLAGS, script, '--help'], { cwd: REPO, timeout: 60_000 });
   return stdout;
 }
 

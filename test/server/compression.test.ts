@@ -10,6 +10,7 @@ import type { LabServer } from '../../src/server/create.ts';
 import type { StatsSnapshot, TransportName } from '../../src/protocol/index.ts';
 import { acceptsGzip } from '../../src/transports/compression.ts';
 import { closeAll, createSession, eventually, publish, startServer, type TestSession } from './helpers.ts';
+import { TYPESCRIPT_NODE_FLAGS } from '../../src/typescript-loader.ts';
 
 afterEach(closeAll);
 
@@ -217,10 +218,9 @@ describe('permessage-deflate without context takeover', () => {
 
 describe('npm start -- --ws-deflate --gzip', () => {
   it('turns both on (and without them, neither)', { timeout: 60_000 }, async () => {
-    const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
     const root = fileURLToPath(new URL('../..', import.meta.url));
     for (const on of [true, false]) {
-      const child = spawn(tsx, ['src/server/main.ts', '--port', '0', ...(on ? ['--ws-deflate', '--gzip'] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [...TYPESCRIPT_NODE_FLAGS, 'src/server/main.ts', '--port', '0', ...(on ? ['--ws-deflate', '--gzip'] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
       try {
         let stdout = '';
         child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deleteKeys, REDIS_URL, testPrefix } from '../bus/redis-keys.ts';
 import { closeAll, getJson, startServer } from './helpers.ts';
+import { TYPESCRIPT_NODE_FLAGS } from '../../src/typescript-loader.ts';
 
 /** `--redis`: the start-up checks of a node (docs/api.md § Several nodes). */
 const prefixes: string[] = [];
@@ -49,9 +50,8 @@ describe('a node on Redis, at start', () => {
 
   it('`npm start -- --redis` exits 1 with one sentence when Redis does not answer', { timeout: 60_000 }, async () => {
     const root = fileURLToPath(new URL('../..', import.meta.url));
-    const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
     // Port 1 on loopback: nothing listens there.
-    const child = spawn(tsx, ['src/server/main.ts', '--port', '0', '--redis', 'redis://127.0.0.1:1'], {
+    const child = spawn(process.execPath, [...TYPESCRIPT_NODE_FLAGS, 'src/server/main.ts', '--port', '0', '--redis', 'redis://127.0.0.1:1'], {
       cwd: root, env: { ...process.env, TRANSPORT_LAB_SECRET: 'x', REDIS_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -1,14 +1,15 @@
 /**
  * Starting TypeScript entry points as their own node processes, optionally
- * pinned to a core. We run `node --import tsx file.ts` directly rather than
- * `npx tsx`, whose wrapper processes would own the pid: the RSS we read from
+ * pinned to a core. We run `node --import <our loader> file.ts` directly
+ * (src/typescript-loader.ts) rather than a CLI wrapper, whose processes would own the pid: the RSS we read from
  * `/proc/<pid>/status` must be the server's own.
  */
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { TYPESCRIPT_NODE_FLAGS } from '../../../src/typescript-loader.ts';
 
-/** The repository root: tsx and the entry points resolve from here. */
+/** The repository root: the entry points resolve from here. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Core 0 for servers, core 1 for load generators (issue 5, `--pin`). */
@@ -28,7 +29,7 @@ export function canPin(): boolean {
 export interface SpawnNodeOptions {
   /** Path relative to the repository root. */
   script: string;
-  /** Load TypeScript through tsx (default); false for a plain JavaScript entry point. */
+  /** Load TypeScript through our loader (default); false for a plain JavaScript entry point. */
   typescript?: boolean;
   args?: string[];
   nodeFlags?: string[];
@@ -38,7 +39,7 @@ export interface SpawnNodeOptions {
 }
 
 export function spawnNode(options: SpawnNodeOptions): ChildProcess {
-  const loader = options.typescript === false ? [] : ['--import', 'tsx'];
+  const loader = options.typescript === false ? [] : TYPESCRIPT_NODE_FLAGS;
   const nodeArgs = [...(options.nodeFlags ?? []), ...loader, options.script, ...(options.args ?? [])];
   const pinned = options.pinTo !== undefined && canPin();
   const command = pinned ? 'taskset' : process.execPath;
