@@ -42,7 +42,8 @@ export class AddressLimits {
     this.#sockets.set(address, sockets + 1);
     this.#unfinished.set(address, unfinished + 1);
     this.#waitingHead.add(socket);
-    socket.once('close', () => {
+    // 'close' comes once: `on`, as every per-connection 'close' listener here (accounting.ts says why).
+    socket.on('close', () => {
       this.headArrived(socket);
       decrement(this.#sockets, address);
     });

@@ -67,7 +67,7 @@ export class SseStream {
   }
 
   start(): void {
-    this.res.once('close', this.#onClose);
+    this.res.on('close', this.#onClose);
     this.#run().catch((error: unknown) => {
       if (this.res.headersSent) this.end();
       else {

@@ -70,7 +70,7 @@ export class WsPeer implements RoomSocket {
     });
     // `ws` reports protocol faults (e.g. a frame over maxPayload → 1009) here, then closes.
     ws.on('error', () => undefined);
-    ws.once('close', () => this.#cleanUp());
+    ws.on('close', () => this.#cleanUp());
   }
 
   /** Called every wsPingIntervalMs: pings, and drops a peer that missed two pongs. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { LabError } from '../protocol/index.ts';
 import { toLabError, wsCloseCode } from './errors.ts';
@@ -54,25 +55,34 @@ export function createWsTransport(context: TransportContext): Transport {
       admission = context.admit(req, params, { hold: 'socket' });
       // A handshake that never completes (ws refuses it, the client left) still gives the hold back.
       if (socket.destroyed) admission.release();
-      else socket.once('close', admission.release);
+      else socket.on('close', admission.release);
     } catch (error) {
       fault = toLabError(error);
     }
-    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      meter.handshakeOut(req.socket);
-      sockets.add(ws);
-      ws.once('close', () => sockets.delete(ws));
-      if (fault || !admission) {
-        closeWith(ws, fault ?? new LabError('unauthorized', 'no session'));
-        return;
-      }
-      // A socket that negotiated permessage-deflate counts its compressed payloads as bodies (ws-deflate.ts).
-      const deflated = deflateMeter(ws, meter, context.options.compressionThresholdBytes);
-      const peerContext = deflated ? Object.create(context, { meter: { value: deflated } }) as TransportContext : context;
-      // A deflating socket counts its own (compressed) bytes, so it keeps an outbox of its own.
-      const peer: WsPeer = new WsPeer(peerContext, ws, socket, admission, () => peers.delete(peer), deflated ? undefined : rooms);
-      peers.add(peer);
-    });
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => accept(ws, socket, admission, fault));
+  }
+
+  /**
+   * A completed handshake becomes a peer (or closes with its admission's
+   * fault). A function of its own, so that what each connection keeps — its
+   * listeners' closures — does not keep the upgrade's request too: a closure
+   * here that named `req` held its IncomingMessage, headers and URL for the
+   * connection's life (issue 12: RSS per idle connection).
+   */
+  function accept(ws: WebSocket, socket: Duplex, admission: Admission | undefined, fault: LabError | undefined): void {
+    meter.handshakeOut(socket as Socket);
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
+    if (fault || !admission) {
+      closeWith(ws, fault ?? new LabError('unauthorized', 'no session'));
+      return;
+    }
+    // A socket that negotiated permessage-deflate counts its compressed payloads as bodies (ws-deflate.ts).
+    const deflated = deflateMeter(ws, meter, context.options.compressionThresholdBytes);
+    const peerContext = deflated ? Object.create(context, { meter: { value: deflated } }) as TransportContext : context;
+    // A deflating socket counts its own (compressed) bytes, so it keeps an outbox of its own.
+    const peer: WsPeer = new WsPeer(peerContext, ws, socket, admission, () => peers.delete(peer), deflated ? undefined : rooms);
+    peers.add(peer);
   }
 
   /** Answers a handshake with a plain HTTP error (its head counted as ws headers, its JSON as body). */

@@ -38,7 +38,9 @@ export class Accounting {
   track(socket: Socket): SocketMeter {
     const meter = new SocketMeter(socket, this.#charge);
     this.#meters.set(socket, meter);
-    socket.once('close', () => {
+    // A socket's 'close' comes once, so `on`, not `once`: once's wrapper (a bound
+    // function and its state) cost ~100 bytes per open connection (issue 12).
+    socket.on('close', () => {
       meter.flush();
       this.#meters.delete(socket);
     });
