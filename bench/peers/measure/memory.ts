@@ -102,11 +102,14 @@ export async function measureMemory(kind: IdleKind, contender: ContenderName, se
     await Promise.all(warm.map((load) => load.stop()));
   }
   await sleep(context.sizes.settleMs);
+  // Both readings after a full GC (gc-hook.mjs): what the clients keep, not garbage not yet collected.
+  await server.collectGarbage();
   const before = server.rssBytes();
   const loads = await openClients(kind, contender, server, tokens, context);
   try {
     if (kind !== 'ws') await waitUntilHeld(server, token, kind, count);
     await sleep(context.sizes.settleMs);
+    await server.collectGarbage();
     const after = server.rssBytes();
     if (before === null || after === null) throw new Error('could not read the server RSS from /proc');
     const results = [completedFigure(rssMetric, contender, (after - before) / count, 'bytes', workload)];

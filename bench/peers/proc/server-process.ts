@@ -29,8 +29,14 @@ export const SERVER_SPECS: Readonly<Record<ContenderName, ServerSpec>> = {
 
 const LISTENING = /listening on (http:\/\/[^\s/]+)/;
 
+/** Every server runs with gc-hook.mjs: a full GC on SIGUSR2, before each RSS reading (memory.ts). */
+const GC_FLAGS = ['--expose-gc', '--import', new URL('./gc-hook.mjs', import.meta.url).href];
+
 export class ServerProcess {
   private exited = false;
+  #collections = 0;
+  /** What the server wrote to stderr since the last `collectGarbage` began (a marker may span chunks). */
+  #stderr = '';
   private constructor(
     readonly contender: ContenderName,
     readonly url: string,
@@ -38,6 +44,23 @@ export class ServerProcess {
     private readonly tail: OutputTail,
   ) {
     child.once('exit', () => (this.exited = true));
+    child.stderr?.on('data', (chunk: string) => {
+      this.#stderr = (this.#stderr + chunk).slice(-4096);
+    });
+  }
+
+  /** A full garbage collection in the server (gc-hook.mjs); resolves once it has run. */
+  async collectGarbage(timeoutMs = 10_000): Promise<void> {
+    this.#collections += 1;
+    const marker = `peers-gc ${this.#collections}\n`;
+    this.#stderr = '';
+    this.child.kill('SIGUSR2');
+    const deadline = Date.now() + timeoutMs;
+    while (!this.#stderr.includes(marker)) {
+      if (this.exited) throw new Error(`${this.contender} server exited during a garbage collection`);
+      if (Date.now() > deadline) throw new Error(`${this.contender} server did not collect garbage within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   get pid(): number {
@@ -66,7 +89,7 @@ export class ServerProcess {
 
   static start(spec: ServerSpec, options: { pin: boolean; timeoutMs?: number; nodeFlags?: string[] }): Promise<ServerProcess> {
     const tail = new OutputTail();
-    const child = spawnNode({ script: spec.script, args: spec.args, nodeFlags: options.nodeFlags, pinTo: options.pin ? 'server' : undefined });
+    const child = spawnNode({ script: spec.script, args: spec.args, nodeFlags: [...GC_FLAGS, ...(options.nodeFlags ?? [])], pinTo: options.pin ? 'server' : undefined });
     return new Promise((resolve, reject) => {
       let stdout = '';
       let listening = false;
