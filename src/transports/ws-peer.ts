@@ -35,18 +35,19 @@ type Subscription = Outbox | RoomSeat;
  * A `subscribe` naming topics this socket already has ignores those topics; an
  * `unsubscribe` is answered with `subscribed` and the cursor of what remains.
  */
-export class WsPeer implements RoomSocket {
+export class WsPeer implements RoomSocket, OutboxSink {
   readonly #meter: WireMeter;
   #outboxes: Subscription[] = [];
-  /** Every topic of the open outboxes (each topic is in one outbox at most). */
-  readonly #topics = new Set<string>();
-  /** What each open outbox claimed of the session's topic allowance. */
-  readonly #claims = new Map<Subscription, () => void>();
-  /** Where this socket's outboxes release messages and gaps. */
-  readonly #sink: OutboxSink = {
-    message: (message, json) => this.#sendMessage(message, json),
-    gap: (gap) => this.sendGap(gap),
-  };
+  /**
+   * Every topic of the open outboxes (each topic is in one outbox at most), and
+   * what each open outbox claimed of the session's topic allowance. Arrays, not a
+   * Set and a Map: a socket has a few topics (maxTopicsPerConnection), and an
+   * empty hash table alone is ~240 bytes per idle connection (issue 12). They
+   * and #outboxes grow by copying, not push: a push leaves room for 16 more
+   * (~150 bytes each), kept for the socket's life.
+   */
+  #topics: string[] = [];
+  #claims: Array<{ subscription: Subscription; release: () => void }> = [];
   #missedPongs = 0;
   #closed = false;
   /** A seat in the room is asked for once the current fan-out is over (#askSeatAgain). */
@@ -69,8 +70,17 @@ export class WsPeer implements RoomSocket {
       this.#missedPongs = 0;
     });
     // `ws` reports protocol faults (e.g. a frame over maxPayload → 1009) here, then closes.
-    ws.on('error', () => undefined);
+    ws.on('error', ignoreError);
     ws.on('close', () => this.#cleanUp());
+  }
+
+  /** As the sink of its own outboxes (the peer itself: no sink object and closures per socket). */
+  message(message: Message, json: string): void {
+    this.#sendMessage(message, json);
+  }
+
+  gap(gap: Gap): void {
+    this.sendGap(gap);
   }
 
   /** Called every wsPingIntervalMs: pings, and drops a peer that missed two pongs. */
@@ -123,8 +133,8 @@ export class WsPeer implements RoomSocket {
     const topics = readableTopics(frame.topics, this.admission.session.name);
     const cursor = parseCursor(frame.cursor);
     const backlog = parseBacklog(frame.backlog, this.context.options);
-    // O(topics in the frame): the socket's topics are one Set, kept as outboxes open and close.
-    await this.#open(topics.filter((topic) => !this.#topics.has(topic)), cursor, backlog, ref);
+    // O(topics in the frame × the socket's topics), both at most maxTopicsPerConnection.
+    await this.#open(topics.filter((topic) => !this.#topics.includes(topic)), cursor, backlog, ref);
   }
 
   async #unsubscribe(frame: Record<string, unknown>, ref: string | undefined): Promise<void> {
@@ -146,24 +156,24 @@ export class WsPeer implements RoomSocket {
       return;
     }
     const perConnection = this.context.options.maxTopicsPerConnection;
-    if (this.#topics.size + topics.length > perConnection) {
+    if (this.#topics.length + topics.length > perConnection) {
       // Issue 8 #2: a socket's topics are bounded, so are its cursor and the work per message.
-      throw new LabError('bad_request', `a WebSocket follows at most ${perConnection} topics (maxTopicsPerConnection); it follows ${this.#topics.size}`);
+      throw new LabError('bad_request', `a WebSocket follows at most ${perConnection} topics (maxTopicsPerConnection); it follows ${this.#topics.length}`);
     }
     const release = this.admission.claimTopics(topics.length);
     // Another topic means another cursor than the room's: back onto an outbox of its own first.
     this.#leaveRoom();
-    const outbox = new Outbox(this.context.bus, topics, this.#sink);
-    this.#outboxes.push(outbox);
-    this.#claims.set(outbox, release);
-    for (const topic of topics) this.#topics.add(topic);
+    const outbox = new Outbox(this.context.bus, topics, this);
+    this.#outboxes = [...this.#outboxes, outbox];
+    this.#claims = [...this.#claims, { subscription: outbox, release }];
+    this.#topics = [...this.#topics, ...topics];
     if (this.#closed) this.#closeOutbox(outbox);
     try {
       const startGaps = await outbox.begin(cursor, backlog);
       if (outbox.closed) return;
       this.#send({ op: 'subscribed', ...(ref === undefined ? {} : { ref }), cursor: this.#cursor() });
       for (const gap of startGaps) this.sendGap(gap);
-      await outbox.drain(this.#replayBatch(), this.#drained);
+      await outbox.drain(this.#replayBatch(), () => this.#drained());
       outbox.goLive();
       this.#takeSeat();
     } catch (error) {
@@ -197,7 +207,7 @@ export class WsPeer implements RoomSocket {
   #leaveRoom(): void {
     const seat = this.#outboxes.find((subscription) => subscription instanceof RoomSeat);
     if (seat === undefined) return;
-    const outbox = new Outbox(this.context.bus, seat.topics, this.#sink);
+    const outbox = new Outbox(this.context.bus, seat.topics, this);
     // The room's position is what this socket was sent; a message the room still holds back shows as a hole, which the outbox reads.
     outbox.startLive(seat.positions, this.#replayBatch());
     this.#swap(seat, outbox);
@@ -207,19 +217,18 @@ export class WsPeer implements RoomSocket {
   /** Puts `next` where `previous` was, with its claim on the session's topics. */
   #swap(previous: Subscription, next: Subscription): void {
     this.#outboxes[this.#outboxes.indexOf(previous)] = next;
-    const release = this.#claims.get(previous);
-    this.#claims.delete(previous);
-    if (release !== undefined) this.#claims.set(next, release);
+    const claim = this.#claims.find((entry) => entry.subscription === previous);
+    if (claim !== undefined) claim.subscription = next;
   }
 
   /** Closes an outbox and gives its topics back (to this socket's and the session's counts). */
   #closeOutbox(outbox: Subscription): void {
     outbox.close();
-    const release = this.#claims.get(outbox);
-    if (release === undefined) return;
-    this.#claims.delete(outbox);
-    release();
-    for (const topic of outbox.topics) this.#topics.delete(topic);
+    const claim = this.#claims.find((entry) => entry.subscription === outbox);
+    if (claim === undefined) return;
+    this.#claims = this.#claims.filter((entry) => entry !== claim);
+    claim.release();
+    this.#topics = this.#topics.filter((topic) => !outbox.topics.includes(topic));
   }
 
   /** Acks in the turn the frame arrived when nothing waits (the in-memory bus), else once the publish settles. */
@@ -264,15 +273,13 @@ export class WsPeer implements RoomSocket {
     // Not seated when it went live (its room stood elsewhere): it may be once this outbox has released what it holds.
     if (this.rooms !== undefined && !this.#seatAsked) {
       this.#seatAsked = true;
-      queueMicrotask(this.#askSeatAgain);
+      // Never from inside an outbox's release (it would close under its own loop): after the turn's fan-out.
+      queueMicrotask(() => {
+        this.#seatAsked = false;
+        this.#takeSeat();
+      });
     }
   }
-
-  /** Never from inside an outbox's release (it would close under its own loop): after the turn's fan-out. */
-  readonly #askSeatAgain = (): void => {
-    this.#seatAsked = false;
-    this.#takeSeat();
-  };
 
   /** Writes a room's frame (ws-rooms.ts counts it, once for the room); false when the socket is going. */
   writeShared(frame: Buffer): boolean {
@@ -312,7 +319,7 @@ export class WsPeer implements RoomSocket {
   }
 
   /** Resolves once at most half of wsMaxBufferedBytes is unsent (or the socket is gone): a replay waits for its reader. */
-  readonly #drained = (): Promise<void> => {
+  #drained(): Promise<void> {
     const low = this.context.options.wsMaxBufferedBytes / 2;
     if (this.#closed || this.ws.bufferedAmount <= low) return Promise.resolve();
     return new Promise((resolve) => {
@@ -325,7 +332,7 @@ export class WsPeer implements RoomSocket {
       this.socket.on('drain', check);
       this.ws.on('close', check);
     });
-  };
+  }
 
   #close(code: number, reason: string): void {
     if (this.#closed) return;
@@ -344,3 +351,6 @@ export class WsPeer implements RoomSocket {
     this.onClose();
   }
 }
+
+/** The one 'error' listener of every socket (what `ws` reports there is followed by its close). */
+function ignoreError(): void {}
