@@ -6,6 +6,7 @@ import { errorFrame, toLabError } from './errors.ts';
 import { Outbox, type OutboxSink } from './outbox.ts';
 import { parseBacklog, parseCursor, readableTopics, replayBatch } from './query.ts';
 import { corkAheadForThisTurn, corkForThisTurn } from './turn-cork.ts';
+import { drainedTo } from './ws-drained.ts';
 import type { Admission, TransportContext, WireMeter } from './types.ts';
 import { messageFrame, soleTopicFrame } from './ws-message-frames.ts';
 import { RoomSeat, type RoomSocket, type WsRooms } from './ws-rooms.ts';
@@ -173,7 +174,8 @@ export class WsPeer implements RoomSocket, OutboxSink {
       if (outbox.closed) return;
       this.#send({ op: 'subscribed', ...(ref === undefined ? {} : { ref }), cursor: this.#cursor() });
       for (const gap of startGaps) this.sendGap(gap);
-      await outbox.drain(this.#replayBatch(), () => this.#drained());
+      // A replay waits for its reader: until at most half of wsMaxBufferedBytes is unsent.
+      await outbox.drain(this.#replayBatch(), () => drainedTo(this.ws, this.socket, this.context.options.wsMaxBufferedBytes / 2, () => this.#closed));
       outbox.goLive();
       this.#takeSeat();
     } catch (error) {
@@ -316,22 +318,6 @@ export class WsPeer implements RoomSocket, OutboxSink {
       // A client that stopped reading: bounded memory, then 1013 (PROTOCOL.md § Errors).
       this.#close(1013, 'slow_consumer');
     }
-  }
-
-  /** Resolves once at most half of wsMaxBufferedBytes is unsent (or the socket is gone): a replay waits for its reader. */
-  #drained(): Promise<void> {
-    const low = this.context.options.wsMaxBufferedBytes / 2;
-    if (this.#closed || this.ws.bufferedAmount <= low) return Promise.resolve();
-    return new Promise((resolve) => {
-      const check = (): void => {
-        if (!this.#closed && this.ws.bufferedAmount > low) return;
-        this.socket.off('drain', check);
-        this.ws.off('close', check);
-        resolve();
-      };
-      this.socket.on('drain', check);
-      this.ws.on('close', check);
-    });
   }
 
   #close(code: number, reason: string): void {
