@@ -1,5 +1,5 @@
 /**
- * `node --expose-gc --import tsx bench/ws-deflate-memory.ts [sockets]` (issue 11 #6): RSS per
+ * `node --expose-gc --import ./scripts/ts-loader.mjs bench/ws-deflate-memory.ts [sockets]` (issue 11 #6): RSS per
  * WebSocket with and without permessage-deflate, after every socket has received
  * a few 200-byte messages (so that each has made its zlib state). Server and
  * clients share this process: the figure covers the server's deflate context and

@@ -1,5 +1,5 @@
 /**
- * Entry point of one load process: `node --import tsx bench/peers/load/worker.ts '<WorkerConfig JSON>'`,
+ * Entry point of one load process: `node --import ./scripts/ts-loader.mjs bench/peers/load/worker.ts '<WorkerConfig JSON>'`,
  * spawned with an IPC channel. Load runs in processes of its own so that it
  * never shares an event loop with the server it measures.
  */

@@ -6,7 +6,7 @@
  * registering, the session gets `event: subscribed` so that a client knows it
  * is in the room. `POST /api/messages` publishes.
  *
- * Run: node --import tsx bench/peers/refs/better-sse.ts --port 0
+ * Run: node --import ./scripts/ts-loader.mjs bench/peers/refs/better-sse.ts --port 0
  */
 import { createServer } from 'node:http';
 import { createChannel, createSession, type Channel } from 'better-sse';

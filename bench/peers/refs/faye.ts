@@ -7,7 +7,7 @@
  * client, so the HTTP-published fan-out goes through the same pipeline as a
  * client's publish. Lab topic `room:a` is Bayeux channel `/room/a`.
  *
- * Run: node --import tsx bench/peers/refs/faye.ts --port 0
+ * Run: node --import ./scripts/ts-loader.mjs bench/peers/refs/faye.ts --port 0
  */
 import { createServer } from 'node:http';
 import faye, { type BayeuxMessage } from 'faye';

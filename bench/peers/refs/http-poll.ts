@@ -4,7 +4,7 @@
  * publish empties in one pass; `POST /api/messages` publishes. No framework,
  * no token signature — the floor our server is compared with.
  *
- * Run: node --import tsx bench/peers/refs/http-poll.ts --port 0
+ * Run: node --import ./scripts/ts-loader.mjs bench/peers/refs/http-poll.ts --port 0
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { ErrorCode, Message, PollResponse } from '../../../src/protocol/index.ts';

@@ -10,7 +10,7 @@
  * With `--redis <url>` (and `--redis-prefix`), on @socket.io/redis-streams-adapter
  * so that several of it run as one cluster (socketio-redis.ts).
  *
- * Run: node --import tsx bench/peers/refs/socketio.ts --port 0 [--polling] [--redis redis://127.0.0.1:6379]
+ * Run: node --import ./scripts/ts-loader.mjs bench/peers/refs/socketio.ts --port 0 [--polling] [--redis redis://127.0.0.1:6379]
  */
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';

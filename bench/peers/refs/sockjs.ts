@@ -7,7 +7,7 @@
  * as a SockJS application does). `POST /api/messages` publishes to the same
  * rooms for the HTTP publisher.
  *
- * Run: node --import tsx bench/peers/refs/sockjs.ts --port 0
+ * Run: node --import ./scripts/ts-loader.mjs bench/peers/refs/sockjs.ts --port 0
  */
 import { createServer } from 'node:http';
 import sockjs, { type Connection } from 'sockjs';

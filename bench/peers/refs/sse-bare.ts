@@ -3,7 +3,7 @@
  * the headers and keeps the response in a `Set` per topic; `POST
  * /api/messages` writes one pre-encoded event to each (PROTOCOL.md § Receiving).
  *
- * Run: node --import tsx bench/peers/refs/sse-bare.ts --port 0
+ * Run: node --import ./scripts/ts-loader.mjs bench/peers/refs/sse-bare.ts --port 0
  */
 import { createServer, type ServerResponse } from 'node:http';
 import { MiniBus, encodeCursor } from './mini-bus.ts';

@@ -5,7 +5,7 @@
  * With `--cork`, each socket is corked for the event-loop turn as our server
  * does (src/transports/turn-cork.ts), so the two can be compared like for like.
  *
- * Run: node --import tsx bench/peers/refs/ws-raw.ts --port 0 [--cork]
+ * Run: node --import ./scripts/ts-loader.mjs bench/peers/refs/ws-raw.ts --port 0 [--cork]
  */
 import { createServer } from 'node:http';
 import type { Duplex } from 'node:stream';
