@@ -107,6 +107,7 @@ export class SseStream {
       'X-Accel-Buffering': 'no',
       ...(gzip ? { 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' } : {}),
     });
+    keepHeadFlat(this.res);
     if (gzip) this.#gzip = new SseGzip(this.res, this.#meter, gzip.level);
     const cursor = this.context.bus.encodeCursor(this.#outbox.positions);
     this.#event('subscribed', JSON.stringify({ cursor }), undefined, cursor);
@@ -203,4 +204,15 @@ export class SseStream {
     this.#events.drop();
     if (!this.#done) this.#finish();
   };
+}
+
+/**
+ * node keeps the head it built (`res._header`, read by `headersSent`) for the
+ * response's life, and builds it by concatenation: a tree of ~20 strings, about
+ * 1 KB per open event stream. The same text as one flat string costs a fifth of
+ * it; the bytes written are the same (issue 12: RSS per idle stream).
+ */
+function keepHeadFlat(res: ServerResponse): void {
+  const kept = res as unknown as { _header?: unknown };
+  if (typeof kept._header === 'string') kept._header = Buffer.from(kept._header, 'latin1').toString('latin1');
 }
