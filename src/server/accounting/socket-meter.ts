@@ -32,14 +32,9 @@ export class SocketMeter {
 
   /** Charges what moved since the last flush; returns it for callers that split it further. */
   flush(): { bytesIn: number; bytesOut: number } {
-    const read = this.socket.bytesRead;
-    const written = bytesWrittenOf(this.socket);
-    const bytesIn = read - this.#lastRead;
-    const bytesOut = written - this.#lastWritten;
-    this.#lastRead = read;
-    this.#lastWritten = written;
-    if (bytesIn !== 0 || bytesOut !== 0) this.charge(this.owner, bytesIn, bytesOut);
-    return { bytesIn, bytesOut };
+    const moved = this.#sinceLastFlush();
+    if (moved.bytesIn !== 0 || moved.bytesOut !== 0) this.charge(this.owner, moved.bytesIn, moved.bytesOut);
+    return moved;
   }
 
   /**
@@ -52,16 +47,21 @@ export class SocketMeter {
    * answer of a long-poll release).
    */
   claim(owner: Owner): { bytesIn: number; bytesOut: number } {
+    const moved = this.#sinceLastFlush();
+    if (moved.bytesOut !== 0) this.charge(this.owner, 0, moved.bytesOut);
+    this.owner = owner;
+    if (moved.bytesIn !== 0) this.charge(owner, moved.bytesIn, 0);
+    return moved;
+  }
+
+  /** What the socket moved since the last flush or claim; from now on counts from here. */
+  #sinceLastFlush(): { bytesIn: number; bytesOut: number } {
     const read = this.socket.bytesRead;
     const written = bytesWrittenOf(this.socket);
-    const bytesIn = read - this.#lastRead;
-    const bytesOut = written - this.#lastWritten;
+    const moved = { bytesIn: read - this.#lastRead, bytesOut: written - this.#lastWritten };
     this.#lastRead = read;
     this.#lastWritten = written;
-    if (bytesOut !== 0) this.charge(this.owner, 0, bytesOut);
-    this.owner = owner;
-    if (bytesIn !== 0) this.charge(owner, bytesIn, 0);
-    return { bytesIn, bytesOut };
+    return moved;
   }
 }
 
